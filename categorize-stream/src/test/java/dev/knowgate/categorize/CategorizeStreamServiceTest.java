@@ -1,0 +1,18 @@
+package dev.knowgate.categorize;
+
+import dev.knowgate.service.testing.ServiceOnBrokerChecks;
+import dev.knowgate.testing.KafkaBrokerResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** The categorize-stream service on a real broker: topics created, ready, live, metrics. */
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerResource.class)
+class CategorizeStreamServiceTest {
+
+    @Test
+    void startsOnARealBrokerWithTopicsHealthAndMetrics() throws Exception {
+        ServiceOnBrokerChecks.assertServiceUpOnBroker("categorize-stream");
+    }
+}

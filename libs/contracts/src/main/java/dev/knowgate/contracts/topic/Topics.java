@@ -1,0 +1,42 @@
+package dev.knowgate.contracts.topic;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place where the pipeline's topics are named and shaped. Services refer to these
+ * constants; nothing else spells a topic name.
+ */
+public final class Topics {
+
+    /** Keep for ever: the audit trail of what was categorized, quarantined or rejected, and why. */
+    private static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
+    private static final Map<String, String> ONE_WEEK = Map.of("retention.ms", String.valueOf(7L * 24 * 3600 * 1000));
+
+    public static final TopicSpec EXAMPLES_SUBMITTED = new TopicSpec("examples.submitted", 6, false, ONE_WEEK,
+            "examples as curators pushed them (ingest), keyed by example id");
+    public static final TopicSpec EXAMPLES_CATEGORIZED = new TopicSpec("examples.categorized", 6, false, KEEP_FOREVER,
+            "every verdict with its example and model version (audit log)");
+    public static final TopicSpec EXAMPLES_ACCEPTED = new TopicSpec("examples.accepted", 6, false, ONE_WEEK,
+            "examples the routing policy sends to training");
+    public static final TopicSpec EXAMPLES_QUARANTINED = new TopicSpec("examples.quarantined", 6, false, KEEP_FOREVER,
+            "Unknown examples routed away from training");
+    public static final TopicSpec EXAMPLES_REJECTED = new TopicSpec("examples.rejected", 3, false, KEEP_FOREVER,
+            "malformed records with the reason they were refused");
+    /** One partition: versions of a model must be seen in the order they were published. */
+    public static final TopicSpec MODELS = new TopicSpec("models", 1, true, Map.of("min.compaction.lag.ms", "60000"),
+            "model versions (manifests), keyed by name@version; the newest is the live model");
+    public static final TopicSpec PROBES = new TopicSpec("probes", 3, true, Map.of(),
+            "the probe set: held-out facts the base model knows, keyed by example id");
+    public static final TopicSpec PROBES_RESULTS = new TopicSpec("probes.results", 3, false, KEEP_FOREVER,
+            "per probe and model version: category and whether it was answered correctly");
+    public static final TopicSpec ALERTS = new TopicSpec("alerts", 1, false, KEEP_FOREVER,
+            "fired and resolved alerts, in order");
+
+    public static final List<TopicSpec> ALL = List.of(
+            EXAMPLES_SUBMITTED, EXAMPLES_CATEGORIZED, EXAMPLES_ACCEPTED, EXAMPLES_QUARANTINED, EXAMPLES_REJECTED,
+            MODELS, PROBES, PROBES_RESULTS, ALERTS);
+
+    private Topics() {
+    }
+}

@@ -1,0 +1,27 @@
+package dev.knowgate.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** How a service provisions the pipeline's topics at start ({@code knowgate.topics.*}). */
+@ConfigMapping(prefix = "knowgate.topics")
+public interface TopicsConfig {
+
+    /** Create missing topics at start. Turn off where a platform team owns topic creation. */
+    @WithDefault("true")
+    boolean provision();
+
+    /** Replication factor of topics this service creates: 1 for the local broker, 3 on a real cluster. */
+    @WithDefault("1")
+    short replicationFactor();
+
+    /** How long one Admin call may take before the attempt counts as failed. */
+    @WithDefault("30s")
+    Duration timeout();
+
+    /** Pause between attempts while the broker is unreachable. */
+    @WithDefault("2s")
+    Duration retryInterval();
+}
