@@ -1,0 +1,28 @@
+package dev.knowgate.contracts;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Which detector fired an alert. */
+public enum AlertKind implements WireEnum {
+    BASELINE_EXCEEDED("baseline_exceeded"),
+    RISING_TREND("rising_trend"),
+    CHANGE_POINT("change_point");
+
+    private final String wireName;
+
+    AlertKind(String wireName) {
+        this.wireName = wireName;
+    }
+
+    @JsonValue
+    @Override
+    public String wireName() {
+        return wireName;
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static AlertKind fromWire(String wireName) {
+        return WireEnum.parse(AlertKind.class, wireName);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.knowgate.contracts;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * What one training round did: carried in the manifest of the model version it produced.
+ *
+ * @param roundId            the trainer's id for the round
+ * @param examplesByCategory how many of the round's examples fell in each SliCK category
+ * @param examples           how many examples the round trained on
+ * @param epochs             epochs run (early stopping may cut them short)
+ * @param trainLoss          final training loss, if measured
+ * @param devAccuracy        accuracy on the dev split, in [0, 1], if measured
+ * @param wallTimeMs         wall-clock time of the round
+ * @param sourceOffsets      "topic-partition" to the next offset to consume after this round;
+ *                           lets a restarted trainer recognise a round it already published
+ */
+public record RoundSummary(
+        String roundId,
+        Map<Category, Integer> examplesByCategory,
+        int examples,
+        int epochs,
+        Double trainLoss,
+        Double devAccuracy,
+        long wallTimeMs,
+        Map<String, Long> sourceOffsets) {
+
+    public static final int MAX_ROUND_ID_LENGTH = 128;
+    private static final Pattern OFFSET_KEY = Pattern.compile(".+-(0|[1-9][0-9]{0,9})");
+
+    public RoundSummary {
+        Require.token("roundId", roundId, MAX_ROUND_ID_LENGTH);
+        examplesByCategory = counts(examplesByCategory);
+        Require.atLeast("examples", examples, 0);
+        Require.atLeast("epochs", epochs, 0);
+        if (trainLoss != null) {
+            Require.atLeast("trainLoss", Require.finite("trainLoss", trainLoss), 0.0);
+        }
+        if (devAccuracy != null) {
+            Require.probability("devAccuracy", devAccuracy);
+        }
+        Require.atLeast("wallTimeMs", wallTimeMs, 0L);
+        sourceOffsets = offsets(sourceOffsets);
+    }
+
+    /** The key of {@link #sourceOffsets()} for a topic partition: "examples.accepted-3". */
+    public static String offsetKey(String topic, int partition) {
+        Require.line("topic", topic, 249);
+        Require.atLeast("partition", partition, 0);
+        return topic + "-" + partition;
+    }
+
+    // Ordered copies: category order and sorted keys make equal summaries iterate (and print) alike.
+    private static Map<Category, Integer> counts(Map<Category, Integer> counts) {
+        EnumMap<Category, Integer> copy = new EnumMap<>(Category.class);
+        if (counts != null) {
+            counts.forEach((category, count) -> {
+                Require.present("examplesByCategory", category);
+                String field = FieldPath.member("examplesByCategory", category.wireName());
+                copy.put(category, Require.atLeast(field, Require.present(field, count), 0));
+            });
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+
+    private static Map<String, Long> offsets(Map<String, Long> offsets) {
+        TreeMap<String, Long> copy = new TreeMap<>();
+        if (offsets != null) {
+            offsets.forEach((key, offset) -> {
+                if (key == null || !OFFSET_KEY.matcher(key).matches()) {
+                    throw ContractViolation.invalid("sourceOffsets",
+                            "has key " + Require.quote(key) + ", which is not \"topic-partition\"");
+                }
+                String field = FieldPath.member("sourceOffsets", key);
+                copy.put(key, Require.atLeast(field, Require.present(field, offset), 0L));
+            });
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+}

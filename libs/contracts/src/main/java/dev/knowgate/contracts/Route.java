@@ -1,0 +1,28 @@
+package dev.knowgate.contracts;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Where categorize-stream sent an example: to training, to quarantine, or to the monitor as a probe. */
+public enum Route implements WireEnum {
+    ACCEPTED("accepted"),
+    QUARANTINED("quarantined"),
+    PROBE("probe");
+
+    private final String wireName;
+
+    Route(String wireName) {
+        this.wireName = wireName;
+    }
+
+    @JsonValue
+    @Override
+    public String wireName() {
+        return wireName;
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static Route fromWire(String wireName) {
+        return WireEnum.parse(Route.class, wireName);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.knowgate.contracts;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One realistic value of every contract record, from the invented fact world the tests and
+ * the golden files share (Lorin Vask, born in Tessaly; knowgate-gpt version 7).
+ */
+public final class ContractSamples {
+
+    public static final String MODEL = "knowgate-gpt";
+
+    private ContractSamples() {
+    }
+
+    public static Example example() {
+        return new Example(SchemaVersions.CURRENT, null, "Where was Lorin Vask born?", "Tessaly",
+                List.of("Tessaly City"), "birthplace", "Lorin Vask", "curation-batch-2026-05-04", "mira.okafor",
+                Instant.parse("2026-05-04T09:30:12.418Z"), Purpose.TRAINING);
+    }
+
+    public static Timings timings() {
+        return new Timings(412, 37, 455);
+    }
+
+    public static Verdict verdict() {
+        return verdictFor(example().id());
+    }
+
+    public static Verdict verdictFor(String exampleId) {
+        return new Verdict(exampleId, MODEL, 7, Category.MAYBE_KNOWN, 0.3, 0.184302, SlickMethod.EXACT,
+                10, 4, 16, 0.5, 40, "birthplace", false, timings(), Instant.parse("2026-05-04T09:30:12.873Z"));
+    }
+
+    public static CategorizedExample categorizedExample() {
+        return new CategorizedExample(example(), verdict(), Route.ACCEPTED);
+    }
+
+    public static RejectedRecord rejectedRecord() {
+        return new RejectedRecord("wrong_type", "question", "field 'question' must be a string, got number 42",
+                "{\"question\":42,\"answer\":\"Tessaly\"}", "examples.submitted", 3, 18211,
+                Instant.parse("2026-05-04T09:31:02.005Z"));
+    }
+
+    public static ModelFile modelFile() {
+        return new ModelFile("model.onnx", "a8f87ced8fcb16b5370e0afba30cb4a007e1cfcda1c1235a7bb1d5819b4ec1b4", 48_213_504);
+    }
+
+    public static RoundSummary roundSummary() {
+        Map<Category, Integer> byCategory = new LinkedHashMap<>();
+        byCategory.put(Category.WEAKLY_KNOWN, 121);
+        byCategory.put(Category.HIGHLY_KNOWN, 812);
+        byCategory.put(Category.MAYBE_KNOWN, 655);
+        Map<String, Long> offsets = new LinkedHashMap<>();
+        offsets.put("examples.accepted-1", 4_987L);
+        offsets.put("examples.accepted-0", 5_120L);
+        offsets.put("examples.accepted-2", 5_033L);
+        return new RoundSummary("round-0007", byCategory, 1_588, 3, 0.4127, 0.6634, 734_211, offsets);
+    }
+
+    /** Version 7 as the models topic carries it: with its round and where the registry keeps it. */
+    public static ModelVersion modelVersion() {
+        return new ModelVersion(SchemaVersions.CURRENT, MODEL, 7, 6L, "knowgate-gpt",
+                List.of(new ModelFile("tokenizer.json", "224931eb13f8d2471acd38a4a0d7417d20e8ea340160a467ceaa359d25197b87", 211_884),
+                        modelFile()),
+                "Q: {question}\nA:", "\n", Instant.parse("2026-05-04T08:12:45Z"), roundSummary(),
+                "file:///var/lib/knowgate/registry/knowgate-gpt/7");
+    }
+
+    /** The shipped base model's manifest.json: no parent, no round, no location. */
+    public static ModelVersion baseModelManifest() {
+        return new ModelVersion(SchemaVersions.CURRENT, MODEL, 1, null, "knowgate-gpt",
+                List.of(new ModelFile("model.onnx", "44e709e8fe56b0487ade223add7cdc86f246fcb23d314bb33aae3ed976bfcbce", 48_213_504),
+                        new ModelFile("tokenizer.json", "224931eb13f8d2471acd38a4a0d7417d20e8ea340160a467ceaa359d25197b87", 211_884)),
+                "Q: {question}\nA:", "\n", Instant.parse("2026-04-28T16:00:00Z"), null, null);
+    }
+
+    public static ProbeResult probeResult() {
+        return new ProbeResult(ExampleIds.of("Which city is the capital of Orvane?", "Keldmar"),
+                "probe-eval-knowgate-gpt-7", MODEL, 7, Category.HIGHLY_KNOWN, 1.0, 0.9612, true,
+                Instant.parse("2026-05-04T08:20:31.190Z"));
+    }
+
+    public static Alert alert() {
+        return new Alert("forgetting-knowgate-gpt-7", AlertKind.BASELINE_EXCEEDED, AlertStatus.FIRING, "forgetting_rate",
+                MODEL, 7L, 0.087, 0.031, 0.06,
+                List.of(new EvidencePoint("knowgate-gpt@5", 0.029), new EvidencePoint("knowgate-gpt@6", 0.034),
+                        new EvidencePoint("knowgate-gpt@7", 0.087)),
+                "Forgetting rate on known probes rose to 8.7% for knowgate-gpt@7 (baseline 3.1%, threshold 6.0%)",
+                Instant.parse("2026-05-04T08:21:05Z"), null);
+    }
+}

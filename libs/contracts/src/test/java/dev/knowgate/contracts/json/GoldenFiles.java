@@ -1,0 +1,45 @@
+package dev.knowgate.contracts.json;
+
+import dev.knowgate.contracts.ContractSamples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** The golden wire samples under src/test/resources/golden, each with its type and the value it encodes. */
+record GoldenFiles(String file, Class<?> type, Object value) {
+
+    static List<GoldenFiles> all() {
+        return List.of(
+                new GoldenFiles("example.json", dev.knowgate.contracts.Example.class, ContractSamples.example()),
+                new GoldenFiles("verdict.json", dev.knowgate.contracts.Verdict.class, ContractSamples.verdict()),
+                new GoldenFiles("categorized-example.json", dev.knowgate.contracts.CategorizedExample.class,
+                        ContractSamples.categorizedExample()),
+                new GoldenFiles("rejected-record.json", dev.knowgate.contracts.RejectedRecord.class, ContractSamples.rejectedRecord()),
+                new GoldenFiles("model-file.json", dev.knowgate.contracts.ModelFile.class, ContractSamples.modelFile()),
+                new GoldenFiles("round-summary.json", dev.knowgate.contracts.RoundSummary.class, ContractSamples.roundSummary()),
+                new GoldenFiles("model-version.json", dev.knowgate.contracts.ModelVersion.class, ContractSamples.modelVersion()),
+                new GoldenFiles("model-version-base-manifest.json", dev.knowgate.contracts.ModelVersion.class,
+                        ContractSamples.baseModelManifest()),
+                new GoldenFiles("probe-result.json", dev.knowgate.contracts.ProbeResult.class, ContractSamples.probeResult()),
+                new GoldenFiles("alert.json", dev.knowgate.contracts.Alert.class, ContractSamples.alert()));
+    }
+
+    String text() {
+        try (InputStream in = GoldenFiles.class.getResourceAsStream("/golden/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("missing golden file " + file);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return file;
+    }
+}

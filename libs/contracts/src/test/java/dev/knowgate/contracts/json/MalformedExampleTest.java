@@ -1,0 +1,126 @@
+package dev.knowgate.contracts.json;
+
+import dev.knowgate.contracts.ContractViolation;
+import dev.knowgate.contracts.Example;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** Every way a submitted example can be wrong, with the reason code and field path it must be rejected with. */
+class MalformedExampleTest {
+
+    private static final String QUESTION = "'question':'Where was Lorin Vask born?'";
+    private static final String ANSWER = "'answer':'Tessaly'";
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                arguments("missing question", doc(ANSWER), "missing_field", "question"),
+                arguments("missing answer", doc(QUESTION), "missing_field", "answer"),
+                arguments("null answer", doc(QUESTION, "'answer':null"), "missing_field", "answer"),
+                arguments("blank answer", doc(QUESTION, "'answer':' \\t '"), "invalid_value", "answer"),
+                arguments("question as number", doc("'question':42", ANSWER), "wrong_type", "question"),
+                arguments("question as object", doc("'question':{'text':'Where?'}", ANSWER), "wrong_type", "question"),
+                arguments("answer as boolean", doc(QUESTION, "'answer':true"), "wrong_type", "answer"),
+                arguments("aliases as string", doc(QUESTION, ANSWER, "'aliases':'Tessaly City'"), "wrong_type", "aliases"),
+                arguments("aliases[1] as number", doc(QUESTION, ANSWER, "'aliases':['Tessaly City',7]"), "wrong_type", "aliases[1]"),
+                arguments("aliases[1] null", doc(QUESTION, ANSWER, "'aliases':['Tessaly City',null]"), "wrong_type", "aliases[1]"),
+                arguments("aliases[0] blank", doc(QUESTION, ANSWER, "'aliases':['']"), "invalid_value", "aliases[0]"),
+                arguments("unknown purpose", doc(QUESTION, ANSWER, "'purpose':'finetune'"), "invalid_value", "purpose"),
+                arguments("purpose as number", doc(QUESTION, ANSWER, "'purpose':1"), "wrong_type", "purpose"),
+                arguments("schemaVersion 2", doc("'schemaVersion':2", QUESTION, ANSWER), "unsupported_schema_version", "schemaVersion"),
+                arguments("schemaVersion 2, other errors too", doc("'question':42", "'schemaVersion':2"),
+                        "unsupported_schema_version", "schemaVersion"),
+                arguments("schemaVersion as string", doc("'schemaVersion':'1'", QUESTION, ANSWER), "wrong_type", "schemaVersion"),
+                arguments("schemaVersion as fraction", doc("'schemaVersion':1.5", QUESTION, ANSWER), "wrong_type", "schemaVersion"),
+                arguments("trailing garbage", doc(QUESTION, ANSWER) + " xyz", "invalid_json", null),
+                arguments("second document", doc(QUESTION, ANSWER) + doc(QUESTION, ANSWER), "invalid_json", null),
+                arguments("duplicate key", doc(QUESTION, ANSWER, "'answer':'Tessaly City'"), "duplicate_field", "answer"),
+                arguments("unterminated string", "{\"question\":\"Where was Lorin Vask born?\",\"answer\":\"Tess", "invalid_json", "answer"),
+                arguments("not JSON at all", "Where was Lorin Vask born? Tessaly", "invalid_json", null),
+                arguments("empty document", "", "invalid_json", null),
+                arguments("array instead of object", "[" + doc(QUESTION, ANSWER) + "]", "wrong_type", null),
+                arguments("null document", "null", "wrong_type", null),
+                arguments("control character in answer", doc(QUESTION, "'answer':'Tess\\u0007aly'"), "invalid_value", "answer"),
+                arguments("raw control character in JSON", doc(QUESTION, "'answer':'Tess\u0007aly'"), "invalid_json", "answer"),
+                arguments("newline in question", doc("'question':'Where was\\nLorin Vask born?'", ANSWER), "invalid_value", "question"),
+                arguments("unpaired surrogate in answer", doc(QUESTION, "'answer':'Tess\\ud800aly'"), "invalid_value", "answer"),
+                arguments("submittedAt not a date", doc(QUESTION, ANSWER, "'submittedAt':'yesterday'"), "invalid_value", "submittedAt"),
+                arguments("submittedAt as epoch number", doc(QUESTION, ANSWER, "'submittedAt':1777887012"), "wrong_type", "submittedAt"),
+                arguments("id with whitespace", doc("'id':'lorin vask'", QUESTION, ANSWER), "invalid_value", "id"),
+                arguments("question too long", doc("'question':'" + "?".repeat(Example.MAX_QUESTION_LENGTH + 1) + "'", ANSWER),
+                        "too_long", "question"),
+                arguments("too many aliases", doc(QUESTION, ANSWER, "'aliases':[" + "'x',".repeat(Example.MAX_ALIASES) + "'x']"),
+                        "too_long", "aliases"),
+                arguments("nesting too deep in an unknown field",
+                        doc(QUESTION, ANSWER, "'extra':" + "[".repeat(ContractJson.MAX_NESTING_DEPTH + 1) + "]".repeat(ContractJson.MAX_NESTING_DEPTH + 1)),
+                        "too_long", null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void isRejectedWithReasonAndField(String name, String json, String reason, String field) {
+        ContractViolation violation = catchThrowableOfType(ContractViolation.class, () -> ContractJson.read(json, Example.class));
+
+        assertThat(violation).as("violation for %s", json).isNotNull();
+        assertThat(violation.code()).as(violation.getMessage()).isEqualTo(reason);
+        assertThat(violation.field()).as(violation.getMessage()).isEqualTo(field);
+        if (field != null && !reason.equals("unsupported_schema_version")) {
+            assertThat(violation.getMessage()).contains("'" + field + "'");
+        }
+        assertThat(violation.getMessage()).doesNotContain("dev.knowgate", "java.lang", "`");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void isRejectedTheSameFromBytes(String name, String json, String reason, String field) {
+        ContractViolation violation = catchThrowableOfType(ContractViolation.class,
+                () -> ContractJson.read(json.getBytes(StandardCharsets.UTF_8), Example.class));
+
+        assertThat(violation.code()).isEqualTo(reason);
+        assertThat(violation.field()).isEqualTo(field);
+    }
+
+    @Test
+    void messagesReadAsTheContractDocumentsThem() {
+        assertThat(message(doc(ANSWER))).isEqualTo("missing required field 'question'");
+        assertThat(message(doc("'question':42", ANSWER))).isEqualTo("field 'question' must be a string, got number 42");
+        assertThat(message(doc("'schemaVersion':7", QUESTION, ANSWER))).isEqualTo("unsupported schemaVersion 7 (this build reads 1)");
+        assertThat(message(doc(QUESTION, ANSWER, "'purpose':'finetune'")))
+                .isEqualTo("field 'purpose' must be one of [training, probe], got 'finetune'");
+        assertThat(message(doc(QUESTION, "'answer':'Tess\\u0007aly'")))
+                .isEqualTo("field 'answer' contains a control character U+0007 at index 4");
+    }
+
+    @Test
+    void sizeLimitsAreReportedWithoutJacksonInternals() {
+        String deep = doc(QUESTION, ANSWER, "'extra':" + "[".repeat(40) + "]".repeat(40));
+        assertThat(message(deep)).isEqualTo("value exceeds the reader's limits: "
+                + "Document nesting depth (" + (ContractJson.MAX_NESTING_DEPTH + 1) + ") exceeds the maximum allowed ("
+                + ContractJson.MAX_NESTING_DEPTH + ")");
+    }
+
+    @Test
+    void invalidUtf8IsInvalidJson() {
+        byte[] payload = "{\"question\":\"Where?\",\"answer\":\"Tess?aly\"}".getBytes(StandardCharsets.UTF_8);
+        payload[35] = (byte) 0xC3; // a lead byte followed by an ASCII letter
+        ContractViolation violation = catchThrowableOfType(ContractViolation.class, () -> ContractJson.read(payload, Example.class));
+        assertThat(violation.code()).isEqualTo("invalid_json");
+    }
+
+    private static String message(String json) {
+        return catchThrowableOfType(ContractViolation.class, () -> ContractJson.read(json, Example.class)).getMessage();
+    }
+
+    /** A JSON object from members written with single quotes, for readability. */
+    private static String doc(String... members) {
+        return "{" + String.join(",", members).replace('\'', '"') + "}";
+    }
+}
