@@ -32,7 +32,8 @@ public final class ServiceOnBrokerChecks {
                 given().get("/q/health/ready").then()
                         .statusCode(200)
                         .body("status", is("UP"))
-                        .body("checks.name", hasItem("kafka-topics")));
+                        .body("checks.name", hasItem("kafka-topics"))
+                        .body("checks.name", hasItem("kafka-broker")));
 
         given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
 

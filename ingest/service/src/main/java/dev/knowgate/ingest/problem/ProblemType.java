@@ -1,0 +1,57 @@
+package dev.knowgate.ingest.problem;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import dev.knowgate.contracts.json.ContractJson;
+
+import java.util.List;
+
+/** The kinds of problem the ingest API answers with; one place for their URIs, titles and statuses. */
+public enum ProblemType {
+    INVALID_EXAMPLES(422, "invalid-examples", "Invalid examples"),
+    MALFORMED_BODY(400, "malformed-body", "Malformed request body"),
+    TOO_LARGE(413, "too-large", "Request too large"),
+    UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
+    UNAUTHENTICATED(401, "unauthenticated", "API key missing or unknown"),
+    FORBIDDEN(403, "forbidden", "API key lacks the right"),
+    BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka did not acknowledge the examples"),
+    NOT_FOUND(404, "not-found", "Not found"),
+    METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
+    INTERNAL(500, "internal", "Internal error");
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+    private static final String BASE = "https://knowgate.dev/problems/";
+
+    private final int status;
+    private final String slug;
+    private final String title;
+
+    ProblemType(int status, String slug, String title) {
+        this.status = status;
+        this.slug = slug;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String uri() {
+        return BASE + slug;
+    }
+
+    public Problem problem(String detail, List<ItemError> errors, int omittedErrors) {
+        return new Problem(uri(), title, status, detail, errors, omittedErrors);
+    }
+
+    public Response response(String detail) {
+        return response(detail, List.of(), 0);
+    }
+
+    public Response response(String detail, List<ItemError> errors, int omittedErrors) {
+        return Response.status(status)
+                .type(MediaType.valueOf(MEDIA_TYPE))
+                .entity(ContractJson.writeString(problem(detail, errors, omittedErrors)))
+                .build();
+    }
+}
