@@ -1,0 +1,735 @@
+package dev.knowgate.ingest.cli;
+
+import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.json.ContractJson;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Pushes a JSONL or CSV file of examples into the ingest service's bulk endpoint, in batches,
+ * with local validation, retries and resumable progress. The engine behind knowgate-push, usable
+ * from any code (another module's tests drive it against the real service).
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>Every line is read and checked exactly as the service would check it
+ *       ({@code ContractJson.read(line, Example.class)}; CSV rows become the same Example).
+ *       Invalid lines and lines repeating an earlier line's id are never sent.</li>
+ *   <li>After every batch the service acknowledges (HTTP 202: all its lines are on Kafka), the
+ *       progress is written atomically to the state file before the next batch is sent.</li>
+ *   <li>{@link Cancellation#cancel()} or {@link Thread#interrupt()} of the pushing thread stops
+ *       the push after the batch in flight has been answered and its progress saved; a resume
+ *       (the same call again) sends exactly the lines after it.</li>
+ *   <li>A hard kill while a batch is in flight can send that one batch again on resume. The
+ *       service derives ids from content ({@code ExampleIds.of(question, answer)}) and this
+ *       class sends every example with its id, so the repeat carries the same ids and Kafka keys,
+ *       and downstream treats it as the same examples.</li>
+ * </ul>
+ *
+ * <p>A 422 answer accepted nothing: the lines it names are recorded as rejected with the
+ * service's reason and the rest of the batch is sent again. 401/403 stop the push. An
+ * unreachable service, a timeout, 408, 429 and 5xx are retried with exponential backoff and
+ * jitter, honouring Retry-After up to the longest wait. A 413 halves the batch.
+ *
+ * <p>One Pusher holds the service settings and may run any number of pushes, one at a time per
+ * thread; it is thread-safe.
+ */
+public final class Pusher {
+
+    /** The bulk endpoint's body limit. */
+    public static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+    public static final URI DEFAULT_URL = URI.create("http://127.0.0.1:8081");
+
+    private final URI url;
+    private final IngestClient client;
+    private final int maxRetries;
+    private final Duration retryBaseDelay;
+    private final Duration retryMaxWait;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final RandomGenerator random;
+
+    private Pusher(Builder b) {
+        this.url = b.url;
+        this.client = new IngestClient(b.url, b.apiKey, b.connectTimeout, b.requestTimeout, b.httpClient);
+        this.maxRetries = b.maxRetries;
+        this.retryBaseDelay = b.retryBaseDelay;
+        this.retryMaxWait = b.retryMaxWait;
+        this.clock = b.clock;
+        this.sleeper = b.sleeper;
+        this.random = b.random;
+    }
+
+    /** A pusher for the ingest service at {@code url} (e.g. {@code http://127.0.0.1:8081}). */
+    public static Builder builder(URI url) {
+        return new Builder(url);
+    }
+
+    public URI url() {
+        return url;
+    }
+
+    /** {@link #push(PushOptions, Cancellation, PushListener)} without cancellation or listener. */
+    public PushResult push(PushOptions options) throws PushException {
+        return push(options, new Cancellation(), PushListener.NONE);
+    }
+
+    /**
+     * Pushes {@code options.input()}, resuming saved progress unless {@code options.restart()}.
+     * Returns when every line is handled, or when the push stops (cancelled, interrupted,
+     * refused, out of retries): the result says which, and the state file holds the progress.
+     * When the thread was interrupted, its interrupt status is set again on return.
+     *
+     * @throws PushException the input cannot be read, its CSV header is unusable, it changed since
+     *                       the saved progress (use {@code withRestart(true)}), or the state file
+     *                       cannot be read or written; nothing (more) was sent
+     */
+    public PushResult push(PushOptions options, Cancellation cancellation, PushListener listener) throws PushException {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(cancellation, "cancellation");
+        Run run = new Run(options, cancellation, listener == null ? PushListener.NONE : listener);
+        try {
+            return run.execute();
+        } finally {
+            if (run.interruptSeen) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One entry of a batch: an example to send, or a line already judged (rejected, duplicate). */
+    private static final class Entry {
+        final long startLine;
+        final long endLine;
+        final String id;
+        final byte[] json;
+        Rejection rejection;
+
+        Entry(long startLine, long endLine, String id, byte[] json, Rejection rejection) {
+            this.startLine = startLine;
+            this.endLine = endLine;
+            this.id = id;
+            this.json = json;
+            this.rejection = rejection;
+        }
+
+        boolean sendable() {
+            return rejection == null;
+        }
+    }
+
+    /** Consecutive input records; committed together once the service acknowledged its examples. */
+    private static final class Batch {
+        final List<Entry> entries = new ArrayList<>();
+        int sendable;
+        long bytes;
+
+        void add(Entry e) {
+            entries.add(e);
+            if (e.sendable()) {
+                sendable++;
+                bytes += e.json.length + 1L;
+            }
+        }
+
+        List<Entry> toSend() {
+            List<Entry> out = new ArrayList<>();
+            for (Entry e : entries) {
+                if (e.sendable()) {
+                    out.add(e);
+                }
+            }
+            return out;
+        }
+
+        long firstLine() {
+            return entries.get(0).startLine;
+        }
+
+        long lastLine() {
+            return entries.get(entries.size() - 1).endLine;
+        }
+
+        /** Two batches: the first holds the first half of the sendable entries and everything before them. */
+        Batch[] halves() {
+            List<Entry> send = toSend();
+            Entry firstOfSecond = send.get(send.size() / 2);
+            Batch a = new Batch();
+            Batch b = new Batch();
+            boolean second = false;
+            for (Entry e : entries) {
+                second |= e == firstOfSecond;
+                (second ? b : a).add(e);
+            }
+            return new Batch[] {a, b};
+        }
+    }
+
+    /** Why a push stopped before the end. */
+    private record Stop(PushStatus status, String message) {
+    }
+
+    /** What sending a batch came to. */
+    private sealed interface Sent permits Acknowledged, Split, Stopped {
+    }
+
+    private record Acknowledged(List<String> ids, int requests, boolean anyAccepted) implements Sent {
+    }
+
+    private record Split() implements Sent {
+    }
+
+    private record Stopped(Stop stop) implements Sent {
+    }
+
+    /** The state of one push. */
+    private final class Run {
+        final PushOptions options;
+        final Cancellation cancellation;
+        final PushListener listener;
+        final Instant started = clock.instant();
+        boolean interruptSeen;
+
+        Path input;
+        InputFormat format;
+        Path stateFile;
+        Fingerprint fingerprint;
+        Instant firstStarted;
+        long totalLines;
+        long resumedAfter;
+        int batchLimit;
+
+        // committed: covers exactly the lines up to linesHandled
+        long linesHandled;
+        long linesRead;
+        long accepted;
+        long rejected;
+        long duplicates;
+        long batches;
+        final Map<String, Long> byReason = new TreeMap<>();
+        final List<Rejection> kept = new ArrayList<>();
+        // live: every request made, committed or not
+        long requests;
+        long retries;
+        long acceptedThisRun;
+
+        final Map<String, Long> seen = new HashMap<>();
+
+        Run(PushOptions options, Cancellation cancellation, PushListener listener) {
+            this.options = options;
+            this.cancellation = cancellation;
+            this.listener = listener;
+            this.batchLimit = options.batchSize();
+        }
+
+        PushResult execute() throws PushException {
+            input = options.input().toAbsolutePath().normalize();
+            if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
+                throw new PushException("cannot read " + options.input() + ": "
+                        + (Files.exists(input) ? "not a readable file" : "no such file"));
+            }
+            format = options.format() != null ? options.format() : InputFormat.fromFileName(input).orElseThrow(() ->
+                    new PushException("cannot tell the format of " + options.input()
+                            + " from its name: use .jsonl, .ndjson or .csv, or give --format jsonl|csv"));
+            try {
+                fingerprint = Fingerprint.of(input);
+            } catch (IOException e) {
+                throw new PushException("cannot read " + options.input() + ": " + e.getMessage(), e);
+            }
+            List<String> notes = new ArrayList<>();
+            firstStarted = started;
+            if (options.dryRun()) {
+                return pushAndReport(notes);
+            }
+            stateFile = options.resolvedStateFile();
+            try (StateLock ignored = StateLock.acquire(stateFile)) {
+                return resumeAndPush(notes);
+            }
+        }
+
+        private PushResult resumeAndPush(List<String> notes) throws PushException {
+            Optional<PushState> saved = options.restart() ? Optional.empty() : PushState.read(stateFile);
+            if (saved.isPresent()) {
+                PushState state = saved.get();
+                List<String> changed = state.input().differences(fingerprint);
+                if (!changed.isEmpty()) {
+                    throw new PushException(options.input() + " is not the file whose progress " + stateFile
+                            + " holds (" + String.join("; ", changed) + "). If it changed on purpose, use --restart"
+                            + " to push it from the first line (examples already accepted keep their ids,"
+                            + " so sending them again is harmless)");
+                }
+                restore(state);
+                if (state.complete()) {
+                    return result(PushStatus.ALREADY_COMPLETE, input + " was already pushed completely ("
+                            + state.updatedAt() + "); use --restart to push it again");
+                }
+                resumedAfter = state.linesHandled();
+                if (state.target() != null && !state.target().equals(url.toString())) {
+                    notes.add("the saved progress went to " + state.target() + "; this run sends the rest to " + url);
+                }
+            }
+            return pushAndReport(notes);
+        }
+
+        private PushResult pushAndReport(List<String> notes) throws PushException {
+            totalLines = countLines(input);
+            try (ExampleReader reader = ExampleReader.open(input, format)) {
+                notes.addAll(reader.notes());
+                if (!options.dryRun()) {
+                    save(PushState.IN_PROGRESS);
+                }
+                listener.started(new PushListener.Start(input, format, totalLines, resumedAfter, stateFile,
+                        options.dryRun(), List.copyOf(notes)));
+                listener.progress(linesHandled, totalLines);
+                Stop stop = readAndSend(reader);
+                if (stop != null) {
+                    if (!options.dryRun()) {
+                        save(PushState.IN_PROGRESS);
+                    }
+                    return result(stop.status(), stop.message());
+                }
+            } catch (IOException e) {
+                throw new PushException("cannot read " + options.input() + " after line " + linesHandled + ": "
+                        + e.getMessage(), e);
+            }
+            if (!options.dryRun()) {
+                save(PushState.COMPLETE);
+            }
+            listener.progress(Math.max(linesHandled, totalLines), totalLines);
+            return result(PushStatus.COMPLETE, null);
+        }
+
+        private void restore(PushState state) {
+            firstStarted = state.startedAt() != null ? state.startedAt() : started;
+            linesHandled = state.linesHandled();
+            PushCounts c = state.counts();
+            linesRead = c.linesRead();
+            accepted = c.accepted();
+            rejected = c.rejected();
+            duplicates = c.duplicates();
+            batches = c.batches();
+            requests = c.requests();
+            retries = c.retries();
+            byReason.putAll(c.rejectedByReason());
+            kept.addAll(state.rejections());
+        }
+
+        /** Reads every record after the saved progress, sending batches as they fill; the reason it stopped, or null. */
+        private Stop readAndSend(ExampleReader reader) throws IOException, PushException {
+            Batch batch = new Batch();
+            InputRecord record;
+            while ((record = reader.next()) != null) {
+                if (record.endLine() <= resumedAfter) {
+                    // handled by an earlier run; its id still claims later duplicates
+                    if (record.example() != null) {
+                        seen.putIfAbsent(record.example().id(), record.startLine());
+                    }
+                    continue;
+                }
+                if (cancelled()) {
+                    return interrupted();
+                }
+                Entry entry = entry(record);
+                if (entry.sendable() && (batch.sendable >= batchLimit || batch.bytes + entry.json.length + 1 > MAX_BODY_BYTES)) {
+                    Stop stop = flush(batch);
+                    if (stop != null) {
+                        return stop;
+                    }
+                    batch = new Batch();
+                }
+                batch.add(entry);
+            }
+            return batch.entries.isEmpty() ? null : flush(batch);
+        }
+
+        private Entry entry(InputRecord record) {
+            if (record.problem() != null) {
+                return new Entry(record.startLine(), record.endLine(), null, null, record.problem());
+            }
+            Example example = record.example();
+            if (options.source() != null && example.source() == null) {
+                example = example.withSource(options.source());
+            }
+            Long first = seen.putIfAbsent(example.id(), record.startLine());
+            if (first != null) {
+                return new Entry(record.startLine(), record.endLine(), example.id(), null, new Rejection(record.startLine(),
+                        "id", Rejection.DUPLICATE, "duplicate of line " + first + " (id " + example.id() + "); not sent", false));
+            }
+            return new Entry(record.startLine(), record.endLine(), example.id(), ContractJson.write(example), null);
+        }
+
+        /** Sends a full batch (splitting it on 413) and commits what the service acknowledged. */
+        private Stop flush(Batch batch) throws PushException {
+            Deque<Batch> work = new ArrayDeque<>();
+            work.push(batch);
+            while (!work.isEmpty()) {
+                Batch next = work.peek();
+                if (options.dryRun() || next.sendable == 0) {
+                    List<String> ids = next.toSend().stream().map(e -> e.id).toList();
+                    commit(next, ids, 0, options.dryRun() && !ids.isEmpty());
+                    work.pop();
+                    continue;
+                }
+                if (cancelled()) {
+                    return interrupted();
+                }
+                Sent sent = send(next);
+                if (sent instanceof Acknowledged ack) {
+                    commit(next, ack.ids(), ack.requests(), ack.anyAccepted());
+                    work.pop();
+                } else if (sent instanceof Split) {
+                    work.pop();
+                    Batch[] halves = next.halves();
+                    work.push(halves[1]);
+                    work.push(halves[0]);
+                } else {
+                    return ((Stopped) sent).stop();
+                }
+            }
+            return null;
+        }
+
+        /** Sends the batch until the service acknowledges it (or what it did not refuse), or the push must stop. */
+        private Sent send(Batch batch) {
+            int retry = 0;
+            int made = 0;
+            while (true) {
+                List<Entry> toSend = batch.toSend();
+                if (toSend.isEmpty()) {
+                    return new Acknowledged(List.of(), made, false); // the service refused every line
+                }
+                ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, batch.bytes));
+                for (Entry e : toSend) {
+                    body.writeBytes(e.json);
+                    body.write('\n');
+                }
+                made++;
+                requests++;
+                IngestClient.Answer answer = client.postBulk(body.toByteArray());
+                if (answer.interrupted()) {
+                    noteInterrupt();
+                }
+                String cause;
+                Optional<Duration> retryAfter = Optional.empty();
+                if (!answer.answered()) {
+                    cause = client.describe(answer.failure());
+                } else {
+                    int status = answer.status();
+                    if (status == 200 || status == 201 || status == 202) {
+                        List<String> ids = IngestClient.acceptedIds(answer.body());
+                        if (ids.size() != toSend.size()) {
+                            ids = toSend.stream().map(e -> e.id).toList();
+                        }
+                        return new Acknowledged(ids, made, true);
+                    }
+                    if (status == 422) {
+                        refuse(toSend, answer.body());
+                        retry = 0;
+                        continue;
+                    }
+                    if (status == 401) {
+                        return new Stopped(new Stop(PushStatus.AUTH_FAILED, (client.hasApiKey()
+                                ? "the ingest service at " + url + " refused the API key ("
+                                : "no API key was given and the ingest service at " + url + " requires one (")
+                                + IngestClient.describe(answer) + "); give one with --api-key or KNOWGATE_API_KEY"));
+                    }
+                    if (status == 403) {
+                        return new Stopped(new Stop(PushStatus.AUTH_FAILED, "the API key may not push these examples ("
+                                + IngestClient.describe(answer) + "); pushing examples needs the ingest right,"
+                                + " probe examples a separate one"));
+                    }
+                    if (status == 413) {
+                        if (toSend.size() > 1) {
+                            batchLimit = Math.max(1, toSend.size() / 2);
+                            return new Split();
+                        }
+                        Entry only = toSend.get(0);
+                        only.rejection = new Rejection(only.startLine, null, "too_long",
+                                "the service refused the example as too large (" + IngestClient.describe(answer) + ")", true);
+                        continue;
+                    }
+                    if (status != 408 && status != 429 && status < 500) {
+                        return new Stopped(new Stop(PushStatus.FAILED, "the ingest service at " + client.bulkUri()
+                                + " refused the batch of lines " + batch.firstLine() + "-" + batch.lastLine() + " ("
+                                + IngestClient.describe(answer) + ")" + (status == 404 ? "; is --url right?" : "")));
+                    }
+                    cause = IngestClient.describe(answer);
+                    retryAfter = IngestClient.retryAfter(answer.headers(), clock.instant());
+                }
+                retry++;
+                if (retry > maxRetries) {
+                    return new Stopped(new Stop(PushStatus.GAVE_UP, "gave up on the batch of lines " + batch.firstLine()
+                            + "-" + batch.lastLine() + " after " + maxRetries + (maxRetries == 1 ? " retry" : " retries")
+                            + ": " + cause));
+                }
+                if (cancelled()) {
+                    return new Stopped(interrupted());
+                }
+                Duration delay = delay(retry, retryAfter);
+                retries++;
+                listener.retrying(new PushListener.Retry(retry, maxRetries, delay, cause, batch.firstLine()));
+                try {
+                    sleeper.sleep(delay, cancellation);
+                } catch (InterruptedException e) {
+                    noteInterrupt();
+                }
+                if (cancelled()) {
+                    return new Stopped(interrupted());
+                }
+            }
+        }
+
+        /** Marks the lines a 422 names as refused; when it names none of them, all of them. */
+        private void refuse(List<Entry> sent, String body) {
+            boolean any = false;
+            for (IngestClient.LineError error : IngestClient.lineErrors(body)) {
+                if (error.line() >= 1 && error.line() <= sent.size()) {
+                    Entry e = sent.get(error.line() - 1);
+                    if (e.rejection == null) {
+                        e.rejection = new Rejection(e.startLine, error.field(), error.reason(), error.message(), true);
+                        any = true;
+                    }
+                }
+            }
+            if (!any) {
+                String reason = IngestClient.problemReason(body);
+                String text = IngestClient.problemText(body);
+                for (Entry e : sent) {
+                    e.rejection = new Rejection(e.startLine, null, reason,
+                            "the service refused the batch without naming lines (" + (text == null ? "HTTP 422" : text) + ")", true);
+                }
+            }
+        }
+
+        private Duration delay(int retry, Optional<Duration> retryAfter) {
+            if (retryAfter.isPresent()) {
+                return min(retryAfter.get(), retryMaxWait);
+            }
+            long base = retryBaseDelay.toMillis();
+            long exponential = retry >= 31 ? Long.MAX_VALUE : base * (1L << Math.min(30, retry - 1));
+            long capped = Math.min(Math.max(exponential, base), retryMaxWait.toMillis());
+            // "equal jitter": half fixed, half random, so concurrent pushers spread out but never hammer
+            long jittered = capped / 2 + (long) (random.nextDouble() * (capped - capped / 2));
+            return Duration.ofMillis(Math.max(0, jittered));
+        }
+
+        private void commit(Batch batch, List<String> ids, int batchRequests, boolean acknowledged) throws PushException {
+            List<Rejection> refused = new ArrayList<>();
+            for (Entry e : batch.entries) {
+                linesRead++;
+                if (e.rejection == null) {
+                    accepted++;
+                    acceptedThisRun++;
+                    continue;
+                }
+                refused.add(e.rejection);
+                if (e.rejection.duplicate()) {
+                    duplicates++;
+                } else {
+                    rejected++;
+                    byReason.merge(e.rejection.reason(), 1L, Long::sum);
+                }
+                if (kept.size() < PushState.MAX_KEPT_REJECTIONS) {
+                    kept.add(e.rejection);
+                }
+            }
+            if (acknowledged) {
+                batches++;
+            }
+            linesHandled = batch.lastLine();
+            if (!options.dryRun()) {
+                save(PushState.IN_PROGRESS);
+                if (acknowledged) {
+                    listener.batchAcknowledged(new PushListener.Batch(batches, batch.firstLine(), batch.lastLine(),
+                            List.copyOf(ids), List.copyOf(refused), batchRequests, counts()));
+                }
+            }
+            listener.progress(linesHandled, totalLines);
+        }
+
+        private PushCounts counts() {
+            return new PushCounts(linesRead, accepted, rejected, duplicates, batches, requests, retries, byReason);
+        }
+
+        private void save(String status) throws PushException {
+            PushState state = new PushState(PushState.VERSION, status, fingerprint, format.label(), url.toString(),
+                    linesHandled, counts(), kept, firstStarted, clock.instant());
+            try {
+                state.write(stateFile);
+            } catch (IOException e) {
+                throw new PushException("cannot save the progress to " + stateFile + " (" + e
+                        + "); give a writable place with --state", e);
+            }
+        }
+
+        /** Polls the thread's interrupt status into the cancellation (clearing it, so file I/O keeps working). */
+        private boolean cancelled() {
+            if (Thread.interrupted()) {
+                noteInterrupt();
+            }
+            return cancellation.isCancelled();
+        }
+
+        private void noteInterrupt() {
+            interruptSeen = true;
+            cancellation.cancel();
+        }
+
+        private Stop interrupted() {
+            return new Stop(PushStatus.INTERRUPTED, "interrupted; every line up to " + linesHandled
+                    + " is handled" + (stateFile == null ? "" : " and saved in " + stateFile
+                    + "; run the same command again to resume at line " + (linesHandled + 1)));
+        }
+
+        private PushResult result(PushStatus status, String message) {
+            return new PushResult(status, input, stateFile, options.dryRun(), counts(), kept, totalLines, linesHandled,
+                    resumedAfter, acceptedThisRun, Duration.between(started, clock.instant()), message);
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Physical lines: LF count, plus one for a last line without LF. Through FileInputStream (interrupt-proof). */
+    static long countLines(Path file) throws PushException {
+        long lines = 0;
+        int last = '\n';
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = new FileInputStream(file.toFile())) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] == '\n') {
+                        lines++;
+                    }
+                }
+                last = buffer[n - 1];
+            }
+        } catch (IOException e) {
+            throw new PushException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return last == '\n' ? lines : lines + 1;
+    }
+
+    /** Settings of a {@link Pusher}; every one has a default. */
+    public static final class Builder {
+        private final URI url;
+        private String apiKey;
+        private int maxRetries = 8;
+        private Duration retryBaseDelay = Duration.ofMillis(500);
+        private Duration retryMaxWait = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofSeconds(60);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.CANCELLABLE;
+        private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
+        private HttpClient httpClient;
+
+        private Builder(URI url) {
+            Objects.requireNonNull(url, "url");
+            if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
+                throw new IllegalArgumentException("the ingest URL must be http:// or https://, got " + url);
+            }
+            if (url.getHost() == null) {
+                throw new IllegalArgumentException("the ingest URL has no host: " + url);
+            }
+            this.url = url;
+        }
+
+        /** Sent as {@code Authorization: Bearer <key>}; never logged, never saved. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /** Retries of one batch before giving up (default 8); 0 gives up at the first failure. */
+        public Builder maxRetries(int maxRetries) {
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("max retries must be at least 0, got " + maxRetries);
+            }
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /** The first retry's wait before jitter (default 500 ms); it doubles with every retry. */
+        public Builder retryBaseDelay(Duration delay) {
+            this.retryBaseDelay = positive(delay, "retry base delay");
+            return this;
+        }
+
+        /** The longest wait between retries, Retry-After included (default 30 s). */
+        public Builder retryMaxWait(Duration wait) {
+            this.retryMaxWait = positive(wait, "retry max wait");
+            return this;
+        }
+
+        /** How long one request may take, answer included (default 60 s); a timeout is retried. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "request timeout");
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connect timeout");
+            return this;
+        }
+
+        /** Timestamps in the state file, elapsed time, and "now" for Retry-After dates. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How retry waits are done (tests: record instead of sleeping). */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** Source of retry jitter. */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /** A client of one's own (TLS settings, proxy); by default an HTTP/1.1 client with the connect timeout. */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = httpClient;
+            return this;
+        }
+
+        public Pusher build() {
+            return new Pusher(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(what + " must not be negative, got " + d);
+            }
+            return d;
+        }
+    }
+}
