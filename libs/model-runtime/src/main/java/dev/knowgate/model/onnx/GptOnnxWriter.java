@@ -1,0 +1,246 @@
+package dev.knowgate.model.onnx;
+
+import dev.knowgate.model.gpt.GptConfig;
+import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.gpt.ReferenceGpt;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import dev.knowgate.model.onnx.OnnxGraphBuilder.Attr;
+
+import static dev.knowgate.model.onnx.OnnxGraphBuilder.FLOAT;
+import static dev.knowgate.model.onnx.OnnxGraphBuilder.INT64;
+
+/**
+ * Writes a {@link GptWeights} model as a self-contained ONNX file (opset 17, IR version 8, weights as raw_data
+ * initializers under their {@link GptWeights} names, config as JSON in metadata_props). The graph computes
+ * exactly what {@link ReferenceGpt} computes; docs/onnx-export.md describes it node by node. Output bytes depend
+ * only on the weights, the variant and the extra metadata (stable sha256).
+ */
+public final class GptOnnxWriter {
+
+    public static final int OPSET = 17;
+    public static final int IR_VERSION = 8;
+    public static final String PRODUCER = "knowgate";
+    /** Version of this file layout; bumped if the graph or the metadata change meaning. */
+    public static final String FORMAT_VERSION = "1";
+
+    public static final String META_CONFIG = "knowgate.gpt.config";
+    public static final String META_VARIANT = "knowgate.gpt.variant";
+    public static final String META_FORMAT = "knowgate.gpt.format";
+
+    /** Graph shapes. */
+    public enum Variant {
+        /** Inputs input_ids, attention_mask [batch, sequence]; output logits [batch, sequence, vocab]. */
+        PLAIN("plain"),
+        /**
+         * Optimum-style decoder with KV cache: inputs input_ids, position_ids [batch, sequence], attention_mask
+         * [batch, past_sequence + sequence], past_key_values.{i}.key/.value [batch, heads, past_sequence, headDim];
+         * outputs logits and present.{i}.key/.value [batch, heads, past_sequence + sequence, headDim].
+         */
+        KV_CACHE("kv-cache");
+
+        private final String id;
+
+        Variant(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static Variant fromId(String id) {
+            for (Variant v : values()) {
+                if (v.id.equals(id)) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("unknown variant '" + id + "'");
+        }
+    }
+
+    private GptOnnxWriter() {
+    }
+
+    /** Writes the plain variant to {@code file} (via a temporary file in the same folder, then a move). */
+    public static void write(GptWeights weights, Path file) throws IOException {
+        write(weights, Variant.PLAIN, Map.of(), file);
+    }
+
+    public static void write(GptWeights weights, Variant variant, Map<String, String> extraMetadata, Path file)
+            throws IOException {
+        byte[] bytes = toBytes(weights, variant, extraMetadata);
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static byte[] toBytes(GptWeights weights) {
+        return toBytes(weights, Variant.PLAIN, Map.of());
+    }
+
+    /**
+     * @param extraMetadata more metadata_props (e.g. model name and version), written sorted by key; keys must
+     *                      not start with "knowgate.gpt."
+     */
+    public static byte[] toBytes(GptWeights weights, Variant variant, Map<String, String> extraMetadata) {
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(variant, "variant");
+        Map<String, String> meta = new TreeMap<>();
+        for (Map.Entry<String, String> e : extraMetadata.entrySet()) {
+            if (e.getKey().startsWith("knowgate.gpt.")) {
+                throw new IllegalArgumentException("metadata key '" + e.getKey() + "' is reserved");
+            }
+            meta.put(e.getKey(), Objects.requireNonNull(e.getValue(), e.getKey()));
+        }
+        meta.put(META_CONFIG, weights.config().toJson());
+        meta.put(META_VARIANT, variant.id());
+        meta.put(META_FORMAT, FORMAT_VERSION);
+
+        ProtoMessage graph = buildGraph(weights, variant);
+        ProtoMessage model = new ProtoMessage(Math.toIntExact(weights.parameterCount() * 4 + (1 << 16)));
+        model.int64(1, IR_VERSION);
+        model.string(2, PRODUCER);
+        model.string(3, FORMAT_VERSION);
+        model.string(6, "knowgate decoder-only transformer (pre-LN GPT-2, tied LM head); see docs/onnx-export.md");
+        model.message(7, graph);
+        model.message(8, new ProtoMessage().string(1, "").int64(2, OPSET));
+        for (Map.Entry<String, String> e : meta.entrySet()) {
+            model.message(14, new ProtoMessage().string(1, e.getKey()).string(2, e.getValue()));
+        }
+        return model.toByteArray();
+    }
+
+    private static ProtoMessage buildGraph(GptWeights weights, Variant variant) {
+        GptConfig c = weights.config();
+        OnnxGraphBuilder g = new OnnxGraphBuilder();
+        boolean kv = variant == Variant.KV_CACHE;
+        int d = c.dModel();
+        int heads = c.nHeads();
+        int dh = c.headDim();
+
+        g.input("input_ids", INT64, "batch", "sequence");
+        g.input("attention_mask", INT64, "batch", kv ? "past_sequence + sequence" : "sequence");
+        if (kv) {
+            g.input("position_ids", INT64, "batch", "sequence");
+            for (int i = 0; i < c.nLayers(); i++) {
+                g.input("past_key_values." + i + ".key", FLOAT, "batch", (long) heads, "past_sequence", (long) dh);
+                g.input("past_key_values." + i + ".value", FLOAT, "batch", (long) heads, "past_sequence", (long) dh);
+            }
+        }
+        g.output("logits", FLOAT, "batch", "sequence", (long) c.vocabSize());
+        if (kv) {
+            for (int i = 0; i < c.nLayers(); i++) {
+                g.output("present." + i + ".key", FLOAT, "batch", (long) heads, "past_sequence + sequence", (long) dh);
+                g.output("present." + i + ".value", FLOAT, "batch", (long) heads, "past_sequence + sequence", (long) dh);
+            }
+        }
+        for (Map.Entry<String, GptWeights.Tensor> e : weights.tensors().entrySet()) {
+            g.initializer(e.getKey(), e.getValue().shape(), e.getValue().data());
+        }
+
+        // Shared constants.
+        g.scope("const.");
+        String zeroI = g.constInt64Scalar(0);
+        String oneI = g.constInt64Scalar(1);
+        String axes0 = g.constInt64Vector(0);
+        String axes1 = g.constInt64Vector(1);
+        String axes12 = g.constInt64Vector(1, 2);
+        String zeroF = g.constFloatScalar(0f);
+        String oneF = g.constFloatScalar(1f);
+        String halfF = g.constFloatScalar(0.5f);
+        String sqrt2 = g.constFloatScalar((float) Math.sqrt(2));
+        String sqrtDh = g.constFloatScalar((float) Math.sqrt(dh));
+        String maskValue = g.constFloatScalar(ReferenceGpt.MASK_VALUE);
+        String qkvShape = g.constInt64Vector(0, 0, 3, heads, dh);
+        String mergedShape = g.constInt64Vector(0, 0, d);
+
+        // Positions: position_ids = max(cumsum(attention_mask, 1) - 1, 0), or given (KV variant).
+        g.scope("embed.");
+        String positionIds;
+        if (kv) {
+            positionIds = "position_ids";
+        } else {
+            String cum = g.op("CumSum", "attention_mask", oneI);
+            positionIds = g.op("Max", g.op("Sub", cum, oneI), zeroI);
+        }
+        String x = g.op("Add", g.op("Gather", "wte", "input_ids", Attr.i("axis", 0)),
+                g.op("Gather", "wpe", positionIds, Attr.i("axis", 0)));
+
+        // Attention bias [batch, 1, sequence, total]: MASK_VALUE where key j is after query i or padding, else 0.
+        // Query i has absolute index past + i, key j absolute index j (past = total - sequence; 0 when plain).
+        g.scope("mask.");
+        String total = g.op("Squeeze", g.op("Shape", "attention_mask", Attr.i("start", 1), Attr.i("end", 2)), axes0);
+        String keyPos = g.op("Range", new String[] {zeroI, total, oneI});
+        String queryPos;
+        if (kv) {
+            String seq = g.op("Squeeze", g.op("Shape", "input_ids", Attr.i("start", 1), Attr.i("end", 2)), axes0);
+            queryPos = g.op("Range", new String[] {g.op("Sub", total, seq), total, oneI});
+        } else {
+            queryPos = keyPos;
+        }
+        String future = g.op("Greater", g.op("Unsqueeze", keyPos, axes0), g.op("Unsqueeze", queryPos, axes1));
+        String padding = g.op("Unsqueeze", g.op("Equal", "attention_mask", zeroI), axes12);
+        String bias = g.op("Where", new String[] {g.op("Or", future, padding), maskValue, zeroF});
+
+        for (int i = 0; i < c.nLayers(); i++) {
+            String p = "h." + i + ".";
+            g.scope(p + "attn.");
+            String h = layerNorm(g, x, p + "ln_1", c);
+            String qkv = g.op("Add", g.op("MatMul", h, p + "attn.c_attn.weight"), p + "attn.c_attn.bias");
+            // [b, s, 3d] -> [b, s, 3, H, dh] -> [3, b, H, s, dh]
+            String split = g.op("Transpose", g.op("Reshape", qkv, qkvShape), Attr.ints("perm", 2, 0, 3, 1, 4));
+            String q = g.op("Gather", split, zeroI, Attr.i("axis", 0));
+            String k = g.op("Gather", split, oneI, Attr.i("axis", 0));
+            String v = g.op("Gather", split, g.constInt64Scalar(2), Attr.i("axis", 0));
+            if (kv) {
+                String presentK = "present." + i + ".key";
+                String presentV = "present." + i + ".value";
+                g.node("Concat", new String[] {"past_key_values." + i + ".key", k}, new String[] {presentK},
+                        Attr.i("axis", 2));
+                g.node("Concat", new String[] {"past_key_values." + i + ".value", v}, new String[] {presentV},
+                        Attr.i("axis", 2));
+                k = presentK;
+                v = presentV;
+            }
+            String scores = g.op("Div", g.op("MatMul", q, g.op("Transpose", k, Attr.ints("perm", 0, 1, 3, 2))), sqrtDh);
+            String probs = g.op("Softmax", g.op("Add", scores, bias), Attr.i("axis", -1));
+            String ctx = g.op("Transpose", g.op("MatMul", probs, v), Attr.ints("perm", 0, 2, 1, 3));
+            ctx = g.op("Reshape", ctx, mergedShape);
+            String attn = g.op("Add", g.op("MatMul", ctx, p + "attn.c_proj.weight"), p + "attn.c_proj.bias");
+            x = g.op("Add", x, attn);
+
+            g.scope(p + "mlp.");
+            String h2 = layerNorm(g, x, p + "ln_2", c);
+            String f = g.op("Add", g.op("MatMul", h2, p + "mlp.c_fc.weight"), p + "mlp.c_fc.bias");
+            // exact GELU: 0.5 * f * (1 + erf(f / sqrt(2)))
+            String gelu = g.op("Mul", g.op("Mul", f, g.op("Add", g.op("Erf", g.op("Div", f, sqrt2)), oneF)), halfF);
+            String mlp = g.op("Add", g.op("MatMul", gelu, p + "mlp.c_proj.weight"), p + "mlp.c_proj.bias");
+            x = g.op("Add", x, mlp);
+        }
+
+        g.scope("head.");
+        String xf = layerNorm(g, x, "ln_f", c);
+        String wteT = g.op("Transpose", "wte", Attr.ints("perm", 1, 0));
+        g.node("MatMul", new String[] {xf, wteT}, new String[] {"logits"});
+        return g.build("knowgate_gpt");
+    }
+
+    private static String layerNorm(OnnxGraphBuilder g, String x, String prefix, GptConfig c) {
+        return g.op("LayerNormalization", new String[] {x, prefix + ".weight", prefix + ".bias"},
+                Attr.i("axis", -1), Attr.f("epsilon", (float) c.layerNormEps()));
+    }
+}

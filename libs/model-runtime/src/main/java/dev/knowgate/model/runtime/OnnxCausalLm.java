@@ -1,0 +1,275 @@
+package dev.knowgate.model.runtime;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.knowgate.model.registry.ModelFolder;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A decoder-only language model in ONNX Runtime, loaded from a verified {@link ModelFolder}.
+ *
+ * <p>Accepts the project's own export (inputs {@code input_ids}, {@code attention_mask}; output
+ * {@code logits}) and Hugging Face optimum-style causal-LM exports, whose optional
+ * {@code position_ids} are computed from the mask and whose {@code past_key_values.*} inputs are
+ * fed empty (past length 0). Scoring pads a batch to its longest sequence, runs it once, and
+ * reads the logits in place from a buffer ONNX Runtime writes into, so the [batch, seq, vocab]
+ * tensor never becomes Java arrays.
+ */
+public final class OnnxCausalLm implements AutoCloseable {
+
+    public static final String MODEL_FILE = "model.onnx";
+    static final String INPUT_IDS = "input_ids";
+    static final String ATTENTION_MASK = "attention_mask";
+    static final String POSITION_IDS = "position_ids";
+    static final String LOGITS = "logits";
+    private static final Pattern PAST = Pattern.compile("past_key_values\\.\\d+\\.(key|value)");
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final OrtProvider provider;
+    private final boolean positionIds;
+    private final Map<String, long[]> pastShapes;
+    private final int vocab;
+
+    private OnnxCausalLm(OrtEnvironment env, OrtSession session, OrtProvider provider) throws OrtException {
+        this.env = env;
+        this.session = session;
+        this.provider = provider;
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        for (String required : List.of(INPUT_IDS, ATTENTION_MASK)) {
+            if (!inputs.containsKey(required)) {
+                throw new IllegalArgumentException("not a causal LM export: no input '" + required + "' (inputs: "
+                        + inputs.keySet() + ")");
+            }
+        }
+        Map<String, long[]> past = new HashMap<>();
+        for (Map.Entry<String, NodeInfo> input : inputs.entrySet()) {
+            String name = input.getKey();
+            if (PAST.matcher(name).matches()) {
+                past.put(name, ((TensorInfo) input.getValue().getInfo()).getShape());
+            } else if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(POSITION_IDS)) {
+                throw new IllegalArgumentException("unsupported model input '" + name + "'");
+            }
+        }
+        this.positionIds = inputs.containsKey(POSITION_IDS);
+        this.pastShapes = Map.copyOf(past);
+        NodeInfo logits = session.getOutputInfo().get(LOGITS);
+        if (logits == null) {
+            throw new IllegalArgumentException("not a causal LM export: no output 'logits' (outputs: "
+                    + session.getOutputNames() + ")");
+        }
+        long[] shape = ((TensorInfo) logits.getInfo()).getShape();
+        if (shape.length != 3 || shape[2] <= 0) {
+            throw new IllegalArgumentException("output 'logits' must be [batch, sequence, vocab] with a fixed vocab, got "
+                    + java.util.Arrays.toString(shape));
+        }
+        this.vocab = (int) shape[2];
+    }
+
+    /** Opens {@value #MODEL_FILE} of a verified folder with the given runtime options. */
+    public static OnnxCausalLm load(ModelFolder folder, RuntimeOptions options) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (SessionOptionsFactory.Configured configured = SessionOptionsFactory.create(options)) {
+            OrtSession session = env.createSession(folder.file(MODEL_FILE).toString(), configured.options());
+            try {
+                return new OnnxCausalLm(env, session, configured.provider());
+            } catch (RuntimeException | OrtException e) {
+                session.close();
+                throw e;
+            }
+        }
+    }
+
+    public int vocabSize() {
+        return vocab;
+    }
+
+    public OrtProvider provider() {
+        return provider;
+    }
+
+    /** True for exports that take position_ids and past_key_values (optimum layout). */
+    public boolean optimumLayout() {
+        return positionIds || !pastShapes.isEmpty();
+    }
+
+    /**
+     * Runs the batch once and hands the logits, read in place, to {@code reader}. Sequences are
+     * right-padded with {@code padId}; positions past a sequence's length must be ignored by the reader.
+     */
+    public <T> T forward(List<int[]> sequences, int padId, LogitsReader<T> reader) throws OrtException {
+        int batch = sequences.size();
+        int seq = sequences.stream().mapToInt(s -> s.length).max().orElseThrow();
+        LongBuffer ids = directLongs(batch * seq);
+        LongBuffer mask = directLongs(batch * seq);
+        LongBuffer positions = directLongs(batch * seq);
+        for (int[] tokens : sequences) {
+            for (int i = 0; i < seq; i++) {
+                boolean real = i < tokens.length;
+                ids.put(real ? tokens[i] : padId);
+                mask.put(real ? 1 : 0);
+                positions.put(real ? i : 0);
+            }
+        }
+        ids.rewind();
+        mask.rewind();
+        positions.rewind();
+        long[] shape = {batch, seq};
+        FloatBuffer logits = ByteBuffer.allocateDirect(Math.multiplyExact(batch * seq, vocab) * Float.BYTES)
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        List<OnnxTensor> owned = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put(INPUT_IDS, own(owned, OnnxTensor.createTensor(env, ids, shape)));
+            inputs.put(ATTENTION_MASK, own(owned, OnnxTensor.createTensor(env, mask, shape)));
+            if (positionIds) {
+                inputs.put(POSITION_IDS, own(owned, OnnxTensor.createTensor(env, positions, shape)));
+            }
+            for (Map.Entry<String, long[]> past : pastShapes.entrySet()) {
+                inputs.put(past.getKey(), own(owned, emptyPast(past.getKey(), past.getValue(), batch)));
+            }
+            OnnxTensor out = own(owned, OnnxTensor.createTensor(env, logits, new long[]{batch, seq, vocab}));
+            Map<String, OnnxValue> pinned = Map.of(LOGITS, out);
+            try (OrtSession.Result ignored = session.run(inputs, java.util.Set.of(), pinned)) {
+                return reader.read(new Logits(logits, batch, seq, vocab));
+            }
+        } finally {
+            owned.forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * The straightforward way, kept for measurement: ONNX Runtime returns the logits, which are
+     * copied into a float[batch][seq][vocab] before anything is read.
+     */
+    public float[][][] forwardCopying(List<int[]> sequences, int padId) throws OrtException {
+        int batch = sequences.size();
+        int seq = sequences.stream().mapToInt(s -> s.length).max().orElseThrow();
+        long[][] ids = new long[batch][seq];
+        long[][] mask = new long[batch][seq];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < seq; i++) {
+                boolean real = i < sequences.get(b).length;
+                ids[b][i] = real ? sequences.get(b)[i] : padId;
+                mask[b][i] = real ? 1 : 0;
+            }
+        }
+        List<OnnxTensor> owned = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put(INPUT_IDS, own(owned, OnnxTensor.createTensor(env, ids)));
+            inputs.put(ATTENTION_MASK, own(owned, OnnxTensor.createTensor(env, mask)));
+            if (positionIds) {
+                long[][] positions = new long[batch][seq];
+                for (int b = 0; b < batch; b++) {
+                    for (int i = 0; i < sequences.get(b).length; i++) {
+                        positions[b][i] = i;
+                    }
+                }
+                inputs.put(POSITION_IDS, own(owned, OnnxTensor.createTensor(env, positions)));
+            }
+            for (Map.Entry<String, long[]> past : pastShapes.entrySet()) {
+                inputs.put(past.getKey(), own(owned, emptyPast(past.getKey(), past.getValue(), batch)));
+            }
+            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(LOGITS))) {
+                return (float[][][]) result.get(LOGITS).orElseThrow().getValue();
+            }
+        } finally {
+            owned.forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Reads what it needs from the logits of one forward pass, while they are valid. */
+    @FunctionalInterface
+    public interface LogitsReader<T> {
+        T read(Logits logits);
+    }
+
+    /** A view of [batch, seq, vocab] logits in native memory; valid only inside {@link LogitsReader#read}. */
+    public static final class Logits {
+        private final FloatBuffer data;
+        private final int batch;
+        private final int seq;
+        private final int vocab;
+
+        Logits(FloatBuffer data, int batch, int seq, int vocab) {
+            this.data = data;
+            this.batch = batch;
+            this.seq = seq;
+            this.vocab = vocab;
+        }
+
+        public int batch() {
+            return batch;
+        }
+
+        public int sequence() {
+            return seq;
+        }
+
+        public int vocab() {
+            return vocab;
+        }
+
+        public float get(int b, int position, int token) {
+            return data.get(offset(b, position) + token);
+        }
+
+        /** Copies one position's row into {@code into} (length vocab) and returns it. */
+        public float[] row(int b, int position, float[] into) {
+            data.get(offset(b, position), into, 0, vocab);
+            return into;
+        }
+
+        private int offset(int b, int position) {
+            if (b < 0 || b >= batch || position < 0 || position >= seq) {
+                throw new IndexOutOfBoundsException("(" + b + ", " + position + ") outside [" + batch + ", " + seq + "]");
+            }
+            return (b * seq + position) * vocab;
+        }
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+
+    private OnnxTensor emptyPast(String name, long[] declared, int batch) throws OrtException {
+        if (declared.length != 4) {
+            throw new IllegalArgumentException(name + ": expected [batch, heads, past, head_dim], got "
+                    + java.util.Arrays.toString(declared));
+        }
+        long heads = declared[1];
+        long headDim = declared[3];
+        if (heads <= 0 || headDim <= 0) {
+            throw new IllegalArgumentException(name + ": heads and head_dim must be fixed in the export, got "
+                    + java.util.Arrays.toString(declared));
+        }
+        return OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()).asFloatBuffer(),
+                new long[]{batch, heads, 0, headDim});
+    }
+
+    private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor tensor) {
+        owned.add(tensor);
+        return tensor;
+    }
+
+    private static LongBuffer directLongs(int n) {
+        return ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+    }
+}
