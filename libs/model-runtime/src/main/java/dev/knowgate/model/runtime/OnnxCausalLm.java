@@ -45,6 +45,7 @@ public final class OnnxCausalLm implements AutoCloseable {
     private final boolean positionIds;
     private final Map<String, long[]> pastShapes;
     private final int vocab;
+    private final ThreadLocal<FloatBuffer> outputs = new ThreadLocal<>();
 
     private OnnxCausalLm(OrtEnvironment env, OrtSession session, OrtProvider provider) throws OrtException {
         this.env = env;
@@ -130,8 +131,7 @@ public final class OnnxCausalLm implements AutoCloseable {
         mask.rewind();
         positions.rewind();
         long[] shape = {batch, seq};
-        FloatBuffer logits = ByteBuffer.allocateDirect(Math.multiplyExact(batch * seq, vocab) * Float.BYTES)
-                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer logits = outputBuffer(Math.multiplyExact(batch * seq, vocab));
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -267,6 +267,20 @@ public final class OnnxCausalLm implements AutoCloseable {
     private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor tensor) {
         owned.add(tensor);
         return tensor;
+    }
+
+    /**
+     * The calling thread's logits buffer, grown when a batch needs more: allocating (and zeroing)
+     * hundreds of MB per forward pass would cost more than the pass's reading saves.
+     */
+    private FloatBuffer outputBuffer(int floats) {
+        FloatBuffer buffer = outputs.get();
+        if (buffer == null || buffer.capacity() < floats) {
+            buffer = ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            outputs.set(buffer);
+        }
+        return buffer.clear().limit(floats).slice();
     }
 
     private static LongBuffer directLongs(int n) {

@@ -4,7 +4,6 @@ import ai.onnxruntime.OrtException;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * Teacher-forced scoring of target tokens in one batched forward pass: argmax, log-probability,
@@ -29,29 +28,50 @@ public final class TargetScorer {
             throw new IllegalArgumentException("topK must be >= 1, got " + topK);
         }
         List<int[]> sequences = requests.stream().map(ScoringRequest::tokens).toList();
-        return model.forward(sequences, padId, logits -> {
-            float[] row = new float[logits.vocab()];
-            List<TargetScore> scores = new ArrayList<>(requests.size());
-            for (int b = 0; b < requests.size(); b++) {
-                ScoringRequest request = requests.get(b);
-                int n = request.targets();
-                int[] argmax = new int[n];
-                int[] targets = new int[n];
-                double[] logProb = new double[n];
-                double[] sampled = new double[n];
-                for (int t = 0; t < n; t++) {
-                    int position = request.firstTarget() + t;
-                    int target = request.tokens()[position];
-                    logits.row(b, position - 1, row);
-                    targets[t] = target;
-                    argmax[t] = argmax(row);
-                    logProb[t] = logSoftmaxAt(row, target, 1.0, row.length);
-                    sampled[t] = logSoftmaxAt(row, target, temperature, topK);
-                }
-                scores.add(new TargetScore(argmax, logProb, sampled, targets));
+        return model.forward(sequences, padId, logits -> scoreRows(requests, temperature, topK, logits.vocab(),
+                (b, position, into) -> logits.row(b, position, into)));
+    }
+
+    /**
+     * The same scores from logits first copied whole into Java arrays: the straightforward way,
+     * kept only so the benchmark compares like with like.
+     */
+    public List<TargetScore> scoreCopying(List<ScoringRequest> requests, double temperature, int topK) throws OrtException {
+        float[][][] logits = model.forwardCopying(requests.stream().map(ScoringRequest::tokens).toList(), padId);
+        return scoreRows(requests, temperature, topK, model.vocabSize(),
+                (b, position, into) -> System.arraycopy(logits[b][position], 0, into, 0, into.length));
+    }
+
+    /** Where one position's logits come from. */
+    private interface Rows {
+        void read(int b, int position, float[] into);
+    }
+
+    private static List<TargetScore> scoreRows(List<ScoringRequest> requests, double temperature, int topK, int vocab,
+                                               Rows rows) {
+        float[] row = new float[vocab];
+        float[] heap = new float[Math.min(topK, vocab)];
+        List<TargetScore> scores = new ArrayList<>(requests.size());
+        for (int b = 0; b < requests.size(); b++) {
+            ScoringRequest request = requests.get(b);
+            int n = request.targets();
+            int[] argmax = new int[n];
+            int[] targets = new int[n];
+            double[] logProb = new double[n];
+            double[] sampled = new double[n];
+            for (int t = 0; t < n; t++) {
+                int position = request.firstTarget() + t;
+                int target = request.tokens()[position];
+                rows.read(b, position - 1, row);
+                targets[t] = target;
+                argmax[t] = argmax(row);
+                logProb[t] = logSoftmaxAt(row, target, 1.0, Float.NEGATIVE_INFINITY);
+                sampled[t] = logSoftmaxAt(row, target, temperature,
+                        topK >= vocab ? Float.NEGATIVE_INFINITY : kthLargest(row, heap));
             }
-            return scores;
-        });
+            scores.add(new TargetScore(argmax, logProb, sampled, targets));
+        }
+        return scores;
     }
 
     static int argmax(float[] row) {
@@ -70,7 +90,12 @@ public final class TargetScorer {
      * the token is not among them.
      */
     static double logSoftmaxAt(float[] row, int token, double temperature, int k) {
-        float threshold = k >= row.length ? Float.NEGATIVE_INFINITY : kthLargest(row, k);
+        float threshold = k >= row.length ? Float.NEGATIVE_INFINITY : kthLargest(row, new float[k]);
+        return logSoftmaxAt(row, token, temperature, threshold);
+    }
+
+    /** log p(token) under softmax(row / temperature) over the logits at or above {@code threshold}. */
+    static double logSoftmaxAt(float[] row, int token, double temperature, float threshold) {
         if (row[token] < threshold) {
             return Double.NEGATIVE_INFINITY;
         }
@@ -87,16 +112,54 @@ public final class TargetScorer {
         return (row[token] - max) / temperature - Math.log(sum);
     }
 
-    private static float kthLargest(float[] row, int k) {
-        PriorityQueue<Float> top = new PriorityQueue<>(k);
-        for (float v : row) {
-            if (top.size() < k) {
-                top.add(v);
-            } else if (v > top.peek()) {
-                top.poll();
-                top.add(v);
+    /** The k-th largest value of {@code row}, k = heap.length, with a primitive min-heap (no boxing). */
+    static float kthLargest(float[] row, float[] heap) {
+        int k = heap.length;
+        for (int i = 0; i < k; i++) {
+            heap[i] = row[i];
+            siftUp(heap, i);
+        }
+        for (int i = k; i < row.length; i++) {
+            if (row[i] > heap[0]) {
+                heap[0] = row[i];
+                siftDown(heap, k);
             }
         }
-        return top.peek();
+        return heap[0];
+    }
+
+    private static void siftUp(float[] heap, int i) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (heap[parent] <= heap[i]) {
+                return;
+            }
+            float tmp = heap[parent];
+            heap[parent] = heap[i];
+            heap[i] = tmp;
+            i = parent;
+        }
+    }
+
+    private static void siftDown(float[] heap, int size) {
+        int i = 0;
+        while (true) {
+            int smallest = i;
+            int left = 2 * i + 1;
+            int right = left + 1;
+            if (left < size && heap[left] < heap[smallest]) {
+                smallest = left;
+            }
+            if (right < size && heap[right] < heap[smallest]) {
+                smallest = right;
+            }
+            if (smallest == i) {
+                return;
+            }
+            float tmp = heap[smallest];
+            heap[smallest] = heap[i];
+            heap[i] = tmp;
+            i = smallest;
+        }
     }
 }
