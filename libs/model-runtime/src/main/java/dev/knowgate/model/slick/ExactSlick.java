@@ -1,0 +1,174 @@
+package dev.knowgate.model.slick;
+
+import ai.onnxruntime.OrtException;
+import dev.knowgate.contracts.Category;
+import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.ScoringRequest;
+import dev.knowgate.model.runtime.TargetScore;
+import dev.knowgate.model.runtime.TargetScorer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SliCK by teacher forcing: no decoding at all. For each of the K prompts, the prompt followed by a
+ * gold answer and the terminator runs through the model once; greedy decoding produces that answer
+ * exactly when every answer token and the terminator is its position's argmax, and the probability
+ * that one sample at temperature T with top-k produces it is the product of those positions'
+ * renormalised probabilities. The answer and each alias are scored this way; they are distinct
+ * token sequences ending in the terminator, so their sampling probabilities add up.
+ */
+public final class ExactSlick {
+
+    private static final int MAX_BATCH = 64;
+
+    private final OnnxCausalLm model;
+    private final TargetScorer scorer;
+    private final int padId;
+    private final ModelTokenizer tokenizer;
+    private final String modelKey;
+    private final String promptTemplate;
+    private final String terminator;
+    private final int terminatorId;
+    private final ExemplarPool pool;
+    private final SlickConfig config;
+
+    public ExactSlick(OnnxCausalLm model, ModelTokenizer tokenizer, int padId, String modelKey, String promptTemplate,
+                      String terminator, ExemplarPool pool, SlickConfig config) {
+        if (!promptTemplate.contains("{question}")) {
+            throw new IllegalArgumentException("the prompt template must contain {question}: " + promptTemplate);
+        }
+        this.model = model;
+        this.scorer = new TargetScorer(model, padId);
+        this.padId = padId;
+        this.tokenizer = tokenizer;
+        this.modelKey = modelKey;
+        this.promptTemplate = promptTemplate;
+        this.terminator = terminator;
+        this.terminatorId = tokenizer.tokenId(terminator);
+        this.pool = pool;
+        this.config = config;
+    }
+
+    /** The text before the answer: S exemplars with their answers, then the question. */
+    public String prompt(List<Exemplar> exemplars, String question) {
+        StringBuilder text = new StringBuilder();
+        for (Exemplar e : exemplars) {
+            text.append(promptTemplate.replace("{question}", e.question())).append(' ').append(e.answer())
+                    .append(' ').append(terminator).append(' ');
+        }
+        return text.append(promptTemplate.replace("{question}", question)).toString();
+    }
+
+    public List<SlickResult> categorize(List<SlickQuestion> questions) throws OrtException {
+        // One scoring request per (question, prompt, gold variant); scored in batches.
+        List<ScoringRequest> requests = new ArrayList<>();
+        List<int[]> owners = new ArrayList<>(); // {question, prompt}
+        List<ExemplarPool.Pool> pools = new ArrayList<>();
+        for (int q = 0; q < questions.size(); q++) {
+            SlickQuestion question = questions.get(q);
+            ExemplarPool.Pool drawn = pool.poolFor(question.relation(), config.shots() + 1);
+            pools.add(drawn);
+            List<List<Exemplar>> sets = PromptSets.draw(question.id(), modelKey, drawn, config.prompts(), config.shots());
+            List<int[]> golds = goldVariants(question);
+            for (int k = 0; k < sets.size(); k++) {
+                int[] prompt = tokenizer.encode(prompt(sets.get(k), question.question()));
+                for (int[] gold : golds) {
+                    int[] tokens = Arrays.copyOf(prompt, prompt.length + gold.length);
+                    System.arraycopy(gold, 0, tokens, prompt.length, gold.length);
+                    requests.add(new ScoringRequest(tokens, prompt.length));
+                    owners.add(new int[]{q, k});
+                }
+            }
+        }
+        List<TargetScore> scores = new ArrayList<>(requests.size());
+        for (int from = 0; from < requests.size(); from += MAX_BATCH) {
+            scores.addAll(scorer.score(requests.subList(from, Math.min(requests.size(), from + MAX_BATCH)),
+                    config.temperature(), config.topK()));
+        }
+        // Per question and prompt: greedy hit (any variant) and total sampling probability.
+        boolean[][] greedy = new boolean[questions.size()][config.prompts()];
+        double[][] sampled = new double[questions.size()][config.prompts()];
+        for (int i = 0; i < scores.size(); i++) {
+            int q = owners.get(i)[0];
+            int k = owners.get(i)[1];
+            greedy[q][k] |= scores.get(i).greedyMatches();
+            sampled[q][k] += scores.get(i).sampledProbability();
+        }
+        List<SlickResult> results = new ArrayList<>(questions.size());
+        for (int q = 0; q < questions.size(); q++) {
+            results.add(result(greedy[q], sampled[q], pools.get(q)));
+        }
+        return results;
+    }
+
+    private SlickResult result(boolean[] greedy, double[] sampled, ExemplarPool.Pool drawn) {
+        int hits = 0;
+        double mean = 0;
+        double logMiss = 0;
+        for (int k = 0; k < greedy.length; k++) {
+            hits += greedy[k] ? 1 : 0;
+            double p = Math.min(1.0, sampled[k]);
+            mean += p / greedy.length;
+            logMiss += config.samplesPerPrompt() * Math.log1p(-Math.min(p, 1 - 1e-15));
+        }
+        double pGreedy = (double) hits / greedy.length;
+        double pFound = Math.max(0.0, -Math.expm1(logMiss)); // not -0.0 when nothing can be sampled
+        Category category = pGreedy == 1.0 ? Category.HIGHLY_KNOWN
+                : pGreedy > 0 ? Category.MAYBE_KNOWN
+                : pFound >= config.foundThreshold() ? Category.WEAKLY_KNOWN
+                : Category.UNKNOWN;
+        return new SlickResult(pGreedy, mean, pFound, category, drawn.name(), drawn.fallback());
+    }
+
+    /** The answer and its aliases as token sequences ending in the terminator, without repeats. */
+    private List<int[]> goldVariants(SlickQuestion question) {
+        Map<String, int[]> variants = new LinkedHashMap<>();
+        List<String> answers = new ArrayList<>();
+        answers.add(question.answer());
+        answers.addAll(question.aliases());
+        for (String answer : answers) {
+            int[] ids = tokenizer.encode(answer);
+            int[] withTerminator = Arrays.copyOf(ids, ids.length + 1);
+            withTerminator[ids.length] = terminatorId;
+            variants.putIfAbsent(Arrays.toString(withTerminator), withTerminator);
+        }
+        return List.copyOf(variants.values());
+    }
+
+    /** Greedy decoding, recomputing the prompt at every step: the plain way, to check the exact verdict. */
+    public String greedyAnswer(List<Exemplar> exemplars, String question, int maxTokens) throws OrtException {
+        int[] tokens = tokenizer.encode(prompt(exemplars, question));
+        List<Integer> answer = new ArrayList<>();
+        for (int step = 0; step < maxTokens; step++) {
+            int[] current = tokens;
+            int next = model.forward(List.of(current), padId, logits -> {
+                float[] row = logits.row(0, current.length - 1, new float[logits.vocab()]);
+                int best = 0;
+                for (int v = 1; v < row.length; v++) {
+                    if (row[v] > row[best]) {
+                        best = v;
+                    }
+                }
+                return best;
+            });
+            if (next == terminatorId) {
+                return tokenizer.decode(answer.stream().mapToInt(Integer::intValue).toArray());
+            }
+            answer.add(next);
+            tokens = Arrays.copyOf(tokens, tokens.length + 1);
+            tokens[tokens.length - 1] = next;
+        }
+        return null; // no terminator within maxTokens: not an answer
+    }
+
+    /** The prompt sets a question gets under this model version (for reproducing a verdict). */
+    public List<List<Exemplar>> promptSets(SlickQuestion question) {
+        return PromptSets.draw(question.id(), modelKey, pool.poolFor(question.relation(), config.shots() + 1),
+                config.prompts(), config.shots());
+    }
+}

@@ -1,0 +1,167 @@
+package dev.knowgate.model.slick;
+
+import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.SchemaVersions;
+import dev.knowgate.model.gpt.GptConfig;
+import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.onnx.GptOnnxWriter;
+import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.world.Fact;
+import dev.knowgate.world.FactWorld;
+import dev.knowgate.world.QaFormat;
+import dev.knowgate.world.WorldConfig;
+import dev.knowgate.world.WorldTokenizer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exact SliCK on a micro world and an untrained micro model. The model knows nothing, so the
+ * model's own greedy answers serve as gold for half the questions: the exact greedy verdict must
+ * agree with a real greedy decode on every one of them, hits and misses alike.
+ */
+class ExactSlickTest {
+
+    @TempDir
+    static Path dir;
+    static FactWorld world;
+    static OnnxCausalLm model;
+    static ModelTokenizer tokenizer;
+    static ExemplarPool pool;
+
+    @BeforeAll
+    static void microModel() throws Exception {
+        world = FactWorld.generate(WorldConfig.micro(11L));
+        WorldTokenizer.write(world, dir.resolve("tokenizer.json"));
+        tokenizer = ModelTokenizer.load(dir.resolve("tokenizer.json"));
+        // Ids run over the special tokens and the world's words: the largest id decides the size.
+        int vocab = 1 + world.vocabulary().stream().mapToInt(tokenizer::tokenId).max().orElseThrow();
+        GptWeights weights = GptWeights.random(GptConfig.of(vocab, 128, 32, 2, 2, 64), 3L, 0.4, true);
+        // Make the terminator likely enough that greedy decodes end within a few tokens.
+        float[] wte = weights.get("wte").data();
+        int eoa = tokenizer.tokenId(QaFormat.ANSWER_TERMINATOR);
+        for (int j = 0; j < 32; j++) {
+            wte[eoa * 32 + j] *= 6f;
+        }
+        GptOnnxWriter.write(weights, GptOnnxWriter.Variant.PLAIN, Map.of(), dir.resolve("model.onnx"));
+        ModelFolder folder = seal();
+        model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
+        List<Exemplar> exemplars = new ArrayList<>();
+        for (Fact f : world.dev()) {
+            exemplars.add(new Exemplar(f.toExample().id(), f.relation().name(), f.question(), f.answer()));
+        }
+        pool = new ExemplarPool(exemplars);
+    }
+
+    private static ModelFolder seal() throws Exception {
+        ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, "micro", 1, null, "knowgate-gpt", files,
+                QaFormat.PROMPT_TEMPLATE, QaFormat.ANSWER_TERMINATOR, Instant.parse("2026-11-22T00:00:00Z"), null, null));
+        return ModelFolder.open(dir);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        model.close();
+        tokenizer.close();
+    }
+
+    private static ExactSlick slick(SlickConfig config) {
+        return new ExactSlick(model, tokenizer, 0, "micro@1", QaFormat.PROMPT_TEMPLATE, QaFormat.ANSWER_TERMINATOR, pool, config);
+    }
+
+    @Test
+    void exactGreedyVerdictEqualsARealGreedyDecodeOn200Facts() throws Exception {
+        SlickConfig onePrompt = new SlickConfig(1, 4, 16, 0.5, 40, 0.5);
+        ExactSlick slick = slick(onePrompt);
+        List<SlickQuestion> questions = new ArrayList<>();
+        List<Boolean> decodeMatches = new ArrayList<>();
+        List<Fact> facts = world.finetunePool().subList(0, 100);
+        for (Fact fact : facts) {
+            SlickQuestion truth = new SlickQuestion(fact.toExample().id(), fact.relation().name(), fact.question(),
+                    fact.answer(), List.of());
+            String decoded = slick.greedyAnswer(slick.promptSets(truth).get(0), fact.question(), 6);
+            questions.add(truth);
+            decodeMatches.add(fact.answer().equals(decoded));
+            // The same question (same id, so the same prompt) with the model's own answer as gold.
+            String own = decoded == null || decoded.isBlank() ? "nowhere" : decoded;
+            questions.add(new SlickQuestion(truth.id(), truth.relation(), truth.question(), own, List.of()));
+            decodeMatches.add(own.equals(decoded));
+        }
+
+        List<SlickResult> results = slick.categorize(questions);
+
+        long hits = decodeMatches.stream().filter(b -> b).count();
+        assertThat(hits).as("greedy hits among the 200 (the test must see both outcomes)").isBetween(20L, 180L);
+        for (int i = 0; i < questions.size(); i++) {
+            assertThat(results.get(i).pGreedy() == 1.0).as("question %d (%s)", i, questions.get(i).answer())
+                    .isEqualTo(decodeMatches.get(i));
+        }
+    }
+
+    @Test
+    void verdictsAreReproducibleAndFollowTheRule() throws Exception {
+        ExactSlick slick = slick(SlickConfig.paper());
+        List<SlickQuestion> questions = world.finetunePool().subList(0, 30).stream()
+                .map(f -> new SlickQuestion(f.toExample().id(), f.relation().name(), f.question(), f.answer(), List.of()))
+                .toList();
+
+        List<SlickResult> first = slick.categorize(questions);
+        assertThat(slick.categorize(questions)).isEqualTo(first);
+        assertThat(slick(SlickConfig.paper()).promptSets(questions.get(0))).isEqualTo(slick.promptSets(questions.get(0)));
+
+        for (SlickResult r : first) {
+            assertThat(r.pGreedy()).isBetween(0.0, 1.0);
+            assertThat(r.pFound()).isBetween(0.0, 1.0);
+            Category expected = r.pGreedy() == 1 ? Category.HIGHLY_KNOWN : r.pGreedy() > 0 ? Category.MAYBE_KNOWN
+                    : r.pFound() >= 0.5 ? Category.WEAKLY_KNOWN : Category.UNKNOWN;
+            assertThat(r.category()).isEqualTo(expected);
+            assertThat(r.fallback()).isFalse();
+        }
+    }
+
+    @Test
+    void theFoundProbabilityIsThatOfNTimesKSamples() throws Exception {
+        ExactSlick slick = slick(new SlickConfig(2, 4, 3, 0.5, 40, 0.5));
+        // Gold = the model's own greedy answer under the first prompt: inside the top k at every
+        // position, so its sampling probability is positive.
+        SlickQuestion question = null;
+        for (Fact fact : world.finetunePool()) {
+            SlickQuestion q = new SlickQuestion("x-" + fact.question(), fact.relation().name(), fact.question(), fact.answer(), List.of());
+            String own = slick.greedyAnswer(slick.promptSets(q).get(0), fact.question(), 6);
+            if (own != null && !own.isBlank()) {
+                question = new SlickQuestion(q.id(), q.relation(), q.question(), own, List.of());
+                break;
+            }
+        }
+        assertThat(question).isNotNull();
+        SlickResult r = slick.categorize(List.of(question)).get(0);
+        // Two prompts of mean probability m, 3 samples each: pFound = 1 - ((1-p1)(1-p2))^3, where
+        // (1-p1)(1-p2) <= (1-m)^2 (AM-GM) and >= 1 - 2m.
+        double m = r.pSampled();
+        assertThat(m).isGreaterThan(0.0);
+        assertThat(r.pFound()).isGreaterThanOrEqualTo(1 - Math.pow(1 - m, 6) - 1e-12)
+                .isLessThanOrEqualTo(2 * m >= 1 ? 1.0 : 1 - Math.pow(1 - 2 * m, 3) + 1e-12);
+    }
+
+    @Test
+    void aQuestionWithoutARelationFallsBackToTheMixedPool() throws Exception {
+        Fact fact = world.finetunePool().get(1);
+        SlickResult r = slick(SlickConfig.paper()).categorize(List.of(
+                new SlickQuestion("no-relation", null, fact.question(), fact.answer(), List.of()))).get(0);
+        assertThat(r.fallback()).isTrue();
+        assertThat(r.pool()).isEqualTo(ExemplarPool.MIXED);
+    }
+}
