@@ -74,7 +74,8 @@ public final class TargetScorer {
         return scores;
     }
 
-    static int argmax(float[] row) {
+    /** The index of the largest logit (the first, on ties): greedy decoding's choice. */
+    public static int argmax(float[] row) {
         int best = 0;
         for (int i = 1; i < row.length; i++) {
             if (row[i] > row[best]) {

@@ -146,16 +146,8 @@ public final class ExactSlick {
         List<Integer> answer = new ArrayList<>();
         for (int step = 0; step < maxTokens; step++) {
             int[] current = tokens;
-            int next = model.forward(List.of(current), padId, logits -> {
-                float[] row = logits.row(0, current.length - 1, new float[logits.vocab()]);
-                int best = 0;
-                for (int v = 1; v < row.length; v++) {
-                    if (row[v] > row[best]) {
-                        best = v;
-                    }
-                }
-                return best;
-            });
+            int next = model.forward(List.of(current), padId,
+                    logits -> TargetScorer.argmax(logits.row(0, current.length - 1, new float[logits.vocab()])));
             if (next == terminatorId) {
                 return tokenizer.decode(answer.stream().mapToInt(Integer::intValue).toArray());
             }
