@@ -9,6 +9,8 @@ import dev.knowgate.model.gpt.ReferenceGpt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static dev.knowgate.trainer.gpt.GptTestSupport.batch;
 import static dev.knowgate.trainer.gpt.GptTestSupport.create;
@@ -48,27 +50,18 @@ class DjlGptParityTest {
         }
     }
 
-    @Test
-    void rightPaddedBatchMatchesOnnxRuntimeAndReference() throws Exception {
-        long[][][] b = batch(ROWS, false);
+    @ParameterizedTest(name = "left padding: {0}")
+    @ValueSource(booleans = {false, true})
+    void paddedBatchMatchesOnnxRuntimeAndReference(boolean leftPadding) throws Exception {
+        String padding = leftPadding ? "left" : "right";
+        long[][][] b = batch(ROWS, leftPadding);
         float[][][] djl = djl(WEIGHTS, b[0], b[1]);
         double ort = maxAbsDiff(djl, ortLogits(WEIGHTS, b[0], b[1]), b[1]);
         double ref = maxAbsDiff(djl, new ReferenceGpt(WEIGHTS).forward(b[0], b[1]), b[1]);
-        System.out.printf("[gpt] right-padded (10, 4, 1): max|DJL-ORT| = %.3g, max|DJL-reference| = %.3g%n", ort, ref);
-        assertThat(ort).as("max |DJL - ORT| on real positions, right padding (measured %.3g)", ort).isLessThanOrEqualTo(1e-4);
-        assertThat(ref).as("max |DJL - ReferenceGpt| on real positions, right padding (measured %.3g)", ref)
+        System.out.printf("[gpt] %s-padded (10, 4, 1): max|DJL-ORT| = %.3g, max|DJL-reference| = %.3g%n", padding, ort, ref);
+        assertThat(ort).as("max |DJL - ORT| on real positions, %s padding (measured %.3g)", padding, ort)
                 .isLessThanOrEqualTo(1e-4);
-    }
-
-    @Test
-    void leftPaddedBatchMatchesOnnxRuntimeAndReference() throws Exception {
-        long[][][] b = batch(ROWS, true);
-        float[][][] djl = djl(WEIGHTS, b[0], b[1]);
-        double ort = maxAbsDiff(djl, ortLogits(WEIGHTS, b[0], b[1]), b[1]);
-        double ref = maxAbsDiff(djl, new ReferenceGpt(WEIGHTS).forward(b[0], b[1]), b[1]);
-        System.out.printf("[gpt] left-padded (10, 4, 1): max|DJL-ORT| = %.3g, max|DJL-reference| = %.3g%n", ort, ref);
-        assertThat(ort).as("max |DJL - ORT| on real positions, left padding (measured %.3g)", ort).isLessThanOrEqualTo(1e-4);
-        assertThat(ref).as("max |DJL - ReferenceGpt| on real positions, left padding (measured %.3g)", ref)
+        assertThat(ref).as("max |DJL - ReferenceGpt| on real positions, %s padding (measured %.3g)", padding, ref)
                 .isLessThanOrEqualTo(1e-4);
     }
 
