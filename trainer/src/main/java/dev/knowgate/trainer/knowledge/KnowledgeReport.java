@@ -60,12 +60,23 @@ public final class KnowledgeReport {
     }
 
     private static void report(String name, List<Fact> facts, ExactSlick slick) throws Exception {
-        List<SlickQuestion> questions = facts.stream().map(f -> new SlickQuestion(f.toExample().id(), f.relation().name(),
+        List<SlickQuestion> all = facts.stream().map(f -> new SlickQuestion(f.toExample().id(), f.relation().name(),
                 f.question(), f.answer(), List.of())).toList();
+        // A question whose prompts exceed the model's positions has no verdict; it is counted apart.
+        List<SlickQuestion> questions = new ArrayList<>();
+        List<Fact> fitting = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (slick.fits(all.get(i))) {
+                questions.add(all.get(i));
+                fitting.add(facts.get(i));
+            }
+        }
         List<SlickResult> results = new ArrayList<>();
         for (int from = 0; from < questions.size(); from += 32) {
             results.addAll(slick.categorize(questions.subList(from, Math.min(questions.size(), from + 32))));
         }
+        int unfit = facts.size() - fitting.size();
+        facts = fitting;
         Map<Category, Integer> overall = new EnumMap<>(Category.class);
         Map<Integer, Map<Category, Integer>> byExposure = new TreeMap<>();
         for (int i = 0; i < facts.size(); i++) {
@@ -82,6 +93,10 @@ public final class KnowledgeReport {
         }
         row("**all**", overall);
         System.out.println();
+        if (unfit > 0) {
+            System.out.println(unfit + " facts left out: their prompts exceed the model's positions");
+            System.out.println();
+        }
     }
 
     private static void row(String label, Map<Category, Integer> counts) {

@@ -10,6 +10,7 @@ import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.onnx.GptOnnxWriter;
+import dev.knowgate.model.slick.ExemplarFile;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.trainer.gpt.AdamW;
@@ -41,7 +42,8 @@ import java.util.stream.Stream;
 
 /**
  * Pre-trains the project's base model (knowgate-base@1) on a fact world's pre-training corpus and writes a sealed
- * model version folder: model.onnx (plain variant), tokenizer.json, exemplars.jsonl (the world's dev split),
+ * model version folder: model.onnx (plain variant), model-kv.onnx (KV-cache variant), tokenizer.json,
+ * exemplars.jsonl (the world's dev split),
  * training-log.json and manifest.json. The folder is built in a temporary sibling and renamed at the end.
  *
  * <p>Data: each corpus text becomes {@code <bos> text <eos>}; the documents are concatenated in corpus order
@@ -59,8 +61,9 @@ public final class Pretrainer {
     public static final long MODEL_VERSION = 1;
     public static final String ARCHITECTURE = "knowgate-gpt";
     public static final String MODEL_FILE = "model.onnx";
+    public static final String KV_MODEL_FILE = "model-kv.onnx";
     public static final String TOKENIZER_FILE = "tokenizer.json";
-    public static final String EXEMPLARS_FILE = "exemplars.jsonl";
+    public static final String EXEMPLARS_FILE = ExemplarFile.FILE_NAME;
     public static final String LOG_FILE = "training-log.json";
     public static final int SHOTS = 4;
     private static final int EVAL_BATCH = 64;
@@ -145,9 +148,11 @@ public final class Pretrainer {
                 }
             }
         }
-        GptOnnxWriter.write(trained, GptOnnxWriter.Variant.PLAIN,
-                Map.of("knowgate.model.name", MODEL_NAME, "knowgate.model.version", Long.toString(MODEL_VERSION)),
-                dir.resolve(MODEL_FILE));
+        Map<String, String> meta = Map.of("knowgate.model.name", MODEL_NAME,
+                "knowgate.model.version", Long.toString(MODEL_VERSION));
+        GptOnnxWriter.write(trained, GptOnnxWriter.Variant.PLAIN, meta, dir.resolve(MODEL_FILE));
+        // The same weights with a KV cache, for SliCK's sampled mode (decoding token by token).
+        GptOnnxWriter.write(trained, GptOnnxWriter.Variant.KV_CACHE, meta, dir.resolve(KV_MODEL_FILE));
         trainingLog.put("wallSeconds", round((System.nanoTime() - t0) / 1e9));
         Files.writeString(dir.resolve(LOG_FILE), ContractJson.writePrettyString(trainingLog) + "\n",
                 StandardCharsets.UTF_8);

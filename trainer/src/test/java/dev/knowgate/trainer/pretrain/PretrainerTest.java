@@ -51,7 +51,7 @@ class PretrainerTest {
         assertThat(m.promptTemplate()).isEqualTo(QaFormat.PROMPT_TEMPLATE);
         assertThat(m.answerTerminator()).isEqualTo(QaFormat.ANSWER_TERMINATOR);
         assertThat(m.files()).extracting(f -> f.path())
-                .containsExactly("exemplars.jsonl", "model.onnx", "tokenizer.json", "training-log.json");
+                .containsExactly("exemplars.jsonl", "model-kv.onnx", "model.onnx", "tokenizer.json", "training-log.json");
         // micro: 5 dev facts per relation x 15 relations
         assertThat(Files.readAllLines(folder.file("exemplars.jsonl"))).hasSize(75);
 

@@ -8,6 +8,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.knowgate.model.gpt.GptConfig;
+import dev.knowgate.model.onnx.GptOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
 
 import java.nio.ByteBuffer;
@@ -45,6 +47,7 @@ public final class OnnxCausalLm implements AutoCloseable {
     private final boolean positionIds;
     private final Map<String, long[]> pastShapes;
     private final int vocab;
+    private final int maxPositions;
     private final ThreadLocal<FloatBuffer> outputs = new ThreadLocal<>();
 
     private OnnxCausalLm(OrtEnvironment env, OrtSession session, OrtProvider provider) throws OrtException {
@@ -80,13 +83,38 @@ public final class OnnxCausalLm implements AutoCloseable {
                     + java.util.Arrays.toString(shape));
         }
         this.vocab = (int) shape[2];
+        this.maxPositions = maxPositions(session);
+    }
+
+    /**
+     * The longest sequence the model takes: our exports say so in their metadata, optimum exports
+     * as "max_position_embeddings" or "n_positions" when present; else unknown (no limit checked).
+     * Checked in Java because a position past the learned table makes ONNX Runtime's Gather read
+     * out of bounds (observed: a crash of the JVM, not an error).
+     */
+    private static int maxPositions(OrtSession session) throws OrtException {
+        Map<String, String> meta = session.getMetadata().getCustomMetadata();
+        String config = meta.get(GptOnnxWriter.META_CONFIG);
+        if (config != null) {
+            return GptConfig.fromJson(config).maxPositions();
+        }
+        for (String key : List.of("max_position_embeddings", "n_positions")) {
+            if (meta.containsKey(key)) {
+                try {
+                    return Integer.parseInt(meta.get(key).trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("model metadata " + key + " is not a number: " + meta.get(key));
+                }
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     /** Opens {@value #MODEL_FILE} of a verified folder with the given runtime options. */
     public static OnnxCausalLm load(ModelFolder folder, RuntimeOptions options) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = SessionLoader.environment();
         try (SessionOptionsFactory.Configured configured = SessionOptionsFactory.create(options)) {
-            OrtSession session = env.createSession(folder.file(MODEL_FILE).toString(), configured.options());
+            OrtSession session = SessionLoader.create(env, folder.file(MODEL_FILE).toString(), configured.options());
             try {
                 return new OnnxCausalLm(env, session, configured.provider());
             } catch (RuntimeException | OrtException e) {
@@ -98,6 +126,11 @@ public final class OnnxCausalLm implements AutoCloseable {
 
     public int vocabSize() {
         return vocab;
+    }
+
+    /** The longest sequence (prompt plus answer) one forward pass takes; Integer.MAX_VALUE when the export does not say. */
+    public int maxPositions() {
+        return maxPositions;
     }
 
     public OrtProvider provider() {
@@ -115,7 +148,7 @@ public final class OnnxCausalLm implements AutoCloseable {
      */
     public <T> T forward(List<int[]> sequences, int padId, LogitsReader<T> reader) throws OrtException {
         int batch = sequences.size();
-        int seq = sequences.stream().mapToInt(s -> s.length).max().orElseThrow();
+        int seq = longest(sequences);
         LongBuffer ids = directLongs(batch * seq);
         LongBuffer mask = directLongs(batch * seq);
         LongBuffer positions = directLongs(batch * seq);
@@ -159,7 +192,7 @@ public final class OnnxCausalLm implements AutoCloseable {
      */
     public float[][][] forwardCopying(List<int[]> sequences, int padId) throws OrtException {
         int batch = sequences.size();
-        int seq = sequences.stream().mapToInt(s -> s.length).max().orElseThrow();
+        int seq = longest(sequences);
         long[][] ids = new long[batch][seq];
         long[][] mask = new long[batch][seq];
         for (int b = 0; b < batch; b++) {
@@ -262,6 +295,14 @@ public final class OnnxCausalLm implements AutoCloseable {
         }
         return OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()).asFloatBuffer(),
                 new long[]{batch, heads, 0, headDim});
+    }
+
+    private int longest(List<int[]> sequences) {
+        int seq = sequences.stream().mapToInt(s -> s.length).max().orElseThrow();
+        if (seq > maxPositions) {
+            throw new SequenceTooLongException(seq, maxPositions);
+        }
+        return seq;
     }
 
     private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor tensor) {

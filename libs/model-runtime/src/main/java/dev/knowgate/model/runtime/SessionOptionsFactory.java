@@ -47,7 +47,7 @@ public final class SessionOptionsFactory {
     }
 
     public static Configured create(RuntimeOptions runtime) throws OrtException {
-        OrtEnvironment.getEnvironment();
+        SessionLoader.environment(); // loads the native library on a large stack
         Choice choice = choose(runtime.accelerator(), OrtEnvironment.getAvailableProviders());
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {

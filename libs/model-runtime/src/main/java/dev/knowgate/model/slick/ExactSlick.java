@@ -64,6 +64,28 @@ public final class ExactSlick {
         return text.append(promptTemplate.replace("{question}", question)).toString();
     }
 
+    /**
+     * The longest token sequence (prompt, answer or alias, terminator) the question needs over its K
+     * prompt sets; a question fits when this is at most {@link OnnxCausalLm#maxPositions()}.
+     */
+    public int tokensNeeded(SlickQuestion question) {
+        int goldLength = goldVariants(question).stream().mapToInt(g -> g.length).max().orElseThrow();
+        int longest = 0;
+        for (List<Exemplar> set : promptSets(question)) {
+            longest = Math.max(longest, tokenizer.encode(prompt(set, question.question())).length + goldLength);
+        }
+        return longest;
+    }
+
+    /** Whether every prompt of the question fits the model (see {@link #tokensNeeded}). */
+    public boolean fits(SlickQuestion question) {
+        return tokensNeeded(question) <= model.maxPositions();
+    }
+
+    /**
+     * The verdicts, in order. Every question must {@link #fits fit}; one that does not fails the
+     * whole call with a {@link dev.knowgate.model.runtime.SequenceTooLongException}.
+     */
     public List<SlickResult> categorize(List<SlickQuestion> questions) throws OrtException {
         // One scoring request per (question, prompt, gold variant); scored in batches.
         List<ScoringRequest> requests = new ArrayList<>();
@@ -138,6 +160,34 @@ public final class ExactSlick {
             variants.putIfAbsent(Arrays.toString(withTerminator), withTerminator);
         }
         return List.copyOf(variants.values());
+    }
+
+    /**
+     * Whether greedy decoding on the plain question (the template alone, no exemplars) gives the
+     * gold answer or an alias: the paper's test accuracy after fine-tuning, by teacher forcing.
+     * Questions must fit the model.
+     */
+    public boolean[] answersPlainQuestion(List<SlickQuestion> questions) throws OrtException {
+        List<ScoringRequest> requests = new ArrayList<>();
+        List<Integer> owners = new ArrayList<>();
+        for (int q = 0; q < questions.size(); q++) {
+            int[] prompt = tokenizer.encode(prompt(List.of(), questions.get(q).question()));
+            for (int[] gold : goldVariants(questions.get(q))) {
+                int[] tokens = Arrays.copyOf(prompt, prompt.length + gold.length);
+                System.arraycopy(gold, 0, tokens, prompt.length, gold.length);
+                requests.add(new ScoringRequest(tokens, prompt.length));
+                owners.add(q);
+            }
+        }
+        boolean[] correct = new boolean[questions.size()];
+        for (int from = 0; from < requests.size(); from += MAX_BATCH) {
+            List<TargetScore> scores = scorer.score(requests.subList(from, Math.min(requests.size(), from + MAX_BATCH)),
+                    config.temperature(), config.topK());
+            for (int i = 0; i < scores.size(); i++) {
+                correct[owners.get(from + i)] |= scores.get(i).greedyMatches();
+            }
+        }
+        return correct;
     }
 
     /** Greedy decoding, recomputing the prompt at every step: the plain way, to check the exact verdict. */

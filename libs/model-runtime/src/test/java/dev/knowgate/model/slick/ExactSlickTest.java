@@ -10,6 +10,7 @@ import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.SequenceTooLongException;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.QaFormat;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Exact SliCK on a micro world and an untrained micro model. The model knows nothing, so the
@@ -163,5 +165,48 @@ class ExactSlickTest {
                 new SlickQuestion("no-relation", null, fact.question(), fact.answer(), List.of()))).get(0);
         assertThat(r.fallback()).isTrue();
         assertThat(r.pool()).isEqualTo(ExemplarPool.MIXED);
+    }
+
+    @Test
+    void aQuestionLongerThanTheModelsPositionsDoesNotFitAndIsRefusedWithAClearError() throws Exception {
+        ExactSlick slick = slick(SlickConfig.paper());
+        Fact fact = world.finetunePool().get(2);
+        SlickQuestion ok = new SlickQuestion(fact.toExample().id(), fact.relation().name(), fact.question(), fact.answer(),
+                List.of());
+        assertThat(slick.fits(ok)).isTrue();
+        assertThat(slick.tokensNeeded(ok)).isLessThanOrEqualTo(model.maxPositions());
+
+        String longQuestion = (fact.question() + " ").repeat(40).trim();
+        SlickQuestion tooLong = new SlickQuestion(ok.id(), ok.relation(), longQuestion, fact.answer(), List.of());
+        assertThat(slick.tokensNeeded(tooLong)).isGreaterThan(model.maxPositions());
+        assertThat(slick.fits(tooLong)).isFalse();
+        assertThatThrownBy(() -> slick.categorize(List.of(ok, tooLong)))
+                .isInstanceOf(SequenceTooLongException.class)
+                .hasMessageContaining("longer than the model's 128 positions");
+        // The model still answers afterwards (a too-long input used to crash the JVM inside ONNX Runtime).
+        assertThat(slick.categorize(List.of(ok))).hasSize(1);
+    }
+
+    @Test
+    void thePlainQuestionVerdictEqualsAZeroShotGreedyDecode() throws Exception {
+        ExactSlick slick = slick(SlickConfig.paper());
+        List<SlickQuestion> questions = new ArrayList<>();
+        List<Boolean> expected = new ArrayList<>();
+        for (Fact fact : world.finetunePool().subList(0, 20)) {
+            String decoded = slick.greedyAnswer(List.of(), fact.question(), 6);
+            String own = decoded == null || decoded.isBlank() ? "nowhere" : decoded;
+            questions.add(new SlickQuestion(fact.toExample().id(), fact.relation().name(), fact.question(), fact.answer(),
+                    List.of()));
+            expected.add(fact.answer().equals(decoded));
+            // An alias equal to the model's own answer counts as correct.
+            questions.add(new SlickQuestion(fact.toExample().id(), fact.relation().name(), fact.question(), "nowhere near",
+                    List.of(own)));
+            expected.add(own.equals(decoded));
+        }
+        boolean[] correct = slick.answersPlainQuestion(questions);
+        for (int i = 0; i < questions.size(); i++) {
+            assertThat(correct[i]).as("question %d", i).isEqualTo(expected.get(i));
+        }
+        assertThat(expected).contains(true, false);
     }
 }
