@@ -1,0 +1,87 @@
+package dev.knowgate.categorize;
+
+import dev.knowgate.contracts.Category;
+import dev.knowgate.model.runtime.Accelerator;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/** categorize-stream's settings, under {@code knowgate.categorize}; documented in the README. */
+@ConfigMapping(prefix = "knowgate.categorize")
+public interface CategorizeConfig {
+
+    Batch batch();
+
+    Model model();
+
+    Slick slick();
+
+    Routing routing();
+
+    interface Batch {
+        /** Examples per micro-batch (per stream task): a batch is categorized when it holds this many. */
+        @WithDefault("32")
+        int size();
+
+        /** A partial batch is categorized when its oldest example has waited this long (wall clock). */
+        @WithDefault("200ms")
+        Duration maxWait();
+    }
+
+    interface Model {
+        /**
+         * The model version folder served until the models topic names a newer one (the shipped base
+         * model). Relative paths resolve against the working directory.
+         */
+        @WithDefault("models/knowgate-base-1")
+        Path initial();
+
+        /** cpu, cuda (falls back to the CPU, saying why, when CUDA cannot be used) or auto. */
+        @WithDefault("auto")
+        Accelerator accelerator();
+
+        /** ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose. */
+        @WithDefault("0")
+        int threads();
+
+        /** CUDA device id when the CUDA provider is used. */
+        @WithDefault("0")
+        int cudaDevice();
+    }
+
+    interface Slick {
+        /** K, prompt sets per example. */
+        @WithDefault("10")
+        int prompts();
+
+        /** S, exemplars per prompt. */
+        @WithDefault("4")
+        int shots();
+
+        /** N, samples per prompt at the temperature (exact mode: the count the threshold assumes). */
+        @WithDefault("16")
+        int samplesPerPrompt();
+
+        @WithDefault("0.5")
+        double temperature();
+
+        @WithDefault("40")
+        int topK();
+
+        /**
+         * Exact mode: P(some of N x K samples is the answer) at or above which the answer counts as
+         * "sampled" (WeaklyKnown rather than Unknown).
+         */
+        @WithDefault("0.5")
+        double foundThreshold();
+    }
+
+    interface Routing {
+        /** Categories routed to examples.accepted; the others go to examples.quarantined. */
+        @WithDefault("HIGHLY_KNOWN,MAYBE_KNOWN,WEAKLY_KNOWN")
+        Set<Category> accept();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.knowgate.categorize.model;
+
+import dev.knowgate.model.slick.SlickConfig;
+
+import java.util.List;
+
+/**
+ * SliCK outcomes for a batch of examples under one model version.
+ *
+ * @param model          the version that computed every outcome
+ * @param config         the protocol used
+ * @param outcomes       one per example, in the order given
+ * @param inferenceNanos model time for the whole batch
+ */
+public record CategorizedBatch(ModelRef model, SlickConfig config, List<Outcome> outcomes, long inferenceNanos) {
+
+    public CategorizedBatch {
+        outcomes = List.copyOf(outcomes);
+    }
+
+    /**
+     * One example's outcome: a SliCK result, or why it could not be categorized.
+     *
+     * @param result        the verdict's numbers; null when the example does not fit the model
+     * @param answeredPlain probes only: whether greedy decoding on the plain question is right; else null
+     * @param unfitReason   why there is no result (e.g. longer than the model's positions); else null
+     */
+    public record Outcome(dev.knowgate.model.slick.SlickResult result, Boolean answeredPlain, String unfitReason) {
+    }
+}

@@ -1,0 +1,31 @@
+package dev.knowgate.categorize.model;
+
+import dev.knowgate.categorize.CategorizeConfig;
+import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.slick.SlickConfig;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** The live model and its loader, configured from {@link CategorizeConfig}. */
+public class ModelBeans {
+
+    @Produces
+    @Singleton
+    LiveModel liveModel() {
+        return new LiveModel();
+    }
+
+    @Produces
+    @Singleton
+    ModelLoader modelLoader(CategorizeConfig config) {
+        return new ModelLoader(runtimeOptions(config.model()), slickConfig(config.slick()));
+    }
+
+    public static RuntimeOptions runtimeOptions(CategorizeConfig.Model model) {
+        return new RuntimeOptions(model.accelerator(), model.cudaDevice(), model.threads());
+    }
+
+    public static SlickConfig slickConfig(CategorizeConfig.Slick s) {
+        return new SlickConfig(s.prompts(), s.shots(), s.samplesPerPrompt(), s.temperature(), s.topK(), s.foundThreshold());
+    }
+}

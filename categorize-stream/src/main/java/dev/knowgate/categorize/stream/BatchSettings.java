@@ -1,0 +1,19 @@
+package dev.knowgate.categorize.stream;
+
+import java.time.Duration;
+
+/**
+ * When a micro-batch is categorized: once it holds {@code size} examples, or once its oldest has
+ * waited {@code maxWait}.
+ */
+public record BatchSettings(int size, Duration maxWait) {
+
+    public BatchSettings {
+        if (size < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + size);
+        }
+        if (maxWait.isNegative() || maxWait.isZero()) {
+            throw new IllegalArgumentException("batch max-wait must be > 0, got " + maxWait);
+        }
+    }
+}

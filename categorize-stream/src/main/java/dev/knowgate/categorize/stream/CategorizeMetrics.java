@@ -1,0 +1,58 @@
+package dev.knowgate.categorize.stream;
+
+import dev.knowgate.contracts.Category;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The stream's meters: examples/s is the rate of {@code knowgate_categorize_verdicts_total}
+ * (by category and model version), plus batch sizes, inference latency, rejections by reason,
+ * duplicates skipped and probe results.
+ */
+public final class CategorizeMetrics {
+
+    private final MeterRegistry registry;
+    private final DistributionSummary batchSize;
+    private final Timer inference;
+    private final Counter duplicates;
+    private final Counter probes;
+
+    public CategorizeMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.batchSize = DistributionSummary.builder("knowgate_categorize_batch_size")
+                .description("examples per micro-batch").publishPercentiles(0.5, 0.99).register(registry);
+        this.inference = Timer.builder("knowgate_categorize_inference")
+                .description("model time per micro-batch").publishPercentiles(0.5, 0.99).register(registry);
+        this.duplicates = Counter.builder("knowgate_categorize_duplicates_total")
+                .description("examples already categorized under the live version, not computed again")
+                .register(registry);
+        this.probes = Counter.builder("knowgate_categorize_probe_results_total")
+                .description("probe results written to probes.results").register(registry);
+    }
+
+    void verdict(Category category, String modelKey) {
+        registry.counter("knowgate_categorize_verdicts_total", "category", category.wireName(), "model", modelKey)
+                .increment();
+    }
+
+    void rejected(String reason) {
+        registry.counter("knowgate_categorize_rejected_total", "reason", reason).increment();
+    }
+
+    void batch(int size, long inferenceNanos) {
+        batchSize.record(size);
+        inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void duplicate() {
+        duplicates.increment();
+    }
+
+    void probe() {
+        probes.increment();
+    }
+}

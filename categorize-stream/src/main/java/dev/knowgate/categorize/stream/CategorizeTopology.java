@@ -1,0 +1,57 @@
+package dev.knowgate.categorize.stream;
+
+import dev.knowgate.categorize.model.ExampleCategorizer;
+import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.ProbeResult;
+import dev.knowgate.contracts.RejectedRecord;
+import dev.knowgate.contracts.json.JsonSerde;
+import dev.knowgate.contracts.topic.Topics;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * examples.submitted -> micro-batcher (validation, batching, SliCK, routing) -> examples.categorized,
+ * examples.accepted | examples.quarantined, probes.results, examples.rejected.
+ */
+public final class CategorizeTopology {
+
+    public static final String SOURCE_TOPIC = Topics.EXAMPLES_SUBMITTED.name();
+    public static final String PENDING_STORE = "pending-examples";
+    public static final String VERDICT_STORE = "verdicts";
+    static final String SOURCE = "examples-submitted";
+    static final String BATCHER = "micro-batcher";
+    static final String CATEGORIZED_SINK = "to-categorized";
+    static final String ACCEPTED_SINK = "to-accepted";
+    static final String QUARANTINED_SINK = "to-quarantined";
+    static final String REJECTED_SINK = "to-rejected";
+    static final String PROBE_RESULTS_SINK = "to-probe-results";
+
+    private CategorizeTopology() {
+    }
+
+    public static Topology build(BatchSettings batch, RoutingPolicy routing, ExampleCategorizer categorizer,
+                                 CategorizeMetrics metrics) {
+        StringSerializer keys = new StringSerializer();
+        return new Topology()
+                .addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), SOURCE_TOPIC)
+                .addProcessor(BATCHER, () -> new MicroBatcher(batch, routing, categorizer, metrics), SOURCE)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
+                        Serdes.String(), JsonSerde.of(PendingExample.class)), BATCHER)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERDICT_STORE),
+                        Serdes.String(), JsonSerde.of(VerdictHistory.class)), BATCHER)
+                .addSink(CATEGORIZED_SINK, Topics.EXAMPLES_CATEGORIZED.name(), keys,
+                        JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
+                .addSink(ACCEPTED_SINK, Topics.EXAMPLES_ACCEPTED.name(), keys,
+                        JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
+                .addSink(QUARANTINED_SINK, Topics.EXAMPLES_QUARANTINED.name(), keys,
+                        JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
+                .addSink(REJECTED_SINK, Topics.EXAMPLES_REJECTED.name(), keys,
+                        JsonSerde.of(RejectedRecord.class).serializer(), BATCHER)
+                .addSink(PROBE_RESULTS_SINK, Topics.PROBES_RESULTS.name(), keys,
+                        JsonSerde.of(ProbeResult.class).serializer(), BATCHER);
+    }
+}

@@ -1,0 +1,267 @@
+package dev.knowgate.categorize.stream;
+
+import dev.knowgate.categorize.TestModels;
+import dev.knowgate.categorize.model.LiveModel;
+import dev.knowgate.categorize.model.ModelLoader;
+import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.ProbeResult;
+import dev.knowgate.contracts.Purpose;
+import dev.knowgate.contracts.RejectedRecord;
+import dev.knowgate.contracts.Route;
+import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.json.JsonSerde;
+import dev.knowgate.contracts.topic.ProbeHeaders;
+import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.slick.SlickConfig;
+import dev.knowgate.model.slick.SlickQuestion;
+import dev.knowgate.model.slick.SlickResult;
+import dev.knowgate.world.Fact;
+import dev.knowgate.world.FactWorld;
+import dev.knowgate.world.WorldConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The topology's logic with Kafka's TopologyTestDriver and the real shipped base model: verdicts
+ * equal SliCK computed directly, routing follows the policy, batches flush by size and by time,
+ * malformed records are rejected without stopping anything, duplicates are not recomputed, probes
+ * only produce probe results, and a probe waits for the version it asks for.
+ */
+class CategorizeTopologyTest {
+
+    static final SlickConfig SLICK = SlickConfig.paper();
+    static final ModelLoader LOADER = new ModelLoader(RuntimeOptions.cpu(), SLICK);
+    static FactWorld world;
+
+    @TempDir
+    Path tmp;
+    LiveModel live = new LiveModel();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TopologyTestDriver driver;
+    TestInputTopic<String, byte[]> submitted;
+    TestOutputTopic<String, CategorizedExample> categorized;
+    TestOutputTopic<String, CategorizedExample> accepted;
+    TestOutputTopic<String, CategorizedExample> quarantined;
+    TestOutputTopic<String, RejectedRecord> rejected;
+    TestOutputTopic<String, ProbeResult> probeResults;
+
+    @BeforeAll
+    static void world() {
+        world = FactWorld.generate(WorldConfig.preset("standard", 42L));
+    }
+
+    void start(int batchSize, Duration maxWait, boolean withModel) throws Exception {
+        if (withModel) {
+            live.swap(LOADER.load(TestModels.base()));
+        }
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "categorize-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(CategorizeTopology.build(new BatchSettings(batchSize, maxWait),
+                RoutingPolicy.defaults(), live, new CategorizeMetrics(registry)), props, Instant.parse("2026-11-22T00:00:00Z"));
+        submitted = driver.createInputTopic(Topics.EXAMPLES_SUBMITTED.name(), new StringSerializer(), new ByteArraySerializer());
+        categorized = output(Topics.EXAMPLES_CATEGORIZED.name(), CategorizedExample.class);
+        accepted = output(Topics.EXAMPLES_ACCEPTED.name(), CategorizedExample.class);
+        quarantined = output(Topics.EXAMPLES_QUARANTINED.name(), CategorizedExample.class);
+        rejected = output(Topics.EXAMPLES_REJECTED.name(), RejectedRecord.class);
+        probeResults = output(Topics.PROBES_RESULTS.name(), ProbeResult.class);
+    }
+
+    private <T> TestOutputTopic<String, T> output(String topic, Class<T> type) {
+        return driver.createOutputTopic(topic, new StringDeserializer(), JsonSerde.of(type).deserializer());
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+        live.close();
+    }
+
+    private void submit(Example e) {
+        submitted.pipeInput(e.id(), ContractJson.write(e));
+    }
+
+    /** Pool facts of one exposure level: 32 is seen often in pre-training, 0 never. */
+    private static List<Fact> pool(int exposure, int n) {
+        return world.finetunePool().stream().filter(f -> f.exposure() == exposure).limit(n).toList();
+    }
+
+    @Test
+    void everyExampleGetsTheVerdictSlickGivesUnderTheLiveVersionAndIsRoutedByItsCategory() throws Exception {
+        start(8, Duration.ofMillis(200), true);
+        List<Fact> facts = new ArrayList<>(pool(32, 12));
+        facts.addAll(pool(0, 12));
+        facts.addAll(pool(2, 8));
+        facts.forEach(f -> submit(f.toExample()));
+
+        List<CategorizedExample> all = categorized.readValuesToList();
+        assertThat(all).hasSize(32); // 4 full batches of 8
+
+        List<SlickQuestion> questions = facts.stream().map(f -> {
+            Example e = f.toExample();
+            return new SlickQuestion(e.id(), e.relation(), e.question(), e.answer(), e.aliases());
+        }).toList();
+        List<SlickResult> direct = live.current().orElseThrow().slick().categorize(questions);
+        Map<String, CategorizedExample> byId = all.stream()
+                .collect(Collectors.toMap(c -> c.example().id(), Function.identity()));
+        for (int i = 0; i < facts.size(); i++) {
+            CategorizedExample c = byId.get(questions.get(i).id());
+            assertThat(c).as("fact %s", facts.get(i).id()).isNotNull();
+            assertThat(c.verdict().modelKey()).isEqualTo("knowgate-base@1");
+            assertThat(c.verdict().category()).isEqualTo(direct.get(i).category());
+            assertThat(c.verdict().pGreedy()).isEqualTo(direct.get(i).pGreedy());
+            assertThat(c.verdict().exemplarPool()).isEqualTo(facts.get(i).relation().name());
+            assertThat(c.route()).isEqualTo(c.verdict().category() == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED);
+        }
+        List<CategorizedExample> in = accepted.readValuesToList();
+        List<CategorizedExample> out = quarantined.readValuesToList();
+        assertThat(in.size() + out.size()).isEqualTo(32);
+        assertThat(in).allMatch(c -> c.verdict().category() != Category.UNKNOWN);
+        assertThat(out).isNotEmpty().allMatch(c -> c.verdict().category() == Category.UNKNOWN);
+        assertThat(in).anyMatch(c -> c.verdict().category() == Category.HIGHLY_KNOWN);
+        assertThat(rejected.isEmpty()).isTrue();
+        assertThat(registry.find("knowgate_categorize_verdicts_total").counters().stream()
+                .mapToDouble(c -> c.count()).sum()).isEqualTo(32.0);
+    }
+
+    @Test
+    void aPartialBatchWaitsForMoreUntilItsOldestHasWaitedMaxWait() throws Exception {
+        start(4, Duration.ofSeconds(2), true);
+        List<Fact> facts = pool(32, 7);
+        facts.subList(0, 3).forEach(f -> submit(f.toExample()));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(categorized.isEmpty()).as("3 of 4, 1 s of 2").isTrue();
+        submit(facts.get(3).toExample());
+        assertThat(categorized.readValuesToList()).hasSize(4); // full: categorized at once
+
+        facts.subList(4, 7).forEach(f -> submit(f.toExample()));
+        driver.advanceWallClockTime(Duration.ofMillis(1500));
+        assertThat(categorized.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofMillis(600));
+        assertThat(categorized.readValuesToList()).hasSize(3);
+    }
+
+    @Test
+    void malformedRecordsGoToRejectedWithTheirReasonAndTheStreamGoesOn() throws Exception {
+        start(1, Duration.ofMillis(100), true);
+        Fact fact = pool(32, 1).get(0);
+        submitted.pipeInput("k1", "{not json".getBytes(StandardCharsets.UTF_8));
+        submitted.pipeInput("k2", "{\"question\":\"Who?\"}".getBytes(StandardCharsets.UTF_8));
+        submitted.pipeInput("k3", "{\"schemaVersion\":7,\"question\":\"Who?\",\"answer\":\"Me\"}".getBytes(StandardCharsets.UTF_8));
+        submitted.pipeInput("k4", (byte[]) null);
+        submitted.pipeInput("k5", "{\"question\":42,\"answer\":\"Me\"}".getBytes(StandardCharsets.UTF_8));
+        // Valid by contract, but its prompts cannot fit the model's positions.
+        Example longOne = Example.of((fact.question() + " ").repeat(30).trim(), fact.answer());
+        submit(longOne);
+        submit(fact.toExample());
+
+        List<RejectedRecord> rejections = rejected.readValuesToList();
+        assertThat(rejections).extracting(RejectedRecord::reason).containsExactly("invalid_json", "missing_field",
+                "unsupported_schema_version", "invalid_json", "wrong_type", "too_long");
+        assertThat(rejections.get(1).field()).isEqualTo("answer");
+        assertThat(rejections.get(4).field()).isEqualTo("question");
+        assertThat(rejections.get(0).payload()).isEqualTo("{not json");
+        assertThat(rejections.get(0).sourceTopic()).isEqualTo(Topics.EXAMPLES_SUBMITTED.name());
+        assertThat(rejections).extracting(RejectedRecord::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        assertThat(rejections.get(5).message()).contains("does not fit the model").contains("takes 128");
+        assertThat(categorized.readValuesToList()).extracting(c -> c.example().id()).containsExactly(fact.toExample().id());
+    }
+
+    @Test
+    void theSameExampleUnderTheSameVersionIsNotComputedTwiceAndItsHistoryIsStored() throws Exception {
+        start(2, Duration.ofMillis(100), true);
+        Example e = pool(32, 1).get(0).toExample();
+        submit(e);
+        submit(e); // a batch of the same example twice
+        submit(e);
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+
+        assertThat(categorized.readValuesToList()).hasSize(1);
+        assertThat(registry.counter("knowgate_categorize_duplicates_total").count()).isEqualTo(2.0);
+        KeyValueStore<String, VerdictHistory> store = driver.getKeyValueStore(CategorizeTopology.VERDICT_STORE);
+        VerdictHistory history = store.get(e.id());
+        assertThat(history.verdicts()).hasSize(1);
+        assertThat(history.under("knowgate-base@1")).isPresent();
+    }
+
+    @Test
+    void examplesWaitWhileNoModelIsLoadedAndAreCategorizedByTheFirstOne() throws Exception {
+        start(2, Duration.ofMillis(100), false);
+        pool(32, 3).forEach(f -> submit(f.toExample()));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(categorized.isEmpty()).isTrue();
+
+        live.swap(LOADER.load(TestModels.base()));
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.readValuesToList()).hasSize(3).allMatch(c -> c.verdict().modelVersion() == 1);
+    }
+
+    @Test
+    void probesOnlyProduceProbeResultsAndWaitForTheVersionTheyAskFor() throws Exception {
+        start(4, Duration.ofMillis(100), true);
+        List<Fact> probes = world.probes().subList(0, 3);
+        for (Fact f : probes) {
+            Example e = f.toExample();
+            assertThat(e.purpose()).isEqualTo(Purpose.PROBE);
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(ProbeHeaders.MODEL, "knowgate-base@2".getBytes(StandardCharsets.UTF_8));
+            headers.add(ProbeHeaders.EVALUATION_ID, "eval-7".getBytes(StandardCharsets.UTF_8));
+            submitted.pipeInput(new TestRecord<>(e.id(), ContractJson.write(e), headers));
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(probeResults.isEmpty()).as("version 2 is not live yet").isTrue();
+
+        live.swap(LOADER.load(TestModels.copyAs(tmp.resolve("v2"), "knowgate-base", 2)));
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        List<ProbeResult> results = probeResults.readValuesToList();
+        assertThat(results).hasSize(3).allMatch(r -> r.modelVersion() == 2 && r.evaluationId().equals("eval-7"));
+        // Probes are held-out facts the base model knows: by design at least 95% HighlyKnown.
+        assertThat(results).filteredOn(r -> r.category() == Category.HIGHLY_KNOWN).isNotEmpty();
+        assertThat(categorized.isEmpty()).isTrue();
+        assertThat(accepted.isEmpty()).isTrue();
+        assertThat(quarantined.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRoutingPolicyCanAcceptOnlyHighlyKnown() {
+        RoutingPolicy strict = new RoutingPolicy(EnumSet.of(Category.HIGHLY_KNOWN));
+        assertThat(strict.route(Category.HIGHLY_KNOWN)).isEqualTo(Route.ACCEPTED);
+        assertThat(strict.route(Category.MAYBE_KNOWN)).isEqualTo(Route.QUARANTINED);
+        assertThat(RoutingPolicy.defaults().route(Category.WEAKLY_KNOWN)).isEqualTo(Route.ACCEPTED);
+        assertThat(RoutingPolicy.defaults().route(Category.UNKNOWN)).isEqualTo(Route.QUARANTINED);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.knowgate.categorize.stream;
+
+import dev.knowgate.categorize.TestModels;
+import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.topic.TopicProvisioner;
+import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.TopicContents;
+import dev.knowgate.world.FactWorld;
+import dev.knowgate.world.WorldConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Exactly-once across a crash: the app is killed (SIGKILL, no clean shutdown) in the middle of 1000
+ * examples and started again; read_committed, every example appears exactly once in
+ * examples.categorized and once in accepted or quarantined.
+ */
+class ExactlyOnceCrashTest {
+
+    static final int EXAMPLES = 1000;
+
+    @TempDir
+    Path tmp;
+    int launches;
+
+    @Test
+    void everyExampleIsCategorizedExactlyOnceDespiteAKillInTheMiddle() throws Exception {
+        String bootstrap = KafkaBroker.shared().bootstrapServers();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            new TopicProvisioner(admin, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+        }
+        List<Example> examples = FactWorld.generate(WorldConfig.preset("standard", 42L)).finetunePool().stream()
+                .limit(EXAMPLES).map(f -> f.toExample()).toList();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (Example e : examples) {
+                producer.send(new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(), ContractJson.write(e)));
+            }
+        }
+
+        Path state = tmp.resolve("state");
+        Process first = launch(bootstrap, state);
+        try {
+            awaitUncommittedAtLeast(bootstrap, 250, first);
+        } finally {
+            first.destroyForcibly().waitFor(); // SIGKILL: no commit, no flush, no clean shutdown
+        }
+        int beforeRestart = TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size();
+        assertThat(beforeRestart).as("killed in the middle").isLessThan(EXAMPLES);
+
+        Process second = launch(bootstrap, state);
+        try {
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            while (TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size() < EXAMPLES) {
+                assertThat(second.isAlive()).as("the restarted app is running").isTrue();
+                assertThat(System.nanoTime()).as("all %d categorized within 4 minutes", EXAMPLES).isLessThan(deadline);
+                Thread.sleep(500);
+            }
+            Thread.sleep(1_000); // a late duplicate would show up now
+        } finally {
+            second.destroy();
+            second.waitFor();
+        }
+
+        Set<String> ids = examples.stream().map(Example::id).collect(Collectors.toSet());
+        Map<String, Long> categorized = countById(TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()));
+        assertThat(categorized.keySet()).isEqualTo(ids);
+        assertThat(categorized.values()).allMatch(n -> n == 1L);
+        Map<String, Long> routed = countById(TopicContents.committed(bootstrap, Topics.EXAMPLES_ACCEPTED.name()));
+        countById(TopicContents.committed(bootstrap, Topics.EXAMPLES_QUARANTINED.name()))
+                .forEach((id, n) -> routed.merge(id, n, Long::sum));
+        assertThat(routed.keySet()).isEqualTo(ids);
+        assertThat(routed.values()).allMatch(n -> n == 1L);
+        // The crash really cost work that was redone: uncommitted output exists beyond the committed.
+        assertThat(TopicContents.uncommitted(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size())
+                .isGreaterThanOrEqualTo(EXAMPLES);
+    }
+
+    private static Map<String, Long> countById(List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().map(r -> ContractJson.read(r.value(), CategorizedExample.class).example().id())
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    private static void awaitUncommittedAtLeast(String bootstrap, int n, Process app) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (TopicContents.uncommitted(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size() < n) {
+            assertThat(app.isAlive()).as(() -> "the app is running (exit " + app.exitValue() + ", see target/crash-test-app-*.log)")
+                    .isTrue();
+            assertThat(System.nanoTime()).as("%d verdicts within 3 minutes", n).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private Process launch(String bootstrap, Path state) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        System.out.println("crash test classpath: " + System.getProperty("java.class.path"));
+        return new ProcessBuilder(java, "-Xmx1g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+                CrashableCategorizeApp.class.getName(), bootstrap, state.toString(), TestModels.base().toString())
+                .redirectErrorStream(true)
+                // Kept in target/ for a look after a failure.
+                .redirectOutput(Path.of("target", "crash-test-app-" + (++launches) + ".log").toFile())
+                .start();
+    }
+}
