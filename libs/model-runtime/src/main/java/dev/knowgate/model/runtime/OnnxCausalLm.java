@@ -89,8 +89,8 @@ public final class OnnxCausalLm implements AutoCloseable {
     /**
      * The longest sequence the model takes: our exports say so in their metadata, optimum exports
      * as "max_position_embeddings" or "n_positions" when present; else unknown (no limit checked).
-     * Checked in Java because a position past the learned table makes ONNX Runtime's Gather read
-     * out of bounds (observed: a crash of the JVM, not an error).
+     * Checked in Java before a batch runs: ONNX Runtime's own error for a position past the learned
+     * table is a Gather index message that fails the whole batch without saying which sequence.
      */
     private static int maxPositions(OrtSession session) throws OrtException {
         Map<String, String> meta = session.getMetadata().getCustomMetadata();
