@@ -313,7 +313,8 @@ public final class Pretrainer {
         }
         double sq = 0;
         for (NDArray p : gpt.parameters().values()) {
-            try (NDArray g = p.getGradient(); NDArray s2 = g.square().sum()) {
+            // Every intermediate closed: they belong to the parameters' long-lived manager.
+            try (NDArray g = p.getGradient(); NDArray squares = g.square(); NDArray s2 = squares.sum()) {
                 sq += s2.getFloat();
             }
         }
