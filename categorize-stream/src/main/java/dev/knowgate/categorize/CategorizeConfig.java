@@ -1,6 +1,7 @@
 package dev.knowgate.categorize;
 
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.model.runtime.Accelerator;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -53,6 +54,17 @@ public interface CategorizeConfig {
     }
 
     interface Slick {
+        /**
+         * EXACT (teacher forcing: one forward pass per prompt) or SAMPLED (the paper's decoding: one
+         * greedy answer and N samples per prompt; KV cache when the version ships model-kv.onnx).
+         */
+        @WithDefault("EXACT")
+        SlickMethod method();
+
+        /** Sampled mode: the longest answer decoded, in tokens (a longer one counts as no answer). */
+        @WithDefault("16")
+        int maxAnswerTokens();
+
         /** K, prompt sets per example. */
         @WithDefault("10")
         int prompts();

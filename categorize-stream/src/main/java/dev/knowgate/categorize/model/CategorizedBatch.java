@@ -1,5 +1,6 @@
 package dev.knowgate.categorize.model;
 
+import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.model.slick.SlickConfig;
 
 import java.util.List;
@@ -8,11 +9,12 @@ import java.util.List;
  * SliCK outcomes for a batch of examples under one model version.
  *
  * @param model          the version that computed every outcome
+ * @param method         exact (teacher forcing) or sampled (decoding)
  * @param config         the protocol used
  * @param outcomes       one per example, in the order given
  * @param inferenceNanos model time for the whole batch
  */
-public record CategorizedBatch(ModelRef model, SlickConfig config, List<Outcome> outcomes, long inferenceNanos) {
+public record CategorizedBatch(ModelRef model, SlickMethod method, SlickConfig config, List<Outcome> outcomes, long inferenceNanos) {
 
     public CategorizedBatch {
         outcomes = List.copyOf(outcomes);

@@ -65,7 +65,7 @@ public final class LiveModel implements ExampleCategorizer, AutoCloseable {
             for (int i = 0; i < examples.size(); i++) {
                 Example e = examples.get(i);
                 SlickQuestion q = new SlickQuestion(e.id(), e.relation(), e.question(), e.answer(), e.aliases());
-                int needed = model.slick().tokensNeeded(q);
+                int needed = model.categorizer().tokensNeeded(q);
                 if (needed > model.maxPositions()) {
                     outcomes[i] = new Outcome(null, null, "its " + model.config().shots()
                             + "-shot prompts and answer need " + needed + " tokens; " + model.key() + " takes "
@@ -79,8 +79,8 @@ public final class LiveModel implements ExampleCategorizer, AutoCloseable {
                     probeIndex.add(i);
                 }
             }
-            List<SlickResult> results = fitting.isEmpty() ? List.of() : model.slick().categorize(fitting);
-            boolean[] plain = probes.isEmpty() ? new boolean[0] : model.slick().answersPlainQuestion(probes);
+            List<SlickResult> results = fitting.isEmpty() ? List.of() : model.categorizer().categorize(fitting);
+            boolean[] plain = probes.isEmpty() ? new boolean[0] : model.exact().answersPlainQuestion(probes);
             for (int j = 0; j < results.size(); j++) {
                 outcomes[fittingIndex.get(j)] = new Outcome(results.get(j), null, null);
             }
@@ -89,7 +89,8 @@ public final class LiveModel implements ExampleCategorizer, AutoCloseable {
                 outcomes[i] = new Outcome(outcomes[i].result(), plain[j], null);
             }
             ModelRef ref = new ModelRef(model.version().name(), model.version().version());
-            return Optional.of(new CategorizedBatch(ref, model.config(), List.of(outcomes), System.nanoTime() - start));
+            return Optional.of(new CategorizedBatch(ref, model.categorizer().method(), model.config(), List.of(outcomes),
+                    System.nanoTime() - start));
         } finally {
             lock.readLock().unlock();
         }

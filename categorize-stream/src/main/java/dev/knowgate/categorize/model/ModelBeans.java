@@ -2,6 +2,7 @@ package dev.knowgate.categorize.model;
 
 import dev.knowgate.categorize.CategorizeConfig;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SlickConfig;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -18,7 +19,8 @@ public class ModelBeans {
     @Produces
     @Singleton
     ModelLoader modelLoader(CategorizeConfig config) {
-        return new ModelLoader(runtimeOptions(config.model()), slickConfig(config.slick()));
+        return new ModelLoader(runtimeOptions(config.model()), slickConfig(config.slick()), config.slick().method(),
+                new SampledOptions(config.slick().maxAnswerTokens(), SampledOptions.defaults().maxRowsPerBatch()));
     }
 
     public static RuntimeOptions runtimeOptions(CategorizeConfig.Model model) {

@@ -5,6 +5,8 @@ import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.registry.ModelFolderException;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.contracts.SlickMethod;
+import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SlickConfig;
 
 import java.io.IOException;
@@ -19,10 +21,19 @@ public final class ModelLoader {
 
     private final RuntimeOptions runtime;
     private final SlickConfig slick;
+    private final SlickMethod method;
+    private final SampledOptions sampled;
 
+    /** Exact SliCK. */
     public ModelLoader(RuntimeOptions runtime, SlickConfig slick) {
+        this(runtime, slick, SlickMethod.EXACT, SampledOptions.defaults());
+    }
+
+    public ModelLoader(RuntimeOptions runtime, SlickConfig slick, SlickMethod method, SampledOptions sampled) {
         this.runtime = runtime;
         this.slick = slick;
+        this.method = method;
+        this.sampled = sampled;
     }
 
     /** Loads the version a models-topic record announces, from its location. */
@@ -62,7 +73,7 @@ public final class ModelLoader {
 
     private ServingModel load(ModelFolder folder) throws ModelRefusedException {
         try {
-            return ServingModel.load(folder, runtime, slick);
+            return ServingModel.load(folder, runtime, slick, method, sampled);
         } catch (IOException | OrtException | RuntimeException e) {
             throw new ModelRefusedException("load_error", folder.manifest().key() + " failed to load: " + e.getMessage(), e);
         }

@@ -10,6 +10,13 @@ import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.ExemplarFile;
 import dev.knowgate.model.slick.ExemplarPool;
 import dev.knowgate.model.slick.SlickConfig;
+import dev.knowgate.model.slick.SlickCategorizer;
+import dev.knowgate.model.slick.SampledOptions;
+import dev.knowgate.model.slick.SampledSlick;
+import dev.knowgate.model.runtime.KvCacheDecoder;
+import dev.knowgate.model.runtime.RecomputingDecoder;
+import dev.knowgate.model.runtime.TokenDecoder;
+import dev.knowgate.contracts.SlickMethod;
 
 import java.io.IOException;
 
@@ -22,15 +29,19 @@ public final class ServingModel implements AutoCloseable {
     private final ModelVersion version;
     private final OnnxCausalLm lm;
     private final ModelTokenizer tokenizer;
-    private final ExactSlick slick;
+    private final ExactSlick exact;
+    private final SlickCategorizer categorizer;
+    private final TokenDecoder decoder;
     private final SlickConfig config;
 
-    private ServingModel(ModelVersion version, OnnxCausalLm lm, ModelTokenizer tokenizer, ExactSlick slick,
-                         SlickConfig config) {
+    private ServingModel(ModelVersion version, OnnxCausalLm lm, ModelTokenizer tokenizer, ExactSlick exact,
+                         SlickCategorizer categorizer, TokenDecoder decoder, SlickConfig config) {
         this.version = version;
         this.lm = lm;
         this.tokenizer = tokenizer;
-        this.slick = slick;
+        this.exact = exact;
+        this.categorizer = categorizer;
+        this.decoder = decoder;
         this.config = config;
     }
 
@@ -40,6 +51,12 @@ public final class ServingModel implements AutoCloseable {
      */
     public static ServingModel load(ModelFolder folder, RuntimeOptions runtime, SlickConfig config)
             throws IOException, OrtException {
+        return load(folder, runtime, config, SlickMethod.EXACT, SampledOptions.defaults());
+    }
+
+    /** As above, categorizing by {@code method}; sampled mode decodes with the KV-cache export when there is one. */
+    public static ServingModel load(ModelFolder folder, RuntimeOptions runtime, SlickConfig config, SlickMethod method,
+                                    SampledOptions sampled) throws IOException, OrtException {
         ExemplarPool pool = new ExemplarPool(ExemplarFile.read(folder.file(ExemplarFile.FILE_NAME)));
         ModelVersion manifest = folder.manifest();
         ModelTokenizer tokenizer = ModelTokenizer.load(folder);
@@ -47,10 +64,17 @@ public final class ServingModel implements AutoCloseable {
             OnnxCausalLm lm = OnnxCausalLm.load(folder, runtime);
             try {
                 // Padded positions are masked out, so any valid id pads; 0 is one in every vocabulary.
-                ExactSlick slick = new ExactSlick(lm, tokenizer, 0, manifest.key(), manifest.promptTemplate(),
+                ExactSlick exact = new ExactSlick(lm, tokenizer, 0, manifest.key(), manifest.promptTemplate(),
                         manifest.answerTerminator(), pool, config);
-                return new ServingModel(manifest, lm, tokenizer, slick, config);
-            } catch (RuntimeException e) {
+                if (method == SlickMethod.EXACT) {
+                    return new ServingModel(manifest, lm, tokenizer, exact, exact, null, config);
+                }
+                TokenDecoder decoder = KvCacheDecoder.available(folder) ? KvCacheDecoder.load(folder, runtime, 0)
+                        : new RecomputingDecoder(lm, 0);
+                SampledSlick sampledSlick = new SampledSlick(decoder, tokenizer, manifest.key(),
+                        manifest.promptTemplate(), manifest.answerTerminator(), pool, config, sampled);
+                return new ServingModel(manifest, lm, tokenizer, exact, sampledSlick, decoder, config);
+            } catch (RuntimeException | OrtException e) {
                 lm.close();
                 throw e;
             }
@@ -68,8 +92,14 @@ public final class ServingModel implements AutoCloseable {
         return version.key();
     }
 
-    public ExactSlick slick() {
-        return slick;
+    /** Teacher-forced SliCK (also the plain-question check of probes, whatever the method). */
+    public ExactSlick exact() {
+        return exact;
+    }
+
+    /** The configured method's categorizer. */
+    public SlickCategorizer categorizer() {
+        return categorizer;
     }
 
     public SlickConfig config() {
@@ -83,9 +113,15 @@ public final class ServingModel implements AutoCloseable {
     @Override
     public void close() throws OrtException {
         try {
-            lm.close();
+            if (decoder != null) {
+                decoder.close();
+            }
         } finally {
-            tokenizer.close();
+            try {
+                lm.close();
+            } finally {
+                tokenizer.close();
+            }
         }
     }
 }

@@ -11,7 +11,6 @@ import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.Purpose;
 import dev.knowgate.contracts.RejectedRecord;
 import dev.knowgate.contracts.Route;
-import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.contracts.Timings;
 import dev.knowgate.contracts.Verdict;
 import dev.knowgate.contracts.json.ContractJson;
@@ -243,7 +242,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
     private static Verdict verdict(Example example, SlickResult r, CategorizedBatch batch, Timings timings, long now) {
         SlickConfig c = batch.config();
         return new Verdict(example.id(), batch.model().name(), batch.model().version(), r.category(), r.pGreedy(),
-                r.pSampled(), SlickMethod.EXACT, c.prompts(), c.shots(), c.samplesPerPrompt(), c.temperature(), c.topK(),
+                r.pSampled(), batch.method(), c.prompts(), c.shots(), c.samplesPerPrompt(), c.temperature(), c.topK(),
                 r.pool(), r.fallback(), timings, Instant.ofEpochMilli(now));
     }
 

@@ -10,11 +10,13 @@ import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.Purpose;
 import dev.knowgate.contracts.RejectedRecord;
 import dev.knowgate.contracts.Route;
+import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.json.JsonSerde;
 import dev.knowgate.contracts.topic.ProbeHeaders;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SlickConfig;
 import dev.knowgate.model.slick.SlickQuestion;
 import dev.knowgate.model.slick.SlickResult;
@@ -135,7 +137,7 @@ class CategorizeTopologyTest {
             Example e = f.toExample();
             return new SlickQuestion(e.id(), e.relation(), e.question(), e.answer(), e.aliases());
         }).toList();
-        List<SlickResult> direct = live.current().orElseThrow().slick().categorize(questions);
+        List<SlickResult> direct = live.current().orElseThrow().exact().categorize(questions);
         Map<String, CategorizedExample> byId = all.stream()
                 .collect(Collectors.toMap(c -> c.example().id(), Function.identity()));
         for (int i = 0; i < facts.size(); i++) {
@@ -263,5 +265,26 @@ class CategorizeTopologyTest {
         assertThat(strict.route(Category.MAYBE_KNOWN)).isEqualTo(Route.QUARANTINED);
         assertThat(RoutingPolicy.defaults().route(Category.WEAKLY_KNOWN)).isEqualTo(Route.ACCEPTED);
         assertThat(RoutingPolicy.defaults().route(Category.UNKNOWN)).isEqualTo(Route.QUARANTINED);
+    }
+
+    @Test
+    void inSampledModeVerdictsComeFromDecodingWithTheKvCacheExport() throws Exception {
+        live.swap(new ModelLoader(RuntimeOptions.cpu(), SLICK, SlickMethod.SAMPLED, SampledOptions.defaults())
+                .load(TestModels.base()));
+        start(4, Duration.ofMillis(100), false);
+        List<Fact> facts = new ArrayList<>(pool(32, 2));
+        facts.addAll(pool(0, 2));
+        facts.forEach(f -> submit(f.toExample()));
+
+        List<CategorizedExample> all = categorized.readValuesToList();
+        assertThat(all).hasSize(4).allMatch(c -> c.verdict().method() == SlickMethod.SAMPLED
+                && c.verdict().samplesPerPrompt() == 16);
+        List<SlickQuestion> questions = all.stream().map(c -> new SlickQuestion(c.example().id(), c.example().relation(),
+                c.example().question(), c.example().answer(), c.example().aliases())).toList();
+        List<SlickResult> direct = live.current().orElseThrow().categorizer().categorize(questions);
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(all.get(i).verdict().category()).isEqualTo(direct.get(i).category());
+            assertThat(all.get(i).verdict().pSampled()).isEqualTo(direct.get(i).pSampled());
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.knowgate.model.slick;
 
 import ai.onnxruntime.OrtException;
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.ScoringRequest;
@@ -22,7 +23,7 @@ import java.util.Map;
  * renormalised probabilities. The answer and each alias are scored this way; they are distinct
  * token sequences ending in the terminator, so their sampling probabilities add up.
  */
-public final class ExactSlick {
+public final class ExactSlick implements SlickCategorizer {
 
     private static final int MAX_BATCH = 64;
 
@@ -64,10 +65,16 @@ public final class ExactSlick {
         return text.append(promptTemplate.replace("{question}", question)).toString();
     }
 
+    @Override
+    public SlickMethod method() {
+        return SlickMethod.EXACT;
+    }
+
     /**
      * The longest token sequence (prompt, answer or alias, terminator) the question needs over its K
      * prompt sets; a question fits when this is at most {@link OnnxCausalLm#maxPositions()}.
      */
+    @Override
     public int tokensNeeded(SlickQuestion question) {
         int goldLength = goldVariants(question).stream().mapToInt(g -> g.length).max().orElseThrow();
         int longest = 0;
@@ -86,6 +93,7 @@ public final class ExactSlick {
      * The verdicts, in order. Every question must {@link #fits fit}; one that does not fails the
      * whole call with a {@link dev.knowgate.model.runtime.SequenceTooLongException}.
      */
+    @Override
     public List<SlickResult> categorize(List<SlickQuestion> questions) throws OrtException {
         // One scoring request per (question, prompt, gold variant); scored in batches.
         List<ScoringRequest> requests = new ArrayList<>();
