@@ -37,12 +37,14 @@ public record ExposureSchedule(List<Integer> levels, List<Double> weights, int h
     }
 
     /**
-     * The default mix: levels {0, 1, 2, 4, 8, 16, 32} with weights {0.30, 0.12, 0.12, 0.12, 0.12,
-     * 0.11, 0.11}; probes and exemplars at 32; QA texts from 16.
+     * The default mix: levels {0, 1, 2, 4, 8, 16, 32} with weights {0.22, 0.30, 0.22, 0.10, 0.06,
+     * 0.05, 0.05}, weighted towards the rarely seen levels that make MaybeKnown and WeaklyKnown facts
+     * (docs/model.md); probes and exemplars at 64 (above every pool level, so the base model knows them
+     * firmly); QA texts from 16.
      */
     public static ExposureSchedule defaults() {
         return new ExposureSchedule(List.of(0, 1, 2, 4, 8, 16, 32),
-                List.of(0.30, 0.12, 0.12, 0.12, 0.12, 0.11, 0.11), 32, 16);
+                List.of(0.22, 0.30, 0.22, 0.10, 0.06, 0.05, 0.05), 64, 16);
     }
 
     /** The weight of level index {@code i}, normalised so all sum to 1. */

@@ -94,7 +94,7 @@ class WorldFilesTest {
         assertThat(summary.at("/relations/birthplace/probe").asInt()).isEqualTo(3);
         assertThat(summary.at("/entities/person").asInt()).isEqualTo(72);
         assertThat(summary.at("/splits/dev").asInt()).isEqualTo(75);
-        assertThat(summary.at("/exposureCounts/probe.032").asInt()).isEqualTo(45);
+        assertThat(summary.at("/exposureCounts/probe.064").asInt()).isEqualTo(45);
         assertThat(summary.at("/pretrainDocuments/statement").asLong() + summary.at("/pretrainDocuments/qa").asLong()
                 + summary.at("/pretrainDocuments/fewshot").asLong()).isEqualTo(lines.size());
         assertThat(summary.get("promptTemplate").asText()).isEqualTo("Q: {question} A:");

@@ -7,8 +7,8 @@ import java.nio.file.Path;
  *
  * <pre>
  * --seed 42  --preset micro|standard (standard)  --out DIR (var/models/knowgate-base-1)
- * --d-model 128  --layers 4  --heads 4  --max-positions 64
- * --epochs 20  --batch-size 32  --lr 3e-3 (linear warm-up, cosine decay)  --warmup 0.02  --min-lr-ratio 0.1
+ * --d-model 128  --layers 4  --heads 4  --max-positions 128
+ * --epochs 7  --batch-size 16  --lr 3e-3 (linear warm-up, cosine decay)  --warmup 0.02  --min-lr-ratio 0.1
  * --weight-decay 0.01  --threads N (PyTorch threads; 0 = all cores)  --max-minutes M (stop early, still export)
  * --max-steps N (0 = no limit)  --force (replace an existing --out)
  * </pre>
@@ -37,7 +37,7 @@ public final class PretrainCommand {
 
     static String usage() {
         return "usage: bin/pretrain [--seed 42] [--preset micro|standard] [--out DIR] [--d-model 128] [--layers 4]"
-                + " [--heads 4] [--max-positions 64] [--epochs 20] [--batch-size 32] [--lr 3e-3] [--warmup 0.02]"
+                + " [--heads 4] [--max-positions 128] [--epochs 7] [--batch-size 16] [--lr 3e-3] [--warmup 0.02]"
                 + " [--min-lr-ratio 0.1] [--weight-decay 0.01] [--threads 0] [--max-minutes 0] [--max-steps 0]"
                 + " [--force]";
     }

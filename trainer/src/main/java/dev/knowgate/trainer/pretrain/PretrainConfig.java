@@ -34,7 +34,7 @@ public record PretrainConfig(long seed, String preset, Path out, int dModel, int
     }
 
     public static PretrainConfig defaults() {
-        return new PretrainConfig(42L, "standard", Path.of("var/models/knowgate-base-1"), 128, 4, 4, 64, 20, 32,
+        return new PretrainConfig(42L, "standard", Path.of("var/models/knowgate-base-1"), 128, 4, 4, 128, 7, 16,
                 3e-3f, 0, 0, 0, 0.02, 0.1, 0.01f, false);
     }
 

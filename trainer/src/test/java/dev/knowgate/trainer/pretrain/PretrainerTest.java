@@ -90,13 +90,28 @@ class PretrainerTest {
         assertThat(d.dModel()).isEqualTo(128);
         assertThat(d.layers()).isEqualTo(4);
         assertThat(d.heads()).isEqualTo(4);
-        assertThat(d.maxPositions()).isEqualTo(64);
-        assertThat(d.batchSize()).isEqualTo(32);
+        assertThat(d.maxPositions()).isEqualTo(128);
+        assertThat(d.batchSize()).isEqualTo(16);
         assertThat(d.lr()).isEqualTo(3e-3f);
         assertThat(PretrainCommand.parse(new String[] {"--help"})).isNull();
         assertThatThrownBy(() -> PretrainCommand.parse(new String[] {"--bogus", "1"}))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PretrainCommand.parse(new String[] {"--preset", "huge"}))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theDefaultsAreTheRecipeOfTheShippedBaseModel() throws Exception {
+        // docs/model.md says `bin/pretrain --out models/knowgate-base-1 --force` rebuilds it.
+        var log = dev.knowgate.contracts.json.ContractJson.mapper()
+                .readTree(Path.of("..", "models", "knowgate-base-1", "training-log.json").toFile());
+        Map<String, Object> defaults = PretrainCommand.parse(new String[0]).toMap();
+        var shipped = log.get("config");
+        for (String key : List.of("seed", "preset", "dModel", "layers", "heads", "dFf", "maxPositions", "epochs",
+                "batchSize", "warmupFraction", "minLrRatio", "maxMinutes", "maxSteps")) {
+            assertThat(shipped.get(key).asText()).as(key).isEqualTo(String.valueOf(defaults.get(key)));
+        }
+        assertThat(shipped.get("lr").floatValue()).isEqualTo((Float) defaults.get("lr"));
+        assertThat(shipped.get("weightDecay").floatValue()).isEqualTo((Float) defaults.get("weightDecay"));
     }
 }
