@@ -46,6 +46,7 @@ import static org.hamcrest.Matchers.is;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
+@QuarkusTestResource(FreshStateDirResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CategorizeStreamServiceTest {
 
