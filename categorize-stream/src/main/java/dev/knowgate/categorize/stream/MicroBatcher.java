@@ -200,7 +200,8 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
 
     private void route(List<KeyValue<String, PendingExample>> todo, CategorizedBatch batch, long started) {
         metrics.batch(todo.size(), batch.inferenceNanos());
-        long now = context.currentSystemTimeMs();
+        // The context's clock is only advanced between records: add the batch's measured time.
+        long now = started + batch.inferenceNanos() / 1_000_000;
         long inferenceMs = batch.inferenceNanos() / 1_000_000 / todo.size();
         for (int i = 0; i < todo.size(); i++) {
             KeyValue<String, PendingExample> kv = todo.get(i);

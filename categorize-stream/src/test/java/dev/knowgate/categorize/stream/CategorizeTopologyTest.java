@@ -147,6 +147,9 @@ class CategorizeTopologyTest {
             assertThat(c.verdict().category()).isEqualTo(direct.get(i).category());
             assertThat(c.verdict().pGreedy()).isEqualTo(direct.get(i).pGreedy());
             assertThat(c.verdict().exemplarPool()).isEqualTo(facts.get(i).relation().name());
+            assertThat(c.verdict().timings().totalMs()).as("total includes the batch's model time")
+                    .isGreaterThanOrEqualTo(c.verdict().timings().queuedMs() + c.verdict().timings().inferenceMs());
+            assertThat(c.verdict().timings().inferenceMs()).isPositive();
             assertThat(c.route()).isEqualTo(c.verdict().category() == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED);
         }
         List<CategorizedExample> in = accepted.readValuesToList();
