@@ -92,7 +92,7 @@ public final class OnnxCausalLm implements AutoCloseable {
      * Checked in Java before a batch runs: ONNX Runtime's own error for a position past the learned
      * table is a Gather index message that fails the whole batch without saying which sequence.
      */
-    private static int maxPositions(OrtSession session) throws OrtException {
+    static int maxPositions(OrtSession session) throws OrtException {
         Map<String, String> meta = session.getMetadata().getCustomMetadata();
         String config = meta.get(GptOnnxWriter.META_CONFIG);
         if (config != null) {

@@ -32,24 +32,19 @@ public final class ExactSlick implements SlickCategorizer {
     private final int padId;
     private final ModelTokenizer tokenizer;
     private final String modelKey;
-    private final String promptTemplate;
-    private final String terminator;
+    private final FewShotPrompt fewShot;
     private final int terminatorId;
     private final ExemplarPool pool;
     private final SlickConfig config;
 
     public ExactSlick(OnnxCausalLm model, ModelTokenizer tokenizer, int padId, String modelKey, String promptTemplate,
                       String terminator, ExemplarPool pool, SlickConfig config) {
-        if (!promptTemplate.contains("{question}")) {
-            throw new IllegalArgumentException("the prompt template must contain {question}: " + promptTemplate);
-        }
         this.model = model;
         this.scorer = new TargetScorer(model, padId);
         this.padId = padId;
         this.tokenizer = tokenizer;
         this.modelKey = modelKey;
-        this.promptTemplate = promptTemplate;
-        this.terminator = terminator;
+        this.fewShot = new FewShotPrompt(promptTemplate, terminator); // checks the template
         this.terminatorId = tokenizer.tokenId(terminator);
         this.pool = pool;
         this.config = config;
@@ -57,12 +52,7 @@ public final class ExactSlick implements SlickCategorizer {
 
     /** The text before the answer: S exemplars with their answers, then the question. */
     public String prompt(List<Exemplar> exemplars, String question) {
-        StringBuilder text = new StringBuilder();
-        for (Exemplar e : exemplars) {
-            text.append(promptTemplate.replace("{question}", e.question())).append(' ').append(e.answer())
-                    .append(' ').append(terminator).append(' ');
-        }
-        return text.append(promptTemplate.replace("{question}", question)).toString();
+        return fewShot.text(exemplars, question);
     }
 
     @Override

@@ -1,0 +1,37 @@
+package dev.knowgate.model.runtime;
+
+import ai.onnxruntime.OrtException;
+import dev.knowgate.model.registry.ModelFolder;
+
+import java.util.List;
+
+/**
+ * Batched autoregressive decoding: every row of every group is decoded until its chooser picks the
+ * stop token, its answer reaches {@code maxNewTokens} tokens, or the sequence reaches the model's
+ * positions (see {@link Decoded.Stop}).
+ */
+public interface TokenDecoder extends AutoCloseable {
+
+    /**
+     * The decoded rows, by group and row, in the order given. A prompt longer than
+     * {@link #maxPositions()} is refused with a {@link SequenceTooLongException}.
+     */
+    List<List<Decoded>> decode(List<DecodeGroup> groups, int stopToken, int maxNewTokens) throws OrtException;
+
+    /** The longest sequence the model takes (Integer.MAX_VALUE when the export does not say). */
+    int maxPositions();
+
+    @Override
+    void close() throws OrtException;
+
+    /**
+     * The fastest decoder a version offers: KV-cache decoding when the folder ships
+     * {@value KvCacheDecoder#MODEL_FILE}, else recomputation through {@code model} (which the
+     * returned decoder does not close).
+     */
+    static TokenDecoder forFolder(ModelFolder folder, RuntimeOptions options, OnnxCausalLm model, int padId)
+            throws OrtException {
+        return KvCacheDecoder.available(folder) ? KvCacheDecoder.load(folder, options, padId)
+                : new RecomputingDecoder(model, padId);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.knowgate.model.slick;
+
+import java.util.List;
+
+/**
+ * SliCK's prompt text: S exemplars, each as the template with its question followed by its answer
+ * and the terminator, then the template with the question asked. Both {@link ExactSlick} and
+ * {@link SampledSlick} build their prompts with it, so both modes see the same prompts.
+ */
+public record FewShotPrompt(String template, String terminator) {
+
+    public static final String QUESTION = "{question}";
+
+    public FewShotPrompt {
+        if (!template.contains(QUESTION)) {
+            throw new IllegalArgumentException("the prompt template must contain " + QUESTION + ": " + template);
+        }
+    }
+
+    public String text(List<Exemplar> exemplars, String question) {
+        StringBuilder text = new StringBuilder();
+        for (Exemplar e : exemplars) {
+            text.append(template.replace(QUESTION, e.question())).append(' ').append(e.answer())
+                    .append(' ').append(terminator).append(' ');
+        }
+        return text.append(template.replace(QUESTION, question)).toString();
+    }
+}
