@@ -209,4 +209,33 @@ class ExactSlickTest {
         }
         assertThat(expected).contains(true, false);
     }
+
+    @Test
+    void onTheShippedBaseModelTheExactGreedyVerdictEqualsARealGreedyDecodeOn200Facts() throws Exception {
+        ModelFolder base = ModelFolder.open(Path.of("..", "..", "models", "knowgate-base-1"));
+        FactWorld standard = FactWorld.generate(WorldConfig.preset("standard", 42L));
+        List<Exemplar> exemplars = standard.dev().stream()
+                .map(f -> new Exemplar(f.toExample().id(), f.relation().name(), f.question(), f.answer())).toList();
+        try (OnnxCausalLm lm = OnnxCausalLm.load(base, RuntimeOptions.cpu());
+             ModelTokenizer tok = ModelTokenizer.load(base)) {
+            ExactSlick exact = new ExactSlick(lm, tok, 0, base.manifest().key(), QaFormat.PROMPT_TEMPLATE,
+                    QaFormat.ANSWER_TERMINATOR, new ExemplarPool(exemplars), new SlickConfig(1, 4, 16, 0.5, 40, 0.5));
+            List<Fact> pool = standard.finetunePool();
+            List<SlickQuestion> questions = new ArrayList<>();
+            List<Boolean> decodeMatches = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                Fact fact = pool.get(i * (pool.size() / 200)); // every exposure level, trained model: hits and misses
+                SlickQuestion q = new SlickQuestion(fact.toExample().id(), fact.relation().name(), fact.question(),
+                        fact.answer(), List.of());
+                questions.add(q);
+                decodeMatches.add(fact.answer().equals(exact.greedyAnswer(exact.promptSets(q).get(0), fact.question(), 12)));
+            }
+            List<SlickResult> results = exact.categorize(questions);
+            assertThat(decodeMatches).contains(true, false);
+            for (int i = 0; i < questions.size(); i++) {
+                assertThat(results.get(i).pGreedy() == 1.0).as("fact %d: %s", i, questions.get(i).answer())
+                        .isEqualTo(decodeMatches.get(i));
+            }
+        }
+    }
 }
