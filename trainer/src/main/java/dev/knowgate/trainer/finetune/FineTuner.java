@@ -1,0 +1,218 @@
+package dev.knowgate.trainer.finetune;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.trainer.gpt.AdamW;
+import dev.knowgate.trainer.gpt.DjlGpt;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One fine-tuning round on question-answer sequences, in DJL/PyTorch: cross-entropy on the answer
+ * tokens plus, with {@code distillLambda > 0}, self-distillation (Kaplan et al. 2026): the starting
+ * weights, frozen, are the teacher, and KL(teacher || student) over the vocabulary at the answer
+ * positions keeps the student's output distribution close to what it was. Frozen parameter groups
+ * are never updated. After each epoch the dev split's greedy exact-match accuracy (teacher-forced:
+ * argmax at every answer position and the terminator) is measured; the best epoch's weights are
+ * returned, and training stops after {@code patience} epochs without improvement.
+ */
+public final class FineTuner {
+
+    /** What a round produced; {@code bestEpoch} 0 means no epoch beat the starting weights on dev. */
+    public record Result(GptWeights weights, List<Epoch> epochs, int bestEpoch, double devAccuracyBefore,
+                         double bestDevAccuracy, boolean stoppedEarly, long trainTokens, double trainSeconds) {
+    }
+
+    /** One epoch: mean cross-entropy and KL per answer token, and the dev accuracy after it. */
+    public record Epoch(int epoch, double crossEntropy, double kl, double devAccuracy, double seconds) {
+    }
+
+    private final FineTuneConfig config;
+
+    public FineTuner(FineTuneConfig config) {
+        this.config = config;
+    }
+
+    public Result run(GptWeights start, List<QaSequence> train, List<QaSequence> dev) {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("a round needs examples");
+        }
+        long t0 = System.nanoTime();
+        try (NDManager manager = Engine.getEngine("PyTorch").newBaseManager();
+             DjlGpt student = DjlGpt.fromWeights(manager, start);
+             DjlGpt teacher = config.distillLambda() > 0 ? DjlGpt.fromWeights(manager, start) : null;
+             AdamW optimizer = new AdamW(config.lr(), 0.9f, 0.999f, 1e-8f, config.weightDecay())) {
+            Map<String, NDArray> trainable = new LinkedHashMap<>();
+            student.parameters().forEach((name, p) -> {
+                if (!config.frozen().isFrozen(name)) {
+                    trainable.put(name, p);
+                }
+            });
+            double before = accuracy(student, manager, dev);
+            double best = before;
+            GptWeights bestWeights = start;
+            int bestEpoch = 0;
+            int sinceBest = 0;
+            boolean stoppedEarly = false;
+            long tokens = 0;
+            List<Epoch> epochs = new ArrayList<>();
+            SplittableRandom random = new SplittableRandom(config.seed());
+            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                long e0 = System.nanoTime();
+                List<QaSequence> order = shuffled(train, random);
+                double ceSum = 0;
+                double klSum = 0;
+                int steps = 0;
+                for (int from = 0; from < order.size(); from += config.batchSize()) {
+                    List<QaSequence> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
+                    double[] losses = step(student, teacher, optimizer, trainable, manager, batch);
+                    ceSum += losses[0];
+                    klSum += losses[1];
+                    steps++;
+                    tokens += batch.stream().mapToInt(q -> q.ids().length).sum();
+                }
+                double accuracy = accuracy(student, manager, dev);
+                epochs.add(new Epoch(epoch, ceSum / steps, klSum / steps, accuracy, (System.nanoTime() - e0) / 1e9));
+                if (dev.isEmpty()) {
+                    continue; // nothing to stop on: every epoch runs
+                }
+                if (accuracy > best) {
+                    best = accuracy;
+                    bestWeights = student.toWeights();
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                } else if (++sinceBest >= config.patience()) {
+                    stoppedEarly = epoch < config.epochs();
+                    break;
+                }
+            }
+            if (dev.isEmpty()) {
+                bestWeights = student.toWeights();
+                bestEpoch = epochs.size();
+            }
+            // With a dev split that never improved, bestEpoch stays 0: the round did not help, and
+            // the starting weights are returned.
+            return new Result(bestWeights, epochs, bestEpoch, before, best, stoppedEarly, tokens,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** One optimisation step; returns {cross-entropy, KL} per answer token. */
+    private double[] step(DjlGpt student, DjlGpt teacher, AdamW optimizer, Map<String, NDArray> trainable,
+                          NDManager parent, List<QaSequence> batch) {
+        try (NDManager m = parent.newSubManager()) {
+            NDArray[] inputs = tensors(m, batch);
+            NDArray ids = inputs[0];
+            NDArray mask = inputs[1];
+            NDArray answers = inputs[2];
+            NDArray teacherLogProbs = null;
+            if (teacher != null) {
+                // Computed outside the gradient collector: the teacher is a constant.
+                teacherLogProbs = teacher.forward(ids, mask, false).get(new NDIndex(":, :-1, :")).logSoftmax(-1);
+            }
+            double ce;
+            double kl = 0;
+            try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                student.zeroGradients();
+                NDArray logits = student.forward(ids, mask, true);
+                NDArray loss = DjlGpt.loss(logits, ids, answers);
+                ce = loss.getFloat();
+                if (teacherLogProbs != null) {
+                    NDArray klLoss = answerKl(teacherLogProbs, logits, answers);
+                    kl = klLoss.getFloat();
+                    loss = loss.add(klLoss.mul((float) config.distillLambda()));
+                }
+                gc.backward(loss);
+            }
+            optimizer.step(trainable);
+            return new double[]{ce, kl};
+        }
+    }
+
+    /** Mean KL(teacher || student) per answer token (the positions that predict answer tokens). */
+    private static NDArray answerKl(NDArray teacherLogProbs, NDArray studentLogits, NDArray answers) {
+        NDArray studentLogProbs = studentLogits.get(new NDIndex(":, :-1, :")).logSoftmax(-1);
+        NDArray perPosition = teacherLogProbs.exp().mul(teacherLogProbs.sub(studentLogProbs)).sum(new int[]{-1});
+        NDArray w = answers.get(new NDIndex(":, 1:")).toType(DataType.FLOAT32, false);
+        return perPosition.mul(w).sum().div(w.sum().maximum(1f));
+    }
+
+    /**
+     * How far {@code student} has moved from {@code teacher} on these sequences: mean KL(teacher ||
+     * student) per answer token, the quantity self-distillation keeps small.
+     */
+    public static double answerKl(GptWeights teacher, GptWeights student, List<QaSequence> sequences) {
+        try (NDManager m = Engine.getEngine("PyTorch").newBaseManager();
+             DjlGpt t = DjlGpt.fromWeights(m, teacher);
+             DjlGpt st = DjlGpt.fromWeights(m, student)) {
+            NDArray[] in = tensors(m, sequences);
+            NDArray teacherLogProbs = t.forward(in[0], in[1], false).get(new NDIndex(":, :-1, :")).logSoftmax(-1);
+            return answerKl(teacherLogProbs, st.forward(in[0], in[1], false), in[2]).getFloat();
+        }
+    }
+
+    /** ids, attention mask and answer-target mask, right-padded with 0. */
+    private static NDArray[] tensors(NDManager m, List<QaSequence> batch) {
+        int rows = batch.size();
+        int s = batch.stream().mapToInt(q -> q.ids().length).max().orElseThrow();
+        long[] ids = new long[rows * s];
+        long[] mask = new long[rows * s];
+        long[] answers = new long[rows * s];
+        for (int r = 0; r < rows; r++) {
+            QaSequence q = batch.get(r);
+            for (int t = 0; t < q.ids().length; t++) {
+                ids[r * s + t] = q.ids()[t];
+                mask[r * s + t] = 1;
+                answers[r * s + t] = t >= q.answerStart() ? 1 : 0;
+            }
+        }
+        Shape shape = new Shape(rows, s);
+        return new NDArray[]{m.create(ids, shape), m.create(mask, shape), m.create(answers, shape)};
+    }
+
+    /** Share of sequences whose every answer token and terminator is its position's argmax. */
+    public static double accuracy(DjlGpt gpt, NDManager parent, List<QaSequence> sequences) {
+        if (sequences.isEmpty()) {
+            return 0;
+        }
+        int right = 0;
+        for (int from = 0; from < sequences.size(); from += 64) {
+            List<QaSequence> batch = sequences.subList(from, Math.min(sequences.size(), from + 64));
+            try (NDManager m = parent.newSubManager()) {
+                NDArray[] in = tensors(m, batch);
+                int s = (int) in[0].getShape().get(1);
+                long[] argmax = gpt.forward(in[0], in[1], false).argMax(-1).toType(DataType.INT64, false).toLongArray();
+                for (int r = 0; r < batch.size(); r++) {
+                    QaSequence q = batch.get(r);
+                    boolean ok = true;
+                    for (int t = q.answerStart(); t < q.ids().length && ok; t++) {
+                        ok = argmax[r * s + t - 1] == q.ids()[t];
+                    }
+                    right += ok ? 1 : 0;
+                }
+            }
+        }
+        return (double) right / sequences.size();
+    }
+
+    private static List<QaSequence> shuffled(List<QaSequence> items, SplittableRandom random) {
+        List<QaSequence> copy = new ArrayList<>(items);
+        for (int i = copy.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            QaSequence tmp = copy.get(i);
+            copy.set(i, copy.get(j));
+            copy.set(j, tmp);
+        }
+        return copy;
+    }
+}
