@@ -69,7 +69,7 @@ class PretrainerTest {
         assertThat(last).isLessThan(first);
         Map<String, Object> knowledge = (Map<String, Object>) log.get("knowledge");
         assertThat(((Map<String, Object>) knowledge.get("probes")).get("facts")).isEqualTo(45);
-        assertThat((Map<String, Object>) knowledge.get("poolByExposure")).containsKeys("0", "32");
+        assertThat((Map<String, Object>) knowledge.get("poolByExposure")).containsKeys("0", "1", "2");
         assertThat(Files.readString(folder.file("training-log.json"))).contains("\"tokensPerSecond\"");
     }
 
