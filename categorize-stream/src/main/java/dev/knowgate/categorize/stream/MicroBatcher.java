@@ -122,15 +122,10 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             return; // no model yet: the examples wait, safely stored
         }
         List<KeyValue<String, PendingExample>> ready = new ArrayList<>();
-        int waiting = 0;
-        long oldestWaiting = Long.MAX_VALUE;
         try (KeyValueIterator<String, PendingExample> it = pending.all()) {
             while (it.hasNext()) {
                 KeyValue<String, PendingExample> kv = it.next();
-                if (waitsForNewerVersion(kv.value, live.get())) {
-                    waiting++;
-                    oldestWaiting = Math.min(oldestWaiting, kv.value.arrivedAtMs());
-                } else {
+                if (!waitsForNewerVersion(kv.value, live.get())) {
                     ready.add(kv);
                 }
             }
@@ -138,9 +133,16 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         for (int from = 0; from < ready.size(); from += settings.size()) {
             categorizeAndRoute(ready.subList(from, Math.min(ready.size(), from + settings.size())), live.get());
         }
-        pendingCount = waiting;
-        // Probes waiting for their version are looked at again after maxWait.
-        oldestArrival = waiting == 0 ? Long.MAX_VALUE : context.currentSystemTimeMs();
+        // What is left: probes waiting for their version, and examples of a batch that found no model
+        // (it went away mid-flush). Both are looked at again after maxWait.
+        pendingCount = 0;
+        try (KeyValueIterator<String, PendingExample> it = pending.all()) {
+            while (it.hasNext()) {
+                it.next();
+                pendingCount++;
+            }
+        }
+        oldestArrival = pendingCount == 0 ? Long.MAX_VALUE : context.currentSystemTimeMs();
     }
 
     /** A probe for name@v waits while the live model is an older version of the same name. */
