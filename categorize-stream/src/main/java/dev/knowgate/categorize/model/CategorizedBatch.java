@@ -2,6 +2,7 @@ package dev.knowgate.categorize.model;
 
 import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.model.slick.SlickConfig;
+import dev.knowgate.model.slick.SlickResult;
 
 import java.util.List;
 
@@ -27,6 +28,6 @@ public record CategorizedBatch(ModelRef model, SlickMethod method, SlickConfig c
      * @param answeredPlain probes only: whether greedy decoding on the plain question is right; else null
      * @param unfitReason   why there is no result (e.g. longer than the model's positions); else null
      */
-    public record Outcome(dev.knowgate.model.slick.SlickResult result, Boolean answeredPlain, String unfitReason) {
+    public record Outcome(SlickResult result, Boolean answeredPlain, String unfitReason) {
     }
 }
