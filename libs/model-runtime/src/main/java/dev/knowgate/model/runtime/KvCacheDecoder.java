@@ -149,16 +149,8 @@ public final class KvCacheDecoder implements TokenDecoder {
 
     public static KvCacheDecoder load(ModelFolder folder, RuntimeOptions options, int padId, Padding padding)
             throws OrtException {
-        OrtEnvironment env = SessionLoader.environment();
-        try (SessionOptionsFactory.Configured configured = SessionOptionsFactory.create(options)) {
-            OrtSession session = SessionLoader.create(env, folder.file(MODEL_FILE).toString(), configured.options());
-            try {
-                return new KvCacheDecoder(env, session, padId, padding);
-            } catch (RuntimeException | OrtException e) {
-                session.close();
-                throw e;
-            }
-        }
+        return SessionLoader.open(folder, MODEL_FILE, options,
+                (env, session, provider) -> new KvCacheDecoder(env, session, padId, padding));
     }
 
     @Override

@@ -112,16 +112,7 @@ public final class OnnxCausalLm implements AutoCloseable {
 
     /** Opens {@value #MODEL_FILE} of a verified folder with the given runtime options. */
     public static OnnxCausalLm load(ModelFolder folder, RuntimeOptions options) throws OrtException {
-        OrtEnvironment env = SessionLoader.environment();
-        try (SessionOptionsFactory.Configured configured = SessionOptionsFactory.create(options)) {
-            OrtSession session = SessionLoader.create(env, folder.file(MODEL_FILE).toString(), configured.options());
-            try {
-                return new OnnxCausalLm(env, session, configured.provider());
-            } catch (RuntimeException | OrtException e) {
-                session.close();
-                throw e;
-            }
-        }
+        return SessionLoader.open(folder, MODEL_FILE, options, OnnxCausalLm::new);
     }
 
     public int vocabSize() {

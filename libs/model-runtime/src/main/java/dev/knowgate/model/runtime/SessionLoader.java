@@ -2,7 +2,9 @@ package dev.knowgate.model.runtime;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import dev.knowgate.model.registry.ModelFolder;
 
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,6 +36,30 @@ public final class SessionLoader {
     public static OrtSession create(OrtEnvironment env, String modelPath, OrtSession.SessionOptions options)
             throws OrtException {
         return onLargeStack(() -> env.createSession(modelPath, options), modelPath);
+    }
+
+    /** Wraps a freshly created session; if it throws, the session is closed. */
+    @FunctionalInterface
+    public interface SessionWrapper<T> {
+        T wrap(OrtEnvironment env, OrtSession session, OrtProvider provider) throws OrtException;
+    }
+
+    /**
+     * Opens {@code file} of a verified model folder with the runtime options (CPU or CUDA, threads)
+     * and hands the session to {@code wrapper}, closing it if the wrapper fails.
+     */
+    public static <T> T open(ModelFolder folder, String file, RuntimeOptions options, SessionWrapper<T> wrapper)
+            throws OrtException {
+        OrtEnvironment env = environment();
+        try (SessionOptionsFactory.Configured configured = SessionOptionsFactory.create(options)) {
+            OrtSession session = create(env, folder.file(file).toString(), configured.options());
+            try {
+                return wrapper.wrap(env, session, configured.provider());
+            } catch (RuntimeException | OrtException e) {
+                session.close();
+                throw e;
+            }
+        }
     }
 
     @FunctionalInterface
