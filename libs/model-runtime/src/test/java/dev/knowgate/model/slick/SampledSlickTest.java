@@ -1,12 +1,6 @@
 package dev.knowgate.model.slick;
 
 import dev.knowgate.contracts.Category;
-import dev.knowgate.contracts.ModelVersion;
-import dev.knowgate.contracts.SchemaVersions;
-import dev.knowgate.model.gpt.GptConfig;
-import dev.knowgate.model.gpt.GptWeights;
-import dev.knowgate.model.onnx.GptOnnxWriter;
-import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
@@ -16,18 +10,14 @@ import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.QaFormat;
-import dev.knowgate.world.WorldConfig;
-import dev.knowgate.world.WorldTokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SampledSlickTest {
 
-    private static final String MODEL_KEY = "micro@1";
+    private static final String MODEL_KEY = MicroSlickModel.MODEL_KEY;
 
     @TempDir
     static Path dir;
@@ -49,29 +39,12 @@ class SampledSlickTest {
 
     @BeforeAll
     static void microModel() throws Exception {
-        world = FactWorld.generate(WorldConfig.micro(11L));
-        WorldTokenizer.write(world, dir.resolve("tokenizer.json"));
-        tokenizer = ModelTokenizer.load(dir.resolve("tokenizer.json"));
-        int vocab = 1 + world.vocabulary().stream().mapToInt(tokenizer::tokenId).max().orElseThrow();
-        GptWeights weights = GptWeights.random(GptConfig.of(vocab, 128, 32, 2, 2, 64), 3L, 0.4, true);
-        // The terminator made likely enough that decodes end within a few tokens.
-        float[] wte = weights.get("wte").data();
-        int eoa = tokenizer.tokenId(QaFormat.ANSWER_TERMINATOR);
-        for (int j = 0; j < 32; j++) {
-            wte[eoa * 32 + j] *= 6f;
-        }
-        GptOnnxWriter.write(weights, GptOnnxWriter.Variant.PLAIN, Map.of(), dir.resolve(OnnxCausalLm.MODEL_FILE));
-        GptOnnxWriter.write(weights, GptOnnxWriter.Variant.KV_CACHE, Map.of(), dir.resolve(KvCacheDecoder.MODEL_FILE));
-        ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, "micro", 1, null, "knowgate-gpt", files,
-                QaFormat.PROMPT_TEMPLATE, QaFormat.ANSWER_TERMINATOR, Instant.parse("2026-11-22T00:00:00Z"), null, null));
-        ModelFolder folder = ModelFolder.open(dir);
-        model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
-        kv = KvCacheDecoder.load(folder, RuntimeOptions.cpu(), 0);
-        List<Exemplar> exemplars = new ArrayList<>();
-        for (Fact f : world.dev()) {
-            exemplars.add(new Exemplar(f.toExample().id(), f.relation().name(), f.question(), f.answer()));
-        }
-        pool = new ExemplarPool(exemplars);
+        MicroSlickModel micro = MicroSlickModel.create(dir);
+        world = micro.world();
+        tokenizer = micro.tokenizer();
+        pool = micro.pool();
+        model = OnnxCausalLm.load(micro.folder(), RuntimeOptions.cpu());
+        kv = KvCacheDecoder.load(micro.folder(), RuntimeOptions.cpu(), 0);
     }
 
     @AfterAll
