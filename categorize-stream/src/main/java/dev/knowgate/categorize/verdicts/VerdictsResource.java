@@ -3,6 +3,7 @@ package dev.knowgate.categorize.verdicts;
 import dev.knowgate.categorize.stream.CategorizeTopology;
 import dev.knowgate.categorize.stream.VerdictHistory;
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.service.ProblemResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,7 +17,6 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-import java.util.Map;
 
 /**
  * GET /v1/verdicts/{exampleId}: what became of an example, answered from the verdicts state store
@@ -24,9 +24,6 @@ import java.util.Map;
  */
 @Path("/v1/verdicts")
 public class VerdictsResource {
-
-    static final String PROBLEM_JSON = "application/problem+json";
-    private static final String PROBLEMS = "https://knowgate.dev/problems/";
 
     private final KafkaStreams streams;
 
@@ -37,7 +34,7 @@ public class VerdictsResource {
 
     @GET
     @Path("/{exampleId}")
-    @Produces({MediaType.APPLICATION_JSON, PROBLEM_JSON})
+    @Produces({MediaType.APPLICATION_JSON, ProblemResponse.PROBLEM_JSON})
     public Response verdicts(@PathParam("exampleId") String exampleId) {
         ReadOnlyKeyValueStore<String, VerdictHistory> store;
         VerdictHistory history;
@@ -46,23 +43,14 @@ public class VerdictsResource {
                     QueryableStoreTypes.<String, VerdictHistory>keyValueStore()));
             history = store.get(exampleId);
         } catch (InvalidStateStoreException e) {
-            Response r = problem(503, "store-unavailable", "Verdicts not queryable yet",
+            Response r = ProblemResponse.of(503, "store-unavailable", "Verdicts not queryable yet",
                     "the verdicts store is not ready (" + streams.state() + "); try again shortly");
             return Response.fromResponse(r).header("Retry-After", "2").build();
         }
         if (history == null) {
-            return problem(404, "verdict-not-found", "No verdict for this example",
+            return ProblemResponse.of(404, "verdict-not-found", "No verdict for this example",
                     "no verdict for example '" + exampleId + "': unknown id, rejected, or not categorized yet");
         }
         return Response.ok(ContractJson.writeString(history), MediaType.APPLICATION_JSON_TYPE).build();
-    }
-
-    private static Response problem(int status, String slug, String title, String detail) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
-        body.put("type", PROBLEMS + slug);
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
-        return Response.status(status).type(PROBLEM_JSON).entity(ContractJson.writeString(body)).build();
     }
 }

@@ -24,11 +24,12 @@ import java.util.SplittableRandom;
  * positions keeps the student's output distribution close to what it was. Frozen parameter groups
  * are never updated. After each epoch the dev split's greedy exact-match accuracy (teacher-forced:
  * argmax at every answer position and the terminator) is measured; the best epoch's weights are
- * returned, and training stops after {@code patience} epochs without improvement.
+ * returned (the earliest of equals; at least one epoch always runs, so a round never returns its
+ * starting weights unchanged), and training stops after {@code patience} epochs without improvement.
  */
 public final class FineTuner {
 
-    /** What a round produced; {@code bestEpoch} 0 means no epoch beat the starting weights on dev. */
+    /** What a round produced: the weights of epoch {@code bestEpoch} (1 or later). */
     public record Result(GptWeights weights, List<Epoch> epochs, int bestEpoch, double devAccuracyBefore,
                          double bestDevAccuracy, boolean stoppedEarly, long trainTokens, double trainSeconds) {
     }
@@ -61,7 +62,7 @@ public final class FineTuner {
                 }
             });
             double before = accuracy(student, manager, dev);
-            double best = before;
+            double best = Double.NEGATIVE_INFINITY;
             GptWeights bestWeights = start;
             int bestEpoch = 0;
             int sinceBest = 0;
@@ -102,8 +103,6 @@ public final class FineTuner {
                 bestWeights = student.toWeights();
                 bestEpoch = epochs.size();
             }
-            // With a dev split that never improved, bestEpoch stays 0: the round did not help, and
-            // the starting weights are returned.
             return new Result(bestWeights, epochs, bestEpoch, before, best, stoppedEarly, tokens,
                     (System.nanoTime() - t0) / 1e9);
         }

@@ -1,0 +1,132 @@
+package dev.knowgate.trainer;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The trainer's settings, under {@code knowgate.trainer}; documented in docs/trainer.md and the README. */
+@ConfigMapping(prefix = "knowgate.trainer")
+public interface TrainerConfig {
+
+    Round round();
+
+    Mix mix();
+
+    Finetune finetune();
+
+    Model model();
+
+    Registry registry();
+
+    Backend backend();
+
+    interface Round {
+        /** A round starts as soon as this many trainable examples are pending. */
+        @WithDefault("200")
+        int minExamples();
+
+        /** A round takes at most this many examples (the rest wait for the next round). */
+        @WithDefault("2000")
+        int maxExamples();
+
+        /** A smaller round starts when the oldest pending example has waited this long. */
+        @WithDefault("10m")
+        Duration maxWait();
+
+        /** Share of a round's new examples held out as its dev split (early stopping). */
+        @WithDefault("0.1")
+        double devShare();
+
+        /** Start with consumption paused (resume with POST /v1/consumption/resume). */
+        @WithDefault("false")
+        boolean startPaused();
+    }
+
+    interface Mix {
+        /**
+         * SliCK categories a round trains on; accepted examples of other categories are consumed and
+         * counted as skipped. Gekhman et al. 2024 found HighlyKnown + MaybeKnown best.
+         */
+        @WithDefault("HIGHLY_KNOWN,MAYBE_KNOWN,WEAKLY_KNOWN")
+        List<String> categories();
+
+        /** Cap on a category's share of a round, e.g. {@code max-share.WEAKLY_KNOWN=0.2}; none by default. */
+        Map<String, Double> maxShare();
+
+        /** Share of a round's training examples replayed from earlier rounds of the lineage (0 to 0.9). */
+        @WithDefault("0.1")
+        double replayShare();
+    }
+
+    interface Finetune {
+        @WithDefault("8")
+        int epochs();
+
+        @WithDefault("16")
+        int batchSize();
+
+        @WithDefault("0.001")
+        float learningRate();
+
+        @WithDefault("0.0")
+        float weightDecay();
+
+        /** Self-distillation weight: loss = CE + lambda * KL(teacher || student); 0 turns it off. */
+        @WithDefault("1.0")
+        double distillLambda();
+
+        /** Frozen parameter groups: embeddings, attention, mlp, norms, layers:A-B. */
+        Optional<List<String>> freeze();
+
+        /** Epochs without a better dev accuracy before stopping early. */
+        @WithDefault("2")
+        int patience();
+
+        @WithDefault("1")
+        long seed();
+
+        /** PyTorch intra-op threads; 0 uses every core. */
+        @WithDefault("0")
+        int threads();
+    }
+
+    interface Model {
+        /**
+         * The base version trained from when the models topic has none of its lineage yet; the trainer
+         * registers and publishes it as the lineage's first version.
+         */
+        @WithDefault("models/knowgate-base-1")
+        Path initial();
+    }
+
+    interface Registry {
+        /** Where versions live: {@code <dir>/<name>/<version>/}. A shared volume in a cluster. */
+        @WithDefault("var/registry")
+        Path dir();
+    }
+
+    interface Backend {
+        /** djl (built in, for models of the project's architecture) or command (your own training stack). */
+        @WithDefault("djl")
+        String kind();
+
+        Command command();
+
+        interface Command {
+            /**
+             * The command line, split on spaces; {train}, {dev}, {parent} and {out} are replaced by the
+             * round's train and dev JSONL files, the parent version's folder and the folder to write.
+             */
+            Optional<String> line();
+
+            /** The command is killed after this long and the round fails. */
+            @WithDefault("1h")
+            Duration timeout();
+        }
+    }
+}

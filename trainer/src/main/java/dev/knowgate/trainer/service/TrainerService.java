@@ -1,0 +1,107 @@
+package dev.knowgate.trainer.service;
+
+import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.trainer.TrainerConfig;
+import dev.knowgate.trainer.backend.CommandBackend;
+import dev.knowgate.trainer.backend.DjlBackend;
+import dev.knowgate.trainer.backend.TrainingBackend;
+import dev.knowgate.trainer.finetune.FineTuneConfig;
+import dev.knowgate.trainer.finetune.FrozenGroups;
+import dev.knowgate.trainer.registry.ModelRegistry;
+import dev.knowgate.trainer.registry.ModelsTopic;
+import dev.knowgate.trainer.round.MixPolicy;
+import dev.knowgate.trainer.round.RoundHistory;
+import dev.knowgate.trainer.round.RoundLoop;
+import dev.knowgate.trainer.round.RoundMetrics;
+import dev.knowgate.trainer.round.RoundMixer;
+import dev.knowgate.trainer.round.RoundRunner;
+import dev.knowgate.trainer.round.RoundStage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Builds the trainer from its configuration at start-up and runs its round loop on its own thread. */
+@ApplicationScoped
+public class TrainerService {
+
+    /** The consumer group of the trainer on examples.accepted. */
+    public static final String GROUP_ID = "knowgate-trainer";
+
+    private final TrainerConfig config;
+    private final Map<String, Object> kafkaConfig;
+    private final MeterRegistry meters;
+    private final RoundHistory history = new RoundHistory();
+    private volatile TrainingBackend backend;
+    private volatile RoundLoop loop;
+    private volatile ModelsTopic models;
+
+    @Inject
+    public TrainerService(TrainerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+                          MeterRegistry meters) {
+        this.config = config;
+        this.kafkaConfig = kafkaConfig;
+        this.meters = meters;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        backend = backend(config);
+        models = new ModelsTopic(Topics.MODELS.name(), kafkaConfig);
+        TrainerConfig.Round r = config.round();
+        MixPolicy mix = MixPolicy.parse(config.mix().categories(), config.mix().maxShare(), config.mix().replayShare(),
+                r.devShare());
+        RoundRunner runner = new RoundRunner(new ModelRegistry(config.registry().dir()), models, backend,
+                new RoundMixer(mix), RoundStage.Listener.NONE);
+        loop = new RoundLoop(new RoundLoop.Settings(Topics.EXAMPLES_ACCEPTED.name(), GROUP_ID, config.model().initial(),
+                r.minExamples(), r.maxExamples(), r.maxWait(), r.startPaused()), kafkaConfig, models,
+                new ModelRegistry(config.registry().dir()), runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE);
+        Thread t = new Thread(loop, "trainer-rounds");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.close();
+        }
+        if (models != null) {
+            models.close();
+        }
+    }
+
+    /** The configured backend: djl (FineTuner) or command (an external training command). */
+    public static TrainingBackend backend(TrainerConfig config) {
+        String kind = config.backend().kind().trim().toLowerCase(Locale.ROOT);
+        return switch (kind) {
+            case "djl" -> new DjlBackend(fineTuneConfig(config.finetune()), config.finetune().threads());
+            case "command" -> new CommandBackend(config.backend().command().line().orElseThrow(() ->
+                    new IllegalArgumentException("knowgate.trainer.backend.kind=command needs knowgate.trainer.backend.command.line")),
+                    config.backend().command().timeout());
+            default -> throw new IllegalArgumentException("knowgate.trainer.backend.kind must be djl or command, got " + kind);
+        };
+    }
+
+    public static FineTuneConfig fineTuneConfig(TrainerConfig.Finetune f) {
+        return new FineTuneConfig(f.epochs(), f.batchSize(), f.learningRate(), f.weightDecay(), f.distillLambda(),
+                FrozenGroups.parse(f.freeze().orElse(List.of())), f.patience(), f.seed());
+    }
+
+    public RoundLoop loop() {
+        return loop;
+    }
+
+    public RoundHistory history() {
+        return history;
+    }
+
+    public TrainingBackend backend() {
+        return backend;
+    }
+}
