@@ -1,18 +1,187 @@
 package dev.knowgate.trainer;
 
+import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.RoundSummary;
+import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.service.testing.ServiceOnBrokerChecks;
+import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.KafkaBrokerResource;
+import dev.knowgate.testing.TopicContents;
+import dev.knowgate.trainer.round.RoundExample;
+import dev.knowgate.trainer.round.RoundRunner;
+import dev.knowgate.trainer.service.TrainerService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
-/** The trainer service on a real broker: topics created, ready, live, metrics. */
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+/**
+ * The trainer service on a real broker with the shipped base model: it registers the base as
+ * version 1, and a round on 200 accepted known examples (real SliCK verdicts) publishes version 2,
+ * which answers more of them, loads through the same verification and SliCK path as
+ * categorize-stream, and whose offsets are committed.
+ */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
+@QuarkusTestResource(FreshRegistryResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainerServiceTest {
 
     @Test
-    void startsOnARealBrokerWithTopicsHealthAndMetrics() throws Exception {
+    @Order(1)
+    void startsOnARealBrokerAndRegistersTheBaseModel() throws Exception {
         ServiceOnBrokerChecks.assertServiceUpOnBroker("trainer");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                given().get("/q/health/ready").then().statusCode(200).body("checks.find { it.name == 'trainer' }.status", is("UP")));
+        List<ModelVersion> versions = models();
+        assertThat(versions).extracting(ModelVersion::key).containsExactly("knowgate-base@1");
+        assertThat(ModelFolder.open(Path.of(versions.get(0).location())).manifest().files())
+                .isEqualTo(ModelFolder.open(KnownFacts.BASE).manifest().files());
+    }
+
+    @Test
+    @Order(2)
+    void restAnswersForRoundsAndConsumption() {
+        given().post("/v1/rounds").then().statusCode(409).contentType("application/problem+json")
+                .body("type", containsString("nothing-pending"));
+        given().get("/v1/rounds/round-nope").then().statusCode(404).body("status", is(404));
+        given().post("/v1/consumption/pause").then().statusCode(200).body("paused", is(true));
+        given().post("/v1/rounds").then().statusCode(409).body("type", containsString("consumption-paused"));
+        given().post("/v1/consumption/resume").then().statusCode(200).body("paused", is(false));
+        given().get("/v1/consumption").then().statusCode(200).body("liveVersion", is("knowgate-base@1"));
+    }
+
+    @Test
+    @Order(3)
+    void aRoundOn200KnownExamplesRaisesTheirAccuracyAndPublishesALoadableVersion() throws Exception {
+        // Known but not yet HighlyKnown first: those are the ones a round can still teach.
+        List<CategorizedExample> pool = KnownFacts.categorized(KnownFacts.BASE, 900);
+        List<CategorizedExample> known = new ArrayList<>(pool.stream()
+                .filter(c -> c.verdict().category() == Category.MAYBE_KNOWN || c.verdict().category() == Category.WEAKLY_KNOWN)
+                .toList());
+        pool.stream().filter(c -> c.verdict().category() == Category.HIGHLY_KNOWN).limit(Math.max(0, 200 - known.size()))
+                .forEach(known::add);
+        assertThat(known).hasSizeGreaterThanOrEqualTo(200);
+        List<CategorizedExample> round = known.subList(0, 200);
+        send(round);
+
+        ModelVersion v2 = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> models().stream().filter(v -> v.version() == 2).findFirst().orElse(null), v -> v != null);
+        assertThat(v2.parent()).isEqualTo(1L);
+        RoundSummary summary = v2.round();
+        assertThat(summary.examplesByCategory().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
+        assertThat(summary.devAccuracy()).isNotNull();
+        Map<String, Long> end = endOffsets();
+        assertThat(summary.sourceOffsets()).isEqualTo(end);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committedOffsets()).isEqualTo(end));
+
+        // The version loads the way categorize-stream loads it: verified, then SliCK over its exemplars.
+        Path dir = Path.of(v2.location());
+        ModelFolder folder = ModelFolder.open(dir);
+        assertThat(folder.manifest().round()).isEqualTo(summary);
+        List<RoundExample> trained = RoundExample.readJsonl(dir.resolve(RoundRunner.TRAIN_FILE));
+        Set<String> trainedIds = trained.stream().map(RoundExample::id).collect(Collectors.toSet());
+        List<Example> trainedExamples = round.stream().map(CategorizedExample::example)
+                .filter(e -> trainedIds.contains(e.id())).toList();
+        assertThat(trainedExamples).hasSizeGreaterThanOrEqualTo(170); // 200 less the dev split
+        double before = KnownFacts.plainAccuracy(KnownFacts.BASE, trainedExamples);
+        double after = KnownFacts.plainAccuracy(dir, trainedExamples);
+        System.out.printf("plain-question accuracy on the %d trained examples: %.3f -> %.3f%n", trainedExamples.size(), before, after);
+        assertThat(after).isGreaterThan(before + 0.2);
+        List<CategorizedExample> under2 = KnownFacts.categorized(dir, trainedExamples);
+        assertThat(under2).allSatisfy(c -> assertThat(c.verdict().modelVersion()).isEqualTo(2L));
+        long highlyKnownBefore = round.stream().filter(c -> trainedIds.contains(c.example().id()))
+                .filter(c -> c.verdict().category() == Category.HIGHLY_KNOWN).count();
+        long highlyKnownAfter = under2.stream().filter(c -> c.verdict().category() == Category.HIGHLY_KNOWN).count();
+        assertThat(highlyKnownAfter).isGreaterThan(highlyKnownBefore);
+
+        String id = summary.roundId();
+        given().get("/v1/rounds/" + id).then().statusCode(200).body("status", is("PUBLISHED"))
+                .body("version", is("knowgate-base@2")).body("parent", is("knowgate-base@1"));
+        given().get("/v1/consumption").then().statusCode(200).body("liveVersion", is("knowgate-base@2"));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("knowgate_trainer_rounds_total{outcome=\"published\"")
+                .contains("knowgate_trainer_tokens_per_second").contains("knowgate_trainer_examples_total{category=\"MaybeKnown\"");
+    }
+
+    private static List<ModelVersion> models() {
+        List<ModelVersion> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(KafkaBroker.shared().bootstrapServers(), Topics.MODELS.name())) {
+            out.add(ContractJson.read(r.value(), ModelVersion.class));
+        }
+        out.sort(Comparator.comparingLong(ModelVersion::version));
+        return out;
+    }
+
+    private static void send(List<CategorizedExample> examples) throws Exception {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (CategorizedExample c : examples) {
+                p.send(new ProducerRecord<>(Topics.EXAMPLES_ACCEPTED.name(), c.example().id(), ContractJson.write(c))).get();
+            }
+        }
+    }
+
+    private static Map<String, Long> endOffsets() throws Exception {
+        try (Admin admin = admin()) {
+            int partitions = Topics.EXAMPLES_ACCEPTED.partitions();
+            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                specs.put(new TopicPartition(Topics.EXAMPLES_ACCEPTED.name(), p), OffsetSpec.latest());
+            }
+            Map<String, Long> out = new HashMap<>();
+            admin.listOffsets(specs).all().get().forEach((tp, info) ->
+                    out.put(RoundSummary.offsetKey(tp.topic(), tp.partition()), info.offset()));
+            return out;
+        }
+    }
+
+    private static Map<String, Long> committedOffsets() throws Exception {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> c = admin.listConsumerGroupOffsets(TrainerService.GROUP_ID)
+                    .partitionsToOffsetAndMetadata().get();
+            Map<String, Long> out = new HashMap<>();
+            c.forEach((tp, o) -> out.put(RoundSummary.offsetKey(tp.topic(), tp.partition()), o.offset()));
+            return out;
+        }
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers()));
     }
 }

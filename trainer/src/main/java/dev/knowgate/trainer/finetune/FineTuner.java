@@ -51,7 +51,9 @@ public final class FineTuner {
             throw new IllegalArgumentException("a round needs examples");
         }
         long t0 = System.nanoTime();
-        try (NDManager manager = Engine.getEngine("PyTorch").newBaseManager();
+        Engine engine = Engine.getEngine("PyTorch");
+        DjlGpt.gradModeOffOnThisThread(); // rounds run on the trainer's own thread
+        try (NDManager manager = engine.newBaseManager();
              DjlGpt student = DjlGpt.fromWeights(manager, start);
              DjlGpt teacher = config.distillLambda() > 0 ? DjlGpt.fromWeights(manager, start) : null;
              AdamW optimizer = new AdamW(config.lr(), 0.9f, 0.999f, 1e-8f, config.weightDecay())) {

@@ -220,6 +220,16 @@ public final class DjlGpt implements AutoCloseable {
         ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     }
 
+    /**
+     * Turns PyTorch's autograd recording off on the calling thread. Grad mode is per thread and on by
+     * default on a new one; the gradient collector turns it on only while it is open, and the
+     * optimizer's in-place updates of the parameters (leaves that require grad) fail while it is on.
+     * Every thread that trains calls this first.
+     */
+    public static void gradModeOffOnThisThread() {
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+
     /** PyTorch's current intra-op thread count. */
     public static int torchThreads() {
         return ai.djl.pytorch.jni.JniUtils.getNumThreads();

@@ -138,6 +138,7 @@ public final class Pretrainer {
             Engine engine = Engine.getEngine("PyTorch");
             int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
             DjlGpt.setTorchThreads(threads);
+            DjlGpt.gradModeOffOnThisThread();
             try (NDManager manager = engine.newBaseManager()) {
                 try (DjlGpt gpt = DjlGpt.fromWeights(manager, GptWeights.random(gptConfig, config.seed()));
                      AdamW opt = new AdamW(config.lr(), 0.9f, 0.999f, 1e-8f, config.weightDecay())) {

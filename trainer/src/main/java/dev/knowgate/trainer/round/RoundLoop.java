@@ -153,12 +153,14 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     // ---- API (any thread) ----
 
     public Status status() {
-        return status;
+        Status s = status; // pause and resume show at once, not after the loop's next turn
+        return new Status(s.started(), paused, pauseReason, s.pending(), s.trainable(), s.roundInProgress(),
+                s.liveVersion(), s.oldestPendingAgeMs(), s.startupError());
     }
 
     /** Starts a round with what is pending now; false when nothing is pending or a round is running. */
     public synchronized boolean trigger() {
-        Status s = status;
+        Status s = status();
         if (s.pending() == 0 || s.roundInProgress() != null) {
             return false;
         }
