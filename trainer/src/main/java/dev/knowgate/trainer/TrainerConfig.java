@@ -15,6 +15,13 @@ public interface TrainerConfig {
 
     Round round();
 
+    /**
+     * Static consumer-group membership id (group.instance.id): a restarted trainer takes its
+     * partitions back at once instead of waiting for the old session to expire. One trainer per lineage.
+     */
+    @WithDefault("trainer-1")
+    String instanceId();
+
     Mix mix();
 
     Finetune finetune();

@@ -1,5 +1,6 @@
 package dev.knowgate.trainer.gpt;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -217,6 +218,7 @@ public final class DjlGpt implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1");
         }
+        Engine.getEngine("PyTorch"); // loads the native library the call goes to
         ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     }
 

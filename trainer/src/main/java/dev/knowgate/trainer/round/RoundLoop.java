@@ -56,9 +56,12 @@ public final class RoundLoop implements Runnable, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RoundLoop.class);
 
-    /** @param startPaused start without consuming (resume through the API) */
-    public record Settings(String acceptedTopic, String groupId, Path initialModel, int minExamples, int maxExamples,
-                           Duration maxWait, boolean startPaused) {
+    /**
+     * @param instanceId  static group membership id of this trainer instance
+     * @param startPaused start without consuming (resume through the API)
+     */
+    public record Settings(String acceptedTopic, String groupId, String instanceId, Path initialModel, int minExamples,
+                           int maxExamples, Duration maxWait, boolean startPaused) {
     }
 
     /** What the trainer is doing, for the API and health. */
@@ -88,6 +91,8 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private final List<Pending> pending = new ArrayList<>();
     private final Map<TopicPartition, Long> roundStart = new HashMap<>();
     private Map<TopicPartition, Long> lastPublishedEnd = Map.of();
+    private ModelVersion lastPublished;
+    private final List<Long> orphans = new ArrayList<>();
     private ModelFolder live;
     private long highestVersion;
     private Future<RoundRunner.Result> inFlight;
@@ -372,51 +377,76 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         highestVersion = lineage.stream().mapToLong(ModelVersion::version).max().orElseThrow();
         live = newestThatOpens(lineage);
 
-        Map<TopicPartition, Long> committed = committedOrBeginning();
-        // A version published for offsets never committed: the crash came between publishing and committing.
-        ModelVersion newestRound = null;
+        // What a crash may have left is settled once the partitions are assigned (committing needs
+        // membership of the group): a version published for offsets never committed, and versions
+        // installed but never announced.
         for (ModelVersion v : lineage) {
             if (v.round() != null && !v.round().sourceOffsets().isEmpty()) {
-                newestRound = v;
+                lastPublishedEnd = unkeyed(v.round().sourceOffsets());
+                lastPublished = v;
             }
         }
-        if (newestRound != null) {
-            Map<TopicPartition, Long> published = unkeyed(newestRound.round().sourceOffsets());
-            lastPublishedEnd = published;
-            if (ahead(published, committed)) {
-                Map<TopicPartition, Long> merged = new HashMap<>(committed);
-                published.forEach((tp, o) -> merged.merge(tp, o, Math::max));
-                commit(merged);
-                committed = merged;
-                recovered(newestRound.round().roundId(), newestRound.key(), "published before a crash; offsets committed now");
-            }
-        }
-        // Versions installed but never announced.
         for (long v : registry.versions(name)) {
-            if (v <= highestVersion) {
-                continue;
-            }
-            Path dir = registry.folder(name, v);
-            RoundRunner.RoundOffsets offsets = RoundRunner.offsets(dir);
-            Map<TopicPartition, Long> start = offsets == null ? null : unkeyed(offsets.start());
-            if (start != null && sameOffsets(start, committed)) {
-                ModelFolder orphan = ModelFolder.open(dir);
-                models.publish(orphan.manifest().withLocation(orphan.dir().toString()));
-                Map<TopicPartition, Long> end = unkeyed(offsets.end());
-                commit(end);
-                committed = end;
-                lastPublishedEnd = end;
-                live = orphan;
-                highestVersion = v;
-                recovered(offsets.roundId(), orphan.manifest().key(), "installed before a crash; published and committed now");
-            } else {
-                LOG.warnf("removing %s: in the registry but never published, and not trained from the committed offsets", dir);
-                registry.delete(name, v);
+            if (v > highestVersion) {
+                orphans.add(v);
             }
         }
-        committed.forEach(roundStart::put);
         metrics.live(live.manifest());
-        LOG.infof("trainer ready: live %s, reading %s from %s", live.manifest().key(), settings.acceptedTopic(), keyed(committed));
+    }
+
+    /** On assignment: continue after the newest published round, and publish or remove unannounced versions. */
+    private void reconcile(Collection<TopicPartition> partitions) throws Exception {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            positions.put(tp, consumer.position(tp));
+        }
+        Map<TopicPartition, Long> catchUp = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            Long published = lastPublishedEnd.get(tp);
+            if (published != null && published > positions.get(tp)) {
+                catchUp.put(tp, published);
+            }
+        }
+        if (!catchUp.isEmpty()) {
+            catchUp.forEach(consumer::seek);
+            commit(catchUp);
+            positions.putAll(catchUp);
+            if (lastPublished != null) {
+                recovered(lastPublished.round().roundId(), lastPublished.key(), "published before a crash; offsets committed now");
+            }
+        }
+        lastPublished = null;
+        if (!orphans.isEmpty()) {
+            Set<TopicPartition> all = new HashSet<>();
+            for (PartitionInfo p : consumer.partitionsFor(settings.acceptedTopic(), Duration.ofSeconds(60))) {
+                all.add(new TopicPartition(p.topic(), p.partition()));
+            }
+            boolean whole = partitions.containsAll(all);
+            String name = live.manifest().name();
+            for (long v : orphans) {
+                Path dir = registry.folder(name, v);
+                RoundRunner.RoundOffsets offsets = RoundRunner.offsets(dir);
+                if (whole && v == highestVersion + 1 && offsets != null && sameOffsets(unkeyed(offsets.start()), positions)) {
+                    ModelFolder orphan = ModelFolder.open(dir);
+                    models.publish(orphan.manifest().withLocation(orphan.dir().toString()));
+                    Map<TopicPartition, Long> end = unkeyed(offsets.end());
+                    end.forEach(consumer::seek);
+                    commit(end);
+                    positions.putAll(end);
+                    lastPublishedEnd = end;
+                    live = orphan;
+                    highestVersion = v;
+                    metrics.live(live.manifest());
+                    recovered(offsets.roundId(), orphan.manifest().key(), "installed before a crash; published and committed now");
+                } else {
+                    LOG.warnf("removing %s: in the registry but never published, and not trained from the committed offsets", dir);
+                    registry.delete(name, v);
+                }
+            }
+            orphans.clear();
+        }
+        positions.forEach(roundStart::put);
+        LOG.infof("trainer ready: live %s, reading %s from %s", live.manifest().key(), settings.acceptedTopic(), keyed(positions));
     }
 
     private void recovered(String roundId, String key, String what) {
@@ -446,26 +476,6 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             throw last;
         }
         throw new IllegalStateException("no version of the lineage has a location");
-    }
-
-    private Map<TopicPartition, Long> committedOrBeginning() {
-        Set<TopicPartition> partitions = new HashSet<>();
-        List<PartitionInfo> infos = consumer.partitionsFor(settings.acceptedTopic(), Duration.ofSeconds(60));
-        for (PartitionInfo p : infos) {
-            partitions.add(new TopicPartition(p.topic(), p.partition()));
-        }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions, Duration.ofSeconds(60));
-        Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions, Duration.ofSeconds(60));
-        Map<TopicPartition, Long> out = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            OffsetAndMetadata c = committed.get(tp);
-            out.put(tp, c != null ? c.offset() : beginning.get(tp));
-        }
-        return out;
-    }
-
-    private static boolean ahead(Map<TopicPartition, Long> published, Map<TopicPartition, Long> committed) {
-        return published.entrySet().stream().anyMatch(e -> e.getValue() > committed.getOrDefault(e.getKey(), 0L));
     }
 
     private static boolean sameOffsets(Map<TopicPartition, Long> a, Map<TopicPartition, Long> b) {
@@ -500,6 +510,9 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             }
         });
         c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        // Static membership: a restarted trainer takes its partitions back at once, instead of
+        // waiting for the crashed instance's session to expire.
+        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceId());
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainer-" + settings.groupId());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -519,16 +532,10 @@ public final class RoundLoop implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            // A round published before this assignment may not have committed: continue after it.
-            for (TopicPartition tp : partitions) {
-                Long published = lastPublishedEnd.get(tp);
-                long position = consumer.position(tp);
-                if (published != null && published > position) {
-                    consumer.seek(tp, published);
-                    consumer.commitSync(Map.of(tp, new OffsetAndMetadata(published)));
-                    position = published;
-                }
-                roundStart.putIfAbsent(tp, position);
+            try {
+                reconcile(partitions);
+            } catch (Exception e) {
+                throw new IllegalStateException("recovering the trainer's state failed: " + e.getMessage(), e);
             }
             if (paused || inFlight != null) {
                 consumer.pause(partitions);

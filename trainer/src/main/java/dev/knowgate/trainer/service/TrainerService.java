@@ -59,7 +59,7 @@ public class TrainerService {
                 r.devShare());
         RoundRunner runner = new RoundRunner(new ModelRegistry(config.registry().dir()), models, backend,
                 new RoundMixer(mix), RoundStage.Listener.NONE);
-        loop = new RoundLoop(new RoundLoop.Settings(Topics.EXAMPLES_ACCEPTED.name(), GROUP_ID, config.model().initial(),
+        loop = new RoundLoop(new RoundLoop.Settings(Topics.EXAMPLES_ACCEPTED.name(), GROUP_ID, config.instanceId(), config.model().initial(),
                 r.minExamples(), r.maxExamples(), r.maxWait(), r.startPaused()), kafkaConfig, models,
                 new ModelRegistry(config.registry().dir()), runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE);
         Thread t = new Thread(loop, "trainer-rounds");
