@@ -1,0 +1,126 @@
+package dev.knowgate.trainer.backend;
+
+import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.SchemaVersions;
+import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.trainer.KnownFacts;
+import dev.knowgate.trainer.finetune.FineTuneCommand;
+import dev.knowgate.trainer.registry.ModelRegistry;
+import dev.knowgate.trainer.round.RoundExample;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The command backend with real external processes: the worked example (bin/finetune's program, a
+ * separate JVM) produces a version the registry seals and verifies; a failing, hanging or
+ * contract-breaking command produces none.
+ */
+class CommandBackendTest {
+
+    static ModelFolder parent;
+    static List<RoundExample> train;
+    static List<RoundExample> dev;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void examples() throws Exception {
+        parent = ModelFolder.open(KnownFacts.BASE);
+        List<CategorizedExample> facts = KnownFacts.categorized(KnownFacts.BASE, 40);
+        List<RoundExample> all = facts.stream().map(RoundExample::of).toList();
+        train = all.subList(0, 32);
+        dev = all.subList(32, 40);
+    }
+
+    @Test
+    void theWorkedExampleCommandProducesAVersionTheRegistryAccepts() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String line = java + " -Xmx1g -Dai.djl.offline=true -cp " + System.getProperty("java.class.path") + " "
+                + FineTuneCommand.class.getName()
+                + " --train {train} --dev {dev} --parent {parent} --out {out} --epochs 2 --threads 1";
+        CommandBackend backend = new CommandBackend(line, Duration.ofMinutes(3));
+        assertThat(backend.unavailable()).isEmpty();
+        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        Path staging = registry.stage("knowgate-base", 2);
+        TrainingOutcome outcome = backend.train(new RoundDataset("round-cmd", "knowgate-base", 2, train, dev), parent, staging);
+        assertThat(outcome.epochs()).isBetween(1, 2);
+        assertThat(outcome.devAccuracy()).isNotNull();
+        assertThat(Files.readString(staging.resolveSibling(staging.getFileName() + ".work").resolve(CommandBackend.LOG_FILE)))
+                .contains("finetune: 32 train, 8 dev examples");
+
+        ModelFolder installed = registry.install(staging, parent, files -> manifest(files));
+        assertThat(installed.dir()).isEqualTo(registry.folder("knowgate-base", 2));
+        assertThat(installed.manifest().file("model.onnx")).isPresent();
+        assertThat(installed.manifest().file("tokenizer.json")).isPresent();
+        assertThat(installed.manifest().file("exemplars.jsonl")).isPresent();
+        assertThat(Files.exists(staging)).isFalse();
+    }
+
+    @Test
+    void aFailingCommandFailsTheRoundWithItsOutput() throws Exception {
+        Path script = script("echo 'out of GPU memory' >&2\nexit 3\n");
+        CommandBackend backend = new CommandBackend(script + " {train}", Duration.ofMinutes(1));
+        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        Path staging = registry.stage("knowgate-base", 2);
+        assertThatThrownBy(() -> backend.train(new RoundDataset("r", "knowgate-base", 2, train, dev), parent, staging))
+                .hasMessageContaining("exited with 3").hasMessageContaining("out of GPU memory");
+    }
+
+    @Test
+    void aHangingCommandIsKilledAtItsTimeout() throws Exception {
+        Path script = script("sleep 30\n");
+        CommandBackend backend = new CommandBackend(script.toString(), Duration.ofSeconds(1));
+        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        Path staging = registry.stage("knowgate-base", 2);
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> backend.train(new RoundDataset("r", "knowgate-base", 2, train, dev), parent, staging))
+                .hasMessageContaining("timed out");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void aFolderThatBreaksTheModelContractIsNotInstalled() throws Exception {
+        Path script = script("echo 'not a model' > \"$KNOWGATE_OUT/model.onnx\"\n");
+        CommandBackend backend = new CommandBackend(script.toString(), Duration.ofMinutes(1));
+        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        Path staging = registry.stage("knowgate-base", 2);
+        backend.train(new RoundDataset("r", "knowgate-base", 2, train, dev), parent, staging);
+        assertThatThrownBy(() -> registry.install(staging, parent, CommandBackendTest::manifest))
+                .hasMessageContaining("knowgate-base@2 does not run as a causal LM");
+        assertThat(registry.versions("knowgate-base")).isEmpty();
+    }
+
+    @Test
+    void aMissingProgramIsReportedAsUnavailable() {
+        assertThat(new CommandBackend("no-such-trainer-program --x", Duration.ofMinutes(1)).unavailable())
+                .hasValueSatisfying(why -> assertThat(why).contains("no-such-trainer-program is not on the PATH"));
+        assertThat(new CommandBackend("/nope/train.sh", Duration.ofMinutes(1)).unavailable())
+                .hasValueSatisfying(why -> assertThat(why).contains("not an executable file"));
+    }
+
+    private Path script(String body) throws Exception {
+        Path script = tmp.resolve("train-" + System.nanoTime() + ".sh");
+        Files.writeString(script, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
+    }
+
+    private static ModelVersion manifest(List<dev.knowgate.contracts.ModelFile> files) {
+        ModelVersion p = parent.manifest();
+        return new ModelVersion(SchemaVersions.CURRENT, p.name(), 2, p.version(), p.architecture(), files,
+                p.promptTemplate(), p.answerTerminator(), Instant.now(), null, null);
+    }
+}
