@@ -1,18 +1,130 @@
 package dev.knowgate.monitor;
 
+import dev.knowgate.contracts.Alert;
+import dev.knowgate.contracts.AlertKind;
+import dev.knowgate.contracts.AlertStatus;
+import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.ModelFile;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.ProbeResult;
+import dev.knowgate.contracts.Purpose;
+import dev.knowgate.contracts.SchemaVersions;
+import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.topic.ProbeHeaders;
+import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.service.testing.ServiceOnBrokerChecks;
+import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.KafkaBrokerResource;
+import dev.knowgate.testing.TopicContents;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** The monitor service on a real broker: topics created, ready, live, metrics. */
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+
+/**
+ * The monitor on a real broker, from a models record to a fired alert. The test plays
+ * categorize-stream: it answers the probe evaluations the monitor requests on examples.submitted
+ * with results on probes.results, v1 knowing every probe and v2 having forgotten a fifth of them.
+ */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
+@QuarkusTestResource(FreshStateDirResource.class)
 class MonitorServiceTest {
 
+    static final String BOOTSTRAP = KafkaBroker.shared().bootstrapServers();
+
     @Test
-    void startsOnARealBrokerWithTopicsHealthAndMetrics() throws Exception {
+    void fromANewModelVersionToAFiredAlert() throws Exception {
         ServiceOnBrokerChecks.assertServiceUpOnBroker("monitor");
+        // The probe set is on the compacted probes topic.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(TopicContents.committed(BOOTSTRAP, Topics.PROBES.name())).hasSize(300));
+
+        announce(1);
+        announce(2);
+        Map<String, List<Example>> requested = new HashMap<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            requested.clear();
+            for (ConsumerRecord<String, byte[]> r : TopicContents.committed(BOOTSTRAP, Topics.EXAMPLES_SUBMITTED.name())) {
+                Header model = r.headers().lastHeader(ProbeHeaders.MODEL);
+                assertThat(r.headers().lastHeader(ProbeHeaders.EVALUATION_ID)).isNotNull();
+                Example e = ContractJson.read(r.value(), Example.class);
+                assertThat(e.purpose()).isEqualTo(Purpose.PROBE);
+                requested.computeIfAbsent(new String(model.value(), StandardCharsets.UTF_8), k -> new java.util.ArrayList<>()).add(e);
+            }
+            assertThat(requested.keySet()).containsExactlyInAnyOrder("knowgate-base@1", "knowgate-base@2");
+            assertThat(requested.get("knowgate-base@1")).hasSize(300);
+            assertThat(requested.get("knowgate-base@2")).hasSize(300);
+        });
+
+        answer(1, requested.get("knowgate-base@1"), 0);
+        answer(2, requested.get("knowgate-base@2"), 60); // 60 of 300 forgotten: 20%
+
+        List<Alert> fired = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> TopicContents.committed(BOOTSTRAP, Topics.ALERTS.name()).stream()
+                        .map(r -> ContractJson.read(r.value(), Alert.class)).toList(), l -> !l.isEmpty());
+        Alert baseline = fired.stream().filter(a -> a.kind() == AlertKind.BASELINE_EXCEEDED).findFirst().orElseThrow();
+        assertThat(baseline.status()).isEqualTo(AlertStatus.FIRING);
+        assertThat(baseline.modelVersion()).isEqualTo(2L);
+        // Judged once 95% of the probes have answers (min-coverage): 60 wrong of the first 285 or more.
+        assertThat(baseline.value()).isBetween(0.2, 60.0 / 285);
+
+        given().get("/v1/versions").then().statusCode(200)
+                .body("key", is(List.of("knowgate-base@1", "knowgate-base@2")))
+                .body("[1].forgettingRate", is(0.2f)).body("[1].accuracy", is(0.8f)).body("[0].accuracy", is(1.0f));
+        given().get("/v1/alerts").then().statusCode(200).body("active.kind", hasItem("baseline_exceeded"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().get("/q/metrics").then()
+                .statusCode(200).extract().asString())
+                .contains("knowgate_monitor_hallucination_rate{model=\"knowgate-base\",service=\"monitor\",version=\"2\"} 0.2"));
+    }
+
+    private static void announce(long version) throws Exception {
+        ModelVersion v = new ModelVersion(SchemaVersions.CURRENT, "knowgate-base", version, version > 1 ? version - 1 : null,
+                "knowgate-gpt", List.of(new ModelFile("model.onnx", "0".repeat(64), 1)), "Q: {question} A:", "<eoa>",
+                Instant.now(), null, "/registry/knowgate-base/" + version);
+        send(Topics.MODELS.name(), v.key(), ContractJson.write(v));
+    }
+
+    /** Results for every requested probe under {@code version}; the first {@code wrong} are answered wrongly. */
+    private static void answer(long version, List<Example> probes, int wrong) throws Exception {
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            for (int i = 0; i < probes.size(); i++) {
+                boolean right = i >= wrong;
+                ProbeResult r = new ProbeResult(probes.get(i).id(), "eval-" + version, "knowgate-base", version,
+                        right ? Category.HIGHLY_KNOWN : Category.WEAKLY_KNOWN, right ? 1 : 0, 0.5, right, Instant.now());
+                p.send(new ProducerRecord<>(Topics.PROBES_RESULTS.name(), r.probeId(), ContractJson.write(r))).get();
+            }
+        }
+    }
+
+    private static void send(String topic, String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            p.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP), new StringSerializer(),
+                new ByteArraySerializer());
     }
 }

@@ -1,0 +1,96 @@
+package dev.knowgate.monitor;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The monitor's settings, under {@code knowgate.monitor}; documented in docs/monitor.md. */
+@ConfigMapping(prefix = "knowgate.monitor")
+public interface MonitorConfig {
+
+    /** The version rates are compared with (its lineage's first version when it has no results). */
+    @WithDefault("1")
+    long baselineVersion();
+
+    Probes probes();
+
+    Flagging flagging();
+
+    UnknownShare unknownShare();
+
+    interface Probes {
+        /** world (the fact world's held-out probes) or file (JSONL of examples). */
+        @WithDefault("world")
+        String source();
+
+        /** With source=file: one Example JSON per line; purpose is set to probe. */
+        Optional<Path> file();
+
+        /** With source=world: the world's seed and preset (those the base model was trained on). */
+        @WithDefault("42")
+        long worldSeed();
+
+        @WithDefault("standard")
+        String worldPreset();
+
+        /** Re-probe the newest version this often; 0 turns it off. */
+        @WithDefault("0s")
+        Duration reprobeInterval();
+    }
+
+    interface Flagging {
+        /**
+         * A version is judged once it has results for this share of the probe set: a partial
+         * evaluation, its results still arriving, raises no alert.
+         */
+        @WithDefault("0.95")
+        double minCoverage();
+
+        /** Baseline exceeded: forgetting rate above the baseline's by more than this (absolute). */
+        @WithDefault("0.05")
+        double forgettingMargin();
+
+        /** Rising trend over the last k versions ... */
+        @WithDefault("5")
+        int trendVersions();
+
+        /** ... with at least this many versions ... */
+        @WithDefault("3")
+        int trendMinPoints();
+
+        /** ... when the Theil-Sen slope of the forgetting rate per version exceeds this. */
+        @WithDefault("0.02")
+        double trendSlope();
+    }
+
+    interface UnknownShare {
+        /** Tumbling window of the share of Unknown verdicts among incoming training examples. */
+        @WithDefault("1m")
+        Duration window();
+
+        /** Windows with fewer examples are shown but not tested. */
+        @WithDefault("20")
+        int minExamples();
+
+        /** The expected share; unset: learned from the first warm-up windows. */
+        Optional<Double> target();
+
+        @WithDefault("5")
+        int warmupWindows();
+
+        /** CUSUM allowance k (share per window). */
+        @WithDefault("0.05")
+        double slack();
+
+        /** CUSUM decision limit h. */
+        @WithDefault("0.3")
+        double threshold();
+
+        /** Windows kept for the dashboard and GET /v1/mix. */
+        @WithDefault("360")
+        int keepWindows();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.knowgate.monitor.api;
+
+import dev.knowgate.contracts.Alert;
+import dev.knowgate.contracts.AlertKind;
+import dev.knowgate.monitor.rates.VersionRates;
+import dev.knowgate.monitor.stream.MixWindow;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prometheus gauges refreshed from the state stores every 5 s:
+ * knowgate_monitor_hallucination_rate{model,version} (the forgetting rate),
+ * knowgate_monitor_probe_accuracy{model,version}, knowgate_monitor_unknown_share{model} (the last
+ * window), knowgate_monitor_alerts_active{kind}.
+ */
+@ApplicationScoped
+public class MonitorGauges {
+
+    private static final Logger LOG = Logger.getLogger(MonitorGauges.class);
+
+    private final MonitorQueries queries;
+    private final MultiGauge hallucination;
+    private final MultiGauge accuracy;
+    private final MultiGauge unknownShare;
+    private final MultiGauge activeAlerts;
+    private ScheduledExecutorService timer;
+
+    @Inject
+    public MonitorGauges(MonitorQueries queries, MeterRegistry registry) {
+        this.queries = queries;
+        this.hallucination = MultiGauge.builder("knowgate_monitor_hallucination_rate")
+                .description("forgetting rate: share of probes Known under the baseline now answered wrongly").register(registry);
+        this.accuracy = MultiGauge.builder("knowgate_monitor_probe_accuracy")
+                .description("share of probes answered correctly (greedy exact match, plain question)").register(registry);
+        this.unknownShare = MultiGauge.builder("knowgate_monitor_unknown_share")
+                .description("share of Unknown verdicts among incoming training examples, latest window").register(registry);
+        this.activeAlerts = MultiGauge.builder("knowgate_monitor_alerts_active").description("alerts firing now")
+                .register(registry);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "monitor-gauges");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::refresh, 5, 5, TimeUnit.SECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    void refresh() {
+        try {
+            List<MultiGauge.Row<?>> h = new ArrayList<>();
+            List<MultiGauge.Row<?>> a = new ArrayList<>();
+            for (VersionRates r : queries.versions()) {
+                Tags tags = Tags.of("model", r.model(), "version", Long.toString(r.version()));
+                h.add(MultiGauge.Row.of(tags, r.forgettingRate()));
+                a.add(MultiGauge.Row.of(tags, r.accuracy()));
+            }
+            hallucination.register(h, true);
+            accuracy.register(a, true);
+            Map<String, Double> latest = new HashMap<>();
+            for (MixWindow w : queries.mix()) {
+                latest.put(w.model(), w.unknownShare()); // windows come in order: the last one stays
+            }
+            List<MultiGauge.Row<?>> u = new ArrayList<>();
+            latest.forEach((model, share) -> u.add(MultiGauge.Row.of(Tags.of("model", model), share)));
+            unknownShare.register(u, true);
+            Map<AlertKind, Integer> byKind = new HashMap<>();
+            for (AlertKind k : AlertKind.values()) {
+                byKind.put(k, 0);
+            }
+            for (Alert alert : queries.alerts().active()) {
+                byKind.merge(alert.kind(), 1, Integer::sum);
+            }
+            List<MultiGauge.Row<?>> k = new ArrayList<>();
+            byKind.forEach((kind, n) -> k.add(MultiGauge.Row.of(Tags.of("kind", kind.wireName()), n)));
+            activeAlerts.register(k, true);
+        } catch (MonitorQueries.NotReady e) {
+            LOG.debugf("gauges not refreshed: %s", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "gauges not refreshed: %s", e.getMessage());
+        }
+    }
+}

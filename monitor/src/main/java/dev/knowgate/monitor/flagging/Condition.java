@@ -1,0 +1,15 @@
+package dev.knowgate.monitor.flagging;
+
+import dev.knowgate.contracts.AlertKind;
+import dev.knowgate.contracts.EvidencePoint;
+
+import java.util.List;
+
+/**
+ * What a detector found on the latest data: whether its condition holds, and the numbers an alert
+ * would carry. {@code key} names the condition ("baseline_exceeded-forgetting_rate-knowgate-base");
+ * it fires at most once until it is resolved.
+ */
+public record Condition(String key, AlertKind kind, String metric, String model, Long modelVersion, boolean holds,
+                        double value, double baseline, double threshold, List<EvidencePoint> evidence, String message) {
+}

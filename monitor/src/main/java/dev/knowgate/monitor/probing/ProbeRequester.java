@@ -1,0 +1,200 @@
+package dev.knowgate.monitor.probing;
+
+import dev.knowgate.contracts.ContractViolation;
+import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.topic.ProbeHeaders;
+import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.monitor.MonitorConfig;
+import dev.knowgate.monitor.api.MonitorQueries;
+import dev.knowgate.monitor.stream.TopologyProducer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Owns the probe set and asks for evaluations. At start it writes the probe set to the compacted
+ * probes topic. Then it follows the models topic: for every version that has no probe results yet
+ * it sends the probes through categorize-stream (examples.submitted, purpose=probe, headers naming
+ * the version and an evaluation id); the answers come back on probes.results. With a re-probe
+ * interval, the newest version is probed again on that schedule.
+ */
+@ApplicationScoped
+public class ProbeRequester {
+
+    private static final Logger LOG = Logger.getLogger(ProbeRequester.class);
+    private static final TopicPartition MODELS = new TopicPartition(Topics.MODELS.name(), 0);
+
+    private final MonitorConfig config;
+    private final Map<String, Object> kafkaConfig;
+    private final MonitorQueries queries;
+    private final MeterRegistry meters;
+    private final Set<String> requested = new HashSet<>();
+    private final ProbeSet probes;
+    private final int minProbes;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile KafkaProducer<String, byte[]> producer;
+    private volatile Thread worker;
+    private volatile String newest;
+
+    @Inject
+    public ProbeRequester(MonitorConfig config, ProbeSet probes,
+                          @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+                          MonitorQueries queries, MeterRegistry meters) {
+        this.config = config;
+        this.probes = probes;
+        this.minProbes = TopologyProducer.flagSettings(config, probes).minProbes();
+        this.kafkaConfig = kafkaConfig;
+        this.queries = queries;
+        this.meters = meters;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        Thread w = new Thread(this::run, "probe-requester");
+        w.setDaemon(true);
+        worker = w;
+        w.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        Thread w = worker;
+        if (w != null) {
+            try {
+                w.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public ProbeSet probes() {
+        return probes;
+    }
+
+    private void run() {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerConfig(), new StringSerializer(),
+                new ByteArraySerializer());
+             KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
+                     new ByteArrayDeserializer())) {
+            producer = p;
+            consumer = c;
+            publishProbeSet(p);
+            c.assign(List.of(MODELS));
+            c.seekToBeginning(List.of(MODELS));
+            long interval = config.probes().reprobeInterval().toMillis();
+            long nextReprobe = interval > 0 ? System.currentTimeMillis() + interval : Long.MAX_VALUE;
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(1))) {
+                    version(r).ifPresent(v -> {
+                        newest = v.key();
+                        if (!queries.hasProbeResults(v.name(), v.version(), minProbes)
+                                && requested.add(v.key())) {
+                            request(p, v.key(), "eval-" + v.name() + "-" + v.version() + "-" + Instant.now().getEpochSecond());
+                        }
+                    });
+                }
+                if (System.currentTimeMillis() >= nextReprobe && newest != null) {
+                    request(p, newest, "reprobe-" + newest.replace('@', '-') + "-" + Instant.now().getEpochSecond());
+                    nextReprobe = System.currentTimeMillis() + interval;
+                }
+            }
+        } catch (WakeupException | InterruptException e) {
+            LOG.debug("probe requester stopped");
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "the probe requester stopped: %s", e.getMessage());
+        }
+    }
+
+    private void publishProbeSet(KafkaProducer<String, byte[]> p) {
+        for (Example e : probes.probes()) {
+            p.send(new ProducerRecord<>(Topics.PROBES.name(), e.id(), ContractJson.write(e)));
+        }
+        p.flush();
+        LOG.infof("probe set: %d probes on %s", probes.probes().size(), Topics.PROBES.name());
+    }
+
+    /** Sends every probe to categorize-stream for {@code modelKey}, tagged with the evaluation. */
+    private void request(KafkaProducer<String, byte[]> p, String modelKey, String evaluationId) {
+        for (Example e : probes.probes()) {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(),
+                    ContractJson.write(e));
+            r.headers().add(ProbeHeaders.MODEL, modelKey.getBytes(StandardCharsets.UTF_8));
+            r.headers().add(ProbeHeaders.EVALUATION_ID, evaluationId.getBytes(StandardCharsets.UTF_8));
+            p.send(r);
+        }
+        p.flush();
+        meters.counter("knowgate_monitor_probe_evaluations_requested_total").increment();
+        LOG.infof("requested probe evaluation %s of %s (%d probes)", evaluationId, modelKey, probes.probes().size());
+    }
+
+    private java.util.Optional<ModelVersion> version(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(ContractJson.read(r.value(), ModelVersion.class));
+        } catch (ContractViolation v) {
+            LOG.warnf("models record at offset %d is not a model version, skipped: %s", r.offset(), v.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> c = only(ConsumerConfig.configNames());
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "monitor-models-follower");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return c;
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> c = only(ProducerConfig.configNames());
+        c.put(ProducerConfig.CLIENT_ID_CONFIG, "monitor-probe-requester");
+        c.put(ProducerConfig.ACKS_CONFIG, "all");
+        c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return c;
+    }
+
+    private Map<String, Object> only(Set<String> names) {
+        Map<String, Object> out = new HashMap<>();
+        kafkaConfig.forEach((k, v) -> {
+            if (names.contains(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+}

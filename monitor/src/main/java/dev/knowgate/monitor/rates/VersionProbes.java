@@ -1,0 +1,26 @@
+package dev.knowgate.monitor.rates;
+
+import dev.knowgate.contracts.ProbeResult;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The latest result of each probe under one version (a re-probe replaces earlier answers). */
+public record VersionProbes(long version, Map<String, ProbeOutcome> probes, Instant lastResultAt) {
+
+    public VersionProbes {
+        probes = Map.copyOf(probes);
+    }
+
+    public static VersionProbes empty(long version) {
+        return new VersionProbes(version, Map.of(), null);
+    }
+
+    public VersionProbes with(ProbeResult r) {
+        Map<String, ProbeOutcome> next = new TreeMap<>(probes);
+        next.put(r.probeId(), new ProbeOutcome(r.category(), r.answeredCorrectly()));
+        Instant at = lastResultAt == null || r.computedAt().isAfter(lastResultAt) ? r.computedAt() : lastResultAt;
+        return new VersionProbes(version, next, at);
+    }
+}
