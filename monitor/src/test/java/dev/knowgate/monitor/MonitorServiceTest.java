@@ -45,10 +45,12 @@ import static org.hamcrest.Matchers.is;
  * The monitor on a real broker, from a models record to a fired alert. The test plays
  * categorize-stream: it answers the probe evaluations the monitor requests on examples.submitted
  * with results on probes.results, v1 knowing every probe and v2 having forgotten a fifth of them.
+ * The alert reaches a real HTTP receiver in Alertmanager's format, after one refused attempt.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
 @QuarkusTestResource(FreshStateDirResource.class)
+@QuarkusTestResource(WebhookReceiverResource.class)
 class MonitorServiceTest {
 
     static final String BOOTSTRAP = KafkaBroker.shared().bootstrapServers();
@@ -93,6 +95,10 @@ class MonitorServiceTest {
                 .body("key", is(List.of("knowgate-base@1", "knowgate-base@2")))
                 .body("[1].forgettingRate", is(0.2f)).body("[1].accuracy", is(0.8f)).body("[0].accuracy", is(1.0f));
         given().get("/v1/alerts").then().statusCode(200).body("active.kind", hasItem("baseline_exceeded"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(WebhookReceiverResource.ACCEPTED)
+                .anySatisfy(body -> assertThat(body).contains("\"alertname\":\"KnowgateBaselineExceeded\"")
+                        .contains("\"version\":\"2\"")));
+        assertThat(WebhookReceiverResource.REQUESTS.get()).isGreaterThan(WebhookReceiverResource.ACCEPTED.size());
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().get("/q/metrics").then()
                 .statusCode(200).extract().asString())
                 .contains("knowgate_monitor_hallucination_rate{model=\"knowgate-base\",service=\"monitor\",version=\"2\"} 0.2"));
