@@ -87,7 +87,7 @@ public class MonitorQueries {
             try {
                 LineageProbes lineage = store(MonitorTopology.LINEAGE_STORE, LineageProbes.class).get(model);
                 return lineage != null && lineage.version(version).map(v -> v.probes().size() >= min).orElse(false);
-            } catch (NotReady e) {
+            } catch (NotReady | InvalidStateStoreException e) {
                 if (attempt >= 120) {
                     return false;
                 }

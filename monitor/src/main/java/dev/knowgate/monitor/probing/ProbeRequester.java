@@ -64,6 +64,7 @@ public class ProbeRequester {
     private volatile KafkaProducer<String, byte[]> producer;
     private volatile Thread worker;
     private volatile String newest;
+    private volatile boolean stopping;
 
     @Inject
     public ProbeRequester(MonitorConfig config, ProbeSet probes,
@@ -85,6 +86,7 @@ public class ProbeRequester {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
@@ -103,7 +105,26 @@ public class ProbeRequester {
         return probes;
     }
 
+    /** Runs until shutdown; a failure (broker away, ...) is logged and the loop starts over. */
     private void run() {
+        while (!stopping) {
+            try {
+                follow();
+                return;
+            } catch (WakeupException | InterruptException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "the probe requester failed (%s); starting over in 5 s", e.getMessage());
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void follow() {
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerConfig(), new StringSerializer(),
                 new ByteArraySerializer());
              KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
@@ -115,14 +136,14 @@ public class ProbeRequester {
             c.seekToBeginning(List.of(MODELS));
             long interval = config.probes().reprobeInterval().toMillis();
             long nextReprobe = interval > 0 ? System.currentTimeMillis() + interval : Long.MAX_VALUE;
-            while (!Thread.currentThread().isInterrupted()) {
+            while (!stopping) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(1))) {
                     version(r).ifPresent(v -> {
                         newest = v.key();
-                        if (!queries.hasProbeResults(v.name(), v.version(), minProbes)
-                                && requested.add(v.key())) {
+                        if (!requested.contains(v.key()) && !queries.hasProbeResults(v.name(), v.version(), minProbes)) {
                             request(p, v.key(), "eval-" + v.name() + "-" + v.version() + "-" + Instant.now().getEpochSecond());
                         }
+                        requested.add(v.key());
                     });
                 }
                 if (System.currentTimeMillis() >= nextReprobe && newest != null) {
@@ -130,10 +151,6 @@ public class ProbeRequester {
                     nextReprobe = System.currentTimeMillis() + interval;
                 }
             }
-        } catch (WakeupException | InterruptException e) {
-            LOG.debug("probe requester stopped");
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "the probe requester stopped: %s", e.getMessage());
         }
     }
 

@@ -43,7 +43,7 @@ public final class PretrainCommand {
     }
 
     /** The options, or null for --help. */
-    static PretrainConfig parse(String[] args) {
+    public static PretrainConfig parse(String[] args) {
         PretrainConfig d = PretrainConfig.defaults();
         long seed = d.seed();
         String preset = d.preset();

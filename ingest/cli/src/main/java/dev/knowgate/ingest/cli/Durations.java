@@ -6,14 +6,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as people write them: "30s", "500ms", "2m", "1h", "1m30s", or bare seconds "30". */
-final class Durations {
+public final class Durations {
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
 
     private Durations() {
     }
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String value = text.strip().toLowerCase(Locale.ROOT);
         if (value.matches("\\d+(\\.\\d+)?")) {
             return Duration.ofMillis(Math.round(Double.parseDouble(value) * 1000));

@@ -1,0 +1,164 @@
+package dev.knowgate.e2e;
+
+import dev.knowgate.contracts.Alert;
+import dev.knowgate.contracts.AlertKind;
+import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.TopicContents;
+import dev.knowgate.trainer.pretrain.PretrainCommand;
+import dev.knowgate.trainer.pretrain.Pretrainer;
+import dev.knowgate.world.Fact;
+import dev.knowgate.world.FactWorld;
+import dev.knowgate.world.WorldConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole pipeline with the micro model, on a real broker, the four services as separate JVMs
+ * started from their packaged jars: examples pushed through ingest's REST API are categorized; the
+ * trainer's round publishes knowgate-base@2; categorize-stream swaps to it (a later example's
+ * verdict names v2); the monitor probes v2; and, with the change-point test rigged to a zero
+ * target, an alert fires on the alerts topic.
+ */
+class PipelineEndToEndTest {
+
+    static final String KEY = "e2e-curator-key-0123456789";
+
+    @Test
+    void fromAnExamplePushedThroughIngestToAFiredAlert() throws Exception {
+        String bootstrap = KafkaBroker.shared().bootstrapServers();
+        Path work = Files.createDirectories(Path.of("target", "e2e-run").toAbsolutePath());
+        Path model = work.resolve("model");
+        if (!Files.exists(model.resolve("manifest.json"))) {
+            new Pretrainer(PretrainCommand.parse(new String[]{"--preset", "micro", "--out", model.toString(), "--force"}),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
+        }
+        Path keys = work.resolve("api-keys");
+        Files.writeString(keys, "e2e " + sha256(KEY) + " submit,probe\n");
+        Path registry = Files.createTempDirectory(work, "registry");
+        Path state = Files.createTempDirectory(work, "state");
+
+        List<ServiceProcess> services = new ArrayList<>();
+        try {
+            ServiceProcess ingest = ServiceProcess.start("ingest", "ingest/service", work, bootstrap,
+                    Map.of("knowgate.ingest.auth.keys-file", keys.toString()));
+            services.add(ingest);
+            // The micro model knows few facts: every category goes to training, so that a round has examples.
+            String all = "HIGHLY_KNOWN,MAYBE_KNOWN,WEAKLY_KNOWN,UNKNOWN";
+            services.add(ServiceProcess.start("categorize-stream", "categorize-stream", work, bootstrap, Map.of(
+                    "knowgate.categorize.model.initial", model.toString(),
+                    "knowgate.categorize.routing.accept", all,
+                    "knowgate.categorize.batch.max-wait", "100ms",
+                    "kafka-streams.state.dir", state.resolve("categorize").toString())));
+            services.add(ServiceProcess.start("trainer", "trainer", work, bootstrap, Map.of(
+                    "knowgate.trainer.model.initial", model.toString(),
+                    "knowgate.trainer.registry.dir", registry.toString(),
+                    "knowgate.trainer.round.min-examples", "12",
+                    "knowgate.trainer.mix.categories", all,
+                    "knowgate.trainer.finetune.epochs", "3")));
+            ServiceProcess monitor = ServiceProcess.start("monitor", "monitor", work, bootstrap, Map.of(
+                    "knowgate.monitor.probes.world-preset", "micro",
+                    "kafka-streams.state.dir", state.resolve("monitor").toString(),
+                    // Rigged: any Unknown example in a closed window is a change point.
+                    "knowgate.monitor.unknown-share.window", "2s",
+                    "knowgate.monitor.unknown-share.min-examples", "1",
+                    "knowgate.monitor.unknown-share.target", "0",
+                    "knowgate.monitor.unknown-share.slack", "0",
+                    "knowgate.monitor.unknown-share.threshold", "0.05"));
+            services.add(monitor);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> services.stream().allMatch(ServiceProcess::ready));
+
+            // 1. Examples pushed through ingest are categorized under v1.
+            List<Example> stream = FactWorld.generate(WorldConfig.preset("micro", 42L)).finetunePool().stream()
+                    .map(Fact::toExample).toList();
+            List<Example> first = stream.subList(0, 40);
+            for (Example e : first) {
+                push(ingest, e);
+            }
+            String firstId = ContractJson.read(ContractJson.write(first.get(0)), Example.class).id();
+            await().atMost(Duration.ofSeconds(60)).until(() -> verdictVersion(bootstrap, firstId).isPresent());
+            assertThat(verdictVersion(bootstrap, firstId)).contains(1L);
+
+            // 2. The trainer's round publishes v2 (its accepted examples reach the minimum).
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> models(bootstrap).contains("knowgate-base@2"));
+
+            // 3. categorize-stream swaps to v2: an example pushed now is judged under v2.
+            Example later = stream.get(stream.size() - 1);
+            String laterId = ContractJson.read(ContractJson.write(later), Example.class).id();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                push(ingest, later);
+                return verdictVersion(bootstrap, laterId).filter(v -> v >= 2).isPresent();
+            });
+
+            // 4. The monitor has probed v2.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                String body = ServiceProcess.get(monitor.url("/v1/versions")).body();
+                return body.contains("\"key\":\"knowgate-base@2\"");
+            });
+
+            // 5. The rigged change-point test fires an alert.
+            List<Alert> alerts = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> TopicContents.committed(bootstrap, Topics.ALERTS.name()).stream()
+                            .map(r -> ContractJson.read(r.value(), Alert.class)).toList(), l -> !l.isEmpty());
+            assertThat(alerts).extracting(Alert::kind).contains(AlertKind.CHANGE_POINT);
+        } catch (Throwable t) {
+            for (ServiceProcess s : services) {
+                System.out.println("---- " + s.name + " (" + s.log + ") ----\n" + s.tail());
+            }
+            throw t;
+        } finally {
+            for (ServiceProcess s : services) {
+                s.close();
+            }
+        }
+    }
+
+    private static void push(ServiceProcess ingest, Example e) throws Exception {
+        int status = ServiceProcess.post(ingest.url("/v1/examples"), ContractJson.writeString(e), Map.of("X-Api-Key", KEY))
+                .statusCode();
+        assertThat(status).isEqualTo(202);
+    }
+
+    /** The newest model version an example was categorized under, if any. */
+    private static Optional<Long> verdictVersion(String bootstrap, String exampleId) {
+        long best = -1;
+        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name())) {
+            CategorizedExample c = ContractJson.read(r.value(), CategorizedExample.class);
+            if (c.example().id().equals(exampleId)) {
+                best = Math.max(best, c.verdict().modelVersion());
+            }
+        }
+        return best < 0 ? Optional.empty() : Optional.of(best);
+    }
+
+    private static List<String> models(String bootstrap) {
+        return TopicContents.committed(bootstrap, Topics.MODELS.name()).stream()
+                .map(r -> ContractJson.read(r.value(), ModelVersion.class).key()).toList();
+    }
+
+    private static String sha256(String s) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    }
+}
