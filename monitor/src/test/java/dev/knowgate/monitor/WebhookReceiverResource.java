@@ -44,7 +44,8 @@ public class WebhookReceiverResource implements QuarkusTestResourceLifecycleMana
                 "knowgate.monitor.webhooks.targets.alertmanager.url",
                 "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/alerts",
                 "knowgate.monitor.webhooks.targets.alertmanager.format", "alertmanager",
-                "knowgate.monitor.webhooks.initial-backoff", "200ms");
+                "knowgate.monitor.webhooks.initial-backoff", "200ms",
+                "knowgate.monitor.webhooks.alertmanager-resend-interval", "2s");
     }
 
     @Override

@@ -35,6 +35,13 @@ public interface WebhooksConfig {
     @WithDefault("10s")
     Duration timeout();
 
+    /**
+     * How often firing alerts are posted again to alertmanager targets: Alertmanager ends an alert
+     * it has not heard of for its resolve_timeout (5 minutes by default), so its clients resend. 0 turns it off.
+     */
+    @WithDefault("1m")
+    Duration alertmanagerResendInterval();
+
     /** The dashboard's address, linked from Slack messages and sent as Alertmanager's generatorURL. */
     Optional<String> dashboardUrl();
 
