@@ -8,12 +8,14 @@ import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.service.testing.ServiceOnBrokerChecks;
 import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.FreshDirResource;
 import dev.knowgate.testing.KafkaBrokerResource;
 import dev.knowgate.testing.TopicContents;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.WorldConfig;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,7 +48,7 @@ import static org.hamcrest.Matchers.is;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
-@QuarkusTestResource(FreshStateDirResource.class)
+@QuarkusTestResource(value = FreshDirResource.class, initArgs = @ResourceArg(name = "property", value = "kafka-streams.state.dir"))
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CategorizeStreamServiceTest {
 

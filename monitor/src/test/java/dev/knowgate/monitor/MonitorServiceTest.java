@@ -15,9 +15,11 @@ import dev.knowgate.contracts.topic.ProbeHeaders;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.service.testing.ServiceOnBrokerChecks;
 import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.FreshDirResource;
 import dev.knowgate.testing.KafkaBrokerResource;
 import dev.knowgate.testing.TopicContents;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -49,7 +51,7 @@ import static org.hamcrest.Matchers.is;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
-@QuarkusTestResource(FreshStateDirResource.class)
+@QuarkusTestResource(value = FreshDirResource.class, initArgs = @ResourceArg(name = "property", value = "kafka-streams.state.dir"))
 @QuarkusTestResource(WebhookReceiverResource.class)
 class MonitorServiceTest {
 

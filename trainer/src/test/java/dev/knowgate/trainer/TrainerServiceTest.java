@@ -10,12 +10,14 @@ import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.service.testing.ServiceOnBrokerChecks;
 import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.FreshDirResource;
 import dev.knowgate.testing.KafkaBrokerResource;
 import dev.knowgate.testing.TopicContents;
 import dev.knowgate.trainer.round.RoundExample;
 import dev.knowgate.trainer.round.RoundRunner;
 import dev.knowgate.trainer.service.TrainerService;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -57,7 +59,7 @@ import static org.hamcrest.Matchers.is;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
-@QuarkusTestResource(FreshRegistryResource.class)
+@QuarkusTestResource(value = FreshDirResource.class, initArgs = @ResourceArg(name = "property", value = "knowgate.trainer.registry.dir"))
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainerServiceTest {
 

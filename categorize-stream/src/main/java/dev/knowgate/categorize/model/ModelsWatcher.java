@@ -1,5 +1,6 @@
 package dev.knowgate.categorize.model;
 
+import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.categorize.CategorizeConfig;
 import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.ModelVersion;
@@ -26,7 +27,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -185,12 +185,7 @@ public class ModelsWatcher {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> c = new HashMap<>();
-        kafkaConfig.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                c.put(key, value);
-            }
-        });
+        Map<String, Object> c = KafkaClientConfig.consumer(kafkaConfig);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "categorize-models-watcher");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -7,6 +7,7 @@ import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.ProbeHeaders;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.monitor.MonitorConfig;
+import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.monitor.api.MonitorQueries;
 import dev.knowgate.monitor.stream.TopologyProducer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,7 +35,6 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +189,7 @@ public class ProbeRequester {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> c = only(ConsumerConfig.configNames());
+        Map<String, Object> c = KafkaClientConfig.consumer(kafkaConfig);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "monitor-models-follower");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -198,20 +198,10 @@ public class ProbeRequester {
     }
 
     private Map<String, Object> producerConfig() {
-        Map<String, Object> c = only(ProducerConfig.configNames());
+        Map<String, Object> c = KafkaClientConfig.producer(kafkaConfig);
         c.put(ProducerConfig.CLIENT_ID_CONFIG, "monitor-probe-requester");
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return c;
-    }
-
-    private Map<String, Object> only(Set<String> names) {
-        Map<String, Object> out = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (names.contains(k)) {
-                out.put(k, v);
-            }
-        });
-        return out;
     }
 }

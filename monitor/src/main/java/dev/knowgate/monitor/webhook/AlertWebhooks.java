@@ -1,5 +1,6 @@
 package dev.knowgate.monitor.webhook;
 
+import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.contracts.Alert;
 import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.json.ContractJson;
@@ -31,7 +32,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -248,12 +248,7 @@ public class AlertWebhooks {
     }
 
     private Map<String, Object> consumerConfig(Policy policy) {
-        Map<String, Object> c = new HashMap<>();
-        kafkaConfig.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                c.put(key, value);
-            }
-        });
+        Map<String, Object> c = KafkaClientConfig.consumer(kafkaConfig);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "monitor-webhooks");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -3,6 +3,7 @@ package dev.knowgate.trainer.registry;
 import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.service.KafkaClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -41,7 +41,7 @@ public final class ModelsTopic implements AutoCloseable {
     public ModelsTopic(String topic, Map<String, Object> clientConfig) {
         this.topic = topic;
         this.clientConfig = Map.copyOf(clientConfig);
-        Map<String, Object> p = only(clientConfig, ProducerConfig.configNames());
+        Map<String, Object> p = KafkaClientConfig.producer(clientConfig);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "trainer-models-publisher");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -50,7 +50,7 @@ public final class ModelsTopic implements AutoCloseable {
 
     /** Every version announced so far, in publication order; unreadable records are logged and skipped. */
     public List<ModelVersion> readAll(Duration timeout) {
-        Map<String, Object> c = only(clientConfig, ConsumerConfig.configNames());
+        Map<String, Object> c = KafkaClientConfig.consumer(clientConfig);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainer-models-reader");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -90,15 +90,5 @@ public final class ModelsTopic implements AutoCloseable {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));
-    }
-
-    static Map<String, Object> only(Map<String, Object> config, java.util.Set<String> names) {
-        Map<String, Object> out = new HashMap<>();
-        config.forEach((k, v) -> {
-            if (names.contains(k)) {
-                out.put(k, v);
-            }
-        });
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.knowgate.trainer.round;
 
+import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.ModelVersion;
@@ -503,12 +504,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> c = new HashMap<>();
-        clientConfig.forEach((k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
-                c.put(k, v);
-            }
-        });
+        Map<String, Object> c = KafkaClientConfig.consumer(clientConfig);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         // Static membership: a restarted trainer takes its partitions back at once, instead of
         // waiting for the crashed instance's session to expire.

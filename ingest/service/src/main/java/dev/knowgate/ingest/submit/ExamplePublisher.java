@@ -1,5 +1,6 @@
 package dev.knowgate.ingest.submit;
 
+import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
@@ -18,7 +19,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -183,12 +183,7 @@ public class ExamplePublisher {
             if (producer != null) {
                 return;
             }
-            Map<String, Object> props = new HashMap<>();
-            kafkaConfig.forEach((key, value) -> {
-                if (ProducerConfig.configNames().contains(key)) {
-                    props.put(key, value);
-                }
-            });
+            Map<String, Object> props = KafkaClientConfig.producer(kafkaConfig);
             Duration timeout = config.publisher().timeout();
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
