@@ -1,6 +1,18 @@
 package dev.knowgate.monitor;
 
 import dev.knowgate.contracts.Alert;
+import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.Route;
+import dev.knowgate.contracts.SlickMethod;
+import dev.knowgate.contracts.Timings;
+import dev.knowgate.contracts.Verdict;
+import dev.knowgate.monitor.dashboard.HeadlessChromium;
+import io.quarkus.test.common.http.TestHTTPResource;
+import org.junit.jupiter.api.Assumptions;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import dev.knowgate.contracts.AlertKind;
 import dev.knowgate.contracts.AlertStatus;
 import dev.knowgate.contracts.Category;
@@ -93,6 +105,7 @@ class MonitorServiceTest {
         // Judged once 95% of the probes have answers (min-coverage): 60 wrong of the first 285 or more.
         assertThat(baseline.value()).isBetween(0.2, 60.0 / 285);
 
+        mix();
         given().get("/v1/versions").then().statusCode(200)
                 .body("key", is(List.of("knowgate-base@1", "knowgate-base@2")))
                 .body("[1].forgettingRate", is(0.2f)).body("[1].accuracy", is(0.8f)).body("[0].accuracy", is(1.0f));
@@ -104,9 +117,50 @@ class MonitorServiceTest {
         // Still firing: posted to Alertmanager again, so that it does not expire there.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(WebhookReceiverResource.ACCEPTED.stream()
                 .filter(body -> body.contains(baseline.id())).count()).isGreaterThanOrEqualTo(2));
+        dashboardShowsTheRun();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().get("/q/metrics").then()
                 .statusCode(200).extract().asString())
                 .contains("knowgate_monitor_hallucination_rate{model=\"knowgate-base\",service=\"monitor\",version=\"2\"} 0.2"));
+    }
+
+    @TestHTTPResource("/")
+    URL dashboard;
+
+    /** The dashboard in a real headless Chromium: it loads, draws the charts from this run's data, and a screenshot is kept. */
+    private void dashboardShowsTheRun() throws Exception {
+        Optional<HeadlessChromium> chromium = HeadlessChromium.find();
+        Assumptions.assumeTrue(chromium.isPresent(), "no Chromium installed (Debian's chromium package): dashboard not checked");
+        String dom = chromium.get().dumpDom(dashboard.toString(), Duration.ofSeconds(10));
+        assertThat(dom).contains("data-ready=\"true\"").contains("data-versions=\"2\"")
+                .contains("data-windows=\"4\"").contains("data-active-alerts=\"1\"")
+                .contains("knowgate-base@2 forgets").contains("<canvas id=\"versionsChart\"")
+                .contains("<canvas id=\"mixChart\"").doesNotContain("Could not refresh");
+        Path png = chromium.get().screenshot(dashboard.toString(), Path.of("target", "dashboard.png"), 1400, 1000,
+                Duration.ofSeconds(10));
+        assertThat(Files.size(png)).isGreaterThan(20_000);
+        assertThat(Files.readAllBytes(png)).startsWith(new byte[]{(byte) 0x89, 'P', 'N', 'G'});
+    }
+
+    /** Verdicts on incoming examples over three minutes, for the category mix (the last window stays open). */
+    private static void mix() throws Exception {
+        Instant t = Instant.parse("2026-11-22T09:00:00Z");
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            for (int minute = 0; minute < 4; minute++) {
+                for (int i = 0; i < 20; i++) {
+                    Category c = Category.values()[(i + minute) % 4];
+                    String id = "ex-mix-" + minute + "-" + i;
+                    Example e = new Example(1, id, "Where was X born?", "Y", List.of(), "birthplace", "X", null, null, null,
+                            Purpose.TRAINING);
+                    Verdict v = new Verdict(id, "knowgate-base", 1, c, 0.5, 0.5, SlickMethod.EXACT, 10, 4, 16, 0.5, 40,
+                            "birthplace", false, new Timings(0, 0, 0), t);
+                    CategorizedExample ce = new CategorizedExample(e, v, c == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED);
+                    p.send(new ProducerRecord<>(Topics.EXAMPLES_CATEGORIZED.name(), null, t.plusSeconds(60L * minute + i).toEpochMilli(),
+                            id, ContractJson.write(ce))).get();
+                }
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                given().get("/v1/mix").then().statusCode(200).body("size()", is(4)));
     }
 
     private static void announce(long version) throws Exception {
