@@ -1,152 +1,436 @@
-// The monitor's dashboard: polls /v1/versions, /v1/mix and /v1/alerts every 5 s and draws them.
-// When every fetch has succeeded once, body[data-ready] is "true" and data-* attributes count
-// what is drawn (the browser test reads them).
+// knowgate monitor dashboard: polls v1/versions, v1/mix and v1/alerts every 5 s and draws them.
+//
+// For tests (and anyone scripting the page) the <body> carries what is drawn:
+//   data-ready="true"       once all three endpoints have answered at least once and the charts are drawn
+//   data-versions="N"       points per series in the accuracy / forgetting chart
+//   data-windows="N"        bars (time windows) in the category mix chart
+//   data-active-alerts="N"  rows in the active alerts table; data-resolved-alerts likewise
+//   data-charts="N"         Chart.js charts on the page
+//   data-transitions="KEY"  the version whose transition matrix is shown
+//   data-error="..."        the last failed fetch, while the error banner shows
+// Paths are relative, so the page also works under a non-root quarkus.http.root-path.
 "use strict";
 
-const CATEGORIES = ["HighlyKnown", "MaybeKnown", "WeaklyKnown", "Unknown"];
-const COLORS = { HighlyKnown: "#2e7d32", MaybeKnown: "#7cb342", WeaklyKnown: "#f9a825", Unknown: "#c62828" };
-let versionsChart;
-let mixChart;
-
-async function fetchJson(path) {
-  const r = await fetch(path, { headers: { Accept: "application/json" } });
-  if (!r.ok) {
-    throw new Error(path + " answered " + r.status);
-  }
-  return r.json();
-}
-
-function pct(x) {
-  return (100 * x).toFixed(1) + "%";
-}
-
-function drawVersions(versions) {
-  const labels = versions.map(v => v.key);
-  const data = {
-    labels,
-    datasets: [
-      { label: "probe accuracy", data: versions.map(v => v.accuracy), borderColor: "#1565c0", backgroundColor: "#1565c0", tension: 0.1 },
-      { label: "forgetting rate", data: versions.map(v => v.forgettingRate), borderColor: "#c62828", backgroundColor: "#c62828", tension: 0.1 }
-    ]
+(function () {
+  const REFRESH_MS = 5000;
+  const CATEGORIES = ["HighlyKnown", "MaybeKnown", "WeaklyKnown", "Unknown"];
+  const CATEGORY_COLORS = {
+    HighlyKnown: "#2f855a",
+    MaybeKnown: "#68a4d9",
+    WeaklyKnown: "#e0a526",
+    Unknown: "#c53030",
   };
-  if (!versionsChart) {
-    versionsChart = new Chart(document.getElementById("versionsChart"), {
-      type: "line", data,
-      options: { animation: false, scales: { y: { min: 0, max: 1, ticks: { callback: v => pct(v) } } },
-        plugins: { tooltip: { callbacks: { label: c => c.dataset.label + ": " + pct(c.parsed.y) } } } }
-    });
-  } else {
-    versionsChart.data = data;
-    versionsChart.update();
-  }
-}
+  const ACCURACY_COLOR = "#2b6cb0";
+  const FORGETTING_COLOR = "#c53030";
+  const SHARE_COLOR = "#1a202c";
 
-function drawMix(windows) {
-  const labels = windows.map(w => new Date(w.windowStart).toLocaleTimeString());
-  const datasets = CATEGORIES.map(c => ({
-    type: "bar", label: c, data: windows.map(w => (w.counts && w.counts[c]) || 0), backgroundColor: COLORS[c], stack: "mix", yAxisID: "y"
-  }));
-  datasets.push({ type: "line", label: "Unknown share", data: windows.map(w => w.unknownShare), borderColor: "#000", backgroundColor: "#000", yAxisID: "share" });
-  const data = { labels, datasets };
-  if (!mixChart) {
-    mixChart = new Chart(document.getElementById("mixChart"), {
+  const state = { versions: null, mix: null, alerts: null };
+  const charts = { accuracy: null, mix: null };
+
+  // ---- formatting ---------------------------------------------------------------------------
+
+  function percent(x, digits) {
+    return (100 * x).toFixed(digits === undefined ? 1 : digits) + "%";
+  }
+
+  function number(x) {
+    if (typeof x !== "number" || !isFinite(x)) {
+      return "–";
+    }
+    if (Number.isInteger(x)) {
+      return String(x);
+    }
+    const abs = Math.abs(x);
+    return abs >= 100 ? x.toFixed(1) : abs >= 1 ? x.toFixed(3) : x.toFixed(4);
+  }
+
+  // Instants are shown in UTC, as the services log them: "2026-11-22 09:30:00Z".
+  function instant(iso) {
+    if (!iso) {
+      return "–";
+    }
+    const d = new Date(iso);
+    if (isNaN(d.getTime())) {
+      return String(iso);
+    }
+    return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  }
+
+  function clock(iso) {
+    const d = new Date(iso);
+    return isNaN(d.getTime()) ? String(iso) : d.toISOString().substring(11, 16);
+  }
+
+  function windowLabel(w) {
+    return clock(w.windowStart) + "–" + clock(w.windowEnd);
+  }
+
+  function modelAt(a) {
+    return a.modelVersion === null || a.modelVersion === undefined ? a.model : a.model + "@" + a.modelVersion;
+  }
+
+  function el(tag, text, className) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) {
+      e.textContent = text;
+    }
+    if (className) {
+      e.className = className;
+    }
+    return e;
+  }
+
+  // ---- fetching -----------------------------------------------------------------------------
+
+  async function fetchJson(path) {
+    let response;
+    try {
+      response = await fetch(path, { headers: { Accept: "application/json" }, cache: "no-store" });
+    } catch (e) {
+      throw new Error(path + ": " + e.message);
+    }
+    if (!response.ok) {
+      throw new Error(path + " answered HTTP " + response.status);
+    }
+    return response.json();
+  }
+
+  // ---- charts -------------------------------------------------------------------------------
+
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.font.size = 12;
+  Chart.defaults.color = "#4a5568";
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.plugins.legend.labels.boxWidth = 12;
+
+  function drawAccuracy(versions) {
+    const data = {
+      labels: versions.map(v => v.key),
+      datasets: [
+        {
+          label: "probe accuracy",
+          data: versions.map(v => v.accuracy),
+          borderColor: ACCURACY_COLOR,
+          backgroundColor: ACCURACY_COLOR,
+          pointRadius: 4,
+          tension: 0.15,
+          clip: false, // points at 0% and 100% sit on the chart's edge
+        },
+        {
+          label: "forgetting rate",
+          data: versions.map(v => v.forgettingRate),
+          borderColor: FORGETTING_COLOR,
+          backgroundColor: FORGETTING_COLOR,
+          pointRadius: 4,
+          tension: 0.15,
+          clip: false, // points at 0% and 100% sit on the chart's edge
+        },
+      ],
+    };
+    if (charts.accuracy) {
+      charts.accuracy.data = data;
+      charts.accuracy.update();
+      return;
+    }
+    charts.accuracy = new Chart(document.getElementById("versionsChart"), {
+      type: "line",
       data,
-      options: { animation: false,
-        scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: "examples" } },
-          share: { position: "right", min: 0, max: 1, grid: { drawOnChartArea: false }, ticks: { callback: v => pct(v) } } } }
+      options: {
+        interaction: { mode: "index", intersect: false },
+        scales: {
+          x: { offset: true, title: { display: true, text: "model version" } },
+          y: { min: 0, max: 1, ticks: { callback: v => percent(v, 0) }, title: { display: true, text: "share of probes" } },
+        },
+        plugins: {
+          legend: { position: "top" },
+          tooltip: {
+            callbacks: {
+              label: c => c.dataset.label + ": " + percent(c.parsed.y),
+              afterBody: items => {
+                const v = state.versions && state.versions[items[0].dataIndex];
+                return v ? [v.probes + " probes, baseline v" + v.baselineVersion,
+                  v.forgotten + " of " + v.knownAtBaseline + " known at baseline forgotten"] : [];
+              },
+            },
+          },
+        },
+      },
     });
-  } else {
-    mixChart.data = data;
-    mixChart.update();
   }
-}
 
-function cell(row, text, cls) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (cls) {
-    td.className = cls;
+  function drawMix(mix) {
+    const bars = CATEGORIES.map(category => ({
+      type: "bar",
+      label: category,
+      data: mix.map(w => (w.counts && w.counts[category]) || 0),
+      backgroundColor: CATEGORY_COLORS[category],
+      stack: "mix",
+      yAxisID: "y",
+      order: 2,
+    }));
+    const share = {
+      type: "line",
+      label: "Unknown share",
+      data: mix.map(w => w.unknownShare),
+      borderColor: SHARE_COLOR,
+      backgroundColor: SHARE_COLOR,
+      borderWidth: 2,
+      pointRadius: 3,
+      clip: false,
+      yAxisID: "share",
+      order: 1,
+    };
+    const data = { labels: mix.map(windowLabel), datasets: bars.concat([share]) };
+    if (charts.mix) {
+      charts.mix.data = data;
+      charts.mix.update();
+      return;
+    }
+    charts.mix = new Chart(document.getElementById("mixChart"), {
+      type: "bar",
+      data,
+      options: {
+        interaction: { mode: "index", intersect: false },
+        scales: {
+          x: { stacked: true, title: { display: true, text: "window (UTC)" } },
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: "examples" } },
+          share: {
+            position: "right",
+            min: 0,
+            max: 1,
+            grid: { drawOnChartArea: false },
+            ticks: { callback: v => percent(v, 0) },
+            title: { display: true, text: "Unknown share" },
+          },
+        },
+        plugins: {
+          legend: { position: "top", labels: { sort: (a, b) => a.datasetIndex - b.datasetIndex } },
+          tooltip: {
+            callbacks: {
+              label: c => c.dataset.yAxisID === "share"
+                ? c.dataset.label + ": " + percent(c.parsed.y)
+                : c.dataset.label + ": " + c.parsed.y,
+              footer: items => {
+                const w = state.mix && state.mix[items[0].dataIndex];
+                return w ? w.model + ", " + w.total + " examples" : "";
+              },
+            },
+          },
+        },
+      },
+    });
   }
-  row.appendChild(td);
-}
 
-function drawAlerts(alerts) {
-  const active = document.querySelector("#activeAlerts tbody");
-  const resolved = document.querySelector("#resolvedAlerts tbody");
-  active.replaceChildren();
-  resolved.replaceChildren();
-  const model = a => a.model + (a.modelVersion ? "@" + a.modelVersion : "");
-  for (const a of alerts.active) {
-    const tr = document.createElement("tr");
-    tr.className = "firing";
-    cell(tr, a.kind); cell(tr, model(a)); cell(tr, a.metric);
-    cell(tr, a.value.toFixed(3), "num"); cell(tr, a.baseline.toFixed(3), "num"); cell(tr, a.threshold.toFixed(3), "num");
-    cell(tr, new Date(a.firedAt).toLocaleString()); cell(tr, a.message, "message");
-    active.appendChild(tr);
+  // ---- tables -------------------------------------------------------------------------------
+
+  // Two rows per alert: the numbers, then its message across the whole table.
+  function alertRows(a, resolved, columns) {
+    const tr = el("tr", null, resolved ? "resolved" : "firing");
+    tr.dataset.alertId = a.id;
+    const kind = el("td");
+    kind.appendChild(el("span", a.kind, "badge kind-" + a.kind));
+    tr.appendChild(kind);
+    tr.appendChild(el("td", modelAt(a), "nowrap"));
+    tr.appendChild(el("td", a.metric, "nowrap"));
+    tr.appendChild(el("td", number(a.value), "num"));
+    tr.appendChild(el("td", number(a.baseline), "num"));
+    tr.appendChild(el("td", number(a.threshold), "num"));
+    tr.appendChild(el("td", instant(a.firedAt), "time"));
+    if (resolved) {
+      tr.appendChild(el("td", instant(a.resolvedAt), "time"));
+    }
+    const messageRow = el("tr", null, resolved ? "message-row resolved-message" : "message-row firing-message");
+    const message = el("td", a.message, "message");
+    message.colSpan = columns;
+    if (Array.isArray(a.evidence) && a.evidence.length > 0) {
+      message.title = "evidence: " + a.evidence.map(p => p.label + " = " + number(p.value)).join(", ");
+    }
+    messageRow.appendChild(message);
+    return [tr, messageRow];
   }
-  for (const a of alerts.resolved) {
-    const tr = document.createElement("tr");
-    cell(tr, a.kind); cell(tr, model(a)); cell(tr, a.metric); cell(tr, a.value.toFixed(3), "num");
-    cell(tr, new Date(a.firedAt).toLocaleString()); cell(tr, new Date(a.resolvedAt).toLocaleString()); cell(tr, a.message, "message");
-    resolved.appendChild(tr);
-  }
-  for (const [body, n] of [[active, alerts.active.length], [resolved, alerts.resolved.length]]) {
-    if (n === 0) {
-      const tr = document.createElement("tr");
-      const td = document.createElement("td");
-      td.colSpan = 8; td.className = "empty"; td.textContent = "none";
-      tr.appendChild(td); body.appendChild(tr);
+
+  function fillAlerts(tableId, alerts, resolved, emptyText) {
+    const body = document.querySelector("#" + tableId + " tbody");
+    const columns = document.querySelectorAll("#" + tableId + " thead th").length;
+    body.replaceChildren();
+    if (alerts.length === 0) {
+      const tr = el("tr", null, "empty-row");
+      const td = el("td", emptyText, "empty");
+      td.colSpan = columns;
+      tr.appendChild(td);
+      body.appendChild(tr);
+      return;
+    }
+    for (const a of alerts) {
+      for (const row of alertRows(a, resolved, columns)) {
+        body.appendChild(row);
+      }
     }
   }
-}
 
-function drawTransitions(versions) {
-  const table = document.getElementById("transitions");
-  table.replaceChildren();
-  if (versions.length === 0) {
-    return;
+  function drawAlerts(alerts) {
+    const active = Array.isArray(alerts.active) ? alerts.active : [];
+    // Newest resolution first: that is what an operator looks for.
+    const resolved = (Array.isArray(alerts.resolved) ? alerts.resolved.slice() : [])
+      .sort((a, b) => String(b.resolvedAt).localeCompare(String(a.resolvedAt)));
+    fillAlerts("active-alerts", active, false, "No active alerts.");
+    fillAlerts("resolved-alerts", resolved, true, "Nothing resolved yet.");
+    const activeCount = document.getElementById("active-count");
+    activeCount.textContent = String(active.length);
+    activeCount.classList.toggle("hot", active.length > 0);
+    document.getElementById("resolved-count").textContent = String(resolved.length);
+    return { active: active.length, resolved: resolved.length };
   }
-  const newest = versions[versions.length - 1];
-  document.getElementById("newestKey").textContent = newest.key + " (baseline v" + newest.baselineVersion + ")";
-  const head = document.createElement("tr");
-  for (const h of ["baseline ↓ / now →"].concat(CATEGORIES)) {
-    const th = document.createElement("th");
-    th.textContent = h;
-    head.appendChild(th);
-  }
-  table.appendChild(head);
-  for (const from of CATEGORIES) {
-    const tr = document.createElement("tr");
-    cell(tr, from);
-    for (const to of CATEGORIES) {
-      const n = (newest.transitions && newest.transitions[from] && newest.transitions[from][to]) || 0;
-      cell(tr, String(n), "num");
+
+  function drawTransitions(versions) {
+    const table = document.getElementById("transitions");
+    const head = table.tHead;
+    const body = table.tBodies[0];
+    head.replaceChildren();
+    body.replaceChildren();
+    const caption = document.getElementById("transitions-caption");
+    if (versions.length === 0) {
+      caption.textContent = "No version has probe results yet.";
+      return null;
     }
-    table.appendChild(tr);
-  }
-}
+    const newest = versions[versions.length - 1];
+    const transitions = newest.transitions || {};
+    caption.textContent = newest.key + " against its baseline " + newest.model + "@" + newest.baselineVersion
+      + " · " + newest.probes + " probes · " + newest.forgotten + " of " + newest.knownAtBaseline
+      + " known at baseline forgotten";
 
-async function refresh() {
-  const banner = document.getElementById("error");
-  try {
-    const [versions, mix, alerts] = await Promise.all([fetchJson("/v1/versions"), fetchJson("/v1/mix"), fetchJson("/v1/alerts")]);
-    drawVersions(versions);
-    drawMix(mix);
-    drawAlerts(alerts);
-    drawTransitions(versions);
-    banner.hidden = true;
-    document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
-    const d = document.body.dataset;
-    d.versions = String(versions.length);
-    d.windows = String(mix.length);
-    d.activeAlerts = String(alerts.active.length);
-    d.resolvedAlerts = String(alerts.resolved.length);
-    d.ready = "true";
-  } catch (e) {
-    banner.textContent = "Could not refresh: " + e.message + " (retrying every 5 s)";
+    // The four categories in order, then any the service adds later.
+    const rows = CATEGORIES.concat(Object.keys(transitions).filter(k => !CATEGORIES.includes(k)));
+    const columnSet = new Set(CATEGORIES);
+    for (const from of Object.keys(transitions)) {
+      for (const to of Object.keys(transitions[from] || {})) {
+        columnSet.add(to);
+      }
+    }
+    const columns = Array.from(columnSet);
+
+    const headRow = el("tr");
+    const corner = el("th", null, "corner");
+    corner.appendChild(el("span", "now →", "corner-now"));
+    corner.appendChild(el("span", "baseline ↓", "corner-baseline"));
+    headRow.appendChild(corner);
+    for (const to of columns) {
+      // A break opportunity inside the camel-case names lets a narrow panel wrap them.
+      const th = el("th", to.replace(/([a-z])([A-Z])/g, "$1\u200b$2"), "num");
+      th.style.borderBottomColor = CATEGORY_COLORS[to] || "#cbd5e0";
+      headRow.appendChild(th);
+    }
+    headRow.appendChild(el("th", "total", "num total"));
+    head.appendChild(headRow);
+
+    rows.forEach((from, i) => {
+      const counts = transitions[from] || {};
+      const total = columns.reduce((sum, to) => sum + (counts[to] || 0), 0);
+      const tr = el("tr");
+      const th = el("th", from, "row-head");
+      th.style.borderLeftColor = CATEGORY_COLORS[from] || "#cbd5e0";
+      tr.appendChild(th);
+      columns.forEach((to, j) => {
+        const n = counts[to] || 0;
+        const td = el("td", String(n), "num cell");
+        const share = total > 0 ? n / total : 0;
+        // Diagonal: kept (blue); right of it: knowledge lost (red); left: gained (green).
+        const rgb = i === j ? "43, 108, 176" : j > i ? "197, 48, 48" : "47, 133, 90";
+        if (n > 0) {
+          td.style.backgroundColor = "rgba(" + rgb + ", " + (0.1 + 0.75 * share).toFixed(3) + ")";
+        } else {
+          td.classList.add("zero");
+        }
+        if (share > 0.6) {
+          td.classList.add("strong");
+        }
+        td.title = from + " → " + to + ": " + n + (total > 0 ? " (" + percent(share) + " of row)" : "");
+        tr.appendChild(td);
+      });
+      tr.appendChild(el("td", String(total), "num total"));
+      body.appendChild(tr);
+    });
+    return newest.key;
+  }
+
+  // ---- refresh loop -------------------------------------------------------------------------
+
+  function showError(message) {
+    const banner = document.getElementById("error-banner");
+    banner.textContent = "Could not refresh: " + message + ". Showing the last data; retrying every "
+      + REFRESH_MS / 1000 + " s.";
     banner.hidden = false;
+    document.body.dataset.error = message;
   }
-}
 
-refresh();
-setInterval(refresh, 5000);
+  function clearError() {
+    const banner = document.getElementById("error-banner");
+    banner.hidden = true;
+    banner.textContent = "";
+    delete document.body.dataset.error;
+  }
+
+  async function refresh() {
+    const results = await Promise.allSettled([
+      fetchJson("v1/versions"),
+      fetchJson("v1/mix"),
+      fetchJson("v1/alerts"),
+    ]);
+    const errors = [];
+    ["versions", "mix", "alerts"].forEach((name, i) => {
+      if (results[i].status === "fulfilled") {
+        state[name] = results[i].value;
+      } else {
+        errors.push(results[i].reason.message);
+      }
+    });
+
+    const d = document.body.dataset;
+    if (Array.isArray(state.versions)) {
+      drawAccuracy(state.versions);
+      d.transitions = drawTransitions(state.versions) || "";
+      d.versions = String(state.versions.length);
+      document.getElementById("accuracy-empty").hidden = state.versions.length > 0;
+    }
+    if (Array.isArray(state.mix)) {
+      drawMix(state.mix);
+      d.windows = String(state.mix.length);
+      document.getElementById("mix-empty").hidden = state.mix.length > 0;
+    }
+    if (state.alerts) {
+      const counts = drawAlerts(state.alerts);
+      d.activeAlerts = String(counts.active);
+      d.resolvedAlerts = String(counts.resolved);
+    } else {
+      fillAlerts("active-alerts", [], false, "Alerts not loaded yet.");
+      fillAlerts("resolved-alerts", [], true, "Alerts not loaded yet.");
+    }
+    d.charts = String((charts.accuracy ? 1 : 0) + (charts.mix ? 1 : 0));
+
+    if (errors.length > 0) {
+      showError(errors.join("; "));
+      if (d.ready !== "true") {
+        document.getElementById("updated").textContent = "Not all data loaded yet";
+      }
+    } else {
+      clearError();
+      document.getElementById("updated").textContent = "Updated " + instant(new Date().toISOString())
+        + " · refreshes every " + REFRESH_MS / 1000 + " s";
+    }
+    if (state.versions && state.mix && state.alerts && charts.accuracy && charts.mix) {
+      d.ready = "true";
+    }
+  }
+
+  async function loop() {
+    try {
+      await refresh();
+    } catch (e) {
+      showError(e.message);
+    }
+    setTimeout(loop, REFRESH_MS);
+  }
+
+  loop();
+})();
