@@ -105,7 +105,7 @@ final class CategoriesExperiment {
         config.put("quick", s.quick());
         double wall = (System.nanoTime() - t0) / 1e9;
         Result result = new Result("categories", config, base, runs, summary, wall);
-        ctx.write("categories.json", result);
+        ctx.write("categories", result, MarkdownTables.categories(result));
         Plots.categories(result, s.plots());
         System.out.printf(Locale.ROOT, "categories: %.1f s%n", wall);
         return result;

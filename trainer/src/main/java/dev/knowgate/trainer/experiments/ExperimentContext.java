@@ -204,9 +204,13 @@ final class ExperimentContext implements AutoCloseable {
         return whole == 0 ? 0 : (double) part / whole;
     }
 
-    void write(String name, Object result) throws IOException {
+    /** Writes {@code <name>.json} and the Markdown tables {@code <name>.md} (also printed). */
+    void write(String name, Object result, String tables) throws IOException {
         Files.createDirectories(settings.out());
-        JSON.writeValue(settings.out().resolve(name).toFile(), result);
+        JSON.writeValue(settings.out().resolve(name + ".json").toFile(), result);
+        Files.writeString(settings.out().resolve(name + ".md"), tables);
+        System.out.println();
+        System.out.println(tables);
     }
 
     @Override

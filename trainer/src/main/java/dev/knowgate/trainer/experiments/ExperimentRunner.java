@@ -51,7 +51,7 @@ public final class ExperimentRunner implements Callable<Integer> {
         @Option(names = "--plots", description = "PNG plots (default docs/results, with --quick <out>/plots)")
         Path plots;
 
-        @Option(names = "--seeds", split = ",", description = "repeat seeds (default 1,2,3; --quick: the first)")
+        @Option(names = "--seeds", split = ",", description = "repeat seeds (default 1,2,3,4,5; --quick: the first)")
         List<Long> seeds;
 
         @Option(names = "--threads", description = "PyTorch and ONNX Runtime threads (default: every core)")
@@ -96,7 +96,7 @@ public final class ExperimentRunner implements Callable<Integer> {
         Settings settings() {
             Path o = out != null ? out : quick ? Path.of("var", "experiments", "quick") : Path.of("var", "experiments");
             Path p = plots != null ? plots : quick ? o.resolve("plots") : Path.of("docs", "results");
-            List<Long> s = seeds != null && !seeds.isEmpty() ? seeds : List.of(1L, 2L, 3L);
+            List<Long> s = seeds != null && !seeds.isEmpty() ? seeds : List.of(1L, 2L, 3L, 4L, 5L);
             if (quick && seeds == null) {
                 s = s.subList(0, 1);
             }

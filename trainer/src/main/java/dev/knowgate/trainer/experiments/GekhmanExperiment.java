@@ -150,7 +150,7 @@ final class GekhmanExperiment {
         double wall = (System.nanoTime() - t0) / 1e9;
         Result result = new Result("gekhman", config, base, runs, summary, Regression.of("probes", fit),
                 Regression.of("poolTest", poolFit), points, filtered, wall);
-        ctx.write("gekhman.json", result);
+        ctx.write("gekhman", result, MarkdownTables.gekhman(result));
         Plots.gekhman(result, s.plots());
         System.out.printf(Locale.ROOT, "gekhman: beta_kn %.3f, beta_unk %.3f, R2 %.3f (%d points); %.1f s%n",
                 fit.beta1(), fit.beta2(), fit.r2(), fit.n(), wall);

@@ -143,11 +143,27 @@ final class Plots {
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        // The top-left corner stays empty (forgetting needs learning), so the legend goes there.
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setMarkerSize(10);
+        List<KaplanExperiment.Summary> curve = new ArrayList<>();
         for (KaplanExperiment.Summary s : r.summary()) {
             chart.addSeries(s.method(), new double[]{s.newFactAccuracy().mean()}, new double[]{s.forgetting().mean()},
                     new double[]{s.forgetting().std()});
+            if (s.frozen().isEmpty()) {
+                curve.add(s);
+            }
+        }
+        // Plain fine-tuning is lambda 0: joining it to the self-distillation points draws the trade-off curve.
+        curve.sort((a, b) -> Double.compare(a.distillLambda(), b.distillLambda()));
+        if (curve.size() > 1) {
+            XYSeries line = chart.addSeries(String.format(Locale.ROOT, "self-distillation, lambda 0 to %s", curve.get(curve.size() - 1).distillLambda()),
+                    curve.stream().mapToDouble(s -> s.newFactAccuracy().mean()).toArray(),
+                    curve.stream().mapToDouble(s -> s.forgetting().mean()).toArray());
+            line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            line.setMarker(SeriesMarkers.NONE);
+            line.setLineStyle(SeriesLines.DOT_DOT);
+            line.setLineColor(java.awt.Color.GRAY);
         }
         save(chart, dir, "kaplan-tradeoff.png");
     }
