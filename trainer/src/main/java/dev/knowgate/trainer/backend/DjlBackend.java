@@ -96,7 +96,8 @@ public final class DjlBackend implements TrainingBackend {
         }
         FineTuner.Epoch kept = r.bestEpoch() > 0 ? r.epochs().get(r.bestEpoch() - 1) : null;
         writeLog(out.resolve(LOG_FILE), dataset, r, train.size(), dev.size());
-        return new TrainingOutcome(r.epochs().size(), kept == null ? null : kept.crossEntropy(),
+        return new TrainingOutcome(r.epochs().size(),
+                kept == null || Double.isNaN(kept.crossEntropy()) ? null : kept.crossEntropy(),
                 dev.isEmpty() ? null : r.devAccuracyBefore(), dev.isEmpty() ? null : r.bestDevAccuracy(),
                 r.stoppedEarly(), r.trainTokens(), r.trainSeconds());
     }

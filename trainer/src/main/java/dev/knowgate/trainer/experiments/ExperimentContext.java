@@ -63,6 +63,7 @@ final class ExperimentContext implements AutoCloseable {
     private final Map<String, QaSequence> sequences = new HashMap<>();
     private final String promptTemplate;
     private final String terminator;
+    private int skippedSteps;
 
     private ExperimentContext(Settings settings, ModelFolder folder, GptWeights start, FactWorld world,
                               ModelTokenizer tokenizer, Map<String, Category> categories, List<Fact> pool,
@@ -142,14 +143,27 @@ final class ExperimentContext implements AutoCloseable {
     FineTuner.Result earlyStopping(List<Fact> train, long seed) {
         FineTuneConfig config = new FineTuneConfig(settings.maxEpochs(), settings.batchSize(), settings.lr(), 0f, 0,
                 FrozenGroups.none(), settings.patience(), seed);
-        return new FineTuner(config).run(start, qa(train), qa(dev));
+        return counted(new FineTuner(config).run(start, qa(train), qa(dev)));
     }
 
     /** A fixed number of epochs, no dev split (FineTuner then returns the last epoch's weights). */
     FineTuner.Result fixedEpochs(List<Fact> train, int epochs, double lambda, FrozenGroups frozen, long seed) {
         FineTuneConfig config = new FineTuneConfig(epochs, settings.batchSize(), settings.lr(), 0f, lambda, frozen,
                 settings.patience(), seed);
-        return new FineTuner(config).run(start, qa(train), List.of());
+        return counted(new FineTuner(config).run(start, qa(train), List.of()));
+    }
+
+    /** Steps FineTuner skipped (non-finite loss or gradient) in this context's runs so far. */
+    int skippedSteps() {
+        return skippedSteps;
+    }
+
+    private FineTuner.Result counted(FineTuner.Result r) {
+        if (r.skippedSteps() > 0) {
+            System.out.printf("  (%d steps skipped: non-finite loss or gradient)%n", r.skippedSteps());
+        }
+        skippedSteps += r.skippedSteps();
+        return r;
     }
 
     /** Evaluations of one set of weights; close it to free the native memory. */

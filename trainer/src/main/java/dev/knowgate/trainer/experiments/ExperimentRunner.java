@@ -139,8 +139,9 @@ public final class ExperimentRunner implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "held out: %d probes, %d pool test facts, %d dev facts; trainable %s (%.1f s)%n",
                         ctx.probes.size(), ctx.poolTest.size(), ctx.dev.size(), sizes(ctx), (System.nanoTime() - t0) / 1e9);
                 run(ctx);
+                System.out.printf(Locale.ROOT, "wall time %.1f s; fine-tuning steps skipped as non-finite: %d%n",
+                        (System.nanoTime() - t0) / 1e9, ctx.skippedSteps());
             }
-            System.out.printf(Locale.ROOT, "wall time %.1f s%n", (System.nanoTime() - t0) / 1e9);
             return 0;
         }
 

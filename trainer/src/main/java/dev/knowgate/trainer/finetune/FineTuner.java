@@ -32,10 +32,19 @@ public final class FineTuner {
     /** What a round produced: the weights of epoch {@code bestEpoch} (1 or later). */
     public record Result(GptWeights weights, List<Epoch> epochs, int bestEpoch, double devAccuracyBefore,
                          double bestDevAccuracy, boolean stoppedEarly, long trainTokens, double trainSeconds) {
+
+        /** Steps skipped because their loss or gradient was not finite, over all epochs. */
+        public int skippedSteps() {
+            return epochs.stream().mapToInt(Epoch::skippedSteps).sum();
+        }
     }
 
-    /** One epoch: mean cross-entropy and KL per answer token, and the dev accuracy after it. */
-    public record Epoch(int epoch, double crossEntropy, double kl, double devAccuracy, double seconds) {
+    /**
+     * One epoch: mean cross-entropy and KL per answer token over its applied steps, the dev accuracy after it,
+     * and how many steps were skipped because their loss or gradient was not finite.
+     */
+    public record Epoch(int epoch, double crossEntropy, double kl, double devAccuracy, double seconds,
+                        int skippedSteps) {
     }
 
     static final double GRAD_CLIP = 1.0;
@@ -70,6 +79,8 @@ public final class FineTuner {
             int sinceBest = 0;
             boolean stoppedEarly = false;
             long tokens = 0;
+            int appliedInRound = 0;
+            int skippedInRound = 0;
             List<Epoch> epochs = new ArrayList<>();
             SplittableRandom random = new SplittableRandom(config.seed());
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
@@ -77,17 +88,25 @@ public final class FineTuner {
                 List<QaSequence> order = shuffled(train, random);
                 double ceSum = 0;
                 double klSum = 0;
-                int steps = 0;
+                int applied = 0;
+                int skipped = 0;
                 for (int from = 0; from < order.size(); from += config.batchSize()) {
                     List<QaSequence> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
                     double[] losses = step(student, teacher, optimizer, trainable, manager, batch);
-                    ceSum += losses[0];
-                    klSum += losses[1];
-                    steps++;
+                    if (losses == null) {
+                        skipped++;
+                        skippedInRound++;
+                    } else {
+                        ceSum += losses[0];
+                        klSum += losses[1];
+                        applied++;
+                        appliedInRound++;
+                    }
                     tokens += batch.stream().mapToInt(q -> q.ids().length).sum();
                 }
                 double accuracy = accuracy(student, manager, dev);
-                epochs.add(new Epoch(epoch, ceSum / steps, klSum / steps, accuracy, (System.nanoTime() - e0) / 1e9));
+                epochs.add(new Epoch(epoch, applied == 0 ? Double.NaN : ceSum / applied,
+                        applied == 0 ? Double.NaN : klSum / applied, accuracy, (System.nanoTime() - e0) / 1e9, skipped));
                 if (dev.isEmpty()) {
                     continue; // nothing to stop on: every epoch runs
                 }
@@ -101,6 +120,11 @@ public final class FineTuner {
                     break;
                 }
             }
+            if (appliedInRound == 0) {
+                // Publishing these weights would republish the parent under a new version.
+                throw new IllegalStateException("every one of the round's " + skippedInRound
+                        + " steps had a non-finite loss or gradient; nothing was learned");
+            }
             if (dev.isEmpty()) {
                 bestWeights = student.toWeights();
                 bestEpoch = epochs.size();
@@ -110,7 +134,7 @@ public final class FineTuner {
         }
     }
 
-    /** One optimisation step; returns {cross-entropy, KL} per answer token. */
+    /** One optimisation step; returns {cross-entropy, KL} per answer token, or null when it was skipped. */
     private double[] step(DjlGpt student, DjlGpt teacher, AdamW optimizer, Map<String, NDArray> trainable,
                           NDManager parent, List<QaSequence> batch) {
         try (NDManager m = parent.newSubManager()) {
@@ -138,7 +162,7 @@ public final class FineTuner {
                 gc.backward(loss);
             }
             if (!Double.isFinite(ce) || !Double.isFinite(kl) || !clipGradients(trainable)) {
-                return new double[]{ce, kl}; // a non-finite step is skipped, not applied
+                return null; // a non-finite step is skipped, not applied
             }
             optimizer.step(trainable);
             return new double[]{ce, kl};

@@ -38,6 +38,7 @@ public final class DjlGpt implements AutoCloseable {
 
     /** Added to the attention score of masked (future or padding) keys, as in the reference and the ONNX graph. */
     public static final float MASK_VALUE = ReferenceGpt.MASK_VALUE;
+    private static final NDIndex ALL = new NDIndex("...");
 
     private final GptConfig config;
     private final NDManager manager;
@@ -201,11 +202,15 @@ public final class DjlGpt implements AutoCloseable {
      * Zeroes the accumulated gradients of this model's parameters (PyTorch adds every backward pass to them).
      * Use this, not {@link GradientCollector#zeroGradients()}: DJL 0.35.1's PyTorch implementation of that walks
      * every array of the JVM and leaks two gradient handles per parameter per call into the parameters' manager.
+     * The gradient is overwritten, not subtracted from itself: {@code g - g} keeps a NaN or infinity, and one
+     * non-finite backward pass would then poison every later step.
      */
     public void zeroGradients() {
-        for (NDArray p : params.values()) {
-            try (NDArray g = p.getGradient()) {
-                g.subi(g);
+        try (NDScope scope = new NDScope()) { // closes the scalar the indexer creates in the parameters' manager
+            for (NDArray p : params.values()) {
+                try (NDArray g = p.getGradient()) {
+                    g.set(ALL, 0);
+                }
             }
         }
     }

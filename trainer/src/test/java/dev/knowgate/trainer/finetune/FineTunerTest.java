@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -86,6 +88,19 @@ class FineTunerTest {
         double klDistilled = klFromStart(distilled);
         assertThat(klDistilled).as("KL(start || distilled) vs KL(start || plain) on unseen questions")
                 .isLessThan(klPlain);
+    }
+
+    @Test
+    void aRoundInWhichNoStepIsFiniteFailsInsteadOfReturningItsStart() {
+        Map<String, GptWeights.Tensor> broken = new LinkedHashMap<>(start.tensors());
+        float[] lnF = start.get("ln_f.weight").data().clone();
+        lnF[0] = Float.NaN; // every logit, so every loss, is NaN
+        broken.put("ln_f.weight", new GptWeights.Tensor(start.get("ln_f.weight").shape(), lnF));
+        GptWeights nan = new GptWeights(start.config(), broken);
+        FineTuneConfig two = new FineTuneConfig(2, 8, 3e-3f, 0f, 0, FrozenGroups.none(), 2, 1L);
+        assertThatThrownBy(() -> new FineTuner(two).run(nan, train, List.of()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("every one of the round's 6 steps had a non-finite loss or gradient");
     }
 
     /** Mean KL(start || tuned) over the answer positions of the questions the round did not see. */

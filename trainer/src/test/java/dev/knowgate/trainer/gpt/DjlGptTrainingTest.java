@@ -104,6 +104,31 @@ class DjlGptTrainingTest {
         }
     }
 
+    @Test
+    void aNonFiniteBackwardPassDoesNotPoisonTheNextStep() {
+        GptWeights w = GptWeights.random(CONFIG, 12L, 0.3, true);
+        long[][][] b = batch(ROWS, false);
+        try (NDManager m = manager.newSubManager(); DjlGpt gpt = DjlGpt.fromWeights(m, w)) {
+            NDArray ids = create(m, b[0]);
+            NDArray mask = create(m, b[1]);
+            Map<String, float[]> clean = gradients(m, gpt, ids, mask);
+            // A step whose loss is NaN leaves NaN in every gradient (FineTuner skips such a step).
+            try (NDManager step = m.newSubManager();
+                 GradientCollector gc = m.getEngine().newGradientCollector()) {
+                gpt.zeroGradients();
+                NDArray loss = DjlGpt.loss(gpt.forward(ids, mask, true), ids, mask).mul(Float.NaN);
+                loss.attach(step);
+                gc.backward(loss);
+            }
+            assertThat(gpt.parameters().get("wte").getGradient().isNaN().any().getBoolean()).isTrue();
+            Map<String, float[]> after = gradients(m, gpt, ids, mask);
+            for (Map.Entry<String, float[]> e : clean.entrySet()) {
+                assertThat(after.get(e.getKey())).as("gradient of %s after a NaN step", e.getKey())
+                        .containsExactly(e.getValue());
+            }
+        }
+    }
+
     private static Map<String, float[]> gradients(NDManager m, DjlGpt gpt, NDArray ids, NDArray mask) {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager step = m.newSubManager();
