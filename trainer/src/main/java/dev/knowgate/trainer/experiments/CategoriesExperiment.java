@@ -84,25 +84,13 @@ final class CategoriesExperiment {
                         GekhmanExperiment.spread(cps, Checkpoint::epochs)));
             }
         }
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("model", ctx.folder.manifest().key());
+        Map<String, Object> config = ctx.config(true);
         config.put("size", size);
-        config.put("seeds", s.seeds());
-        config.put("lr", s.lr());
-        config.put("batchSize", s.batchSize());
-        config.put("earlyStoppingMaxEpochs", s.maxEpochs());
-        config.put("patience", s.patience());
-        config.put("convergenceEpochs", s.convEpochs());
-        config.put("devSize", ctx.dev.size());
-        config.put("poolTestSize", ctx.poolTest.size());
-        config.put("probes", ctx.probes.size());
         Map<String, Integer> available = new LinkedHashMap<>();
         for (Category c : Category.values()) {
             available.put(c.wireName(), ctx.trainable.get(c).size());
         }
         config.put("trainableByCategory", available);
-        config.put("threads", s.threads());
-        config.put("quick", s.quick());
         double wall = (System.nanoTime() - t0) / 1e9;
         Result result = new Result("categories", config, base, runs, summary, wall);
         ctx.write("categories", result, MarkdownTables.categories(result));

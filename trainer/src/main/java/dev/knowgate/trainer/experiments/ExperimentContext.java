@@ -166,6 +166,26 @@ final class ExperimentContext implements AutoCloseable {
         return r;
     }
 
+    /** The settings every result records; {@code stopping}: also early stopping's and the held-out splits'. */
+    Map<String, Object> config(boolean stopping) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model", folder.manifest().key());
+        config.put("seeds", settings.seeds());
+        config.put("lr", settings.lr());
+        config.put("batchSize", settings.batchSize());
+        if (stopping) {
+            config.put("earlyStoppingMaxEpochs", settings.maxEpochs());
+            config.put("patience", settings.patience());
+            config.put("convergenceEpochs", settings.convEpochs());
+            config.put("devSize", dev.size());
+            config.put("poolTestSize", poolTest.size());
+            config.put("probes", probes.size());
+        }
+        config.put("threads", settings.threads());
+        config.put("quick", settings.quick());
+        return config;
+    }
+
     /** Evaluations of one set of weights; close it to free the native memory. */
     Scorer scorer(GptWeights weights) {
         return new Scorer(weights);

@@ -6,7 +6,6 @@ import dev.knowgate.trainer.finetune.FineTuner;
 import dev.knowgate.world.Fact;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -132,21 +131,9 @@ final class GekhmanExperiment {
             filtered.add(new Filtered(stage, spread(f, Checkpoint::testAccuracy), spread(u, Checkpoint::testAccuracy),
                     spread(f, Checkpoint::poolTestAccuracy), spread(u, Checkpoint::poolTestAccuracy)));
         }
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("model", ctx.folder.manifest().key());
+        Map<String, Object> config = ctx.config(true);
         config.put("size", n);
         config.put("unknownShares", UNKNOWN_SHARES);
-        config.put("seeds", s.seeds());
-        config.put("lr", s.lr());
-        config.put("batchSize", s.batchSize());
-        config.put("earlyStoppingMaxEpochs", s.maxEpochs());
-        config.put("patience", s.patience());
-        config.put("convergenceEpochs", s.convEpochs());
-        config.put("devSize", ctx.dev.size());
-        config.put("poolTestSize", ctx.poolTest.size());
-        config.put("probes", ctx.probes.size());
-        config.put("threads", s.threads());
-        config.put("quick", s.quick());
         double wall = (System.nanoTime() - t0) / 1e9;
         Result result = new Result("gekhman", config, base, runs, summary, Regression.of("probes", fit),
                 Regression.of("poolTest", poolFit), points, filtered, wall);

@@ -6,7 +6,6 @@ import dev.knowgate.trainer.finetune.FrozenGroups;
 import dev.knowgate.world.Fact;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,16 +99,10 @@ final class KaplanExperiment {
                     Spread.of(rs.stream().map(Run::newFactAccuracy).toList()),
                     Spread.of(rs.stream().map(Run::probeAccuracy).toList())));
         }
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("model", ctx.folder.manifest().key());
+        Map<String, Object> config = ctx.config(false);
         config.put("newFacts", n);
         config.put("epochs", s.kaplanEpochs());
-        config.put("seeds", s.seeds());
-        config.put("lr", s.lr());
-        config.put("batchSize", s.batchSize());
         config.put("methods", METHODS);
-        config.put("threads", s.threads());
-        config.put("quick", s.quick());
         double wall = (System.nanoTime() - t0) / 1e9;
         Result result = new Result("kaplan", config, heldOut.size(), baseProbeAccuracy, runs, summary, wall);
         ctx.write("kaplan", result, MarkdownTables.kaplan(result));

@@ -162,6 +162,7 @@ public final class FineTuner {
                 gc.backward(loss);
             }
             if (!Double.isFinite(ce) || !Double.isFinite(kl) || !clipGradients(trainable)) {
+                student.clearGradients(); // the next step's g - g would keep the NaN
                 return null; // a non-finite step is skipped, not applied
             }
             optimizer.step(trainable);

@@ -202,10 +202,19 @@ public final class DjlGpt implements AutoCloseable {
      * Zeroes the accumulated gradients of this model's parameters (PyTorch adds every backward pass to them).
      * Use this, not {@link GradientCollector#zeroGradients()}: DJL 0.35.1's PyTorch implementation of that walks
      * every array of the JVM and leaks two gradient handles per parameter per call into the parameters' manager.
-     * The gradient is overwritten, not subtracted from itself: {@code g - g} keeps a NaN or infinity, and one
-     * non-finite backward pass would then poison every later step.
+     * It computes {@code g - g}, exact for finite gradients but NaN where one is NaN or infinite: after a
+     * non-finite backward pass call {@link #clearGradients()}, or that pass poisons every later step.
      */
     public void zeroGradients() {
+        for (NDArray p : params.values()) {
+            try (NDArray g = p.getGradient()) {
+                g.subi(g);
+            }
+        }
+    }
+
+    /** Overwrites every gradient with zeros, whatever it holds (about twice as slow as {@link #zeroGradients()}). */
+    public void clearGradients() {
         try (NDScope scope = new NDScope()) { // closes the scalar the indexer creates in the parameters' manager
             for (NDArray p : params.values()) {
                 try (NDArray g = p.getGradient()) {
