@@ -310,6 +310,7 @@ public final class Pretrainer {
             value = loss.getFloat();
         }
         if (!Float.isFinite(value)) {
+            gpt.clearGradients(); // the next step's g - g would keep the NaN
             return value;
         }
         double sq = 0;
@@ -321,6 +322,7 @@ public final class Pretrainer {
         }
         double norm = Math.sqrt(sq);
         if (!Double.isFinite(norm)) {
+            gpt.clearGradients();
             return Float.NaN;
         }
         if (norm > GRAD_CLIP) {
