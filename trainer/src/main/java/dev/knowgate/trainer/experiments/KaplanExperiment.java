@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * Kaplan et al. 2026: factual forgetting while learning new facts. The model learns N Unknown facts for a
- * fixed number of epochs under plain fine-tuning, self-distillation (lambda 0.1 to 10, a trade-off curve) and frozen parameter
- * groups; forgetting is the share of the held-out probes that are HighlyKnown under the base model and
+ * fixed number of epochs under plain fine-tuning, self-distillation (lambda 0.1 to 10, a trade-off curve)
+ * and frozen parameter groups; forgetting is the share of the held-out probes that are HighlyKnown under the base model and
  * answered correctly by it (plain question, greedy) that the fine-tuned model now answers wrongly;
  * new-fact learning is the training accuracy on the Unknown facts.
  */

@@ -157,7 +157,9 @@ final class Plots {
         // Plain fine-tuning is lambda 0: joining it to the self-distillation points draws the trade-off curve.
         curve.sort((a, b) -> Double.compare(a.distillLambda(), b.distillLambda()));
         if (curve.size() > 1) {
-            XYSeries line = chart.addSeries(String.format(Locale.ROOT, "self-distillation, lambda 0 to %s", curve.get(curve.size() - 1).distillLambda()),
+            String name = String.format(Locale.ROOT, "self-distillation, lambda 0 to %s",
+                    curve.get(curve.size() - 1).distillLambda());
+            XYSeries line = chart.addSeries(name,
                     curve.stream().mapToDouble(s -> s.newFactAccuracy().mean()).toArray(),
                     curve.stream().mapToDouble(s -> s.forgetting().mean()).toArray());
             line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);

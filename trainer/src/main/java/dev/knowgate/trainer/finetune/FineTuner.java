@@ -80,7 +80,6 @@ public final class FineTuner {
             boolean stoppedEarly = false;
             long tokens = 0;
             int appliedInRound = 0;
-            int skippedInRound = 0;
             List<Epoch> epochs = new ArrayList<>();
             SplittableRandom random = new SplittableRandom(config.seed());
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
@@ -95,7 +94,6 @@ public final class FineTuner {
                     double[] losses = step(student, teacher, optimizer, trainable, manager, batch);
                     if (losses == null) {
                         skipped++;
-                        skippedInRound++;
                     } else {
                         ceSum += losses[0];
                         klSum += losses[1];
@@ -122,7 +120,8 @@ public final class FineTuner {
             }
             if (appliedInRound == 0) {
                 // Publishing these weights would republish the parent under a new version.
-                throw new IllegalStateException("every one of the round's " + skippedInRound
+                throw new IllegalStateException("every one of the round's "
+                        + epochs.stream().mapToInt(Epoch::skippedSteps).sum()
                         + " steps had a non-finite loss or gradient; nothing was learned");
             }
             if (dev.isEmpty()) {
