@@ -47,6 +47,7 @@ public final class FineTuner {
                         int skippedSteps) {
     }
 
+    /** Global gradient-norm clip, as in pre-training (without it some rounds diverged to zero accuracy). */
     static final double GRAD_CLIP = 1.0;
 
     private final FineTuneConfig config;
@@ -160,39 +161,14 @@ public final class FineTuner {
                 }
                 gc.backward(loss);
             }
-            if (!Double.isFinite(ce) || !Double.isFinite(kl) || !clipGradients(trainable)) {
+            if (!Double.isFinite(ce) || !Double.isFinite(kl)
+                    || !DjlGpt.clipGradientNorm(trainable.values(), GRAD_CLIP)) {
                 student.clearGradients(); // the next step's g - g would keep the NaN
                 return null; // a non-finite step is skipped, not applied
             }
             optimizer.step(trainable);
             return new double[]{ce, kl};
         }
-    }
-
-    /**
-     * Scales the gradients to a global norm of at most {@value #GRAD_CLIP} (as in pre-training;
-     * without it some rounds diverged to zero accuracy); false when the norm is not finite.
-     */
-    private static boolean clipGradients(Map<String, NDArray> params) {
-        double sq = 0;
-        for (NDArray p : params.values()) {
-            try (NDArray g = p.getGradient(); NDArray squares = g.square(); NDArray sum = squares.sum()) {
-                sq += sum.getFloat();
-            }
-        }
-        double norm = Math.sqrt(sq);
-        if (!Double.isFinite(norm)) {
-            return false;
-        }
-        if (norm > GRAD_CLIP) {
-            float scale = (float) (GRAD_CLIP / norm);
-            for (NDArray p : params.values()) {
-                try (NDArray g = p.getGradient()) {
-                    g.muli(scale);
-                }
-            }
-        }
-        return true;
     }
 
     /** Mean KL(teacher || student) per answer token (the positions that predict answer tokens). */

@@ -18,6 +18,7 @@ import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.gpt.ReferenceGpt;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -211,6 +212,33 @@ public final class DjlGpt implements AutoCloseable {
                 g.subi(g);
             }
         }
+    }
+
+    /**
+     * Scales the gradients of {@code params} to a global L2 norm of at most {@code maxNorm}; false, with nothing
+     * scaled, when the norm is not finite (the caller then skips the step and {@link #clearGradients()}).
+     */
+    public static boolean clipGradientNorm(Collection<NDArray> params, double maxNorm) {
+        double sq = 0;
+        for (NDArray p : params) {
+            // Every intermediate closed: they belong to the parameters' long-lived manager.
+            try (NDArray g = p.getGradient(); NDArray squares = g.square(); NDArray sum = squares.sum()) {
+                sq += sum.getFloat();
+            }
+        }
+        double norm = Math.sqrt(sq);
+        if (!Double.isFinite(norm)) {
+            return false;
+        }
+        if (norm > maxNorm) {
+            float scale = (float) (maxNorm / norm);
+            for (NDArray p : params) {
+                try (NDArray g = p.getGradient()) {
+                    g.muli(scale);
+                }
+            }
+        }
+        return true;
     }
 
     /** Overwrites every gradient with zeros, whatever it holds (about twice as slow as {@link #zeroGradients()}). */

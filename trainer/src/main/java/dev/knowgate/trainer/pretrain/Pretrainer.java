@@ -313,25 +313,9 @@ public final class Pretrainer {
             gpt.clearGradients(); // the next step's g - g would keep the NaN
             return value;
         }
-        double sq = 0;
-        for (NDArray p : gpt.parameters().values()) {
-            // Every intermediate closed: they belong to the parameters' long-lived manager.
-            try (NDArray g = p.getGradient(); NDArray squares = g.square(); NDArray s2 = squares.sum()) {
-                sq += s2.getFloat();
-            }
-        }
-        double norm = Math.sqrt(sq);
-        if (!Double.isFinite(norm)) {
+        if (!DjlGpt.clipGradientNorm(gpt.parameters().values(), GRAD_CLIP)) {
             gpt.clearGradients();
             return Float.NaN;
-        }
-        if (norm > GRAD_CLIP) {
-            float scale = (float) (GRAD_CLIP / norm);
-            for (NDArray p : gpt.parameters().values()) {
-                try (NDArray g = p.getGradient()) {
-                    g.muli(scale);
-                }
-            }
         }
         opt.step(gpt.parameters());
         return value;
