@@ -30,11 +30,18 @@ public interface CategorizeConfig {
         /** A partial batch is categorized when its oldest example has waited this long (wall clock). */
         @WithDefault("200ms")
         Duration maxWait();
+
+        /**
+         * A probe naming a version that is not announced on the models topic is rejected
+         * ({@code model_unknown}) after waiting this long.
+         */
+        @WithDefault("10m")
+        Duration probeMaxWait();
     }
 
     interface Model {
         /**
-         * The model version folder served until the models topic names a newer one (the shipped base
+         * The model version folder served until models.decisions promotes a version (the shipped base
          * model). Relative paths resolve against the working directory.
          */
         @WithDefault("models/knowgate-base-1")
@@ -47,6 +54,13 @@ public interface CategorizeConfig {
         /** ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose. */
         @WithDefault("0")
         int threads();
+
+        /**
+         * Candidate versions kept loaded beside the live one, so that each probe evaluation is
+         * answered under the version it names; the least recently used is unloaded first.
+         */
+        @WithDefault("2")
+        int maxCandidates();
 
         /** CUDA device id when the CUDA provider is used. */
         @WithDefault("0")

@@ -1,8 +1,13 @@
 package dev.knowgate.categorize;
 
 import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.DecisionStatus;
 import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.ProbeResult;
+import dev.knowgate.contracts.RejectedRecord;
+import dev.knowgate.contracts.topic.ProbeHeaders;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.model.registry.ModelFolder;
@@ -27,9 +32,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,8 +50,9 @@ import static org.hamcrest.Matchers.is;
 
 /**
  * The categorize-stream service on a real broker: ready with the shipped model, categorizes what
- * arrives on examples.submitted, answers GET /v1/verdicts/{id}, swaps to a new version published on
- * the models topic, and refuses a tampered one while the good version keeps serving.
+ * arrives on examples.submitted, answers GET /v1/verdicts/{id}; a candidate announced on the models
+ * topic answers its probe evaluations under itself and serves verdicts only once models.decisions
+ * promotes it; a rejected or tampered one never serves.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
@@ -83,35 +91,109 @@ class CategorizeStreamServiceTest {
 
     @Test
     @Order(3)
-    void swapsToANewVersionFromTheModelsTopicAndRefusesATamperedOne() throws Exception {
+    void aCandidateIsEvaluatedUnderItselfAndServesOnlyOncePromotedAndARejectedOneNever() throws Exception {
         Path root = Files.createTempDirectory("models");
-        Path v2 = TestModels.copyAs(root.resolve("knowgate-base-2"), "knowgate-base", 2);
-        publish(ModelFolder.open(v2).manifest().withLocation(v2.toString()));
+        ModelVersion v2 = announce(TestModels.copyAs(root.resolve("knowgate-base-2"), "knowgate-base", 2));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then()
+                .body("checks.find { it.name == 'live-model' }.data.candidates", is("knowgate-base@2")));
+
+        // A candidate: its probes are answered under v2, training examples are still judged by v1.
+        List<Fact> probes = WORLD.probes().subList(0, 5);
+        sendProbes(probes, "knowgate-base@2", "eval-v2");
+        List<Example> before = examples(20, 25);
+        send(before);
+        await().atMost(Duration.ofSeconds(60)).until(() -> probeResults("eval-v2").size() == probes.size()
+                && categorized(ids(before)).size() == before.size());
+        assertThat(probeResults("eval-v2")).allMatch(r -> r.modelKey().equals("knowgate-base@2"));
+        assertThat(categorized(ids(before))).allMatch(c -> c.verdict().modelKey().equals("knowgate-base@1"));
+
+        // Promoted: v2 is live and judges what arrives next.
+        decide(v2, DecisionStatus.PROMOTED);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then()
                 .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2")));
+        List<Example> after = examples(25, 30);
+        send(after);
+        await().atMost(Duration.ofSeconds(60)).until(() -> categorized(ids(after)).size() == after.size());
+        assertThat(categorized(ids(after))).allMatch(c -> c.verdict().modelKey().equals("knowgate-base@2"));
 
-        List<Example> examples = WORLD.finetunePool().subList(20, 25).stream().map(Fact::toExample).toList();
-        send(examples);
-        Set<String> ids = examples.stream().map(Example::id).collect(Collectors.toSet());
-        await().atMost(Duration.ofSeconds(60)).until(() -> categorized(ids).size() == ids.size());
-        assertThat(categorized(ids)).allMatch(c -> c.verdict().modelKey().equals("knowgate-base@2"));
+        // v3 is announced and rejected: it answered its probes, and never judges an example.
+        ModelVersion v3 = announce(TestModels.copyAs(root.resolve("knowgate-base-3"), "knowgate-base", 3));
+        sendProbes(probes, "knowgate-base@3", "eval-v3");
+        await().atMost(Duration.ofSeconds(60)).until(() -> probeResults("eval-v3").size() == probes.size());
+        assertThat(probeResults("eval-v3")).allMatch(r -> r.modelKey().equals("knowgate-base@3"));
+        decide(v3, DecisionStatus.REJECTED);
+        // An evaluation of v2 asked after v3 was published is still answered under v2.
+        sendProbes(probes, "knowgate-base@2", "eval-v2-again");
+        List<Example> later = examples(30, 35);
+        send(later);
+        await().atMost(Duration.ofSeconds(60)).until(() -> categorized(ids(later)).size() == later.size()
+                && probeResults("eval-v2-again").size() == probes.size());
+        assertThat(probeResults("eval-v2-again")).allMatch(r -> r.modelKey().equals("knowgate-base@2"));
+        assertThat(categorized(null)).noneMatch(c -> c.verdict().modelKey().equals("knowgate-base@3"));
+        given().get("/q/health/ready").then().body("checks.find { it.name == 'live-model' }.data.model",
+                is("knowgate-base@2"));
 
-        Path v3 = TestModels.copyAs(root.resolve("knowgate-base-3"), "knowgate-base", 3);
-        ModelVersion v3Record = ModelFolder.open(v3).manifest().withLocation(v3.toString());
-        byte[] onnx = Files.readAllBytes(v3.resolve("model.onnx"));
+        // A tampered v4 is refused: its probes are rejected, and promoting it changes nothing.
+        Path v4Dir = TestModels.copyAs(root.resolve("knowgate-base-4"), "knowgate-base", 4);
+        ModelVersion v4 = ModelFolder.open(v4Dir).manifest().withLocation(v4Dir.toString());
+        byte[] onnx = Files.readAllBytes(v4Dir.resolve("model.onnx"));
         onnx[onnx.length / 3] ^= 0x10;
-        Files.write(v3.resolve("model.onnx"), onnx);
-        publish(v3Record);
+        Files.write(v4Dir.resolve("model.onnx"), onnx);
+        publish(Topics.MODELS.name(), v4.key(), ContractJson.write(v4));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
                 .contains("knowgate_model_refused_total{reason=\"checksum_mismatch\""));
+        sendProbes(probes.subList(0, 1), "knowgate-base@4", "eval-v4");
+        decide(v4, DecisionStatus.PROMOTED);
+        await().atMost(Duration.ofSeconds(60)).until(() -> TopicContents.committed(KafkaBroker.shared().bootstrapServers(),
+                Topics.EXAMPLES_REJECTED.name()).stream().map(r -> ContractJson.read(r.value(), RejectedRecord.class))
+                .anyMatch(r -> r.reason().equals("model_refused") && r.message().contains("eval-v4")));
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2"));
+    }
+
+    private static List<Example> examples(int from, int to) {
+        return WORLD.finetunePool().subList(from, to).stream().map(Fact::toExample).toList();
+    }
+
+    private static Set<String> ids(List<Example> examples) {
+        return examples.stream().map(Example::id).collect(Collectors.toSet());
+    }
+
+    private static ModelVersion announce(Path folder) throws Exception {
+        ModelVersion v = ModelFolder.open(folder).manifest().withLocation(folder.toString());
+        publish(Topics.MODELS.name(), v.key(), ContractJson.write(v));
+        return v;
+    }
+
+    private static void decide(ModelVersion v, DecisionStatus status) {
+        ModelDecision d = new ModelDecision(v.name(), v.version(), v.parent(), status, ModelDecision.BY_MONITOR,
+                "test", null, Instant.now());
+        publish(Topics.MODELS_DECISIONS.name(), d.key(), ContractJson.write(d));
+    }
+
+    private static void sendProbes(List<Fact> probes, String model, String evaluation) {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (Fact f : probes) {
+                Example e = f.toExample();
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(),
+                        ContractJson.write(e));
+                r.headers().add(ProbeHeaders.MODEL, model.getBytes(StandardCharsets.UTF_8));
+                r.headers().add(ProbeHeaders.EVALUATION_ID, evaluation.getBytes(StandardCharsets.UTF_8));
+                producer.send(r);
+            }
+        }
+    }
+
+    private static List<ProbeResult> probeResults(String evaluation) {
+        return TopicContents.committed(KafkaBroker.shared().bootstrapServers(), Topics.PROBES_RESULTS.name())
+                .stream().map(r -> ContractJson.read(r.value(), ProbeResult.class))
+                .filter(r -> r.evaluationId().equals(evaluation)).toList();
     }
 
     private static List<CategorizedExample> categorized(Set<String> ids) {
         return TopicContents.committed(KafkaBroker.shared().bootstrapServers(), Topics.EXAMPLES_CATEGORIZED.name())
                 .stream().map(r -> ContractJson.read(r.value(), CategorizedExample.class))
-                .filter(c -> ids.contains(c.example().id())).toList();
+                .filter(c -> ids == null || ids.contains(c.example().id())).toList();
     }
 
     private static void send(List<Example> examples) {
@@ -121,9 +203,9 @@ class CategorizeStreamServiceTest {
         }
     }
 
-    private static void publish(ModelVersion version) {
+    private static void publish(String topic, String key, byte[] value) {
         try (KafkaProducer<String, byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>(Topics.MODELS.name(), version.key(), ContractJson.write(version)));
+            producer.send(new ProducerRecord<>(topic, key, value));
         }
     }
 

@@ -17,6 +17,29 @@ public interface MonitorConfig {
 
     Probes probes();
 
+    Gate gate();
+
+    Auth auth();
+
+    interface Auth {
+        /**
+         * A file of hashed keys, one per line: {@code <name> <sha256-hex-of-key> operator}. A key with the
+         * right {@code operator} may promote and reject versions by hand.
+         */
+        Optional<Path> keysFile();
+
+        /** Keys from configuration: {@code knowgate.monitor.auth.keys.<name>.sha256} and {@code .rights}. */
+        java.util.Map<String, Key> keys();
+
+        interface Key {
+            /** SHA-256 of the key, hex; the key itself is never stored. */
+            String sha256();
+
+            @WithDefault("operator")
+            String rights();
+        }
+    }
+
     Flagging flagging();
 
     UnknownShare unknownShare();
@@ -39,6 +62,27 @@ public interface MonitorConfig {
         /** Re-probe the newest version this often; 0 turns it off. */
         @WithDefault("0s")
         Duration reprobeInterval();
+    }
+
+    interface Gate {
+        /**
+         * On: a new version is a candidate until its whole probe evaluation decides it. Off: every
+         * version is promoted as soon as it is announced (and evaluated while it already serves).
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** A candidate forgetting more than this share of the probes the base answers is rejected. */
+        @WithDefault("0.03")
+        double maxForgetting();
+
+        /** A candidate whose probe accuracy is below the base's by more than this is rejected. */
+        @WithDefault("0.05")
+        double maxAccuracyDrop();
+
+        /** A candidate whose evaluation makes no progress for this long is rejected. */
+        @WithDefault("15m")
+        Duration evaluationTimeout();
     }
 
     interface Flagging {

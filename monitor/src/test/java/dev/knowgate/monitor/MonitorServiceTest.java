@@ -16,6 +16,9 @@ import java.util.Optional;
 import dev.knowgate.contracts.AlertKind;
 import dev.knowgate.contracts.AlertStatus;
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.DecisionStatus;
+import dev.knowgate.contracts.GateEvidence;
+import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ModelFile;
 import dev.knowgate.contracts.ModelVersion;
@@ -51,15 +54,18 @@ import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
 /**
- * The monitor on a real broker, from a models record to a fired alert. The test plays
+ * The monitor on a real broker, from a models record to a decision and fired alerts. The test plays
  * categorize-stream: it answers the probe evaluations the monitor requests on examples.submitted
  * with results on probes.results, v1 knowing every probe and v2 having forgotten a fifth of them.
- * The alert reaches a real HTTP receiver in Alertmanager's format, after one refused attempt.
+ * The gate rejects v2 on its whole evaluation; an operator promotes it by hand (the API refuses
+ * anyone else); once it serves, the baseline detector fires. Alerts reach a real HTTP receiver in
+ * Alertmanager's format, after one refused attempt.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
@@ -94,25 +100,67 @@ class MonitorServiceTest {
         });
 
         answer(1, requested.get("knowgate-base@1"), 0);
-        answer(2, requested.get("knowgate-base@2"), 60); // 60 of 300 forgotten: 20%
+        answer(2, requested.get("knowgate-base@2"), 60); // 60 of 300 forgotten: 20%, far above the gate's 3%
 
+        // The gate: v1, the base, was promoted as announced; v2 is rejected on its whole evaluation.
+        List<ModelDecision> decided = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(MonitorServiceTest::decisions, l -> l.size() >= 2);
+        assertThat(decided).extracting(ModelDecision::key, ModelDecision::status).containsExactly(
+                tuple("knowgate-base@1", DecisionStatus.PROMOTED), tuple("knowgate-base@2", DecisionStatus.REJECTED));
+        GateEvidence evidence = decided.get(1).evidence();
+        assertThat(evidence.probesAnswered()).isEqualTo(300);
+        assertThat(evidence.forgettingRate()).isEqualTo(0.2);
+        assertThat(evidence.maxForgettingRate()).isEqualTo(0.03);
+        Alert rejected = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> alerts().stream().filter(a -> a.kind() == AlertKind.CANDIDATE_REJECTED).findFirst(),
+                        Optional::isPresent).orElseThrow();
+        assertThat(rejected.modelVersion()).isEqualTo(2L);
+        assertThat(alerts()).noneMatch(a -> a.kind() == AlertKind.BASELINE_EXCEEDED); // v2 never served
+        given().get("/v1/versions").then().statusCode(200)
+                .body("key", is(List.of("knowgate-base@1", "knowgate-base@2")))
+                .body("status", is(List.of("base", "rejected"))).body("live", is(List.of(true, false)))
+                .body("[1].forgettingRate", is(0.2f)).body("[1].accuracy", is(0.8f)).body("[0].accuracy", is(1.0f))
+                .body("[1].probes", is(300)).body("[1].probesTotal", is(300));
+
+        // An operator overrides the gate by hand; without the right key nothing changes.
+        String url = "/v1/versions/knowgate-base/2/promote";
+        given().contentType("application/json").body("{\"reason\":\"x\"}").post(url).then().statusCode(401)
+                .contentType("application/problem+json").header("WWW-Authenticate", is("Bearer realm=\"knowgate\""));
+        given().header("X-Api-Key", "not-a-key").contentType("application/json").body("{\"reason\":\"x\"}").post(url)
+                .then().statusCode(401).contentType("application/problem+json");
+        given().header("X-Api-Key", VIEWER_KEY).contentType("application/json").body("{\"reason\":\"x\"}").post(url)
+                .then().statusCode(403).body("detail", is("the API key of viewer lacks the right 'operator'"));
+        given().header("X-Api-Key", OPERATOR_KEY).contentType("application/json").body("{\"reason\":\"  \"}").post(url)
+                .then().statusCode(422).body("type", is("https://knowgate.dev/problems/reason-required"));
+        given().header("X-Api-Key", OPERATOR_KEY).contentType("application/json").body("{\"reason\":\"x\"}")
+                .post("/v1/versions/knowgate-base/9/promote").then().statusCode(404);
+        given().header("Authorization", "Bearer " + OPERATOR_KEY).contentType("application/json")
+                .body("{\"reason\":\"accepted risk: curators need v2's facts today\"}").post(url).then().statusCode(202)
+                .body("decidedBy", is("operator:oncall")).body("status", is("promoted"))
+                .body("evidence.forgettingRate", is(0.2f));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                given().get("/v1/versions").then().body("live", is(List.of(false, true)))
+                        .body("[1].decision.decidedBy", is("operator:oncall")));
+        given().get("/v1/decisions").then().statusCode(200).body("decidedBy", is(List.of("monitor", "monitor", "operator:oncall")));
+
+        // Served now: the baseline detector fires on it, and the rejection alert resolves.
         List<Alert> fired = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> TopicContents.committed(BOOTSTRAP, Topics.ALERTS.name()).stream()
-                        .map(r -> ContractJson.read(r.value(), Alert.class)).toList(), l -> !l.isEmpty());
+                .until(MonitorServiceTest::alerts, l -> l.stream().anyMatch(a -> a.kind() == AlertKind.BASELINE_EXCEEDED));
         Alert baseline = fired.stream().filter(a -> a.kind() == AlertKind.BASELINE_EXCEEDED).findFirst().orElseThrow();
         assertThat(baseline.status()).isEqualTo(AlertStatus.FIRING);
         assertThat(baseline.modelVersion()).isEqualTo(2L);
-        // Judged once 95% of the probes have answers (min-coverage): 60 wrong of the first 285 or more.
-        assertThat(baseline.value()).isBetween(0.2, 60.0 / 285);
+        assertThat(baseline.value()).isEqualTo(0.2);
+        assertThat(baseline.statistic()).isNull();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(alerts())
+                .anyMatch(a -> a.kind() == AlertKind.CANDIDATE_REJECTED && a.status() == AlertStatus.RESOLVED));
 
         mix();
-        given().get("/v1/versions").then().statusCode(200)
-                .body("key", is(List.of("knowgate-base@1", "knowgate-base@2")))
-                .body("[1].forgettingRate", is(0.2f)).body("[1].accuracy", is(0.8f)).body("[0].accuracy", is(1.0f));
-        given().get("/v1/alerts").then().statusCode(200).body("active.kind", hasItem("baseline_exceeded"));
+        given().get("/v1/alerts").then().statusCode(200).body("active.kind", is(List.of("baseline_exceeded")));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(WebhookReceiverResource.ACCEPTED)
                 .anySatisfy(body -> assertThat(body).contains("\"alertname\":\"KnowgateBaselineExceeded\"")
                         .contains("\"version\":\"2\"")));
+        assertThat(WebhookReceiverResource.ACCEPTED).anySatisfy(body -> assertThat(body)
+                .contains("\"alertname\":\"KnowgateCandidateRejected\""));
         assertThat(WebhookReceiverResource.REQUESTS.get()).isGreaterThan(WebhookReceiverResource.ACCEPTED.size());
         // Still firing: posted to Alertmanager again, so that it does not expire there.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(WebhookReceiverResource.ACCEPTED.stream()
@@ -120,7 +168,21 @@ class MonitorServiceTest {
         dashboardShowsTheRun();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().get("/q/metrics").then()
                 .statusCode(200).extract().asString())
-                .contains("knowgate_monitor_hallucination_rate{model=\"knowgate-base\",service=\"monitor\",version=\"2\"} 0.2"));
+                .contains("knowgate_monitor_hallucination_rate{model=\"knowgate-base\",service=\"monitor\",version=\"2\"} 0.2")
+                .contains("knowgate_monitor_live_version{model=\"knowgate-base\",service=\"monitor\"} 2.0"));
+    }
+
+    static final String OPERATOR_KEY = "oncall-test-key-0123456789";
+    static final String VIEWER_KEY = "viewer-test-key-0123456789";
+
+    private static List<Alert> alerts() {
+        return TopicContents.committed(BOOTSTRAP, Topics.ALERTS.name()).stream()
+                .map(r -> ContractJson.read(r.value(), Alert.class)).toList();
+    }
+
+    private static List<ModelDecision> decisions() {
+        return TopicContents.committed(BOOTSTRAP, Topics.MODELS_DECISIONS.name()).stream()
+                .map(r -> ContractJson.read(r.value(), ModelDecision.class)).toList();
     }
 
     @TestHTTPResource("/")

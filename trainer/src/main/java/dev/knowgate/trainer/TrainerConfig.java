@@ -32,6 +32,26 @@ public interface TrainerConfig {
 
     Backend backend();
 
+    Gate gate();
+
+    interface Gate {
+        /**
+         * What becomes of the examples of a round whose version the monitor rejected: {@code retry}
+         * (trained again, from the last promoted version, with stronger self-distillation; parked
+         * when the retries are rejected too) or {@code park} (set aside on examples.parked at once).
+         */
+        @WithDefault("retry")
+        String onReject();
+
+        /** Retries of a rejected round before its examples are parked. */
+        @WithDefault("1")
+        int maxRetries();
+
+        /** Each retry multiplies the self-distillation weight by this. */
+        @WithDefault("4")
+        double retryDistillFactor();
+    }
+
     interface Round {
         /** A round starts as soon as this many trainable examples are pending. */
         @WithDefault("200")

@@ -2,6 +2,9 @@ package dev.knowgate.trainer;
 
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.DecisionStatus;
+import dev.knowgate.contracts.LearnedCount;
+import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.RoundSummary;
@@ -109,6 +112,12 @@ class TrainerServiceTest {
         assertThat(summary.devAccuracy()).isNotNull();
         Map<String, Long> end = endOffsets();
         assertThat(summary.sourceOffsets()).isEqualTo(end);
+        // A candidate: the trainer waits for the monitor's decision before it commits anything.
+        given().get("/v1/consumption").then().statusCode(200).body("awaitingDecision", is("knowgate-base@2"))
+                .body("liveVersion", is("knowgate-base@1"));
+        given().get("/v1/rounds/" + summary.roundId()).then().statusCode(200).body("status", is("AWAITING_DECISION"));
+        assertThat(committedOffsets()).isNotEqualTo(end);
+        promote(v2);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committedOffsets()).isEqualTo(end));
 
         // The version loads the way categorize-stream loads it: verified, then SliCK over its exemplars.
@@ -124,6 +133,11 @@ class TrainerServiceTest {
         double after = KnownFacts.plainAccuracy(dir, trainedExamples);
         System.out.printf("plain-question accuracy on the %d trained examples: %.3f -> %.3f%n", trainedExamples.size(), before, after);
         assertThat(after).isGreaterThan(before + 0.2);
+        // What the version learned, as the trainer wrote it into its manifest, is what the same check finds.
+        LearnedCount learned = summary.learned().values().stream().reduce(new LearnedCount(0, 0), LearnedCount::plus);
+        assertThat(learned.trained()).isEqualTo(trainedExamples.size());
+        assertThat(learned.share()).isCloseTo(after, org.assertj.core.data.Offset.offset(0.02));
+        assertThat(summary.lineageLearned()).isEqualTo(summary.learned()); // the lineage's first round
         List<CategorizedExample> under2 = KnownFacts.categorized(dir, trainedExamples);
         assertThat(under2).allSatisfy(c -> assertThat(c.verdict().modelVersion()).isEqualTo(2L));
         long highlyKnownBefore = round.stream().filter(c -> trainedIds.contains(c.example().id()))
@@ -132,12 +146,22 @@ class TrainerServiceTest {
         assertThat(highlyKnownAfter).isGreaterThan(highlyKnownBefore);
 
         String id = summary.roundId();
-        given().get("/v1/rounds/" + id).then().statusCode(200).body("status", is("PUBLISHED"))
+        given().get("/v1/rounds/" + id).then().statusCode(200).body("status", is("PROMOTED"))
                 .body("version", is("knowgate-base@2")).body("parent", is("knowgate-base@1"));
         given().get("/v1/consumption").then().statusCode(200).body("liveVersion", is("knowgate-base@2"));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("knowgate_trainer_rounds_total{outcome=\"published\"")
+        assertThat(metrics).contains("knowgate_trainer_rounds_total{outcome=\"promoted\"")
                 .contains("knowgate_trainer_tokens_per_second").contains("knowgate_trainer_examples_total{category=\"MaybeKnown\"");
+    }
+
+    /** What the monitor's gate does when a candidate passes. */
+    private static void promote(ModelVersion v) throws Exception {
+        ModelDecision d = new ModelDecision(v.name(), v.version(), v.parent(), DecisionStatus.PROMOTED,
+                ModelDecision.BY_MONITOR, "test", null, java.time.Instant.now());
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaBroker.shared().bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(Topics.MODELS_DECISIONS.name(), d.key(), ContractJson.write(d))).get();
+        }
     }
 
     private static List<ModelVersion> models() {

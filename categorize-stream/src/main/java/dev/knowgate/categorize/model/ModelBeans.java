@@ -12,8 +12,8 @@ public class ModelBeans {
 
     @Produces
     @Singleton
-    LiveModel liveModel() {
-        return new LiveModel();
+    LoadedModels loadedModels(CategorizeConfig config) {
+        return new LoadedModels(config.model().maxCandidates());
     }
 
     @Produces

@@ -1,11 +1,13 @@
 package dev.knowgate.categorize.model;
 
-import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.categorize.CategorizeConfig;
 import dev.knowgate.contracts.ContractViolation;
+import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.PromotionLedger;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.service.KafkaClientConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +19,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -26,46 +29,61 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Follows the models topic and keeps {@link LiveModel} on the newest version that loads. At start
- * it reads the topic to its end and serves the last announced version that passes verification
- * (else the configured initial folder); then every new record is loaded and verified on this
- * thread, never the stream's, and swapped in between batches. A bad version (checksum mismatch,
- * missing file, load error, unreadable record) is refused: logged, counted in
- * {@code knowgate_model_refused_total{reason}}, and the live model keeps serving.
+ * Follows the models topic (versions announced: candidates) and models.decisions (promotions and
+ * rejections), and keeps {@link LoadedModels} in step, on its own thread, never the stream's:
+ * <ul>
+ *   <li>the live version is the one the decisions say ({@link PromotionLedger}); until one is
+ *       promoted, the configured initial folder serves;</li>
+ *   <li>an undecided candidate is loaded beside it as soon as it is announced, so that its probe
+ *       evaluation is answered under itself; a rejected one is unloaded and never serves;</li>
+ *   <li>a version a probe asks for that is not loaded (an older one, say) is loaded on demand.</li>
+ * </ul>
+ * Every load verifies the folder (every file's size and sha256) and that it holds the announced
+ * version. A version that fails is refused: logged, counted in {@code knowgate_model_refused_total{reason}},
+ * probes asking for it are rejected, and the live version keeps serving.
  */
 @ApplicationScoped
 public class ModelsWatcher {
 
     private static final Logger LOG = Logger.getLogger(ModelsWatcher.class);
     private static final TopicPartition MODELS = new TopicPartition(Topics.MODELS.name(), 0);
+    private static final TopicPartition DECISIONS = new TopicPartition(Topics.MODELS_DECISIONS.name(), 0);
 
-    private final LiveModel live;
+    private final LoadedModels loaded;
     private final ModelLoader loader;
     private final CategorizeConfig config;
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
     private final Counter swaps;
+    private final Map<String, ModelVersion> announced = new HashMap<>();
+    private final PromotionLedger ledger = new PromotionLedger();
+    private final Set<String> refusedKeys = new HashSet<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Thread worker;
 
     @Inject
-    public ModelsWatcher(LiveModel live, ModelLoader loader, CategorizeConfig config,
+    public ModelsWatcher(LoadedModels loaded, ModelLoader loader, CategorizeConfig config,
                          @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry registry) {
-        this.live = live;
+        this.loaded = loaded;
         this.loader = loader;
         this.config = config;
         this.kafkaConfig = kafkaConfig;
         this.registry = registry;
         this.swaps = Counter.builder("knowgate_model_swaps_total").description("model versions made live")
                 .register(registry);
-        Gauge.builder("knowgate_model_live_version", live, m -> m.live().map(ModelRef::version).orElse(0L))
+        Gauge.builder("knowgate_model_live_version", loaded, m -> m.live().map(ModelRef::version).orElse(0L))
                 .description("version number of the live model (0: none loaded)").register(registry);
+        Gauge.builder("knowgate_model_candidates_loaded", loaded, m -> m.candidateKeys().size())
+                .description("candidate versions loaded beside the live one for their probe evaluations")
+                .register(registry);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -88,99 +106,143 @@ public class ModelsWatcher {
                 Thread.currentThread().interrupt();
             }
         }
-        live.close();
+        loaded.close();
     }
 
     private void run() {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer = c;
-            c.assign(List.of(MODELS));
-            c.seekToBeginning(List.of(MODELS));
-            List<ModelVersion> announced = readToEnd(c);
-            startWith(announced);
+            List<TopicPartition> both = List.of(MODELS, DECISIONS);
+            c.assign(both);
+            c.seekToBeginning(both);
+            readToEnd(c);
+            reconcile();
             while (!Thread.currentThread().isInterrupted()) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(1))) {
-                    parse(r).ifPresent(this::offer);
-                }
+                apply(c.poll(Duration.ofMillis(loaded.wanted().isEmpty() ? 1_000 : 100)));
+                reconcile();
             }
         } catch (WakeupException | InterruptException e) {
             LOG.debug("models watcher stopped");
         } catch (RuntimeException e) {
-            LOG.errorf(e, "models watcher failed; the live model stays %s", live.live().map(ModelRef::key).orElse("none"));
+            LOG.errorf(e, "models watcher failed; the live model stays %s", loaded.live().map(ModelRef::key).orElse("none"));
         }
     }
 
-    /** Everything on the topic now, in publication order (one partition). */
-    private List<ModelVersion> readToEnd(KafkaConsumer<String, byte[]> c) {
-        List<ModelVersion> all = new ArrayList<>();
+    /** Everything on both topics now. */
+    private void readToEnd(KafkaConsumer<String, byte[]> c) {
         while (true) {
-            long end;
+            Map<TopicPartition, Long> end;
             try {
-                end = c.endOffsets(List.of(MODELS), Duration.ofSeconds(10)).get(MODELS);
+                end = c.endOffsets(List.of(MODELS, DECISIONS), Duration.ofSeconds(10));
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.warnf("models topic not reachable yet (%s); retrying", e.getMessage());
+                LOG.warnf("models topics not reachable yet (%s); retrying", e.getMessage());
                 continue;
             }
-            if (c.position(MODELS) >= end) {
-                return all;
+            if (c.position(MODELS) >= end.get(MODELS) && c.position(DECISIONS) >= end.get(DECISIONS)) {
+                return;
             }
-            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                parse(r).ifPresent(all::add);
+            apply(c.poll(Duration.ofMillis(500)));
+        }
+    }
+
+    private void apply(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> r : records.records(MODELS)) {
+            if (r.value() == null) {
+                announced.remove(r.key()); // a tombstone: the version was withdrawn from the registry
+                continue;
+            }
+            read(r, ModelVersion.class).ifPresent(v -> announced.put(v.key(), v));
+        }
+        for (ConsumerRecord<String, byte[]> r : records.records(DECISIONS)) {
+            read(r, ModelDecision.class).ifPresent(d -> {
+                ledger.apply(d);
+                LOG.infof("decision: %s %s by %s (%s)", d.key(), d.status().wireName(), d.decidedBy(), d.reason());
+            });
+        }
+    }
+
+    /** Brings the loaded versions in line with what the topics say. */
+    void reconcile() {
+        Optional<ModelDecision> live = ledger.live();
+        if (live.isPresent()) {
+            makeLive(live.get().key());
+        } else if (loaded.live().isEmpty()) {
+            startWithInitialFolder();
+        }
+        for (ModelVersion v : announced.values()) {
+            Optional<ModelDecision> decided = ledger.decision(v.name(), v.version());
+            if (decided.isEmpty() && v.parent() != null && !loaded.isLoaded(v.key()) && !refusedKeys.contains(v.key())) {
+                load(v).ifPresent(loaded::addCandidate); // a candidate: its probe evaluation will come
+            } else if (decided.isPresent() && !decided.get().promoted() && !isLive(v.key())) {
+                loaded.unload(v.key());
+            }
+        }
+        for (ModelRef wanted : loaded.wanted()) {
+            ModelVersion v = announced.get(wanted.key());
+            if (v != null && !refusedKeys.contains(v.key())) {
+                load(v).ifPresent(loaded::addCandidate);
             }
         }
     }
 
-    /** The newest announced version that loads, else the initial folder. */
-    private void startWith(List<ModelVersion> announced) {
-        for (int i = announced.size() - 1; i >= 0; i--) {
-            if (offer(announced.get(i))) {
-                return;
-            }
-        }
-        if (live.live().isPresent()) {
+    private void makeLive(String key) {
+        if (isLive(key) || refusedKeys.contains(key)) {
             return;
         }
+        ModelVersion v = announced.get(key);
+        if (v == null) {
+            LOG.debugf("%s is promoted but not announced yet", key);
+            return;
+        }
+        if (loaded.promote(key)) {
+            swaps.increment();
+            return;
+        }
+        load(v).ifPresent(m -> {
+            loaded.swap(m);
+            swaps.increment();
+        });
+    }
+
+    private boolean isLive(String key) {
+        return loaded.live().map(ModelRef::key).filter(key::equals).isPresent();
+    }
+
+    private void startWithInitialFolder() {
         try {
             ServingModel initial = loader.load(config.model().initial());
-            live.swap(initial);
+            loaded.swap(initial);
             swaps.increment();
         } catch (ModelRefusedException e) {
             refused(e.reason(), "initial model " + config.model().initial().toAbsolutePath() + ": " + e.getMessage());
         }
     }
 
-    /** Loads and swaps in a version; false (logged, counted) when it is refused. */
-    boolean offer(ModelVersion version) {
-        if (live.live().map(ModelRef::key).filter(version.key()::equals).isPresent()) {
-            return true; // already serving (e.g. the record replayed)
-        }
+    /** Loads and verifies a version; empty (logged, counted, remembered) when it is refused. */
+    private Optional<ServingModel> load(ModelVersion version) {
         try {
-            ServingModel next = loader.load(version);
-            live.swap(next);
-            swaps.increment();
-            return true;
+            return Optional.of(loader.load(version));
         } catch (ModelRefusedException e) {
+            refusedKeys.add(version.key());
+            loaded.refuse(new ModelRef(version.name(), version.version()), e.reason() + ": " + e.getMessage());
             refused(e.reason(), e.getMessage());
-            return false;
+            return Optional.empty();
         }
     }
 
-    private Optional<ModelVersion> parse(ConsumerRecord<String, byte[]> r) {
-        if (r.value() == null) {
-            return Optional.empty(); // a tombstone: the version was withdrawn from the registry
-        }
+    private <T> Optional<T> read(ConsumerRecord<String, byte[]> r, Class<T> type) {
         try {
-            return Optional.of(ContractJson.read(r.value(), ModelVersion.class));
+            return Optional.of(ContractJson.read(r.value(), type));
         } catch (ContractViolation v) {
-            refused("invalid_record", "models record at offset " + r.offset() + ": " + v.getMessage());
+            refused("invalid_record", r.topic() + " record at offset " + r.offset() + ": " + v.getMessage());
             return Optional.empty();
         }
     }
 
     private void refused(String reason, String message) {
         LOG.errorf("model refused (%s): %s; live model stays %s", reason, message,
-                live.live().map(ModelRef::key).orElse("none"));
+                loaded.live().map(ModelRef::key).orElse("none"));
         registry.counter("knowgate_model_refused_total", "reason", reason).increment();
     }
 

@@ -4,9 +4,9 @@ import java.time.Duration;
 
 /**
  * When a micro-batch is categorized: once it holds {@code size} examples, or once its oldest has
- * waited {@code maxWait}.
+ * waited {@code maxWait}. A probe naming a version never announced is rejected after {@code probeMaxWait}.
  */
-public record BatchSettings(int size, Duration maxWait) {
+public record BatchSettings(int size, Duration maxWait, Duration probeMaxWait) {
 
     public BatchSettings {
         if (size < 1) {
@@ -15,5 +15,12 @@ public record BatchSettings(int size, Duration maxWait) {
         if (maxWait.isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("batch max-wait must be > 0, got " + maxWait);
         }
+        if (probeMaxWait.isNegative() || probeMaxWait.isZero()) {
+            throw new IllegalArgumentException("batch probe-max-wait must be > 0, got " + probeMaxWait);
+        }
+    }
+
+    public BatchSettings(int size, Duration maxWait) {
+        this(size, maxWait, Duration.ofMinutes(10));
     }
 }

@@ -15,6 +15,7 @@ import dev.knowgate.contracts.Timings;
 import dev.knowgate.contracts.Verdict;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.ProbeHeaders;
+import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.model.slick.SlickConfig;
 import dev.knowgate.model.slick.SlickResult;
 import org.apache.kafka.common.header.Header;
@@ -33,7 +34,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -57,6 +60,8 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
     private KeyValueStore<String, PendingExample> pending;
     private KeyValueStore<String, VerdictHistory> verdicts;
     private int pendingCount;
+    /** Of the pending, those left waiting by the last flush (probes for a version not loaded yet). */
+    private int waitingCount;
     private long oldestArrival = Long.MAX_VALUE;
 
     MicroBatcher(BatchSettings settings, RoutingPolicy routing, ExampleCategorizer categorizer,
@@ -83,6 +88,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         context.schedule(tick.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : tick,
                 PunctuationType.WALL_CLOCK_TIME, now -> {
                     if (pendingCount > 0 && now - oldestArrival >= settings.maxWait().toMillis()) {
+                        // Also the periodic look at waiting probes: their version may be loaded now.
                         flush();
                     }
                 });
@@ -104,37 +110,72 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                     source.offset(), now()), record.timestamp());
             return;
         }
+        String probeFor = header(record.headers(), ProbeHeaders.MODEL);
+        if (probeFor != null && ModelRef.parse(probeFor).isEmpty()) {
+            reject(record.key(), new RejectedRecord("invalid_value", "header " + ProbeHeaders.MODEL, "probe "
+                    + example.id() + " names model '" + probeFor + "', which is not name@version", null,
+                    source.topic(), source.partition(), source.offset(), now()), record.timestamp());
+            return;
+        }
         long arrived = context.currentSystemTimeMs();
         pending.put(String.format(Locale.ROOT, "%019d", source.offset()), new PendingExample(example,
-                record.timestamp(), arrived, header(record.headers(), ProbeHeaders.MODEL),
-                header(record.headers(), ProbeHeaders.EVALUATION_ID)));
+                record.timestamp(), arrived, probeFor, header(record.headers(), ProbeHeaders.EVALUATION_ID)));
         pendingCount++;
         oldestArrival = Math.min(oldestArrival, arrived);
-        if (pendingCount >= settings.size()) {
+        if (pendingCount - waitingCount >= settings.size()) {
             flush();
         }
     }
 
-    /** Categorizes everything pending that can be, in batches of at most {@code size}. */
+    /**
+     * Categorizes everything pending that can be, in batches of at most {@code size}: training
+     * examples (and untagged probes) under the live version, each probe evaluation under the version
+     * it names. Probes whose version is not loaded yet wait; probes of a refused version, or of one
+     * never announced within {@code probeMaxWait}, are rejected.
+     */
     private void flush() {
         Optional<ModelRef> live = categorizer.live();
-        if (live.isEmpty()) {
-            return; // no model yet: the examples wait, safely stored
-        }
-        List<KeyValue<String, PendingExample>> ready = new ArrayList<>();
+        long now = context.currentSystemTimeMs();
+        List<KeyValue<String, PendingExample>> training = new ArrayList<>();
+        Map<ModelRef, List<KeyValue<String, PendingExample>>> probes = new LinkedHashMap<>();
         try (KeyValueIterator<String, PendingExample> it = pending.all()) {
             while (it.hasNext()) {
                 KeyValue<String, PendingExample> kv = it.next();
-                if (!waitsForNewerVersion(kv.value, live.get())) {
-                    ready.add(kv);
+                Optional<ModelRef> wanted = ModelRef.parse(kv.value.probeFor());
+                if (wanted.isEmpty()) {
+                    if (live.isPresent()) {
+                        training.add(kv);
+                    }
+                    continue;
+                }
+                ExampleCategorizer.Availability a = categorizer.availability(wanted.get());
+                switch (a.state()) {
+                    case READY -> probes.computeIfAbsent(wanted.get(), r -> new ArrayList<>()).add(kv);
+                    case REFUSED -> rejectProbe(kv, "model_refused", wanted.get().key() + " was refused here: " + a.reason());
+                    case PENDING -> {
+                        if (now - kv.value.arrivedAtMs() >= settings.probeMaxWait().toMillis()) {
+                            rejectProbe(kv, "model_unknown", wanted.get().key() + " was not announced on "
+                                    + Topics.MODELS.name() + " within " + settings.probeMaxWait());
+                        }
+                    }
                 }
             }
         }
-        for (int from = 0; from < ready.size(); from += settings.size()) {
-            categorizeAndRoute(ready.subList(from, Math.min(ready.size(), from + settings.size())), live.get());
+        if (live.isPresent()) {
+            for (int from = 0; from < training.size(); from += settings.size()) {
+                List<KeyValue<String, PendingExample>> batch = training.subList(from, Math.min(training.size(), from + settings.size()));
+                categorizeAndRoute(batch, live.get(), examples -> categorizer.categorize(examples));
+            }
         }
-        // What is left: probes waiting for their version, and examples of a batch that found no model
-        // (it went away mid-flush). Both are looked at again after maxWait.
+        probes.forEach((version, list) -> {
+            for (int from = 0; from < list.size(); from += settings.size()) {
+                categorizeAndRoute(list.subList(from, Math.min(list.size(), from + settings.size())), version,
+                        examples -> categorizer.categorize(version, examples));
+            }
+        });
+        // What is left waits: probes for a version not loaded yet, and examples that found no model
+        // (none loaded, or it went away mid-flush). Both are looked at again after maxWait; they do
+        // not count toward the next batch's size, so one new record does not flush a near-empty batch.
         pendingCount = 0;
         try (KeyValueIterator<String, PendingExample> it = pending.all()) {
             while (it.hasNext()) {
@@ -142,20 +183,20 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 pendingCount++;
             }
         }
+        waitingCount = pendingCount;
         oldestArrival = pendingCount == 0 ? Long.MAX_VALUE : context.currentSystemTimeMs();
     }
 
-    /** A probe for name@v waits while the live model is an older version of the same name. */
-    private static boolean waitsForNewerVersion(PendingExample p, ModelRef live) {
-        return ModelRef.parse(p.probeFor())
-                .filter(wanted -> wanted.name().equals(live.name()) && wanted.version() > live.version())
-                .isPresent();
+    /** Categorizes one batch under one version. */
+    @FunctionalInterface
+    private interface Categorize {
+        Optional<CategorizedBatch> apply(List<Example> examples) throws Exception;
     }
 
-    private void categorizeAndRoute(List<KeyValue<String, PendingExample>> batch, ModelRef live) {
+    private void categorizeAndRoute(List<KeyValue<String, PendingExample>> batch, ModelRef version, Categorize categorize) {
         List<KeyValue<String, PendingExample>> todo = new ArrayList<>();
         for (KeyValue<String, PendingExample> kv : batch) {
-            if (alreadyCategorized(kv.value.example(), live.key())) {
+            if (alreadyCategorized(kv.value.example(), version.key())) {
                 metrics.duplicate();
                 pending.delete(kv.key);
             } else {
@@ -169,35 +210,45 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         List<Example> examples = todo.stream().map(kv -> kv.value.example()).toList();
         Optional<CategorizedBatch> result;
         try {
-            result = categorizer.categorize(examples);
+            result = categorize.apply(examples);
         } catch (Exception e) {
-            LOG.warnf(e, "a batch of %d failed (%s); categorizing its examples one by one", todo.size(), e.getMessage());
+            LOG.warnf(e, "a batch of %d under %s failed (%s); categorizing its examples one by one", todo.size(),
+                    version.key(), e.getMessage());
             for (KeyValue<String, PendingExample> kv : todo) {
-                categorizeAlone(kv, live);
+                categorizeAlone(kv, version, categorize);
             }
             return;
         }
         if (result.isEmpty()) {
-            return; // the model went away; everything stays pending
+            return; // the version went away; everything stays pending
         }
         route(todo, result.get(), started);
     }
 
-    private void categorizeAlone(KeyValue<String, PendingExample> kv, ModelRef live) {
+    private void categorizeAlone(KeyValue<String, PendingExample> kv, ModelRef version, Categorize categorize) {
         long started = context.currentSystemTimeMs();
         try {
-            Optional<CategorizedBatch> result = categorizer.categorize(List.of(kv.value.example()));
+            Optional<CategorizedBatch> result = categorize.apply(List.of(kv.value.example()));
             if (result.isPresent()) {
                 route(List.of(kv), result.get(), started);
             }
         } catch (Exception e) {
             Example x = kv.value.example();
-            reject(x.id(), new RejectedRecord("categorization_failed", null, "model " + live.key()
+            reject(x.id(), new RejectedRecord("categorization_failed", null, "model " + version.key()
                     + " could not categorize example " + x.id() + ": " + e, ContractJson.writeString(x),
                     CategorizeTopology.SOURCE_TOPIC, context.taskId().partition(), Long.parseLong(kv.key), now()),
                     kv.value.timestamp());
             pending.delete(kv.key);
         }
+    }
+
+    private void rejectProbe(KeyValue<String, PendingExample> kv, String reason, String why) {
+        Example x = kv.value.example();
+        reject(x.id(), new RejectedRecord(reason, "header " + ProbeHeaders.MODEL, "probe " + x.id() + " of evaluation "
+                + kv.value.evaluationId() + " not answered: " + why, ContractJson.writeString(x),
+                CategorizeTopology.SOURCE_TOPIC, context.taskId().partition(), Long.parseLong(kv.key), now()),
+                kv.value.timestamp());
+        pending.delete(kv.key);
     }
 
     private void route(List<KeyValue<String, PendingExample>> todo, CategorizedBatch batch, long started) {

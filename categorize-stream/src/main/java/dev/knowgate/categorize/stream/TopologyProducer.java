@@ -1,7 +1,7 @@
 package dev.knowgate.categorize.stream;
 
 import dev.knowgate.categorize.CategorizeConfig;
-import dev.knowgate.categorize.model.LiveModel;
+import dev.knowgate.categorize.model.LoadedModels;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -12,8 +12,9 @@ import org.apache.kafka.streams.Topology;
 public class TopologyProducer {
 
     @Produces
-    Topology topology(CategorizeConfig config, LiveModel live, MeterRegistry registry) {
-        return CategorizeTopology.build(new BatchSettings(config.batch().size(), config.batch().maxWait()),
+    Topology topology(CategorizeConfig config, LoadedModels live, MeterRegistry registry) {
+        return CategorizeTopology.build(new BatchSettings(config.batch().size(), config.batch().maxWait(),
+                        config.batch().probeMaxWait()),
                 new RoutingPolicy(config.routing().accept()), live, new CategorizeMetrics(registry));
     }
 }

@@ -1,7 +1,8 @@
 package dev.knowgate.categorize.stream;
 
 import dev.knowgate.categorize.TestModels;
-import dev.knowgate.categorize.model.LiveModel;
+import dev.knowgate.categorize.model.LoadedModels;
+import dev.knowgate.categorize.model.ModelRef;
 import dev.knowgate.categorize.model.ModelLoader;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Category;
@@ -20,6 +21,7 @@ import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SlickConfig;
 import dev.knowgate.model.slick.SlickQuestion;
 import dev.knowgate.model.slick.SlickResult;
+import dev.knowgate.testing.TestStateDir;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.WorldConfig;
@@ -67,7 +69,7 @@ class CategorizeTopologyTest {
 
     @TempDir
     Path tmp;
-    LiveModel live = new LiveModel();
+    LoadedModels live = new LoadedModels();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TopologyTestDriver driver;
     TestInputTopic<String, byte[]> submitted;
@@ -83,15 +85,19 @@ class CategorizeTopologyTest {
     }
 
     void start(int batchSize, Duration maxWait, boolean withModel) throws Exception {
+        start(new BatchSettings(batchSize, maxWait), withModel);
+    }
+
+    void start(BatchSettings batch, boolean withModel) throws Exception {
         if (withModel) {
             live.swap(LOADER.load(TestModels.base()));
         }
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "categorize-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, TestStateDir.create("categorize-test").toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(CategorizeTopology.build(new BatchSettings(batchSize, maxWait),
+        driver = new TopologyTestDriver(CategorizeTopology.build(batch,
                 RoutingPolicy.defaults(), live, new CategorizeMetrics(registry)), props, Instant.parse("2026-11-22T00:00:00Z"));
         submitted = driver.createInputTopic(Topics.EXAMPLES_SUBMITTED.name(), new StringSerializer(), new ByteArraySerializer());
         categorized = output(Topics.EXAMPLES_CATEGORIZED.name(), CategorizedExample.class);
@@ -235,30 +241,75 @@ class CategorizeTopologyTest {
         assertThat(categorized.readValuesToList()).hasSize(3).allMatch(c -> c.verdict().modelVersion() == 1);
     }
 
+    private void submitProbe(Fact f, String model, String evaluation) {
+        Example e = f.toExample();
+        assertThat(e.purpose()).isEqualTo(Purpose.PROBE);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(ProbeHeaders.MODEL, model.getBytes(StandardCharsets.UTF_8));
+        headers.add(ProbeHeaders.EVALUATION_ID, evaluation.getBytes(StandardCharsets.UTF_8));
+        submitted.pipeInput(new TestRecord<>(e.id(), ContractJson.write(e), headers));
+    }
+
     @Test
-    void probesOnlyProduceProbeResultsAndWaitForTheVersionTheyAskFor() throws Exception {
+    void probesAreAnsweredUnderTheVersionTheyNameWhileTheLiveVersionJudgesTraining() throws Exception {
         start(4, Duration.ofMillis(100), true);
         List<Fact> probes = world.probes().subList(0, 3);
-        for (Fact f : probes) {
-            Example e = f.toExample();
-            assertThat(e.purpose()).isEqualTo(Purpose.PROBE);
-            RecordHeaders headers = new RecordHeaders();
-            headers.add(ProbeHeaders.MODEL, "knowgate-base@2".getBytes(StandardCharsets.UTF_8));
-            headers.add(ProbeHeaders.EVALUATION_ID, "eval-7".getBytes(StandardCharsets.UTF_8));
-            submitted.pipeInput(new TestRecord<>(e.id(), ContractJson.write(e), headers));
-        }
+        probes.forEach(f -> submitProbe(f, "knowgate-base@2", "eval-7"));
+        submit(pool(32, 1).get(0).toExample());
         driver.advanceWallClockTime(Duration.ofSeconds(1));
-        assertThat(probeResults.isEmpty()).as("version 2 is not live yet").isTrue();
+        assertThat(probeResults.isEmpty()).as("version 2 is not loaded yet").isTrue();
+        assertThat(live.wanted()).extracting(ModelRef::key).containsExactly("knowgate-base@2");
+        assertThat(categorized.readValuesToList()).singleElement().matches(c -> c.verdict().modelVersion() == 1);
 
-        live.swap(LOADER.load(TestModels.copyAs(tmp.resolve("v2"), "knowgate-base", 2)));
+        // v2 is loaded beside v1 as a candidate: the probes are answered under v2, training stays with v1.
+        live.addCandidate(LOADER.load(TestModels.copyAs(tmp.resolve("v2"), "knowgate-base", 2)));
         driver.advanceWallClockTime(Duration.ofMillis(200));
         List<ProbeResult> results = probeResults.readValuesToList();
         assertThat(results).hasSize(3).allMatch(r -> r.modelVersion() == 2 && r.evaluationId().equals("eval-7"));
         // Probes are held-out facts the base model knows: by design at least 95% HighlyKnown.
         assertThat(results).filteredOn(r -> r.category() == Category.HIGHLY_KNOWN).isNotEmpty();
-        assertThat(categorized.isEmpty()).isTrue();
-        assertThat(accepted.isEmpty()).isTrue();
-        assertThat(quarantined.isEmpty()).isTrue();
+        assertThat(live.live()).map(ModelRef::version).contains(1L);
+        submit(pool(32, 2).get(1).toExample());
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.readValuesToList()).singleElement().matches(c -> c.verdict().modelVersion() == 1);
+        assertThat(accepted.readValuesToList()).noneMatch(c -> c.example().purpose() == Purpose.PROBE);
+        assertThat(quarantined.readValuesToList()).noneMatch(c -> c.example().purpose() == Purpose.PROBE);
+
+        // v3 is published meanwhile: a later evaluation of v2 is still answered under v2, one of v3 under v3.
+        live.addCandidate(LOADER.load(TestModels.copyAs(tmp.resolve("v3"), "knowgate-base", 3)));
+        probes.forEach(f -> submitProbe(f, "knowgate-base@2", "eval-8"));
+        probes.forEach(f -> submitProbe(f, "knowgate-base@3", "eval-9"));
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        Map<String, List<Long>> versionsByEvaluation = probeResults.readValuesToList().stream().collect(Collectors
+                .groupingBy(ProbeResult::evaluationId, Collectors.mapping(ProbeResult::modelVersion, Collectors.toList())));
+        assertThat(versionsByEvaluation).containsOnlyKeys("eval-8", "eval-9");
+        assertThat(versionsByEvaluation.get("eval-8")).hasSize(3).containsOnly(2L);
+        assertThat(versionsByEvaluation.get("eval-9")).hasSize(3).containsOnly(3L);
+    }
+
+    @Test
+    void probesOfARefusedOrNeverAnnouncedVersionAreRejectedAndTheStreamGoesOn() throws Exception {
+        start(new BatchSettings(4, Duration.ofMillis(100), Duration.ofSeconds(5)), true);
+        live.refuse(new ModelRef("knowgate-base", 5), "sha256_mismatch: model.onnx does not match the manifest");
+        Fact probe = world.probes().get(0);
+        submitProbe(probe, "knowgate-base@5", "eval-5");
+        submitProbe(probe, "knowgate-base@9", "eval-9");
+        submitProbe(probe, "knowgate-base-9", "eval-x");
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        List<RejectedRecord> early = rejected.readValuesToList();
+        assertThat(early).extracting(RejectedRecord::reason).containsExactlyInAnyOrder("invalid_value", "model_refused");
+        assertThat(early).filteredOn(r -> r.reason().equals("model_refused")).singleElement()
+                .satisfies(r -> assertThat(r.message()).contains("knowgate-base@5", "sha256_mismatch", "eval-5"));
+
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(rejected.readValuesToList()).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo("model_unknown");
+            assertThat(r.message()).contains("knowgate-base@9", "not announced");
+        });
+        assertThat(probeResults.isEmpty()).isTrue();
+        submit(pool(32, 1).get(0).toExample());
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.readValuesToList()).hasSize(1);
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.knowgate.categorize.stream;
 
-import dev.knowgate.categorize.model.LiveModel;
+import dev.knowgate.categorize.model.LoadedModels;
 import dev.knowgate.categorize.model.ModelLoader;
 import dev.knowgate.model.runtime.RuntimeOptions;
 import dev.knowgate.model.slick.SlickConfig;
@@ -19,7 +19,7 @@ import java.util.Properties;
 public final class CrashableCategorizeApp {
 
     public static void main(String[] args) throws Exception {
-        LiveModel live = new LiveModel();
+        LoadedModels live = new LoadedModels();
         // Two prompt sets instead of ten: this app proves exactly-once, not SliCK, and should be quick.
         live.swap(new ModelLoader(RuntimeOptions.cpu(), new SlickConfig(2, 4, 16, 0.5, 40, 0.5)).load(Path.of(args[2])));
         Properties props = new Properties();

@@ -12,10 +12,13 @@ import java.util.List;
  * @param status       firing, or resolved (then {@code resolvedAt} is set)
  * @param metric       what was measured, e.g. "forgetting_rate"
  * @param model        the model's registry name
- * @param modelVersion the version concerned; null for alerts over a window of versions
- * @param value        the metric's value that fired the alert
- * @param baseline     what it is compared against
- * @param threshold    the limit it crossed
+ * @param modelVersion the version concerned (a trend's newest version); null for alerts on the incoming
+ *                     stream (change_point)
+ * @param value        the metric's value (e.g. the version's forgetting rate, the window's Unknown share)
+ * @param statistic    the detector's statistic when it is not the value itself (the Theil-Sen slope of
+ *                     a rising trend, the CUSUM sum of a change point); null otherwise
+ * @param baseline     what the value is compared against
+ * @param threshold    the limit crossed: of the statistic when there is one, else of the value
  * @param evidence     the observations behind it, oldest first
  * @param message      human-readable summary for webhooks and the dashboard
  * @param firedAt      when it fired
@@ -29,6 +32,7 @@ public record Alert(
         String model,
         Long modelVersion,
         double value,
+        Double statistic,
         double baseline,
         double threshold,
         List<EvidencePoint> evidence,
@@ -50,6 +54,9 @@ public record Alert(
             Require.atLeast("modelVersion", modelVersion, 1L);
         }
         Require.finite("value", value);
+        if (statistic != null) {
+            Require.finite("statistic", statistic);
+        }
         Require.finite("baseline", baseline);
         Require.finite("threshold", threshold);
         evidence = Require.list("evidence", evidence, MAX_EVIDENCE, (path, point) -> point);
@@ -67,7 +74,7 @@ public record Alert(
 
     /** The same alert, resolved at {@code at}. */
     public Alert resolve(Instant at) {
-        return new Alert(id, kind, AlertStatus.RESOLVED, metric, model, modelVersion, value, baseline, threshold,
+        return new Alert(id, kind, AlertStatus.RESOLVED, metric, model, modelVersion, value, statistic, baseline, threshold,
                 evidence, message, firedAt, at);
     }
 }

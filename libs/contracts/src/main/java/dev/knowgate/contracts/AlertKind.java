@@ -7,7 +7,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum AlertKind implements WireEnum {
     BASELINE_EXCEEDED("baseline_exceeded"),
     RISING_TREND("rising_trend"),
-    CHANGE_POINT("change_point");
+    CHANGE_POINT("change_point"),
+    /** The gate rejected a candidate version; resolved when a later version of the lineage is promoted. */
+    CANDIDATE_REJECTED("candidate_rejected");
 
     private final String wireName;
 

@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
  * @param wallTimeMs         wall-clock time of the round
  * @param sourceOffsets      "topic-partition" to the next offset to consume after this round;
  *                           lets a restarted trainer recognise a round it already published
+ * @param learned            per SliCK category, of the round's new training facts, how many this version
+ *                           answers; absent when not measured
+ * @param lineageLearned     the same over every fact trained on along the promoted lineage up to and
+ *                           including this round (replays counted once); absent when not measured
  */
 public record RoundSummary(
         String roundId,
@@ -27,7 +31,9 @@ public record RoundSummary(
         Double trainLoss,
         Double devAccuracy,
         long wallTimeMs,
-        Map<String, Long> sourceOffsets) {
+        Map<String, Long> sourceOffsets,
+        Map<Category, LearnedCount> learned,
+        Map<Category, LearnedCount> lineageLearned) {
 
     public static final int MAX_ROUND_ID_LENGTH = 128;
     private static final Pattern OFFSET_KEY = Pattern.compile(".+-(0|[1-9][0-9]{0,9})");
@@ -45,6 +51,34 @@ public record RoundSummary(
         }
         Require.atLeast("wallTimeMs", wallTimeMs, 0L);
         sourceOffsets = offsets(sourceOffsets);
+        learned = learned(learned, "learned");
+        lineageLearned = learned(lineageLearned, "lineageLearned");
+    }
+
+    /** Facts of these categories (trained along the lineage) the version answers; null when not measured. */
+    public LearnedCount lineageLearned(java.util.Set<Category> categories) {
+        if (lineageLearned == null) {
+            return null;
+        }
+        LearnedCount sum = new LearnedCount(0, 0);
+        for (Map.Entry<Category, LearnedCount> e : lineageLearned.entrySet()) {
+            if (categories.contains(e.getKey())) {
+                sum = sum.plus(e.getValue());
+            }
+        }
+        return sum;
+    }
+
+    private static Map<Category, LearnedCount> learned(Map<Category, LearnedCount> counts, String name) {
+        if (counts == null) {
+            return null;
+        }
+        EnumMap<Category, LearnedCount> copy = new EnumMap<>(Category.class);
+        counts.forEach((category, count) -> {
+            Require.present(name, category);
+            copy.put(category, Require.present(FieldPath.member(name, category.wireName()), count));
+        });
+        return Collections.unmodifiableMap(copy);
     }
 
     /** The key of {@link #sourceOffsets()} for a topic partition: "examples.accepted-3". */

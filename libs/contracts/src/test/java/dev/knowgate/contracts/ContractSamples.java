@@ -58,7 +58,15 @@ public final class ContractSamples {
         offsets.put("examples.accepted-1", 4_987L);
         offsets.put("examples.accepted-0", 5_120L);
         offsets.put("examples.accepted-2", 5_033L);
-        return new RoundSummary("round-0007", byCategory, 1_588, 3, 0.4127, 0.6634, 734_211, offsets);
+        Map<Category, LearnedCount> learned = new LinkedHashMap<>();
+        learned.put(Category.MAYBE_KNOWN, new LearnedCount(601, 655));
+        learned.put(Category.WEAKLY_KNOWN, new LearnedCount(97, 121));
+        learned.put(Category.HIGHLY_KNOWN, new LearnedCount(809, 812));
+        Map<Category, LearnedCount> lineage = new LinkedHashMap<>();
+        lineage.put(Category.HIGHLY_KNOWN, new LearnedCount(4_790, 4_803));
+        lineage.put(Category.MAYBE_KNOWN, new LearnedCount(3_410, 3_702));
+        lineage.put(Category.WEAKLY_KNOWN, new LearnedCount(520, 688));
+        return new RoundSummary("round-0007", byCategory, 1_588, 3, 0.4127, 0.6634, 734_211, offsets, learned, lineage);
     }
 
     /** Version 7 as the models topic carries it: with its round and where the registry keeps it. */
@@ -84,12 +92,42 @@ public final class ContractSamples {
                 Instant.parse("2026-05-04T08:20:31.190Z"));
     }
 
+    /** A live version forgets more than the base plus the margin (it was promoted by hand). */
     public static Alert alert() {
-        return new Alert("forgetting-knowgate-gpt-7", AlertKind.BASELINE_EXCEEDED, AlertStatus.FIRING, "forgetting_rate",
-                MODEL, 7L, 0.087, 0.031, 0.06,
+        return new Alert("baseline_exceeded-forgetting_rate-knowgate-gpt-1", AlertKind.BASELINE_EXCEEDED, AlertStatus.FIRING,
+                "forgetting_rate", MODEL, 7L, 0.087, null, 0.0, 0.05,
+                List.of(new EvidencePoint("knowgate-gpt@1", 0.0), new EvidencePoint("knowgate-gpt@7", 0.087)),
+                "knowgate-gpt@7 forgets 8.7% of the probes knowgate-gpt@1 answers (25 of 287), baseline 0.0%: "
+                        + "above the baseline by more than 5.0 points",
+                Instant.parse("2026-05-04T08:21:05Z"), null);
+    }
+
+    /** A trend: the value is the newest version's rate, the statistic the slope that crossed the limit. */
+    public static Alert trendAlert() {
+        return new Alert("rising_trend-forgetting_rate-knowgate-gpt-2", AlertKind.RISING_TREND, AlertStatus.FIRING,
+                "forgetting_rate", MODEL, 7L, 0.087, 0.021, 0.0, 0.02,
                 List.of(new EvidencePoint("knowgate-gpt@5", 0.029), new EvidencePoint("knowgate-gpt@6", 0.034),
                         new EvidencePoint("knowgate-gpt@7", 0.087)),
-                "Forgetting rate on known probes rose to 8.7% for knowgate-gpt@7 (baseline 3.1%, threshold 6.0%)",
+                "forgetting rate of knowgate-gpt rises by 2.10 points per version over its last 3 promoted versions "
+                        + "(Theil-Sen; limit 2.00); knowgate-gpt@7 forgets 8.7%",
                 Instant.parse("2026-05-04T08:21:05Z"), null);
+    }
+
+    public static GateEvidence gateEvidence() {
+        return new GateEvidence("eval-knowgate-gpt-7-1777882600", 1, 300, 300, 287, 4, 0.0139, 0.03, 0.9767, 0.9867,
+                0.9567);
+    }
+
+    /** The gate promotes version 7: its whole probe evaluation is within the limits. */
+    public static ModelDecision promotion() {
+        return new ModelDecision(MODEL, 7, 6L, DecisionStatus.PROMOTED, ModelDecision.BY_MONITOR,
+                "forgets 1.4% (4 of 287) of the probes knowgate-gpt@1 answers, within the gate's 3.0%; "
+                        + "accuracy 0.977, floor 0.957", gateEvidence(), Instant.parse("2026-05-04T08:21:04Z"));
+    }
+
+    /** An operator rejects version 7 by hand. */
+    public static ModelDecision manualRejection() {
+        return new ModelDecision(MODEL, 7, 6L, DecisionStatus.REJECTED, "operator:oncall",
+                "rolled back: curators report wrong capitals", null, Instant.parse("2026-05-04T09:02:11Z"));
     }
 }

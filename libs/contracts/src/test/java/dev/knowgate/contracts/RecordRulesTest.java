@@ -114,13 +114,13 @@ class RecordRulesTest {
     @Test
     void roundSummaryOffsetsAreTopicPartitions() {
         assertThat(RoundSummary.offsetKey("examples.accepted", 3)).isEqualTo("examples.accepted-3");
-        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, null, null, 0, Map.of("examples.accepted", 4L))))
+        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, null, null, 0, Map.of("examples.accepted", 4L), null, null)))
                 .isEqualTo("sourceOffsets");
-        assertThat(violation(() -> new RoundSummary("round-1", Map.of(Category.UNKNOWN, -1), 0, 0, null, null, 0, Map.of())))
+        assertThat(violation(() -> new RoundSummary("round-1", Map.of(Category.UNKNOWN, -1), 0, 0, null, null, 0, Map.of(), null, null)))
                 .isEqualTo("examplesByCategory.Unknown");
-        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, null, 1.2, 0, Map.of())))
+        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, null, 1.2, 0, Map.of(), null, null)))
                 .isEqualTo("devAccuracy");
-        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, Double.POSITIVE_INFINITY, null, 0, Map.of())))
+        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, Double.POSITIVE_INFINITY, null, 0, Map.of(), null, null)))
                 .isEqualTo("trainLoss");
     }
 
@@ -184,11 +184,11 @@ class RecordRulesTest {
         assertThat(resolved.id()).isEqualTo(firing.id());
         assertThat(violation(() -> firing.resolve(firing.firedAt().minusSeconds(1)))).isEqualTo("resolvedAt");
         assertThat(violation(() -> new Alert(firing.id(), firing.kind(), AlertStatus.RESOLVED, firing.metric(), firing.model(),
-                null, 0.1, 0.0, 0.05, null, "m", AT, null))).isEqualTo("resolvedAt");
+                null, 0.1, null, 0.0, 0.05, null, "m", AT, null))).isEqualTo("resolvedAt");
         assertThat(violation(() -> new Alert(firing.id(), firing.kind(), AlertStatus.FIRING, firing.metric(), firing.model(),
-                null, 0.1, 0.0, 0.05, null, "m", AT, AT))).isEqualTo("resolvedAt");
+                null, 0.1, null, 0.0, 0.05, null, "m", AT, AT))).isEqualTo("resolvedAt");
         assertThat(violation(() -> new Alert(firing.id(), firing.kind(), AlertStatus.FIRING, firing.metric(), firing.model(),
-                null, 0.1, 0.0, 0.05, java.util.Arrays.asList(new EvidencePoint("a", 1), null), "m", AT, null)))
+                null, 0.1, null, 0.0, 0.05, java.util.Arrays.asList(new EvidencePoint("a", 1), null), "m", AT, null)))
                 .isEqualTo("evidence[1]");
     }
 
@@ -230,5 +230,44 @@ class RecordRulesTest {
         ContractViolation violation = catchThrowableOfType(ContractViolation.class, construction::execute);
         assertThat(violation).as("expected a ContractViolation").isNotNull();
         return violation.field();
+    }
+
+    @Test
+    void aDecisionNamesWhoDecidedAndAnEarlierParent() {
+        ModelDecision d = ContractSamples.promotion();
+
+        assertThat(d.key()).isEqualTo("knowgate-gpt@7");
+        assertThat(d.byOperator()).isFalse();
+        assertThat(ContractSamples.manualRejection().byOperator()).isTrue();
+        assertThat(violation(() -> new ModelDecision(d.model(), 7, 7L, d.status(), d.decidedBy(), d.reason(), null, AT)))
+                .isEqualTo("parent");
+        assertThat(violation(() -> new ModelDecision(d.model(), 7, 6L, d.status(), "cron", d.reason(), null, AT)))
+                .isEqualTo("decidedBy");
+        assertThat(violation(() -> new ModelDecision(d.model(), 7, 6L, d.status(), "operator:", d.reason(), null, AT)))
+                .isEqualTo("decidedBy");
+        assertThat(violation(() -> new ModelDecision(d.model(), 7, 6L, null, d.decidedBy(), d.reason(), null, AT)))
+                .isEqualTo("status");
+    }
+
+    @Test
+    void gateEvidenceCountsAreConsistent() {
+        GateEvidence e = ContractSamples.gateEvidence();
+
+        assertThat(e.complete()).isTrue();
+        assertThat(violation(() -> new GateEvidence(e.evaluationId(), 1, 300, 300, 10, 11, 1.0, 0.03, 0.9, 0.9, 0.8)))
+                .isEqualTo("forgotten");
+        assertThat(violation(() -> new GateEvidence(e.evaluationId(), 1, 300, 300, 10, 1, 0.1, 1.5, 0.9, 0.9, 0.8)))
+                .isEqualTo("maxForgettingRate");
+        assertThat(new GateEvidence(e.evaluationId(), 1, 300, 231, 10, 1, 0.1, 0.03, 0.9, 0.9, 0.8).complete()).isFalse();
+    }
+
+    @Test
+    void learnedCountsNeverExceedWhatWasTrained() {
+        assertThat(new LearnedCount(3, 4).share()).isEqualTo(0.75);
+        assertThat(new LearnedCount(0, 0).share()).isZero();
+        assertThat(violation(() -> new LearnedCount(5, 4))).isEqualTo("answered");
+        RoundSummary r = ContractSamples.roundSummary();
+        assertThat(r.lineageLearned(java.util.EnumSet.of(Category.MAYBE_KNOWN, Category.WEAKLY_KNOWN)))
+                .isEqualTo(new LearnedCount(3_930, 4_390));
     }
 }

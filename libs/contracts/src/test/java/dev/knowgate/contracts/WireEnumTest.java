@@ -20,7 +20,8 @@ class WireEnumTest {
                 Arguments.of(Category.class, "HighlyKnown,MaybeKnown,WeaklyKnown,Unknown"),
                 Arguments.of(SlickMethod.class, "exact,sampled"),
                 Arguments.of(Route.class, "accepted,quarantined,probe"),
-                Arguments.of(AlertKind.class, "baseline_exceeded,rising_trend,change_point"),
+                Arguments.of(AlertKind.class, "baseline_exceeded,rising_trend,change_point,candidate_rejected"),
+                Arguments.of(DecisionStatus.class, "promoted,rejected"),
                 Arguments.of(AlertStatus.class, "firing,resolved"));
     }
 

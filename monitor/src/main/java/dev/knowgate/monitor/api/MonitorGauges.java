@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Prometheus gauges refreshed from the state stores every 5 s:
  * knowgate_monitor_hallucination_rate{model,version} (the forgetting rate),
- * knowgate_monitor_probe_accuracy{model,version}, knowgate_monitor_unknown_share{model} (the last
- * window), knowgate_monitor_alerts_active{kind}.
+ * knowgate_monitor_probe_accuracy{model,version} (versions with answered probes),
+ * knowgate_monitor_live_version{model}, knowgate_monitor_unknown_share{model} (the last window with
+ * at least unknown-share.min-examples examples: a window of two is not a share),
+ * knowgate_monitor_alerts_active{kind}.
  */
 @ApplicationScoped
 public class MonitorGauges {
@@ -37,18 +39,25 @@ public class MonitorGauges {
     private final MultiGauge hallucination;
     private final MultiGauge accuracy;
     private final MultiGauge unknownShare;
+    private final MultiGauge liveVersion;
+    private final int minExamples;
     private final MultiGauge activeAlerts;
     private ScheduledExecutorService timer;
 
     @Inject
-    public MonitorGauges(MonitorQueries queries, MeterRegistry registry) {
+    public MonitorGauges(MonitorQueries queries, MeterRegistry registry, dev.knowgate.monitor.MonitorConfig config) {
         this.queries = queries;
+        this.minExamples = config.unknownShare().minExamples();
         this.hallucination = MultiGauge.builder("knowgate_monitor_hallucination_rate")
-                .description("forgetting rate: share of probes Known under the baseline now answered wrongly").register(registry);
+                .description("forgetting rate: of the probes the lineage's base answers correctly, the share this version "
+                        + "answers wrongly").register(registry);
+        this.liveVersion = MultiGauge.builder("knowgate_monitor_live_version")
+                .description("the version promoted last: the one serving verdicts").register(registry);
         this.accuracy = MultiGauge.builder("knowgate_monitor_probe_accuracy")
                 .description("share of probes answered correctly (greedy exact match, plain question)").register(registry);
         this.unknownShare = MultiGauge.builder("knowgate_monitor_unknown_share")
-                .description("share of Unknown verdicts among incoming training examples, latest window").register(registry);
+                .description("share of Unknown verdicts among incoming training examples, latest window with enough examples")
+                .register(registry);
         this.activeAlerts = MultiGauge.builder("knowgate_monitor_alerts_active").description("alerts firing now")
                 .register(registry);
     }
@@ -72,16 +81,25 @@ public class MonitorGauges {
         try {
             List<MultiGauge.Row<?>> h = new ArrayList<>();
             List<MultiGauge.Row<?>> a = new ArrayList<>();
+            List<MultiGauge.Row<?>> l = new ArrayList<>();
             for (VersionRates r : queries.versions()) {
                 Tags tags = Tags.of("model", r.model(), "version", Long.toString(r.version()));
-                h.add(MultiGauge.Row.of(tags, r.forgettingRate()));
-                a.add(MultiGauge.Row.of(tags, r.accuracy()));
+                if (r.probes() > 0) {
+                    h.add(MultiGauge.Row.of(tags, r.forgettingRate()));
+                    a.add(MultiGauge.Row.of(tags, r.accuracy()));
+                }
+                if (r.live()) {
+                    l.add(MultiGauge.Row.of(Tags.of("model", r.model()), r.version()));
+                }
             }
             hallucination.register(h, true);
             accuracy.register(a, true);
+            liveVersion.register(l, true);
             Map<String, Double> latest = new HashMap<>();
             for (MixWindow w : queries.mix()) {
-                latest.put(w.model(), w.unknownShare()); // windows come in order: the last one stays
+                if (w.total() >= minExamples) {
+                    latest.put(w.model(), w.unknownShare()); // windows come in order: the last one stays
+                }
             }
             List<MultiGauge.Row<?>> u = new ArrayList<>();
             latest.forEach((model, share) -> u.add(MultiGauge.Row.of(Tags.of("model", model), share)));

@@ -3,7 +3,9 @@ package dev.knowgate.monitor.api;
 import dev.knowgate.contracts.Alert;
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.monitor.flagging.ConditionState;
-import dev.knowgate.monitor.rates.LineageProbes;
+import dev.knowgate.contracts.ModelDecision;
+import dev.knowgate.monitor.probing.ProbeSet;
+import dev.knowgate.monitor.rates.LineageState;
 import dev.knowgate.monitor.rates.RateCalculator;
 import dev.knowgate.monitor.rates.VersionRates;
 import dev.knowgate.monitor.stream.MixWindow;
@@ -43,19 +45,39 @@ public class MonitorQueries {
 
     private final KafkaStreams streams;
     private final MonitorConfig config;
+    private final int probesTotal;
 
     @Inject
-    public MonitorQueries(KafkaStreams streams, MonitorConfig config) {
+    public MonitorQueries(KafkaStreams streams, MonitorConfig config, ProbeSet probes) {
         this.streams = streams;
         this.config = config;
+        this.probesTotal = probes.probes().size();
     }
 
-    /** Rates of every version of every lineage, by lineage then version. */
+    /** Rates and status of every version of every lineage, by lineage then version. */
     public List<VersionRates> versions() {
         List<VersionRates> out = new ArrayList<>();
-        for (LineageProbes lineage : values(MonitorTopology.LINEAGE_STORE, LineageProbes.class)) {
-            out.addAll(RateCalculator.rates(lineage, config.baselineVersion()));
+        for (LineageState lineage : values(MonitorTopology.LINEAGE_STORE, LineageState.class)) {
+            out.addAll(RateCalculator.rates(lineage, config.baselineVersion(), probesTotal));
         }
+        return out;
+    }
+
+    /** One version's rates and status; empty when the monitor has neither seen it announced nor answered. */
+    public java.util.Optional<VersionRates> version(String model, long version) {
+        LineageState lineage = store(MonitorTopology.LINEAGE_STORE, LineageState.class).get(model);
+        return lineage == null ? java.util.Optional.empty()
+                : RateCalculator.rates(lineage, config.baselineVersion(), probesTotal).stream()
+                .filter(r -> r.version() == version).findFirst();
+    }
+
+    /** Every decision, oldest first (GET /v1/decisions): the gate's and operators'. */
+    public List<ModelDecision> decisions() {
+        List<ModelDecision> out = new ArrayList<>();
+        for (LineageState lineage : values(MonitorTopology.LINEAGE_STORE, LineageState.class)) {
+            out.addAll(lineage.decisions());
+        }
+        out.sort(Comparator.comparing(ModelDecision::decidedAt));
         return out;
     }
 
@@ -85,7 +107,7 @@ public class MonitorQueries {
     public boolean hasProbeResults(String model, long version, int min) {
         for (int attempt = 0; ; attempt++) {
             try {
-                LineageProbes lineage = store(MonitorTopology.LINEAGE_STORE, LineageProbes.class).get(model);
+                LineageState lineage = store(MonitorTopology.LINEAGE_STORE, LineageState.class).get(model);
                 return lineage != null && lineage.version(version).map(v -> v.probes().size() >= min).orElse(false);
             } catch (NotReady | InvalidStateStoreException e) {
                 if (attempt >= 120) {

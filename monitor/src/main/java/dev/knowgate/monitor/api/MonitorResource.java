@@ -1,6 +1,7 @@
 package dev.knowgate.monitor.api;
 
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.service.ProblemResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -13,18 +14,35 @@ import java.util.function.Supplier;
 
 /**
  * The monitor's read API, answered from its state stores:
- * GET /v1/versions (rates per version), GET /v1/alerts (active and resolved), GET /v1/mix
- * (category mix of incoming examples per window). 503 with a problem document while the stores start.
+ * GET /v1/versions (rates, status and decision per version), GET /v1/alerts (active and resolved),
+ * GET /v1/mix (category mix of incoming examples per window), GET /v1/settings (the gate's and the
+ * detectors' limits, for the dashboard). 503 with a problem document while the stores start.
  */
 @Path("/v1")
 @Produces({MediaType.APPLICATION_JSON, ProblemResponse.PROBLEM_JSON})
 public class MonitorResource {
 
     private final MonitorQueries queries;
+    private final MonitorConfig config;
+
+    /** The limits the page draws: the gate line, the smallest window that is tested. */
+    public record Settings(boolean gateEnabled, double maxForgetting, double maxAccuracyDrop, String evaluationTimeout,
+                           double forgettingMargin, String unknownShareWindow, int unknownShareMinExamples, long baselineVersion) {
+    }
 
     @Inject
-    public MonitorResource(MonitorQueries queries) {
+    public MonitorResource(MonitorQueries queries, MonitorConfig config) {
         this.queries = queries;
+        this.config = config;
+    }
+
+    @GET
+    @Path("/settings")
+    public Response settings() {
+        MonitorConfig.Gate g = config.gate();
+        return answer(() -> new Settings(g.enabled(), g.maxForgetting(), g.maxAccuracyDrop(), g.evaluationTimeout().toString(),
+                config.flagging().forgettingMargin(), config.unknownShare().window().toString(),
+                config.unknownShare().minExamples(), config.baselineVersion()));
     }
 
     @GET

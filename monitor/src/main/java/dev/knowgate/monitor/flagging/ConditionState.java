@@ -25,6 +25,10 @@ public record ConditionState(Alert active, int fired, List<Alert> resolved) {
         return new ConditionState(alert, fired + 1, resolved);
     }
 
+    ConditionState updated(Alert alert) {
+        return new ConditionState(alert, fired, resolved);
+    }
+
     ConditionState resolvedWith(Alert resolvedAlert) {
         List<Alert> r = new ArrayList<>(resolved);
         r.add(resolvedAlert);

@@ -9,7 +9,6 @@ import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.monitor.api.MonitorQueries;
-import dev.knowgate.monitor.stream.TopologyProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -42,8 +41,8 @@ import java.util.Set;
 
 /**
  * Owns the probe set and asks for evaluations. At start it writes the probe set to the compacted
- * probes topic. Then it follows the models topic: for every version that has no probe results yet
- * it sends the probes through categorize-stream (examples.submitted, purpose=probe, headers naming
+ * probes topic. Then it follows the models topic: for every version whose evaluation is not complete
+ * (after a restart too) it sends the probes through categorize-stream (examples.submitted, purpose=probe, headers naming
  * the version and an evaluation id); the answers come back on probes.results. With a re-probe
  * interval, the newest version is probed again on that schedule.
  */
@@ -59,7 +58,7 @@ public class ProbeRequester {
     private final MeterRegistry meters;
     private final Set<String> requested = new HashSet<>();
     private final ProbeSet probes;
-    private final int minProbes;
+    private final int probeCount;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile KafkaProducer<String, byte[]> producer;
     private volatile Thread worker;
@@ -72,7 +71,7 @@ public class ProbeRequester {
                           MonitorQueries queries, MeterRegistry meters) {
         this.config = config;
         this.probes = probes;
-        this.minProbes = TopologyProducer.flagSettings(config, probes).minProbes();
+        this.probeCount = probes.probes().size(); // an evaluation is complete when every probe is answered
         this.kafkaConfig = kafkaConfig;
         this.queries = queries;
         this.meters = meters;
@@ -140,7 +139,7 @@ public class ProbeRequester {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(1))) {
                     version(r).ifPresent(v -> {
                         newest = v.key();
-                        if (!requested.contains(v.key()) && !queries.hasProbeResults(v.name(), v.version(), minProbes)) {
+                        if (!requested.contains(v.key()) && !queries.hasProbeResults(v.name(), v.version(), probeCount)) {
                             request(p, v.key(), "eval-" + v.name() + "-" + v.version() + "-" + Instant.now().getEpochSecond());
                         }
                         requested.add(v.key());

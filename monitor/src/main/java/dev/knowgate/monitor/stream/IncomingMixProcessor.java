@@ -88,10 +88,11 @@ final class IncomingMixProcessor implements Processor<String, CategorizedExample
         boolean holds = cusum.inChange(settings);
         List<EvidencePoint> evidence = cusum.recent().stream().map(w -> new EvidencePoint(w.start(), w.share())).toList();
         Condition condition = new Condition("change_point-" + METRIC + "-" + model, AlertKind.CHANGE_POINT, METRIC, model,
-                null, holds, cusum.sum(), cusum.target(), settings.threshold(), evidence,
-                String.format(Locale.ROOT, "Unknown share of incoming examples for %s: %.1f%% in the window from %s "
-                                + "against an expected %.1f%% (CUSUM %.2f, limit %.2f)%s", model, 100 * window.unknownShare(),
-                        window.windowStart(), 100 * cusum.target(), cusum.sum(), settings.threshold(),
+                null, holds, window.unknownShare(), cusum.sum(), cusum.target(), settings.threshold(), evidence,
+                String.format(Locale.ROOT, "Unknown share of incoming examples for %s: %.1f%% (%d of %d) in the window "
+                                + "from %s against an expected %.1f%% (CUSUM %.2f, limit %.2f)%s", model,
+                        100 * window.unknownShare(), window.counts().getOrDefault(dev.knowgate.contracts.Category.UNKNOWN, 0),
+                        window.total(), window.windowStart(), 100 * cusum.target(), cusum.sum(), settings.threshold(),
                         holds ? ": the stream is drifting toward new knowledge" : ""));
         AlertDecision.Step step = AlertDecision.apply(conditions.get(condition.key()), condition, Instant.ofEpochMilli(timestamp));
         conditions.put(condition.key(), step.state());

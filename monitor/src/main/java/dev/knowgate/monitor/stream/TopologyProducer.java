@@ -3,6 +3,7 @@ package dev.knowgate.monitor.stream;
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.monitor.flagging.CusumSettings;
 import dev.knowgate.monitor.flagging.FlagSettings;
+import dev.knowgate.monitor.gate.GateSettings;
 import dev.knowgate.monitor.probing.ProbeSet;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -17,7 +18,8 @@ public class TopologyProducer {
 
     @Produces
     Topology topology(MonitorConfig config, ProbeSet probes) {
-        return MonitorTopology.build(config.baselineVersion(), flagSettings(config, probes), cusumSettings(config));
+        return MonitorTopology.build(config.baselineVersion(), probes.probes().size(), flagSettings(config, probes),
+                gateSettings(config), cusumSettings(config));
     }
 
     @Produces
@@ -33,6 +35,11 @@ public class TopologyProducer {
         }
         int minProbes = (int) Math.ceil(f.minCoverage() * probes.probes().size());
         return new FlagSettings(minProbes, f.forgettingMargin(), f.trendVersions(), f.trendMinPoints(), f.trendSlope());
+    }
+
+    public static GateSettings gateSettings(MonitorConfig config) {
+        MonitorConfig.Gate g = config.gate();
+        return new GateSettings(g.enabled(), g.maxForgetting(), g.maxAccuracyDrop(), g.evaluationTimeout());
     }
 
     public static CusumSettings cusumSettings(MonitorConfig config) {

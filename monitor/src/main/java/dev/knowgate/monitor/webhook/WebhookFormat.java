@@ -84,7 +84,8 @@ public enum WebhookFormat {
             boolean firing = alert.status() == AlertStatus.FIRING;
             String headline = (firing ? ":rotating_light: FIRING" : ":white_check_mark: RESOLVED")
                     + " " + alert.kind().wireName() + " on " + modelRef(alert) + ": " + alert.metric() + " "
-                    + number(alert.value()) + " vs threshold " + number(alert.threshold());
+                    + number(alert.value()) + (alert.statistic() == null ? "" : ", " + statisticName(alert.kind()) + " "
+                    + number(alert.statistic())) + " vs threshold " + number(alert.threshold());
 
             ArrayNode blocks = JSON.arrayNode();
             blocks.add(section(cut("*" + escape(headline) + "*\n" + escape(alert.message()), SECTION_TEXT_MAX)));
@@ -95,6 +96,9 @@ public enum WebhookFormat {
             fields.add(field("Model", modelRef(alert)));
             fields.add(field("Metric", alert.metric()));
             fields.add(field("Value", number(alert.value())));
+            if (alert.statistic() != null) {
+                fields.add(field("Statistic", statisticName(alert.kind()) + " " + number(alert.statistic())));
+            }
             fields.add(field("Baseline", number(alert.baseline())));
             fields.add(field("Threshold", number(alert.threshold())));
             fields.add(field("Kind", alert.kind().wireName()));
@@ -103,7 +107,7 @@ public enum WebhookFormat {
                 fields.add(field("Resolved at", alert.resolvedAt().toString()));
             }
             fields.add(field("Alert id", alert.id()));
-            blocks.add(facts); // at most 9 fields: Block Kit allows 10
+            blocks.add(facts); // at most 10 fields: Block Kit's limit
 
             if (!alert.evidence().isEmpty()) {
                 blocks.add(section(cut("*Evidence* (newest last)\n" + escape(evidence(alert, SLACK_EVIDENCE_POINTS)),
@@ -162,10 +166,24 @@ public enum WebhookFormat {
         return name.toString();
     }
 
-    private static String description(Alert alert) {
-        return alert.metric() + " of " + modelRef(alert) + " is " + number(alert.value()) + " against a baseline of "
-                + number(alert.baseline()) + " (threshold " + number(alert.threshold()) + ", detector "
-                + alert.kind().wireName() + ")";
+    /** The metric's value and the detector's statistic, each named, and which of them the threshold limits. */
+    static String description(Alert alert) {
+        String value = alert.metric() + " of " + modelRef(alert) + " is " + number(alert.value()) + " against a baseline of "
+                + number(alert.baseline());
+        if (alert.statistic() == null) {
+            return value + " (threshold " + number(alert.threshold()) + ", detector " + alert.kind().wireName() + ")";
+        }
+        return value + "; " + statisticName(alert.kind()) + " " + number(alert.statistic()) + " against a threshold of "
+                + number(alert.threshold()) + " (detector " + alert.kind().wireName() + ")";
+    }
+
+    /** What a detector's statistic is, in words. */
+    static String statisticName(AlertKind kind) {
+        return switch (kind) {
+            case RISING_TREND -> "Theil-Sen slope per version";
+            case CHANGE_POINT -> "CUSUM statistic";
+            default -> "statistic";
+        };
     }
 
     /** The last {@code max} points as "label=value, ...", oldest first. */

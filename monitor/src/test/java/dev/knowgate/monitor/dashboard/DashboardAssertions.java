@@ -134,7 +134,8 @@ public final class DashboardAssertions {
                 .isGreaterThan(50);
     }
 
-    private static String unescape(String html) {
+    /** HTML entities decoded, so that assertions can quote the text as the page shows it. */
+    static String unescape(String html) {
         return html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
                 .replace("&nbsp;", "\u00a0").replace("&amp;", "&");
     }

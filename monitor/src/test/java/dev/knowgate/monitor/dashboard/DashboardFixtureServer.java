@@ -39,7 +39,8 @@ public final class DashboardFixtureServer implements AutoCloseable {
     static final Map<String, String> ENDPOINTS = Map.of(
             "/v1/versions", "dashboard/versions.json",
             "/v1/alerts", "dashboard/alerts.json",
-            "/v1/mix", "dashboard/mix.json");
+            "/v1/mix", "dashboard/mix.json",
+            "/v1/settings", "dashboard/settings.json");
 
     private static final Map<String, String> CONTENT_TYPES = Map.of(
             "html", "text/html; charset=utf-8",
@@ -53,6 +54,7 @@ public final class DashboardFixtureServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> overrides = new ConcurrentHashMap<>();
 
     private DashboardFixtureServer(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -85,6 +87,12 @@ public final class DashboardFixtureServer implements AutoCloseable {
         return this;
     }
 
+    /** From now on, {@code path} answers 200 with {@code json} instead of its fixture file. */
+    public DashboardFixtureServer answering(String path, String json) {
+        overrides.put(path, json.getBytes(StandardCharsets.UTF_8));
+        return this;
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -102,6 +110,11 @@ public final class DashboardFixtureServer implements AutoCloseable {
             Integer failure = failures.get(path);
             if (failure != null) {
                 send(exchange, failure, "text/plain", ("failing on purpose: " + failure).getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            byte[] override = overrides.get(path);
+            if (override != null) {
+                send(exchange, 200, "application/json", override);
                 return;
             }
             String endpoint = ENDPOINTS.get(path);

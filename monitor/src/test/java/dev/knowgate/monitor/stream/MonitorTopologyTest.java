@@ -16,7 +16,15 @@ import dev.knowgate.contracts.json.JsonSerde;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.monitor.flagging.CusumSettings;
 import dev.knowgate.monitor.flagging.FlagSettings;
-import dev.knowgate.monitor.rates.LineageProbes;
+import dev.knowgate.contracts.DecisionStatus;
+import dev.knowgate.contracts.ModelDecision;
+import dev.knowgate.contracts.ModelFile;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.SchemaVersions;
+import dev.knowgate.monitor.gate.GateSettings;
+import dev.knowgate.monitor.rates.LineageState;
+import dev.knowgate.monitor.rates.VersionStatus;
+import dev.knowgate.testing.TestStateDir;
 import dev.knowgate.monitor.rates.RateCalculator;
 import dev.knowgate.monitor.rates.VersionRates;
 import org.apache.kafka.common.serialization.Serdes;
@@ -39,7 +47,11 @@ import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Rates and flagging on the real topology (TopologyTestDriver): rising, flat, noisy, recovered, change point. */
+/**
+ * Rates, the promotion gate and flagging on the real topology (TopologyTestDriver): candidates
+ * promoted or rejected on their whole evaluation, stalled ones rejected, operators' decisions in
+ * force; rising, flat, noisy, recovered forgetting on served versions; change point.
+ */
 class MonitorTopologyTest {
 
     static final String MODEL = "knowgate-base";
@@ -50,24 +62,42 @@ class MonitorTopologyTest {
     TestInputTopic<String, ProbeResult> results;
     TestInputTopic<String, CategorizedExample> categorized;
     TestInputTopic<String, byte[]> rawResults;
+    TestInputTopic<String, ModelVersion> models;
+    TestInputTopic<String, ModelDecision> decisionsIn;
     TestOutputTopic<String, Alert> alerts;
+    TestOutputTopic<String, ModelDecision> decisions;
 
+    /** The detectors' tests run with the gate off: every version is promoted as it is announced. */
     @BeforeEach
     void start() {
+        start(new GateSettings(false, 0.03, 0.05, Duration.ofMinutes(15)));
+    }
+
+    void start(GateSettings gate) {
+        if (driver != null) {
+            driver.close();
+        }
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "monitor-test");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, TestStateDir.create("monitor-test").toString());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        driver = new TopologyTestDriver(MonitorTopology.build(1, new FlagSettings(PROBES, 0.05, 5, 3, 0.02),
-                new CusumSettings(Duration.ofMinutes(1), 20, -1, 5, 0.05, 0.3, 100)), props);
+        driver = new TopologyTestDriver(MonitorTopology.build(1, PROBES, new FlagSettings(PROBES, 0.05, 5, 3, 0.02), gate,
+                new CusumSettings(Duration.ofMinutes(1), 20, -1, 5, 0.05, 0.3, 100)), props, T0);
         results = driver.createInputTopic(Topics.PROBES_RESULTS.name(), new StringSerializer(),
                 JsonSerde.of(ProbeResult.class).serializer());
         rawResults = driver.createInputTopic(Topics.PROBES_RESULTS.name(), new StringSerializer(),
                 Serdes.ByteArray().serializer());
         categorized = driver.createInputTopic(Topics.EXAMPLES_CATEGORIZED.name(), new StringSerializer(),
                 JsonSerde.of(CategorizedExample.class).serializer());
+        models = driver.createInputTopic(Topics.MODELS.name(), new StringSerializer(),
+                JsonSerde.of(ModelVersion.class).serializer());
+        decisionsIn = driver.createInputTopic(Topics.MODELS_DECISIONS.name(), new StringSerializer(),
+                JsonSerde.of(ModelDecision.class).serializer());
         alerts = driver.createOutputTopic(Topics.ALERTS.name(), Serdes.String().deserializer(),
                 JsonSerde.of(Alert.class).deserializer());
+        decisions = driver.createOutputTopic(Topics.MODELS_DECISIONS.name(), Serdes.String().deserializer(),
+                JsonSerde.of(ModelDecision.class).deserializer());
     }
 
     @AfterEach
@@ -75,9 +105,22 @@ class MonitorTopologyTest {
         driver.close();
     }
 
-    /** Version {@code v}: every probe HighlyKnown and right, except the first {@code wrong} ones. */
+    /** Version {@code v} announced, then every probe answered: HighlyKnown and right, except the first {@code wrong} ones. */
     private void version(long v, int wrong) {
-        for (int p = 0; p < PROBES; p++) {
+        announce(v);
+        answer(v, wrong, PROBES);
+    }
+
+    private void announce(long v) {
+        Instant at = T0.plusSeconds(60 * v - 30);
+        models.pipeInput(MODEL + "@" + v, new ModelVersion(SchemaVersions.CURRENT, MODEL, v, v == 1 ? null : v - 1,
+                "knowgate-gpt", List.of(new ModelFile("model.onnx", "a".repeat(64), 1)), "Q: {question}\nA:", "\n", at,
+                null, "/registry/" + v), at);
+    }
+
+    /** The first {@code count} probes of version {@code v}'s evaluation. */
+    private void answer(long v, int wrong, int count) {
+        for (int p = 0; p < count; p++) {
             boolean right = p >= wrong;
             results.pipeInput("probe-" + p, new ProbeResult("probe-" + p, "eval-" + v, MODEL, v,
                     right ? Category.HIGHLY_KNOWN : Category.UNKNOWN, right ? 1 : 0, right ? 1 : 0, right,
@@ -86,8 +129,113 @@ class MonitorTopologyTest {
     }
 
     private List<VersionRates> rates() {
-        KeyValueStore<String, LineageProbes> store = driver.getKeyValueStore(MonitorTopology.LINEAGE_STORE);
-        return RateCalculator.rates(store.get(MODEL), 1);
+        KeyValueStore<String, LineageState> store = driver.getKeyValueStore(MonitorTopology.LINEAGE_STORE);
+        return RateCalculator.rates(store.get(MODEL), 1, PROBES);
+    }
+
+    private static GateSettings gateOn() {
+        return new GateSettings(true, 0.03, 0.05, Duration.ofMinutes(15));
+    }
+
+    @Test
+    void aCandidateIsDecidedOnlyOnItsWholeEvaluationAndPromotedWithinTheGate() {
+        start(gateOn());
+        version(1, 0);
+        assertThat(decisions.readValuesToList()).singleElement().satisfies(d -> {
+            assertThat(d.key()).isEqualTo("knowgate-base@1");
+            assertThat(d.status()).isEqualTo(DecisionStatus.PROMOTED);
+            assertThat(d.reason()).contains("base");
+        });
+        announce(2);
+        answer(2, 3, PROBES - 1);
+        assertThat(decisions.isEmpty()).as("99 of 100 probes: no decision yet").isTrue();
+        assertThat(rates().get(1).status()).isEqualTo(VersionStatus.CANDIDATE);
+        answer(2, 3, PROBES);
+        ModelDecision d = decisions.readValue();
+        assertThat(d.key()).isEqualTo("knowgate-base@2");
+        assertThat(d.status()).isEqualTo(DecisionStatus.PROMOTED);
+        assertThat(d.decidedBy()).isEqualTo("monitor");
+        assertThat(d.evidence().probesAnswered()).isEqualTo(PROBES);
+        assertThat(d.evidence().probesTotal()).isEqualTo(PROBES);
+        assertThat(d.evidence().forgettingRate()).isEqualTo(0.03);
+        assertThat(d.evidence().maxForgettingRate()).isEqualTo(0.03);
+        assertThat(d.evidence().evaluationId()).isEqualTo("eval-2");
+        assertThat(d.reason()).contains("forgets 3.0% (3 of 100)", "within the gate's 3.0%");
+        answer(2, 3, PROBES); // a re-probe changes nothing that was decided
+        assertThat(decisions.isEmpty()).isTrue();
+        VersionRates v2 = rates().get(1);
+        assertThat(v2.status()).isEqualTo(VersionStatus.PROMOTED);
+        assertThat(v2.live()).isTrue();
+        assertThat(rates().get(0).live()).isFalse();
+    }
+
+    @Test
+    void aCandidateForgettingMoreThanTheGateIsRejectedNeverLiveAndAlertedUntilTheNextPromotion() {
+        start(gateOn());
+        version(1, 0);
+        version(2, 4); // 4% > 3%
+        List<ModelDecision> made = decisions.readValuesToList();
+        assertThat(made).extracting(ModelDecision::key, ModelDecision::status).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("knowgate-base@1", DecisionStatus.PROMOTED),
+                org.assertj.core.groups.Tuple.tuple("knowgate-base@2", DecisionStatus.REJECTED));
+        assertThat(made.get(1).reason()).contains("above the gate's 3.0%");
+        assertThat(rates()).filteredOn(VersionRates::live).extracting(VersionRates::version).containsExactly(1L);
+        Alert rejected = alerts.readValuesToList().stream().filter(a -> a.kind() == AlertKind.CANDIDATE_REJECTED)
+                .findFirst().orElseThrow();
+        assertThat(rejected.status()).isEqualTo(AlertStatus.FIRING);
+        assertThat(rejected.modelVersion()).isEqualTo(2L);
+        assertThat(rejected.value()).isEqualTo(0.04);
+        assertThat(rejected.threshold()).isEqualTo(0.03);
+        assertThat(rejected.message()).contains("knowgate-base@2 was rejected and never served");
+
+        version(3, 6); // rejected too: the same alert moves to v3
+        Alert moved = alerts.readValuesToList().stream().filter(a -> a.kind() == AlertKind.CANDIDATE_REJECTED)
+                .findFirst().orElseThrow();
+        assertThat(moved.id()).isEqualTo(rejected.id());
+        assertThat(moved.status()).isEqualTo(AlertStatus.FIRING);
+        assertThat(moved.modelVersion()).isEqualTo(3L);
+        assertThat(moved.value()).isEqualTo(0.06);
+
+        version(4, 1); // promoted: the rejection alert resolves
+        assertThat(alerts.readValuesToList()).filteredOn(a -> a.kind() == AlertKind.CANDIDATE_REJECTED)
+                .extracting(Alert::status).containsExactly(AlertStatus.RESOLVED);
+        assertThat(rates()).filteredOn(VersionRates::live).extracting(VersionRates::version).containsExactly(4L);
+        // Baseline and trend detectors watch served versions only: the rejected ones fired nothing.
+        assertThat(alerts.readValuesToList()).isEmpty();
+    }
+
+    @Test
+    void aCandidateWhoseEvaluationStallsIsRejectedAfterTheTimeout() {
+        start(new GateSettings(true, 0.03, 0.05, Duration.ofMinutes(2)));
+        version(1, 0);
+        announce(2);
+        answer(2, 0, 40);
+        decisions.readValuesToList();
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
+        assertThat(decisions.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(70));
+        ModelDecision d = decisions.readValue();
+        assertThat(d.status()).isEqualTo(DecisionStatus.REJECTED);
+        assertThat(d.reason()).contains("evaluation incomplete: 40 of 100 probes answered under knowgate-base@2");
+        assertThat(d.evidence().complete()).isFalse();
+    }
+
+    @Test
+    void anOperatorsDecisionIsInForceAndTheGateDoesNotDecideAgain() {
+        start(gateOn());
+        version(1, 0);
+        announce(2);
+        answer(2, 9, 50);
+        decisionsIn.pipeInput("knowgate-base@2", new ModelDecision(MODEL, 2, 1L, DecisionStatus.PROMOTED,
+                "operator:oncall", "hotfix, cannot wait", null, T0.plusSeconds(600)), T0.plusSeconds(600));
+        answer(2, 9, PROBES);
+        assertThat(decisions.readValuesToList()).extracting(ModelDecision::key).containsExactly("knowgate-base@1");
+        VersionRates v2 = rates().get(1);
+        assertThat(v2.status()).isEqualTo(VersionStatus.PROMOTED);
+        assertThat(v2.live()).isTrue();
+        assertThat(v2.decision().decidedBy()).isEqualTo("operator:oncall");
+        // Served now: the baseline detector sees it (9% > 0% + 5 points).
+        assertThat(alerts.readValuesToList()).extracting(Alert::kind).contains(AlertKind.BASELINE_EXCEEDED);
     }
 
     @Test
@@ -108,26 +256,39 @@ class MonitorTopologyTest {
     }
 
     @Test
-    void risingForgettingFiresBaselineAndTrendAlertsOnce() {
+    void risingForgettingFiresBaselineAndTrendAlertsOnceAndMovesThemToNewerVersions() {
         version(1, 0);
         version(2, 3);
         assertThat(alerts.readValuesToList()).isEmpty();
         version(3, 8); // 8% > 0% + 5 points; slope over v1..v3 = 4 points per version
-        version(4, 12);
-        version(4, 12); // a re-probe of v4: same condition, no second alert
         List<Alert> fired = alerts.readValuesToList();
         assertThat(fired).extracting(Alert::kind).containsExactlyInAnyOrder(AlertKind.BASELINE_EXCEEDED, AlertKind.RISING_TREND);
         assertThat(fired).allSatisfy(a -> assertThat(a.status()).isEqualTo(AlertStatus.FIRING));
         Alert baseline = fired.stream().filter(a -> a.kind() == AlertKind.BASELINE_EXCEEDED).findFirst().orElseThrow();
         assertThat(baseline.modelVersion()).isEqualTo(3L);
         assertThat(baseline.value()).isEqualTo(0.08);
+        assertThat(baseline.statistic()).isNull();
         assertThat(baseline.baseline()).isZero();
         assertThat(baseline.threshold()).isEqualTo(0.05);
         assertThat(baseline.evidence()).extracting(e -> e.label()).containsExactly("knowgate-base@1", "knowgate-base@3");
         assertThat(baseline.id()).isEqualTo("baseline_exceeded-forgetting_rate-knowgate-base-1");
         Alert trend = fired.stream().filter(a -> a.kind() == AlertKind.RISING_TREND).findFirst().orElseThrow();
-        assertThat(trend.value()).isGreaterThan(0.02);
-        assertThat(trend.evidence()).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(trend.value()).isEqualTo(0.08); // the newest version's rate ...
+        assertThat(trend.statistic()).isEqualTo(0.04); // ... and the slope that crossed the limit
+        assertThat(trend.threshold()).isEqualTo(0.02);
+        assertThat(trend.evidence()).hasSize(3);
+
+        version(4, 12);
+        version(4, 12); // a re-probe of v4: same condition, same version, nothing more
+        List<Alert> moved = alerts.readValuesToList();
+        assertThat(moved).extracting(Alert::id).containsExactlyInAnyOrder(baseline.id(), trend.id());
+        assertThat(moved).allSatisfy(a -> {
+            assertThat(a.status()).isEqualTo(AlertStatus.FIRING);
+            assertThat(a.modelVersion()).isEqualTo(4L);
+            assertThat(a.value()).isEqualTo(0.12);
+        });
+        assertThat(moved.stream().filter(a -> a.kind() == AlertKind.BASELINE_EXCEEDED).findFirst().orElseThrow().firedAt())
+                .isEqualTo(baseline.firedAt());
     }
 
     @Test

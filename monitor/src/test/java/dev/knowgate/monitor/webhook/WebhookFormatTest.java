@@ -28,7 +28,7 @@ class WebhookFormatTest {
     private static final Optional<String> DASHBOARD = Optional.of("http://knowgate.example:8084/dashboard");
 
     private final Alert firing = new Alert("alert-42", AlertKind.BASELINE_EXCEEDED, AlertStatus.FIRING,
-            "forgetting_rate", "knowgate-gpt", 7L, 0.18234, 0.1, 0.15,
+            "forgetting_rate", "knowgate-gpt", 7L, 0.18234, null, 0.1, 0.15,
             List.of(new EvidencePoint("knowgate-gpt@6", 0.1), new EvidencePoint("knowgate-gpt@7", 0.18234)),
             "Forgetting rose <fast> & far on knowgate-gpt@7", FIRED, null);
     private final Alert resolved = firing.resolve(RESOLVED);
@@ -92,7 +92,7 @@ class WebhookFormatTest {
     @Test
     void alertmanagerLeavesOutWhatIsAbsent() throws Exception {
         Alert windowAlert = new Alert("alert-43", AlertKind.RISING_TREND, AlertStatus.FIRING, "unknown_share",
-                "knowgate-gpt", null, 0.3, 0.2, 0.25, List.of(), "Unknown share rising", FIRED, null);
+                "knowgate-gpt", null, 0.3, null, 0.2, 0.25, List.of(), "Unknown share rising", FIRED, null);
         JsonNode alert = JSON.readTree(WebhookFormat.ALERTMANAGER.render(windowAlert, Optional.empty())).get(0);
 
         assertThat(alert.get("labels").has("version")).isFalse();
@@ -106,6 +106,23 @@ class WebhookFormatTest {
         assertThat(WebhookFormat.alertName(AlertKind.BASELINE_EXCEEDED)).isEqualTo("KnowgateBaselineExceeded");
         assertThat(WebhookFormat.alertName(AlertKind.RISING_TREND)).isEqualTo("KnowgateRisingTrend");
         assertThat(WebhookFormat.alertName(AlertKind.CHANGE_POINT)).isEqualTo("KnowgateChangePoint");
+        assertThat(WebhookFormat.alertName(AlertKind.CANDIDATE_REJECTED)).isEqualTo("KnowgateCandidateRejected");
+    }
+
+    @Test
+    void theMetricsValueAndTheDetectorsStatisticAreStatedApart() throws Exception {
+        Alert trend = new Alert("rising_trend-forgetting_rate-knowgate-gpt-1", AlertKind.RISING_TREND, AlertStatus.FIRING,
+                "forgetting_rate", "knowgate-gpt", 4L, 0.18, 0.0552, 0.0, 0.02, List.of(), "rising", FIRED, null);
+        String description = JSON.readTree(WebhookFormat.ALERTMANAGER.render(trend, Optional.empty())).get(0)
+                .get("annotations").get("description").asText();
+        assertThat(description).isEqualTo("forgetting_rate of knowgate-gpt@4 is 0.18 against a baseline of 0; "
+                + "Theil-Sen slope per version 0.0552 against a threshold of 0.02 (detector rising_trend)");
+        assertThat(JSON.readTree(WebhookFormat.ALERTMANAGER.render(firing, Optional.empty())).get(0)
+                .get("annotations").get("description").asText())
+                .isEqualTo("forgetting_rate of knowgate-gpt@7 is 0.1823 against a baseline of 0.1 (threshold 0.15, "
+                        + "detector baseline_exceeded)");
+        String slack = JSON.readTree(WebhookFormat.SLACK.render(trend, Optional.empty())).get("text").asText();
+        assertThat(slack).contains("forgetting_rate 0.18, Theil-Sen slope per version 0.0552 vs threshold 0.02");
     }
 
     @Test
@@ -149,7 +166,7 @@ class WebhookFormatTest {
         List<EvidencePoint> evidence = new ArrayList<>();
         IntStream.range(0, Alert.MAX_EVIDENCE).forEach(i -> evidence.add(new EvidencePoint("v" + i, i / 1000.0)));
         Alert huge = new Alert("alert-44", AlertKind.CHANGE_POINT, AlertStatus.FIRING, "forgetting_rate",
-                "knowgate-gpt", 9L, 0.5, 0.1, 0.2, evidence, "<&>".repeat(Alert.MAX_MESSAGE_LENGTH / 3), FIRED, null);
+                "knowgate-gpt", 9L, 0.5, 1.25, 0.1, 0.2, evidence, "<&>".repeat(Alert.MAX_MESSAGE_LENGTH / 3), FIRED, null);
         JsonNode body = JSON.readTree(WebhookFormat.SLACK.render(huge, DASHBOARD));
 
         assertValidBlocks(body.get("blocks"));

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * the configured command, and hands the folder it wrote to the registry, which seals it and checks
  * it against the model contract before anything is published. The command line's {train}, {dev},
  * {parent} and {out} are replaced by paths (also in the environment as KNOWGATE_TRAIN, KNOWGATE_DEV,
- * KNOWGATE_PARENT, KNOWGATE_OUT, with KNOWGATE_ROUND, KNOWGATE_MODEL_NAME, KNOWGATE_MODEL_VERSION).
+ * KNOWGATE_PARENT, KNOWGATE_OUT, with KNOWGATE_ROUND, KNOWGATE_MODEL_NAME, KNOWGATE_MODEL_VERSION, and
+ * KNOWGATE_ATTEMPT and KNOWGATE_DISTILL_SCALE for a retry of a rejected round).
  * Its output goes to command.log next to the datasets. If it writes a training-log.json with
  * epochs, trainLoss, devAccuracyBefore, bestDevAccuracy, trainTokens, the round reports them.
  */
@@ -89,6 +90,8 @@ public final class CommandBackend implements TrainingBackend {
         env.put("KNOWGATE_ROUND", dataset.roundId());
         env.put("KNOWGATE_MODEL_NAME", dataset.name());
         env.put("KNOWGATE_MODEL_VERSION", Long.toString(dataset.version()));
+        env.put("KNOWGATE_ATTEMPT", Integer.toString(dataset.attempt()));
+        env.put("KNOWGATE_DISTILL_SCALE", Double.toString(dataset.distillScale()));
         long t0 = System.nanoTime();
         Process p = pb.start();
         try {

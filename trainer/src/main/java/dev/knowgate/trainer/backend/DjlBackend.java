@@ -83,7 +83,7 @@ public final class DjlBackend implements TrainingBackend {
         if (threads > 0) {
             DjlGpt.setTorchThreads(threads);
         }
-        FineTuner.Result r = new FineTuner(config).run(start, train, dev);
+        FineTuner.Result r = new FineTuner(retryConfig(dataset)).run(start, train, dev);
 
         Map<String, String> meta = Map.of("knowgate.model.name", dataset.name(),
                 "knowgate.model.version", Long.toString(dataset.version()));
@@ -100,6 +100,18 @@ public final class DjlBackend implements TrainingBackend {
                 kept == null || Double.isNaN(kept.crossEntropy()) ? null : kept.crossEntropy(),
                 dev.isEmpty() ? null : r.devAccuracyBefore(), dev.isEmpty() ? null : r.bestDevAccuracy(),
                 r.stoppedEarly(), r.trainTokens(), r.trainSeconds());
+    }
+
+    /**
+     * A retry of a rejected round distils harder: lambda times the round's scale (from 1 when
+     * self-distillation is off, so that a retry is never the same training again).
+     */
+    FineTuneConfig retryConfig(RoundDataset dataset) {
+        if (dataset.distillScale() == 1) {
+            return config;
+        }
+        double lambda = config.distillLambda() > 0 ? config.distillLambda() : 1;
+        return config.withDistillLambda(lambda * dataset.distillScale());
     }
 
     private static List<QaSequence> sequences(List<RoundExample> examples, ModelTokenizer tokenizer,
@@ -124,7 +136,8 @@ public final class DjlBackend implements TrainingBackend {
         settings.put("batchSize", config.batchSize());
         settings.put("learningRate", config.lr());
         settings.put("weightDecay", config.weightDecay());
-        settings.put("distillLambda", config.distillLambda());
+        settings.put("distillLambda", retryConfig(dataset).distillLambda());
+        settings.put("attempt", dataset.attempt());
         settings.put("freeze", config.frozen().specs());
         settings.put("patience", config.patience());
         settings.put("seed", config.seed());

@@ -62,13 +62,7 @@ public final class ModelRegistry {
      */
     public ModelFolder install(Path staging, ModelFolder parent, Function<List<ModelFile>, ModelVersion> manifestFor)
             throws IOException, ModelFolderException {
-        for (String inherited : List.of(ModelTokenizer.TOKENIZER_FILE, ExemplarFile.FILE_NAME)) {
-            if (!Files.exists(staging.resolve(inherited)) && parent.manifest().file(inherited).isPresent()) {
-                Files.copy(parent.file(inherited), staging.resolve(inherited));
-            }
-        }
-        ModelVersion manifest = ModelFolder.seal(staging, manifestFor);
-        checkContract(ModelFolder.open(staging));
+        ModelVersion manifest = seal(staging, parent, manifestFor).manifest();
         Path target = folder(manifest.name(), manifest.version());
         if (Files.exists(target)) {
             throw new IOException(target + " exists: version " + manifest.key() + " is already in the registry");
@@ -76,6 +70,24 @@ public final class ModelRegistry {
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         deleteTree(staging.resolveSibling(staging.getFileName() + WORK));
         return ModelFolder.open(target);
+    }
+
+    /**
+     * Seals the staging folder (inheriting the parent's tokenizer.json and exemplars.jsonl when the
+     * backend wrote none) and checks it against the model contract, without installing it: what a
+     * round measures before its final manifest is written. Sealing again replaces the manifest.
+     */
+    public ModelFolder seal(Path staging, ModelFolder parent, Function<List<ModelFile>, ModelVersion> manifestFor)
+            throws IOException, ModelFolderException {
+        for (String inherited : List.of(ModelTokenizer.TOKENIZER_FILE, ExemplarFile.FILE_NAME)) {
+            if (!Files.exists(staging.resolve(inherited)) && parent.manifest().file(inherited).isPresent()) {
+                Files.copy(parent.file(inherited), staging.resolve(inherited));
+            }
+        }
+        ModelFolder.seal(staging, manifestFor);
+        ModelFolder sealed = ModelFolder.open(staging);
+        checkContract(sealed);
+        return sealed;
     }
 
     /**

@@ -1,14 +1,16 @@
 package dev.knowgate.trainer.round;
 
-import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.ContractViolation;
+import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.Purpose;
 import dev.knowgate.contracts.RoundSummary;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.registry.ModelFolderException;
+import dev.knowgate.service.KafkaClientConfig;
+import dev.knowgate.trainer.registry.DecisionsFollower;
 import dev.knowgate.trainer.registry.ModelRegistry;
 import dev.knowgate.trainer.registry.ModelsTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,12 +31,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,13 +47,23 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The trainer's consumer loop on examples.accepted: gathers examples until a round is due (enough
  * trainable examples, the oldest waited long enough, or a trigger), hands the round to a
- * {@link RoundRunner} on another thread while its partitions stay paused (the consumer keeps polling,
- * so it stays in its group), and commits the round's offsets only after its version is published.
+ * {@link RoundRunner} on another thread while its partitions stay paused (the consumer keeps
+ * polling, so it stays in its group), and then waits for the monitor's decision on the candidate
+ * version it published (models.decisions):
+ * <ul>
+ *   <li>promoted: the round's offsets are committed and the next round trains from it;</li>
+ *   <li>rejected: the same examples are trained again from the last promoted version with stronger
+ *       self-distillation ({@link GatePolicy}); once the retries are rejected too (or with
+ *       {@code on-reject=park}) they are parked on examples.parked, in one transaction with the
+ *       round's offsets.</li>
+ * </ul>
+ * Every round trains from the lineage's live version, the last promoted one.
  *
- * <p>At start it recovers from a crash at any stage: a version already on the models topic for
- * offsets not yet committed is recognised and its offsets committed without training again; a
- * version installed in the registry but not announced, trained from exactly the committed offsets,
- * is published and committed; any other unannounced folder and every staging leftover is removed.
+ * <p>Offsets are committed only once a round is decided, so at start it recovers from a crash at
+ * any stage: a candidate already on the models topic for offsets not yet committed is taken up
+ * again (its records re-read, its decision awaited or acted on) without training again; a version
+ * installed in the registry but not announced, trained from exactly the committed offsets, is
+ * published and awaited; any other unannounced folder and every staging leftover is removed.
  *
  * <p>One trainer instance per model lineage: versions form a chain, each the parent of the next.
  */
@@ -58,19 +72,56 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RoundLoop.class);
 
     /**
-     * @param instanceId  static group membership id of this trainer instance
-     * @param startPaused start without consuming (resume through the API)
+     * @param instanceId     static group membership id of this trainer instance
+     * @param startPaused    start without consuming (resume through the API)
+     * @param decisionsTopic where the monitor's decisions are read (models.decisions)
+     * @param parkedTopic    where a rejected round's examples are parked (examples.parked)
+     * @param gate           what a rejection leads to
      */
     public record Settings(String acceptedTopic, String groupId, String instanceId, Path initialModel, int minExamples,
-                           int maxExamples, Duration maxWait, boolean startPaused) {
+                           int maxExamples, Duration maxWait, boolean startPaused, String decisionsTopic,
+                           String parkedTopic, GatePolicy gate) {
     }
 
-    /** What the trainer is doing, for the API and health. */
+    /**
+     * What the trainer is doing, for the API and health.
+     *
+     * @param awaitingDecision the candidate (name@version) whose decision the round in progress waits for
+     */
     public record Status(boolean started, boolean paused, String pauseReason, int pending, int trainable,
-                         String roundInProgress, String liveVersion, Long oldestPendingAgeMs, String startupError) {
+                         String roundInProgress, String liveVersion, Long oldestPendingAgeMs, String startupError,
+                         String awaitingDecision) {
     }
 
-    private record Pending(TopicPartition tp, long offset, RoundExample example, Instant at) {
+    private record Pending(TopicPartition tp, long offset, String key, byte[] value, RoundExample example, Instant at) {
+    }
+
+    /** A round from its start until its version is decided: its records, its offsets and its trainings. */
+    private static final class Round {
+        final String id;
+        final List<Pending> taken;
+        final Map<TopicPartition, Long> start;
+        final Map<TopicPartition, Long> end;
+        int attempt;
+        RoundRecord record;
+        Future<RoundRunner.Result> training;
+        ModelFolder candidate;
+
+        Round(String id, List<Pending> taken, Map<TopicPartition, Long> start, Map<TopicPartition, Long> end, int attempt) {
+            this.id = id;
+            this.taken = List.copyOf(taken);
+            this.start = Map.copyOf(start);
+            this.end = Map.copyOf(end);
+            this.attempt = attempt;
+        }
+
+        String attemptId() {
+            return attempt == 0 ? id : id + "-retry" + attempt;
+        }
+    }
+
+    /** A candidate found at start for offsets not yet committed: its round is rebuilt once its records are read again. */
+    private record Recovered(String roundId, Map<TopicPartition, Long> end, ModelFolder candidate, int attempt) {
     }
 
     private final Settings settings;
@@ -89,16 +140,18 @@ public final class RoundLoop implements Runnable, AutoCloseable {
 
     // Consumer thread state.
     private KafkaConsumer<String, byte[]> consumer;
+    private DecisionsFollower decisions;
+    private ParkedExamples parked;
     private final List<Pending> pending = new ArrayList<>();
     private final Map<TopicPartition, Long> roundStart = new HashMap<>();
-    private Map<TopicPartition, Long> lastPublishedEnd = Map.of();
-    private ModelVersion lastPublished;
+    private List<ModelVersion> lineage = List.of();
     private final List<Long> orphans = new ArrayList<>();
+    private String name;
+    private ModelFolder base;
     private ModelFolder live;
     private long highestVersion;
-    private Future<RoundRunner.Result> inFlight;
-    private RoundRecord inFlightRecord;
-    private List<Pending> inFlightRecords = List.of();
+    private Round round;
+    private Recovered recovered;
     private final AtomicLong roundSeq = new AtomicLong();
 
     // Shared with API threads.
@@ -107,7 +160,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private volatile boolean paused;
     private volatile String pauseReason;
     private volatile boolean triggered;
-    private volatile Status status = new Status(false, false, null, 0, 0, null, null, null, null);
+    private volatile Status status = new Status(false, false, null, 0, 0, null, null, null, null, null);
 
     public RoundLoop(Settings settings, Map<String, Object> clientConfig, ModelsTopic models, ModelRegistry registry,
                      RoundRunner runner, RoundHistory history, RoundMetrics metrics, RoundStage.Listener listener) {
@@ -127,6 +180,8 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     public void run() {
         try {
             consumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
+            decisions = new DecisionsFollower(settings.decisionsTopic(), clientConfig);
+            parked = new ParkedExamples(settings.parkedTopic(), clientConfig, "knowgate-trainer-parked-" + settings.instanceId());
             recover();
             consumer.subscribe(List.of(settings.acceptedTopic()), new Rebalance());
             started = true;
@@ -135,9 +190,16 @@ public final class RoundLoop implements Runnable, AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     add(r);
                 }
-                if (inFlight != null) {
-                    if (inFlight.isDone()) {
-                        finishRound();
+                decisions.poll();
+                if (recovered != null) {
+                    resumeRecovered();
+                } else if (round != null) {
+                    if (round.training != null) {
+                        if (round.training.isDone()) {
+                            trained();
+                        }
+                    } else {
+                        awaitDecision();
                     }
                 } else if (!paused && roundDue()) {
                     startRound();
@@ -153,6 +215,12 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             if (consumer != null) {
                 consumer.close(Duration.ofSeconds(5));
             }
+            if (decisions != null) {
+                decisions.close();
+            }
+            if (parked != null) {
+                parked.close();
+            }
         }
     }
 
@@ -161,7 +229,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     public Status status() {
         Status s = status; // pause and resume show at once, not after the loop's next turn
         return new Status(s.started(), paused, pauseReason, s.pending(), s.trainable(), s.roundInProgress(),
-                s.liveVersion(), s.oldestPendingAgeMs(), s.startupError());
+                s.liveVersion(), s.oldestPendingAgeMs(), s.startupError(), s.awaitingDecision());
     }
 
     /** Starts a round with what is pending now; false when nothing is pending or a round is running. */
@@ -194,7 +262,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         roundThread.shutdownNow();
     }
 
-    // ---- consumer thread ----
+    // ---- consumer thread: a round's life ----
 
     private void add(ConsumerRecord<String, byte[]> r) {
         RoundExample example = null;
@@ -218,7 +286,8 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         if (skip != null) {
             metrics.skipped(skip, 1);
         }
-        pending.add(new Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), example, Instant.now()));
+        pending.add(new Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), r.key(), r.value(), example,
+                Instant.now()));
     }
 
     private boolean roundDue() {
@@ -232,8 +301,11 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     }
 
     private long trainable(List<Pending> records) {
-        return records.stream().filter(p -> p.example() != null
-                && runner.mixerPolicy().categories().contains(p.example().category())).count();
+        return records.stream().filter(this::trainable).count();
+    }
+
+    private boolean trainable(Pending p) {
+        return p.example() != null && runner.mixerPolicy().categories().contains(p.example().category());
     }
 
     private void startRound() {
@@ -244,22 +316,149 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         for (TopicPartition tp : assigned) {
             end.put(tp, endOf(tp, taken));
         }
-        String id = "round-" + Instant.now().toEpochMilli() + "-" + roundSeq.incrementAndGet();
-        RoundRecord record = RoundRecord.started(id, live.manifest().key(), taken.size(), keyed(startOffsets(assigned)),
-                keyed(end));
-        List<RoundExample> examples = taken.stream().map(Pending::example).filter(e -> e != null).toList();
-        consumer.pause(assigned);
+        round = new Round("round-" + Instant.now().toEpochMilli() + "-" + roundSeq.incrementAndGet(), taken,
+                startOffsets(assigned), end, 0);
+        train();
+    }
+
+    /** Trains the round (again, after a rejection) from the live version, as the next version number. */
+    private void train() {
+        followLive();
+        List<RoundExample> examples = round.taken.stream().map(Pending::example).filter(e -> e != null).toList();
+        consumer.pause(consumer.assignment());
         long version = highestVersion + 1;
+        highestVersion = version; // a rejected version keeps its number: the next one is always higher
         ModelFolder parent = live;
-        inFlightRecords = taken;
-        inFlightRecord = record;
+        int attempt = round.attempt;
+        RoundRecord record = RoundRecord.started(round.attemptId(), parent.manifest().key(), round.taken.size(),
+                keyed(round.start), keyed(round.end), attempt);
+        round.record = record;
+        round.candidate = null;
         history.put(record);
-        LOG.infof("%s: %d examples from %s, training %s@%d", id, taken.size(), parent.manifest().key(),
-                parent.manifest().name(), version);
-        inFlight = roundThread.submit(() -> runner.run(record, examples, parent, version, r -> {
-            inFlightRecord = r;
+        LOG.infof("%s: %d examples from %s, training %s@%d%s", record.id(), round.taken.size(), parent.manifest().key(),
+                name, version, attempt == 0 ? "" : String.format(java.util.Locale.ROOT,
+                        " (retry %d of a rejected round, self-distillation x%.0f)", attempt,
+                        settings.gate().distillScale(attempt)));
+        double scale = settings.gate().distillScale(attempt);
+        Round training = round;
+        round.training = roundThread.submit(() -> runner.run(record, examples, parent, version, attempt, scale, r -> {
+            training.record = r;
             history.put(r);
         }));
+    }
+
+    private void trained() {
+        RoundRunner.Result result;
+        try {
+            result = round.training.get();
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            LOG.errorf(cause, "%s failed; nothing published, offsets not committed, consumption paused", round.record.id());
+            RoundRecord failed = round.record.finished(RoundStatus.FAILED, null, cause.toString());
+            history.put(failed);
+            metrics.round(failed);
+            pause(round.record.id() + " failed: " + cause.getMessage() + " (resume to retry)");
+            round = null; // its records stay pending: resuming trains them again
+            try {
+                // The number is free again unless the failed round left a folder with it (a restart removes that).
+                highestVersion = Math.max(lineage.stream().mapToLong(ModelVersion::version).max().orElse(0),
+                        registry.versions(name).stream().mapToLong(Long::longValue).max().orElse(0));
+            } catch (java.io.IOException io) {
+                LOG.warnf("listing the registry failed: %s", io.getMessage());
+            }
+            return;
+        }
+        round.training = null;
+        round.record = result.record();
+        history.put(result.record());
+        if (result.published() == null) {
+            LOG.infof("%s: nothing to train on (%s); offsets committed", result.record().id(), result.record().skipped());
+            highestVersion--; // no version was made with the number
+            commitAndFinish(result.record());
+            return;
+        }
+        round.candidate = result.published();
+        highestVersion = Math.max(highestVersion, round.candidate.manifest().version());
+        LOG.infof("%s published candidate %s (dev accuracy %s -> %s, %d epochs, %.0f tokens/s); awaiting its decision",
+                result.record().id(), round.candidate.manifest().key(), result.record().devAccuracyBefore(),
+                result.record().devAccuracy(), result.record().epochs(), result.record().tokensPerSecond());
+        awaitDecision();
+    }
+
+    /** Acts on the decision about the round's candidate, once there is one. */
+    private void awaitDecision() {
+        ModelVersion candidate = round.candidate.manifest();
+        Optional<ModelDecision> d = decisions.ledger().decision(candidate.name(), candidate.version());
+        if (d.isEmpty()) {
+            return;
+        }
+        String why = d.get().status().wireName() + " by " + d.get().decidedBy() + ": " + d.get().reason();
+        if (d.get().promoted()) {
+            LOG.infof("%s promoted; the next round trains from it", candidate.key());
+            live = round.candidate;
+            metrics.live(candidate);
+            commitAndFinish(round.record.decided(RoundStatus.PROMOTED, why));
+            return;
+        }
+        if (settings.gate().retries(round.attempt)) {
+            RoundRecord rejected = round.record.decided(RoundStatus.REJECTED, why);
+            history.put(rejected);
+            metrics.round(rejected);
+            LOG.infof("%s rejected (%s); training its examples again", candidate.key(), d.get().reason());
+            round.attempt++;
+            train();
+            return;
+        }
+        park(d.get(), why);
+    }
+
+    /** Parks the round's trainable examples and commits its offsets, in one transaction. */
+    private void park(ModelDecision d, String why) {
+        List<ParkedExamples.Parked> records = round.taken.stream().filter(this::trainable)
+                .map(p -> new ParkedExamples.Parked(p.key(), p.value())).toList();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        round.end.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
+        parked.park(records, d.key(), d.reason(), round.attempt + 1, offsets, consumer.groupMetadata());
+        listener.reached(RoundStage.COMMITTED, round.record.id());
+        LOG.infof("%s rejected after %d training(s): %d examples parked on %s, offsets committed", d.key(),
+                round.attempt + 1, records.size(), settings.parkedTopic());
+        finish(round.record.decided(RoundStatus.PARKED, why + "; " + records.size() + " examples parked"));
+    }
+
+    private void commitAndFinish(RoundRecord record) {
+        try {
+            commit(round.end);
+            listener.reached(RoundStage.COMMITTED, record.id());
+        } catch (RuntimeException e) {
+            // The version is decided; a restart recognises it and commits these offsets.
+            LOG.errorf(e, "%s: committing offsets failed after the decision", record.id());
+        }
+        finish(record);
+    }
+
+    private void finish(RoundRecord record) {
+        history.put(record);
+        metrics.round(record);
+        pending.removeAll(round.taken);
+        roundStart.putAll(round.end);
+        round = null;
+        consumer.resume(consumer.assignment());
+    }
+
+    /** The lineage's live version (the last promoted) is what the next round trains from; the base until one is. */
+    private void followLive() {
+        Optional<ModelDecision> promoted = decisions.ledger().live(name);
+        if (promoted.isEmpty() || promoted.get().modelVersion() == live.manifest().version()) {
+            return;
+        }
+        try {
+            live = ModelFolder.open(registry.folder(name, promoted.get().modelVersion()));
+            metrics.live(live.manifest());
+            LOG.infof("training from %s, the live version", live.manifest().key());
+        } catch (ModelFolderException e) {
+            LOG.errorf("cannot train from the live version %s: %s; staying with %s", promoted.get().key(), e.getMessage(),
+                    live.manifest().key());
+        }
     }
 
     /** The offset after the round's last record of a partition; where reading stands when it has none. */
@@ -290,54 +489,6 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         return start;
     }
 
-    private void finishRound() {
-        RoundRunner.Result result;
-        Map<TopicPartition, Long> end = unkeyed(inFlightRecord.endOffsets());
-        try {
-            result = inFlight.get();
-        } catch (Exception e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            LOG.errorf(cause, "%s failed; nothing published, offsets not committed, consumption paused",
-                    inFlightRecord.id());
-            RoundRecord failed = inFlightRecord.finished(RoundStatus.FAILED, null, cause.toString());
-            history.put(failed);
-            metrics.round(failed);
-            pause(inFlightRecord.id() + " failed: " + cause.getMessage() + " (resume to retry)");
-            clearInFlight();
-            return;
-        }
-        try {
-            commit(end);
-            listener.reached(RoundStage.COMMITTED, inFlightRecord.id());
-        } catch (RuntimeException e) {
-            // The version is published with these offsets; a restart recognises it and commits them.
-            LOG.errorf(e, "%s: committing offsets failed after publishing", inFlightRecord.id());
-        }
-        if (result.published() != null) {
-            live = result.published();
-            highestVersion = Math.max(highestVersion, live.manifest().version());
-            lastPublishedEnd = end;
-            metrics.live(live.manifest());
-            LOG.infof("%s published %s (dev accuracy %s -> %s, %d epochs, %.0f tokens/s)", result.record().id(),
-                    live.manifest().key(), result.record().devAccuracyBefore(), result.record().devAccuracy(),
-                    result.record().epochs(), result.record().tokensPerSecond());
-        } else {
-            LOG.infof("%s: nothing to train on (%s); offsets committed", result.record().id(), result.record().skipped());
-        }
-        history.put(result.record());
-        metrics.round(result.record());
-        pending.removeAll(inFlightRecords);
-        roundStart.putAll(end);
-        clearInFlight();
-        consumer.resume(consumer.assignment());
-    }
-
-    private void clearInFlight() {
-        inFlight = null;
-        inFlightRecords = List.of();
-        inFlightRecord = null;
-    }
-
     private void commit(Map<TopicPartition, Long> offsets) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         offsets.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
@@ -346,7 +497,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
 
     private void applyPause() {
         Set<TopicPartition> assigned = consumer.assignment();
-        if (paused || inFlight != null) {
+        if (paused || round != null) {
             consumer.pause(assigned);
         } else {
             consumer.resume(assigned);
@@ -355,38 +506,33 @@ public final class RoundLoop implements Runnable, AutoCloseable {
 
     private void publishStatus(String startupError) {
         Long age = pending.isEmpty() ? null : Duration.between(pending.get(0).at(), Instant.now()).toMillis();
-        RoundRecord r = inFlightRecord;
-        status = new Status(started, paused, pauseReason, pending.size(), (int) trainable(pending),
-                r == null ? null : r.id(), live == null ? null : live.manifest().key(), age, startupError);
+        Round r = round;
+        String inProgress = r != null && r.record != null ? r.record.id() : recovered != null ? recovered.roundId() : null;
+        String awaiting = r != null && r.candidate != null ? r.candidate.manifest().key()
+                : recovered != null ? recovered.candidate().manifest().key() : null;
+        status = new Status(started, paused, pauseReason, pending.size(), (int) trainable(pending), inProgress,
+                live == null ? null : live.manifest().key(), age, startupError, awaiting);
         metrics.pending(pending.size(), paused);
     }
 
     // ---- recovery ----
 
     private void recover() throws Exception {
-        ModelFolder base = ModelFolder.open(settings.initialModel());
-        String name = base.manifest().name();
+        ModelFolder initial = ModelFolder.open(settings.initialModel());
+        name = initial.manifest().name();
         registry.cleanStaging(name);
-        List<ModelVersion> lineage = models.readAll(Duration.ofSeconds(60)).stream()
-                .filter(v -> v.name().equals(name)).toList();
+        lineage = models.readAll(Duration.ofSeconds(60)).stream().filter(v -> v.name().equals(name)).toList();
         if (lineage.isEmpty()) {
-            ModelFolder registered = registry.register(base);
+            ModelFolder registered = registry.register(initial);
             models.publish(registered.manifest().withLocation(registered.dir().toString()));
             LOG.infof("registered the base model %s and published it", registered.manifest().key());
             lineage = List.of(registered.manifest().withLocation(registered.dir().toString()));
         }
+        decisions.readToEnd(Duration.ofSeconds(60));
         highestVersion = lineage.stream().mapToLong(ModelVersion::version).max().orElseThrow();
-        live = newestThatOpens(lineage);
-
-        // What a crash may have left is settled once the partitions are assigned (committing needs
-        // membership of the group): a version published for offsets never committed, and versions
-        // installed but never announced.
-        for (ModelVersion v : lineage) {
-            if (v.round() != null && !v.round().sourceOffsets().isEmpty()) {
-                lastPublishedEnd = unkeyed(v.round().sourceOffsets());
-                lastPublished = v;
-            }
-        }
+        base = open(lineage.stream().min(Comparator.comparingLong(ModelVersion::version)).orElseThrow());
+        live = base;
+        followLive();
         for (long v : registry.versions(name)) {
             if (v > highestVersion) {
                 orphans.add(v);
@@ -395,50 +541,41 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         metrics.live(live.manifest());
     }
 
-    /** On assignment: continue after the newest published round, and publish or remove unannounced versions. */
+    private ModelFolder open(ModelVersion v) throws ModelFolderException {
+        Path dir = v.location() == null ? registry.folder(v.name(), v.version())
+                : Path.of(v.location().startsWith("file:") ? java.net.URI.create(v.location()).getPath() : v.location());
+        return ModelFolder.open(dir);
+    }
+
+    /**
+     * On assignment: find the round a crash interrupted. Offsets are committed only once a round is
+     * decided, so every version announced for offsets beyond the committed ones belongs to it (its
+     * trainings); the newest is the one whose decision counts. A version installed but never
+     * announced, trained from exactly the committed offsets, is announced now; others are removed.
+     */
     private void reconcile(Collection<TopicPartition> partitions) throws Exception {
         Map<TopicPartition, Long> positions = new HashMap<>();
         for (TopicPartition tp : partitions) {
             positions.put(tp, consumer.position(tp));
         }
-        Map<TopicPartition, Long> catchUp = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            Long published = lastPublishedEnd.get(tp);
-            if (published != null && published > positions.get(tp)) {
-                catchUp.put(tp, published);
-            }
-        }
-        if (!catchUp.isEmpty()) {
-            catchUp.forEach(consumer::seek);
-            commit(catchUp);
-            positions.putAll(catchUp);
-            if (lastPublished != null) {
-                recovered(lastPublished.round().roundId(), lastPublished.key(), "published before a crash; offsets committed now");
-            }
-        }
-        lastPublished = null;
         if (!orphans.isEmpty()) {
             Set<TopicPartition> all = new HashSet<>();
             for (PartitionInfo p : consumer.partitionsFor(settings.acceptedTopic(), Duration.ofSeconds(60))) {
                 all.add(new TopicPartition(p.topic(), p.partition()));
             }
             boolean whole = partitions.containsAll(all);
-            String name = live.manifest().name();
             for (long v : orphans) {
                 Path dir = registry.folder(name, v);
                 RoundRunner.RoundOffsets offsets = RoundRunner.offsets(dir);
                 if (whole && v == highestVersion + 1 && offsets != null && sameOffsets(unkeyed(offsets.start()), positions)) {
                     ModelFolder orphan = ModelFolder.open(dir);
-                    models.publish(orphan.manifest().withLocation(orphan.dir().toString()));
-                    Map<TopicPartition, Long> end = unkeyed(offsets.end());
-                    end.forEach(consumer::seek);
-                    commit(end);
-                    positions.putAll(end);
-                    lastPublishedEnd = end;
-                    live = orphan;
+                    ModelVersion announced = orphan.manifest().withLocation(orphan.dir().toString());
+                    models.publish(announced);
+                    List<ModelVersion> next = new ArrayList<>(lineage);
+                    next.add(announced);
+                    lineage = List.copyOf(next);
                     highestVersion = v;
-                    metrics.live(live.manifest());
-                    recovered(offsets.roundId(), orphan.manifest().key(), "installed before a crash; published and committed now");
+                    LOG.infof("%s was installed before a crash; published it now, without training again", announced.key());
                 } else {
                     LOG.warnf("removing %s: in the registry but never published, and not trained from the committed offsets", dir);
                     registry.delete(name, v);
@@ -446,37 +583,53 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             }
             orphans.clear();
         }
+        Optional<ModelVersion> interrupted = lineage.stream()
+                .filter(v -> v.round() != null && ahead(unkeyed(v.round().sourceOffsets()), positions))
+                .max(Comparator.comparingLong(ModelVersion::version));
+        if (interrupted.isPresent() && recovered == null && round == null) {
+            ModelVersion v = interrupted.get();
+            ModelFolder folder = open(v);
+            RoundRunner.RoundOffsets offsets = RoundRunner.offsets(folder.dir());
+            int attempt = offsets == null ? 0 : offsets.attempt();
+            recovered = new Recovered(v.round().roundId(), unkeyed(v.round().sourceOffsets()), folder, attempt);
+            RoundRecord r = new RoundRecord(v.round().roundId(), RoundStatus.RECOVERED, null, v.key(), null, Instant.now(), 0,
+                    null, null, null, null, null, null, null, null, null, null, null, null, null, attempt,
+                    "published before a crash; its decision is awaited or acted on now, without training again", null, null);
+            history.put(r);
+            metrics.round(r);
+            LOG.infof("recognised %s (%s) from before a crash: reading its examples again, then acting on its decision",
+                    v.round().roundId(), v.key());
+        }
         positions.forEach(roundStart::put);
         LOG.infof("trainer ready: live %s, reading %s from %s", live.manifest().key(), settings.acceptedTopic(), keyed(positions));
     }
 
-    private void recovered(String roundId, String key, String what) {
-        LOG.infof("recognised %s (%s): %s, without training again", roundId, key, what);
-        RoundRecord r = new RoundRecord(roundId, RoundStatus.RECOVERED, null, key, null, Instant.now(), 0, null,
-                null, null, null, null, null, null, null, null, null, null, null, null);
-        history.put(r);
-        metrics.round(r);
+    /** Once the interrupted round's records are read again, it continues where it stopped: awaiting its decision. */
+    private void resumeRecovered() {
+        for (Map.Entry<TopicPartition, Long> e : recovered.end().entrySet()) {
+            if (consumer.assignment().contains(e.getKey()) && consumer.position(e.getKey()) < e.getValue()) {
+                return;
+            }
+        }
+        List<Pending> taken = pending.stream().filter(p -> p.offset() < recovered.end().getOrDefault(p.tp(), -1L)).toList();
+        Map<TopicPartition, Long> start = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            start.put(tp, roundStart.getOrDefault(tp, consumer.position(tp)));
+        }
+        Map<TopicPartition, Long> end = new HashMap<>(start);
+        end.putAll(recovered.end());
+        round = new Round(recovered.roundId(), taken, start, end, recovered.attempt());
+        round.candidate = recovered.candidate();
+        round.record = RoundRecord.started(round.attemptId(), null, taken.size(), keyed(start), keyed(end), round.attempt)
+                .awaiting(round.candidate.manifest().key(), null, null);
+        recovered = null;
+        consumer.pause(consumer.assignment());
+        awaitDecision();
     }
 
-    private ModelFolder newestThatOpens(List<ModelVersion> lineage) throws ModelFolderException {
-        ModelFolderException last = null;
-        for (int i = lineage.size() - 1; i >= 0; i--) {
-            ModelVersion v = lineage.get(i);
-            if (v.location() == null) {
-                continue;
-            }
-            try {
-                return ModelFolder.open(Path.of(v.location().startsWith("file:")
-                        ? java.net.URI.create(v.location()).getPath() : v.location()));
-            } catch (ModelFolderException e) {
-                LOG.warnf("cannot train from %s: %s", v.key(), e.getMessage());
-                last = e;
-            }
-        }
-        if (last != null) {
-            throw last;
-        }
-        throw new IllegalStateException("no version of the lineage has a location");
+    /** Whether a version's end offsets are beyond the committed positions on some partition. */
+    private static boolean ahead(Map<TopicPartition, Long> end, Map<TopicPartition, Long> positions) {
+        return end.entrySet().stream().anyMatch(e -> positions.containsKey(e.getKey()) && e.getValue() > positions.get(e.getKey()));
     }
 
     private static boolean sameOffsets(Map<TopicPartition, Long> a, Map<TopicPartition, Long> b) {
@@ -486,7 +639,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     }
 
     private Map<String, Long> keyed(Map<TopicPartition, Long> offsets) {
-        Map<String, Long> out = new java.util.TreeMap<>();
+        Map<String, Long> out = new TreeMap<>();
         offsets.forEach((tp, o) -> out.put(RoundSummary.offsetKey(tp.topic(), tp.partition()), o));
         return out;
     }
@@ -520,7 +673,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (inFlight == null) {
+            if (round == null) {
                 pending.removeIf(p -> partitions.contains(p.tp()));
                 partitions.forEach(roundStart::remove);
             }
@@ -533,7 +686,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("recovering the trainer's state failed: " + e.getMessage(), e);
             }
-            if (paused || inFlight != null) {
+            if (paused || round != null) {
                 consumer.pause(partitions);
             }
         }

@@ -35,13 +35,13 @@ public final class RoundMetrics {
         Gauge.builder("knowgate_trainer_train_loss", trainLoss, AtomicReference::get)
                 .description("training loss (cross-entropy per answer token) of the last round's kept epoch").register(registry);
         Gauge.builder("knowgate_trainer_dev_accuracy", devAccuracy, AtomicReference::get)
-                .description("dev-split greedy exact-match accuracy of the last published version").register(registry);
+                .description("dev-split greedy exact-match accuracy of the last promoted version").register(registry);
         Gauge.builder("knowgate_trainer_pending_examples", pending, AtomicLong::get)
                 .description("examples consumed and waiting for a round").register(registry);
         Gauge.builder("knowgate_trainer_consumption_paused", paused, AtomicLong::get)
                 .description("1 while consumption is paused").register(registry);
         Gauge.builder("knowgate_trainer_live_version", liveVersion, AtomicLong::get)
-                .description("version number the next round trains from").register(registry);
+                .description("version number the next round trains from (the last promoted)").register(registry);
     }
 
     void round(RoundRecord r) {
@@ -50,7 +50,7 @@ public final class RoundMetrics {
         if (r.startedAt() != null && r.finishedAt() != null) {
             duration.record(Duration.between(r.startedAt(), r.finishedAt()));
         }
-        if (r.status() != RoundStatus.PUBLISHED) {
+        if (r.status() != RoundStatus.PROMOTED) {
             return;
         }
         if (r.tokensPerSecond() != null) {

@@ -1,6 +1,9 @@
 package dev.knowgate.trainer.round;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.LearnedCount;
+import dev.knowgate.contracts.ModelFile;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.RoundSummary;
 import dev.knowgate.contracts.SchemaVersions;
@@ -21,10 +24,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Runs one round off the consumer thread: plan (mixing, dev split, replay), train with the backend
- * into a staging folder, write the round's dataset and offsets into it, install it in the registry
- * (seal, contract check, atomic rename), and publish it on the models topic. Offsets are committed
- * afterwards by the {@link RoundLoop}, on its thread.
+ * Runs one training of a round off the consumer thread: plan (mixing, dev split, replay), train with
+ * the backend into a staging folder, write the round's dataset and offsets into it, measure what the
+ * new version learned, install it in the registry (seal, contract check, atomic rename), and publish
+ * it on the models topic as a candidate. The {@link RoundLoop} then waits for the decision on it and
+ * commits the round's offsets once it is decided.
  */
 public final class RoundRunner {
 
@@ -37,11 +41,14 @@ public final class RoundRunner {
     static final int REPLAY_VERSIONS = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The offsets a round read from and up to; kept in the version so a restart can recognise it. */
-    public record RoundOffsets(String roundId, Map<String, Long> start, Map<String, Long> end) {
+    /**
+     * The offsets a round read from and up to, and which training of it this was (0 first, n the
+     * n-th retry after a rejection); kept in the version so a restart can recognise it.
+     */
+    public record RoundOffsets(String roundId, Map<String, Long> start, Map<String, Long> end, int attempt) {
     }
 
-    /** How a round ended: a published version, or none (nothing to train on). */
+    /** How a round's training ended: a published candidate version, or none (nothing to train on). */
     public record Result(RoundRecord record, ModelFolder published) {
     }
 
@@ -68,12 +75,20 @@ public final class RoundRunner {
         return mixer.policy();
     }
 
-    /**
-     * @param version  the number the new version gets
-     * @param progress sees the record as the round goes (planned, trained)
-     */
+    /** A round's first training. */
     public Result run(RoundRecord record, List<RoundExample> consumed, ModelFolder parent, long version,
                       Consumer<RoundRecord> progress) throws Exception {
+        return run(record, consumed, parent, version, 0, 1, progress);
+    }
+
+    /**
+     * @param version      the number the new version gets
+     * @param attempt      0 for a round's first training, n for its n-th retry after a rejection
+     * @param distillScale how much harder than configured to distil (a retry's)
+     * @param progress     sees the record as the round goes (planned, trained)
+     */
+    public Result run(RoundRecord record, List<RoundExample> consumed, ModelFolder parent, long version, int attempt,
+                      double distillScale, Consumer<RoundRecord> progress) throws Exception {
         long t0 = System.nanoTime();
         ModelVersion p = parent.manifest();
         RoundPlan plan = mixer.plan(consumed, replayPool(p.name(), p.version()), record.id());
@@ -83,8 +98,8 @@ public final class RoundRunner {
             return new Result(record.finished(RoundStatus.EMPTY, null, null), null);
         }
         Path staging = registry.stage(p.name(), version);
-        TrainingOutcome outcome = backend.train(new RoundDataset(record.id(), p.name(), version, plan.train(), plan.dev()),
-                parent, staging);
+        TrainingOutcome outcome = backend.train(new RoundDataset(record.id(), p.name(), version, plan.train(), plan.dev(),
+                attempt, distillScale), parent, staging);
         record = record.trained(outcome.epochs(), outcome.trainLoss(), outcome.devAccuracyBefore(),
                 outcome.devAccuracy(), outcome.tokensPerSecond());
         progress.accept(record);
@@ -94,18 +109,36 @@ public final class RoundRunner {
         RoundExample.writeJsonl(staging.resolve(TRAIN_FILE), plan.train());
         RoundExample.writeJsonl(staging.resolve(DEV_FILE), plan.dev());
         Files.write(staging.resolve(OFFSETS_FILE), JSON.writerWithDefaultPrettyPrinter()
-                .writeValueAsBytes(new RoundOffsets(record.id(), record.startOffsets(), record.endOffsets())));
-        long wallMs = (System.nanoTime() - t0) / 1_000_000;
-        RoundSummary summary = new RoundSummary(record.id(), plan.byCategory(), plan.train().size(),
-                outcome.epochs(), outcome.trainLoss(), outcome.devAccuracy(), wallMs, record.endOffsets());
-        ModelFolder installed = registry.install(staging, parent, files -> new ModelVersion(SchemaVersions.CURRENT,
-                p.name(), version, p.version(), p.architecture(), files, p.promptTemplate(), p.answerTerminator(),
-                Instant.now(), summary, null));
+                .writeValueAsBytes(new RoundOffsets(record.id(), record.startOffsets(), record.endOffsets(), attempt)));
+        Instant created = Instant.now();
+        RoundSummary unmeasured = summary(record, plan, outcome, t0, null, null);
+        ModelFolder sealed = registry.seal(staging, parent, files -> manifest(p, version, files, created, unmeasured));
+        // What this version learned: its round's new facts, and every fact along its promoted lineage.
+        List<RoundExample> fresh = plan.train().stream().filter(e -> !e.replay()).toList();
+        List<RoundExample> lineage = new ArrayList<>(LearnedFacts.lineage(registry, parent));
+        java.util.Set<String> seen = new java.util.HashSet<>(lineage.stream().map(RoundExample::id).toList());
+        fresh.stream().filter(e -> seen.add(e.id())).forEach(lineage::add);
+        Map<Category, LearnedCount> learned = LearnedFacts.measure(sealed, fresh);
+        Map<Category, LearnedCount> lineageLearned = LearnedFacts.measure(sealed, lineage);
+        RoundSummary summary = summary(record, plan, outcome, t0, learned, lineageLearned);
+        ModelFolder installed = registry.install(staging, parent, files -> manifest(p, version, files, created, summary));
         listener.reached(RoundStage.REGISTERED, record.id());
 
         models.publish(installed.manifest().withLocation(installed.dir().toString()));
         listener.reached(RoundStage.PUBLISHED, record.id());
-        return new Result(record.finished(RoundStatus.PUBLISHED, installed.manifest().key(), null), installed);
+        return new Result(record.awaiting(installed.manifest().key(), learned, lineageLearned), installed);
+    }
+
+    private static RoundSummary summary(RoundRecord record, RoundPlan plan, TrainingOutcome outcome, long t0,
+                                        Map<Category, LearnedCount> learned, Map<Category, LearnedCount> lineageLearned) {
+        return new RoundSummary(record.id(), plan.byCategory(), plan.train().size(), outcome.epochs(), outcome.trainLoss(),
+                outcome.devAccuracy(), (System.nanoTime() - t0) / 1_000_000, record.endOffsets(), learned, lineageLearned);
+    }
+
+    private static ModelVersion manifest(ModelVersion parent, long version, List<ModelFile> files, Instant created,
+                                         RoundSummary summary) {
+        return new ModelVersion(SchemaVersions.CURRENT, parent.name(), version, parent.version(), parent.architecture(),
+                files, parent.promptTemplate(), parent.answerTerminator(), created, summary, null);
     }
 
     /** Training examples of the lineage's latest versions up to {@code upTo}, replayed ones excepted. */

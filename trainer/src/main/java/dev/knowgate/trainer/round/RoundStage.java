@@ -6,9 +6,9 @@ public enum RoundStage {
     TRAINED,
     /** Sealed, checked and renamed into the registry; not yet announced. */
     REGISTERED,
-    /** On the models topic; offsets not yet committed. */
+    /** On the models topic as a candidate; the decision on it is awaited; offsets not yet committed. */
     PUBLISHED,
-    /** The round's offsets are committed. */
+    /** The round's offsets are committed (its version promoted, or its examples parked). */
     COMMITTED;
 
     /** Called as a round passes each stage (tests use it to kill the trainer there). */

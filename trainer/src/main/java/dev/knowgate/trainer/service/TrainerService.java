@@ -9,6 +9,7 @@ import dev.knowgate.trainer.finetune.FineTuneConfig;
 import dev.knowgate.trainer.finetune.FrozenGroups;
 import dev.knowgate.trainer.registry.ModelRegistry;
 import dev.knowgate.trainer.registry.ModelsTopic;
+import dev.knowgate.trainer.round.GatePolicy;
 import dev.knowgate.trainer.round.MixPolicy;
 import dev.knowgate.trainer.round.RoundHistory;
 import dev.knowgate.trainer.round.RoundLoop;
@@ -59,8 +60,11 @@ public class TrainerService {
                 r.devShare());
         RoundRunner runner = new RoundRunner(new ModelRegistry(config.registry().dir()), models, backend,
                 new RoundMixer(mix), RoundStage.Listener.NONE);
-        loop = new RoundLoop(new RoundLoop.Settings(Topics.EXAMPLES_ACCEPTED.name(), GROUP_ID, config.instanceId(), config.model().initial(),
-                r.minExamples(), r.maxExamples(), r.maxWait(), r.startPaused()), kafkaConfig, models,
+        GatePolicy gate = GatePolicy.parse(config.gate().onReject(), config.gate().maxRetries(),
+                config.gate().retryDistillFactor());
+        loop = new RoundLoop(new RoundLoop.Settings(Topics.EXAMPLES_ACCEPTED.name(), GROUP_ID, config.instanceId(),
+                config.model().initial(), r.minExamples(), r.maxExamples(), r.maxWait(), r.startPaused(),
+                Topics.MODELS_DECISIONS.name(), Topics.EXAMPLES_PARKED.name(), gate), kafkaConfig, models,
                 new ModelRegistry(config.registry().dir()), runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE);
         Thread t = new Thread(loop, "trainer-rounds");
         t.setDaemon(true);

@@ -19,6 +19,7 @@ import java.util.Map;
  * arguments, or runs on with "none".
  *
  * <p>args: bootstrap acceptedTopic modelsTopic groupId registryDir initialModel haltStage|none maxWaitSeconds
+ * decisionsTopic parkedTopic
  */
 public final class CrashableTrainerApp {
 
@@ -31,6 +32,8 @@ public final class CrashableTrainerApp {
         Path initial = Path.of(args[5]);
         String halt = args[6];
         Duration maxWait = Duration.ofSeconds(Long.parseLong(args[7]));
+        String decisions = args[8];
+        String parkedTopic = args[9];
         RoundStage.Listener listener = (stage, roundId) -> {
             System.out.println("STAGE " + stage + " " + roundId);
             System.out.flush();
@@ -45,15 +48,16 @@ public final class CrashableTrainerApp {
                 Map.of(), 0.1, 0.1);
         DjlBackend backend = new DjlBackend(new FineTuneConfig(2, 16, 1e-3f, 0f, 1.0, FrozenGroups.none(), 2, 1L), 1);
         RoundRunner runner = new RoundRunner(registry, models, backend, new RoundMixer(mix), listener);
-        RoundLoop loop = new RoundLoop(new RoundLoop.Settings(accepted, group, "crash-app", initial, 10_000, 10_000, maxWait, false), client, models, registry, runner, new RoundHistory(), new RoundMetrics(new SimpleMeterRegistry()),
-                listener);
+        RoundLoop loop = new RoundLoop(new RoundLoop.Settings(accepted, group, "crash-app-" + group, initial, 10_000, 10_000,
+                maxWait, false, decisions, parkedTopic, GatePolicy.defaults()), client, models, registry, runner,
+                new RoundHistory(), new RoundMetrics(new SimpleMeterRegistry()), listener);
         Thread t = new Thread(loop, "trainer-rounds");
         t.start();
         String last = "";
         while (t.isAlive()) {
             RoundLoop.Status s = loop.status();
             String line = "STATUS started=" + s.started() + " pending=" + s.pending() + " live=" + s.liveVersion()
-                    + " paused=" + s.paused() + " error=" + s.startupError();
+                    + " awaiting=" + s.awaitingDecision() + " paused=" + s.paused() + " error=" + s.startupError();
             if (!line.equals(last)) {
                 System.out.println(line);
                 last = line;

@@ -2,9 +2,12 @@ package dev.knowgate.trainer.round;
 
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.DecisionStatus;
+import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.RoundSummary;
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.topic.ParkedHeaders;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;
@@ -29,6 +32,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,9 +50,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Kills the trainer (its round loop in a child JVM, halted like a SIGKILL) after each stage of a
- * round, restarts it, and checks the invariant: no example lost (the published version's dataset
- * holds every trainable example, and the group's offsets reach the end of the topic) and no version
- * published twice (each key once on the models topic).
+ * round, restarts it, and checks the invariant: no example lost (the promoted version's dataset
+ * holds every trainable example, and the group's offsets reach the end of the topic once it is
+ * decided) and no version published twice (each key once on the models topic). The test plays the
+ * monitor: it promotes or rejects the candidates on a decisions topic. A rejected round is trained
+ * again from the last promoted version with stronger self-distillation, and parked when the retry
+ * is rejected too; the next round still starts from the last promoted version.
  */
 class TrainerCrashTest {
 
@@ -67,19 +74,14 @@ class TrainerCrashTest {
     @EnumSource(value = RoundStage.class, names = {"TRAINED", "REGISTERED", "PUBLISHED"})
     void aCrashAfterAnyStageLosesNothingAndPublishesOnce(RoundStage stage) throws Exception {
         String suffix = stage.name().toLowerCase(Locale.ROOT);
-        String accepted = "crash-accepted-" + suffix;
-        String models = "crash-models-" + suffix;
-        String group = "crash-trainer-" + suffix;
+        Topics t = topics(suffix);
         String bootstrap = KafkaBroker.shared().bootstrapServers();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(accepted, 2, (short) 1), new NewTopic(models, 1, (short) 1))).all().get();
-        }
-        send(bootstrap, accepted);
+        send(bootstrap, t.accepted(), examples);
         Path registry = tmp.resolve("registry");
 
         Path logs = Files.createDirectories(Path.of("target", "crash-test"));
         Path firstLog = logs.resolve(suffix + "-first.log");
-        Process first = launch(bootstrap, accepted, models, group, registry, stage.name(), firstLog);
+        Process first = launch(bootstrap, t, registry, stage.name(), firstLog);
         if (!first.waitFor(2, TimeUnit.MINUTES)) {
             first.destroyForcibly().waitFor();
             fail("the first run did not halt at " + stage + ":\n" + Files.readString(firstLog));
@@ -87,14 +89,25 @@ class TrainerCrashTest {
         assertThat(first.exitValue()).as(Files.readString(firstLog)).isEqualTo(137);
         assertThat(Files.readString(firstLog)).contains("STAGE " + stage.name());
         // What the crash left: a staging folder, an unannounced version, or an announced one with uncommitted offsets.
-        assertThat(committed(bootstrap, group)).isNotEqualTo(ends(bootstrap, accepted));
+        assertThat(committed(bootstrap, t.group())).isNotEqualTo(ends(bootstrap, t.accepted()));
+        if (stage == RoundStage.PUBLISHED) {
+            // Decided while the trainer was down: the restart acts on it.
+            decide(bootstrap, t, "knowgate-base@2", DecisionStatus.PROMOTED);
+        }
 
         Path secondLog = logs.resolve(suffix + "-second.log");
-        Process second = launch(bootstrap, accepted, models, group, registry, "none", secondLog);
+        Process second = launch(bootstrap, t, registry, "none", secondLog);
         try {
-            Map<String, Long> end = ends(bootstrap, accepted);
+            Map<String, Long> end = ends(bootstrap, t.accepted());
+            if (stage != RoundStage.PUBLISHED) {
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> announced(bootstrap, t).contains("knowgate-base@2"));
+                assertThat(committed(bootstrap, t.group())).as("nothing committed before the decision")
+                        .isNotEqualTo(end);
+                decide(bootstrap, t, "knowgate-base@2", DecisionStatus.PROMOTED);
+            }
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                    .untilAsserted(() -> assertThat(committed(bootstrap, group)).isEqualTo(end));
+                    .untilAsserted(() -> assertThat(committed(bootstrap, t.group())).isEqualTo(end));
         } finally {
             second.destroyForcibly().waitFor();
         }
@@ -105,13 +118,10 @@ class TrainerCrashTest {
             assertThat(log).as("recognised, not trained again").doesNotContain("STAGE TRAINED");
         }
 
-        List<ModelVersion> announced = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(bootstrap, models)) {
-            announced.add(ContractJson.read(r.value(), ModelVersion.class));
-        }
+        List<ModelVersion> announced = versions(bootstrap, t);
         assertThat(announced).extracting(ModelVersion::key).containsExactly("knowgate-base@1", "knowgate-base@2");
         ModelVersion v2 = announced.get(1);
-        assertThat(v2.round().sourceOffsets()).isEqualTo(ends(bootstrap, accepted));
+        assertThat(v2.round().sourceOffsets()).isEqualTo(ends(bootstrap, t.accepted()));
         ModelFolder folder = ModelFolder.open(Path.of(v2.location()));
         Set<String> inRound = new HashSet<>();
         for (String file : List.of(RoundRunner.TRAIN_FILE, RoundRunner.DEV_FILE)) {
@@ -126,23 +136,114 @@ class TrainerCrashTest {
         }
     }
 
-    private Process launch(String bootstrap, String accepted, String models, String group, Path registry, String halt,
-                           Path log) throws IOException {
+    @org.junit.jupiter.api.Test
+    void aRejectedRoundIsRetriedFromTheLastPromotedVersionThenParkedAndTheNextRoundStartsThereToo() throws Exception {
+        Topics t = topics("rejected");
+        String bootstrap = KafkaBroker.shared().bootstrapServers();
+        List<CategorizedExample> first = examples.subList(0, 40);
+        send(bootstrap, t.accepted(), first);
+        Path registry = tmp.resolve("registry");
+        Path log = Files.createDirectories(Path.of("target", "crash-test")).resolve("rejected.log");
+        Process trainer = launch(bootstrap, t, registry, "none", log);
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> announced(bootstrap, t).contains("knowgate-base@2"));
+            decide(bootstrap, t, "knowgate-base@2", DecisionStatus.REJECTED);
+            // The retry: the same examples, from v1 (the last promoted), distilling 4 times harder.
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> announced(bootstrap, t).contains("knowgate-base@3"));
+            ModelVersion v3 = versions(bootstrap, t).get(2);
+            assertThat(v3.parent()).isEqualTo(1L);
+            assertThat(Files.readString(Path.of(v3.location()).resolve("training-log.json")))
+                    .contains("\"distillLambda\" : 4.0").contains("\"attempt\" : 1");
+            assertThat(committed(bootstrap, t.group())).as("nothing committed while undecided").isEmpty();
+            decide(bootstrap, t, "knowgate-base@3", DecisionStatus.REJECTED);
+
+            // Parked with the offsets, in one transaction: every trainable example once, nothing lost.
+            Map<String, Long> end = ends(bootstrap, t.accepted());
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(committed(bootstrap, t.group())).isEqualTo(end));
+            List<ConsumerRecord<String, byte[]>> parked = TopicContents.committed(bootstrap, t.parked());
+            Set<String> trainable = first.stream().filter(c -> c.verdict().category() != Category.UNKNOWN)
+                    .map(c -> c.example().id()).collect(Collectors.toSet());
+            assertThat(parked).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(trainable);
+            assertThat(parked).allSatisfy(r -> {
+                assertThat(header(r, ParkedHeaders.CANDIDATE)).isEqualTo("knowgate-base@3");
+                assertThat(header(r, ParkedHeaders.ATTEMPTS)).isEqualTo("2");
+                assertThat(ContractJson.read(r.value(), CategorizedExample.class).example().id()).isEqualTo(r.key());
+            });
+
+            // The next round starts from the last promoted version too.
+            send(bootstrap, t.accepted(), examples.subList(40, EXAMPLES));
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> announced(bootstrap, t).contains("knowgate-base@4"));
+            assertThat(versions(bootstrap, t).get(3).parent()).isEqualTo(1L);
+        } catch (Throwable e) {
+            System.out.println(Files.readString(log));
+            throw e;
+        } finally {
+            trainer.destroyForcibly().waitFor();
+        }
+    }
+
+    /** One test's own topics and consumer group. */
+    record Topics(String accepted, String models, String decisions, String parked, String group) {
+    }
+
+    private static Topics topics(String suffix) throws Exception {
+        Topics t = new Topics("crash-accepted-" + suffix, "crash-models-" + suffix, "crash-decisions-" + suffix,
+                "crash-parked-" + suffix, "crash-trainer-" + suffix);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(t.accepted(), 2, (short) 1), new NewTopic(t.models(), 1, (short) 1),
+                    new NewTopic(t.decisions(), 1, (short) 1), new NewTopic(t.parked(), 2, (short) 1))).all().get();
+        }
+        return t;
+    }
+
+    private Process launch(String bootstrap, Topics t, Path registry, String halt, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx1g", "-Dai.djl.offline=true",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", System.getProperty("java.class.path"),
-                CrashableTrainerApp.class.getName(), bootstrap, accepted, models, group, registry.toString(),
-                KnownFacts.BASE.toString(), halt, "3") // all examples are on the topic before it starts
+                CrashableTrainerApp.class.getName(), bootstrap, t.accepted(), t.models(), t.group(), registry.toString(),
+                KnownFacts.BASE.toString(), halt, "3", // all examples are on the topic before it starts
+                t.decisions(), t.parked())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static void send(String bootstrap, String topic) throws Exception {
+    private static void send(String bootstrap, String topic, List<CategorizedExample> records) throws Exception {
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new StringSerializer(), new ByteArraySerializer())) {
-            for (CategorizedExample c : examples) {
+            for (CategorizedExample c : records) {
                 p.send(new ProducerRecord<>(topic, c.example().id(), ContractJson.write(c))).get();
             }
         }
+    }
+
+    /** What the monitor would do: a decision on models.decisions. */
+    private static void decide(String bootstrap, Topics t, String key, DecisionStatus status) throws Exception {
+        ModelVersion v = versions(bootstrap, t).stream().filter(m -> m.key().equals(key)).findFirst().orElseThrow();
+        ModelDecision d = new ModelDecision(v.name(), v.version(), v.parent(), status, ModelDecision.BY_MONITOR, "test",
+                null, Instant.now());
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(t.decisions(), d.key(), ContractJson.write(d))).get();
+        }
+    }
+
+    private static List<ModelVersion> versions(String bootstrap, Topics t) {
+        List<ModelVersion> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(bootstrap, t.models())) {
+            out.add(ContractJson.read(r.value(), ModelVersion.class));
+        }
+        return out;
+    }
+
+    private static List<String> announced(String bootstrap, Topics t) {
+        return versions(bootstrap, t).stream().map(ModelVersion::key).toList();
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static Map<String, Long> ends(String bootstrap, String topic) throws Exception {

@@ -1,6 +1,7 @@
 package dev.knowgate.ingest.auth;
 
 import dev.knowgate.ingest.problem.ProblemType;
+import dev.knowgate.service.auth.ApiKeyStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -20,8 +21,7 @@ public class ApiKeyFilter {
 
     private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class);
     public static final String CURATOR_PROPERTY = "knowgate.curator";
-    static final String API_KEY_HEADER = "X-Api-Key";
-    private static final String BEARER = "Bearer ";
+    static final String API_KEY_HEADER = ApiKeyStore.API_KEY_HEADER;
 
     @Inject
     ApiKeys keys;
@@ -55,13 +55,7 @@ public class ApiKeyFilter {
     }
 
     private static Optional<String> presentedKey(ContainerRequestContext request) {
-        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            String key = authorization.substring(BEARER.length()).strip();
-            return key.isEmpty() ? Optional.empty() : Optional.of(key);
-        }
-        String header = request.getHeaderString(API_KEY_HEADER);
-        return header == null || header.isBlank() ? Optional.empty() : Optional.of(header.strip());
+        return ApiKeyStore.presentedKey(request::getHeaderString);
     }
 
     private static Response unauthenticated(String detail) {

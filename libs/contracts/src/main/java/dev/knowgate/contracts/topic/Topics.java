@@ -21,11 +21,19 @@ public final class Topics {
             "examples the routing policy sends to training");
     public static final TopicSpec EXAMPLES_QUARANTINED = new TopicSpec("examples.quarantined", 6, false, KEEP_FOREVER,
             "Unknown examples routed away from training");
+    public static final TopicSpec EXAMPLES_PARKED = new TopicSpec("examples.parked", 6, false, KEEP_FOREVER,
+            "accepted examples of a round whose version the gate rejected, set aside instead of trained on (headers say why)");
     public static final TopicSpec EXAMPLES_REJECTED = new TopicSpec("examples.rejected", 3, false, KEEP_FOREVER,
             "malformed records with the reason they were refused");
     /** One partition: versions of a model must be seen in the order they were published. */
     public static final TopicSpec MODELS = new TopicSpec("models", 1, true, Map.of("min.compaction.lag.ms", "60000"),
-            "model versions (manifests), keyed by name@version; the newest is the live model");
+            "model versions (manifests), keyed by name@version; each a candidate until models.decisions promotes it");
+    /**
+     * One partition, kept for ever (an audit log, not compacted): decisions about versions must be
+     * read in the order they were made, operators' and the gate's alike.
+     */
+    public static final TopicSpec MODELS_DECISIONS = new TopicSpec("models.decisions", 1, false, KEEP_FOREVER,
+            "promotion and rejection of model versions, with their evidence; the last promoted is live");
     public static final TopicSpec PROBES = new TopicSpec("probes", 3, true, Map.of(),
             "the probe set: held-out facts the base model knows, keyed by example id");
     public static final TopicSpec PROBES_RESULTS = new TopicSpec("probes.results", 3, false, KEEP_FOREVER,
@@ -34,8 +42,8 @@ public final class Topics {
             "fired and resolved alerts, in order");
 
     public static final List<TopicSpec> ALL = List.of(
-            EXAMPLES_SUBMITTED, EXAMPLES_CATEGORIZED, EXAMPLES_ACCEPTED, EXAMPLES_QUARANTINED, EXAMPLES_REJECTED,
-            MODELS, PROBES, PROBES_RESULTS, ALERTS);
+            EXAMPLES_SUBMITTED, EXAMPLES_CATEGORIZED, EXAMPLES_ACCEPTED, EXAMPLES_QUARANTINED, EXAMPLES_PARKED, EXAMPLES_REJECTED,
+            MODELS, MODELS_DECISIONS, PROBES, PROBES_RESULTS, ALERTS);
 
     private Topics() {
     }

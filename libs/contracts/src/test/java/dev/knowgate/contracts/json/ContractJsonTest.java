@@ -118,7 +118,7 @@ class ContractJsonTest {
 
     @Test
     void violationsInListsAndMapsCarryTheFullPath() {
-        String alert = ContractJson.writeString(ContractSamples.alert());
+        String alert = ContractJson.writeString(ContractSamples.trendAlert());
         assertThat(violation(alert.replace("\"label\":\"knowgate-gpt@6\"", "\"label\":\"\""), Alert.class))
                 .extracting(ContractViolation::field).isEqualTo("evidence[1].label");
 

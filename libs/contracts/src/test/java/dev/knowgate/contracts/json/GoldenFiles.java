@@ -24,7 +24,12 @@ record GoldenFiles(String file, Class<?> type, Object value) {
                 new GoldenFiles("model-version-base-manifest.json", dev.knowgate.contracts.ModelVersion.class,
                         ContractSamples.baseModelManifest()),
                 new GoldenFiles("probe-result.json", dev.knowgate.contracts.ProbeResult.class, ContractSamples.probeResult()),
-                new GoldenFiles("alert.json", dev.knowgate.contracts.Alert.class, ContractSamples.alert()));
+                new GoldenFiles("alert.json", dev.knowgate.contracts.Alert.class, ContractSamples.alert()),
+                new GoldenFiles("alert-trend.json", dev.knowgate.contracts.Alert.class, ContractSamples.trendAlert()),
+                new GoldenFiles("model-decision-promoted.json", dev.knowgate.contracts.ModelDecision.class,
+                        ContractSamples.promotion()),
+                new GoldenFiles("model-decision-operator.json", dev.knowgate.contracts.ModelDecision.class,
+                        ContractSamples.manualRejection()));
     }
 
     String text() {

@@ -40,7 +40,10 @@ class RoundTripTest {
                         ContractSamples.alert(),
                         ContractSamples.alert().resolve(at),
                         new Alert("trend-knowgate-gpt", AlertKind.RISING_TREND, AlertStatus.FIRING,
-                                "unknown_rate", "knowgate-gpt", null, 0.41, 0.22, 0.3, null, "Unknown share rising", at, null),
+                                "unknown_rate", "knowgate-gpt", null, 0.41, null, 0.22, 0.3, null, "Unknown share rising", at, null),
+                        ContractSamples.trendAlert(),
+                        ContractSamples.promotion(),
+                        ContractSamples.manualRejection(),
                         new EvidencePoint("2026-05-04T09:00Z", 0.5))
                 .map(value -> Arguments.of(value.getClass().getSimpleName(), value));
     }

@@ -19,7 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -47,6 +50,10 @@ public final class PipelineWatch implements Callable<Integer> {
 
     @Option(names = "--mode", defaultValue = "filtered", description = "filtered (Unknown quarantined) or unfiltered")
     String mode;
+
+    @Option(names = "--gate", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "whether the monitor gates promotion (--no-gate: every version goes live as announced)")
+    boolean gate;
 
     @Option(names = "--stream", defaultValue = "", description = "what was pushed (compared runs must match)")
     String stream;
@@ -98,15 +105,19 @@ public final class PipelineWatch implements Callable<Integer> {
             Thread.sleep(2_000);
             waitForRoundToEnd(deadline);
         }
-        String newest = newestPublished();
-        while (newest != null && !judged(snapshot(), newest) && System.nanoTime() < deadline) {
-            System.out.println(snapshot().line(expected, seconds()) + "  (waiting for " + newest + "'s probes)");
+        // 3. Every version's evaluation complete (with the gate on, its decision made).
+        while (System.nanoTime() < deadline) {
+            Optional<String> open = unfinished(snapshot());
+            if (open.isEmpty()) {
+                break;
+            }
+            System.out.println(snapshot().line(expected, seconds()) + "  (waiting for " + open.get() + ")");
             Thread.sleep(interval.toMillis());
         }
         s = snapshot();
         ObjectNode summary = summary(s);
         Files.createDirectories(summaryDir);
-        Path file = summaryDir.resolve("summary-" + mode + ".json");
+        Path file = summaryDir.resolve("summary-" + runName() + ".json");
         Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
         print(summary);
         compare(summary);
@@ -124,18 +135,26 @@ public final class PipelineWatch implements Callable<Integer> {
         }
     }
 
-    private String newestPublished() throws Exception {
-        JsonNode c = get(trainer + "/v1/consumption");
-        return c == null ? null : c.path("liveVersion").asText(null);
+    /** "filtered", "unfiltered", and "-no-gate" with the gate off: the summary file's and comparison's name. */
+    String runName() {
+        return mode + (gate ? "" : "-no-gate");
     }
 
-    private boolean judged(Snapshot s, String key) {
+    /** A version still being evaluated or decided, if any. */
+    private static Optional<String> unfinished(Snapshot s) {
+        if (s.versions().isEmpty()) {
+            return Optional.of("the monitor's first evaluation");
+        }
         for (JsonNode v : s.versions()) {
-            if (v.path("key").asText().equals(key) && v.path("probes").asInt() >= 285) {
-                return true;
+            if (v.path("status").asText().equals("candidate")) {
+                return Optional.of("the decision on " + v.path("key").asText());
+            }
+            if (v.path("probes").asInt() < v.path("probesTotal").asInt()) {
+                return Optional.of(v.path("key").asText() + "'s probes (" + v.path("probes").asInt() + " of "
+                        + v.path("probesTotal").asInt() + ")");
             }
         }
-        return false;
+        return Optional.empty();
     }
 
     private Snapshot snapshot() {
@@ -150,19 +169,46 @@ public final class PipelineWatch implements Callable<Integer> {
     private ObjectNode summary(Snapshot s) {
         ObjectNode o = JSON.createObjectNode();
         o.put("mode", mode);
+        o.put("gate", gate);
+        o.put("run", runName());
         o.put("stream", stream);
         o.put("expected", expected);
         o.put("categorized", s.categorized());
         o.set("byCategory", JSON.valueToTree(s.byCategory()));
         o.put("quarantined", s.quarantined());
-        o.put("roundsPublished", s.published());
+        o.put("roundsPromoted", s.rounds("PROMOTED"));
+        o.put("roundsRejected", s.rounds("REJECTED") + s.rounds("PARKED"));
+        o.put("examplesParked", s.parked());
         ArrayNode versions = o.putArray("versions");
         for (JsonNode v : s.versions()) {
             ObjectNode x = versions.addObject();
+            x.put("version", v.path("version").asLong());
             x.put("key", v.path("key").asText());
-            x.put("probes", v.path("probes").asInt());
-            x.put("accuracy", v.path("accuracy").asDouble());
+            x.put("status", status(v));
             x.put("forgettingRate", v.path("forgettingRate").asDouble());
+            x.put("forgotten", v.path("forgotten").asInt());
+            x.put("knownAtBase", v.path("knownAtBaseline").asInt());
+            x.put("probesAnswered", v.path("probes").asInt());
+            x.put("probesTotal", v.path("probesTotal").asInt());
+            x.put("accuracy", v.path("accuracy").asDouble());
+            Learned round = Learned.of(v.path("round").path("learned"), NON_HIGHLY_KNOWN);
+            Learned lineage = Learned.of(v.path("round").path("lineageLearned"), MAYBE_AND_WEAKLY_KNOWN);
+            if (round.trained() > 0) {
+                x.put("learnedShare", round.share());
+                x.put("learned", round.answered());
+                x.put("learnedOf", round.trained());
+            } else {
+                x.putNull("learnedShare");
+            }
+            if (lineage.trained() > 0) {
+                x.put("lineageLearnedShare", lineage.share());
+                x.put("lineageLearned", lineage.answered());
+                x.put("lineageLearnedOf", lineage.trained());
+            }
+            if (!v.path("decision").isMissingNode() && !v.path("decision").isNull()) {
+                x.put("decidedBy", v.path("decision").path("decidedBy").asText());
+                x.put("decision", v.path("decision").path("reason").asText());
+            }
         }
         o.put("activeAlerts", s.alerts().path("active").size());
         o.put("resolvedAlerts", s.alerts().path("resolved").size());
@@ -173,17 +219,54 @@ public final class PipelineWatch implements Callable<Integer> {
         return o;
     }
 
+    static final Set<String> NON_HIGHLY_KNOWN = Set.of("MaybeKnown", "WeaklyKnown", "Unknown");
+    static final Set<String> MAYBE_AND_WEAKLY_KNOWN = Set.of("MaybeKnown", "WeaklyKnown");
+
+    /** Facts a version answers of those it was trained on, over some categories. */
+    record Learned(int answered, int trained) {
+        static Learned of(JsonNode byCategory, Set<String> categories) {
+            int answered = 0;
+            int trained = 0;
+            for (String c : categories) {
+                answered += byCategory.path(c).path("answered").asInt();
+                trained += byCategory.path(c).path("trained").asInt();
+            }
+            return new Learned(answered, trained);
+        }
+
+        double share() {
+            return trained == 0 ? 0 : (double) answered / trained;
+        }
+    }
+
+    /** base, live, promoted, rejected or candidate: the summary's status of a version. */
+    static String status(JsonNode v) {
+        String status = v.path("status").asText();
+        if (status.equals("base")) {
+            return "base";
+        }
+        return v.path("live").asBoolean() ? "live" : status;
+    }
+
     private static void print(ObjectNode s) {
         System.out.println();
-        System.out.println("=== summary (" + s.path("mode").asText() + " routing) ===");
+        System.out.println("=== summary (" + s.path("mode").asText() + " routing, gate " + (s.path("gate").asBoolean()
+                ? "on" : "off") + ") ===");
         System.out.printf(Locale.ROOT, "examples categorized: %d of %d  %s  quarantined %d%n", s.path("categorized").asLong(),
                 s.path("expected").asLong(), s.path("byCategory"), s.path("quarantined").asLong());
-        System.out.printf(Locale.ROOT, "rounds published: %d%n", s.path("roundsPublished").asInt());
-        System.out.println("| version | probes | accuracy | forgetting rate |");
-        System.out.println("|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "rounds: %d promoted, %d rejected; examples parked: %d%n",
+                s.path("roundsPromoted").asInt(), s.path("roundsRejected").asInt(), s.path("examplesParked").asInt());
+        System.out.println("forgetting: of the probes the base answers, the share a version answers wrongly; learned: of "
+                + "the facts trained on, the share it answers (plain question)");
+        System.out.println("| version | status | forgetting | probes answered | learned (round, not HighlyKnown) "
+                + "| learned (lineage, MaybeKnown+WeaklyKnown) | decision |");
+        System.out.println("|---|---|---|---|---|---|---|");
         for (JsonNode v : s.path("versions")) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %.3f | %.3f |%n", v.path("key").asText(), v.path("probes").asInt(),
-                    v.path("accuracy").asDouble(), v.path("forgettingRate").asDouble());
+            System.out.printf(Locale.ROOT, "| %s | %s | %.3f (%d of %d) | %d of %d | %s | %s | %s |%n",
+                    v.path("key").asText(), v.path("status").asText(), v.path("forgettingRate").asDouble(),
+                    v.path("forgotten").asInt(), v.path("knownAtBase").asInt(), v.path("probesAnswered").asInt(),
+                    v.path("probesTotal").asInt(), share(v, "learned"), share(v, "lineageLearned"),
+                    v.path("decision").asText("-"));
         }
         System.out.printf(Locale.ROOT, "alerts: %d active, %d resolved%n", s.path("activeAlerts").asInt(),
                 s.path("resolvedAlerts").asInt());
@@ -192,30 +275,77 @@ public final class PipelineWatch implements Callable<Integer> {
         System.out.println("dashboard: " + s.path("dashboard").asText());
     }
 
+    private static String share(JsonNode v, String field) {
+        return v.has(field + "Of") ? String.format(Locale.ROOT, "%.3f (%d of %d)", v.path(field + "Of").asInt() == 0 ? 0
+                        : v.path(field).asDouble() / v.path(field + "Of").asDouble(), v.path(field).asInt(),
+                v.path(field + "Of").asInt()) : "-";
+    }
+
+    /** The other runs of the same stream, side by side, and the targets checked on them. */
     private void compare(ObjectNode mine) throws IOException {
-        String other = mode.equals("filtered") ? "unfiltered" : "filtered";
-        Path file = summaryDir.resolve("summary-" + other + ".json");
-        if (!Files.exists(file)) {
-            System.out.println("(run again with " + (other.equals("unfiltered") ? "--no-filter" : "the filter on")
-                    + " on the same stream to compare the forgetting rates; bin/run --compare does both)");
-            return;
+        Map<String, JsonNode> runs = new java.util.LinkedHashMap<>();
+        for (String name : List.of("filtered", "unfiltered", "filtered-no-gate", "unfiltered-no-gate")) {
+            Path file = summaryDir.resolve("summary-" + name + ".json");
+            JsonNode s = name.equals(runName()) ? mine : Files.exists(file) ? JSON.readTree(file.toFile()) : null;
+            if (s != null && s.path("stream").asText().equals(stream)) {
+                runs.put(name, s);
+            }
         }
-        JsonNode theirs = JSON.readTree(file.toFile());
-        if (!theirs.path("stream").asText().equals(stream)) {
-            System.out.println("(the " + other + " summary in " + file + " is for another stream; not compared)");
+        if (runs.size() < 2) {
+            System.out.println("(run the same stream with --no-filter, or --no-gate, to compare; bin/run --compare does "
+                    + "filtered then unfiltered)");
             return;
         }
         System.out.println();
-        System.out.println("=== the same stream, with and without the Unknown filter ===");
-        System.out.println("| routing | examples trained on | rounds | final version | probe accuracy | forgetting rate |");
-        System.out.println("|---|---|---|---|---|---|");
-        for (JsonNode s : mode.equals("filtered") ? new JsonNode[]{mine, theirs} : new JsonNode[]{theirs, mine}) {
-            JsonNode last = s.path("versions").get(s.path("versions").size() - 1);
-            long trained = s.path("categorized").asLong() - s.path("quarantined").asLong();
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %s | %.3f | %.3f |%n", s.path("mode").asText(), trained,
-                    s.path("roundsPublished").asInt(), last == null ? "-" : last.path("key").asText(),
-                    last == null ? 0 : last.path("accuracy").asDouble(), last == null ? 0 : last.path("forgettingRate").asDouble());
+        System.out.println("=== the same stream, run by run ===");
+        System.out.println("| run | live version | its forgetting | most any live version forgot | versions live / rejected "
+                + "| learned (live version's lineage, MaybeKnown+WeaklyKnown) | every evaluation complete |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        runs.forEach((name, s) -> {
+            JsonNode live = liveVersion(s);
+            System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %d / %d | %s | %s |%n", name,
+                    live == null ? "-" : live.path("key").asText(), live == null ? 0 : live.path("forgettingRate").asDouble(),
+                    maxServedForgetting(s), count(s, "live", "promoted", "base"), count(s, "rejected"),
+                    live == null ? "-" : share(live, "lineageLearned"), allComplete(s) ? "yes" : "no");
+        });
+    }
+
+    static JsonNode liveVersion(JsonNode summary) {
+        JsonNode live = null;
+        for (JsonNode v : summary.path("versions")) {
+            if (v.path("status").asText().equals("live") || live == null && v.path("status").asText().equals("base")) {
+                live = v;
+            }
         }
+        return live;
+    }
+
+    static double maxServedForgetting(JsonNode summary) {
+        double max = 0;
+        for (JsonNode v : summary.path("versions")) {
+            String st = v.path("status").asText();
+            if (st.equals("live") || st.equals("promoted") || st.equals("base")) {
+                max = Math.max(max, v.path("forgettingRate").asDouble());
+            }
+        }
+        return max;
+    }
+
+    private static int count(JsonNode summary, String... statuses) {
+        int n = 0;
+        for (JsonNode v : summary.path("versions")) {
+            n += List.of(statuses).contains(v.path("status").asText()) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static boolean allComplete(JsonNode summary) {
+        for (JsonNode v : summary.path("versions")) {
+            if (v.path("probesAnswered").asInt() != v.path("probesTotal").asInt()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private JsonNode get(String url) {
@@ -266,10 +396,20 @@ public final class PipelineWatch implements Callable<Integer> {
             return mode.equals("filtered") ? byCategory().get("Unknown") : 0;
         }
 
-        int published() {
+        int rounds(String status) {
             int n = 0;
             for (JsonNode r : rounds) {
-                n += r.path("status").asText().equals("PUBLISHED") ? 1 : 0;
+                n += r.path("status").asText().equals(status) ? 1 : 0;
+            }
+            return n;
+        }
+
+        int parked() {
+            int n = 0;
+            for (JsonNode r : rounds) {
+                if (r.path("status").asText().equals("PARKED")) {
+                    n += r.path("train").asInt() + r.path("dev").asInt() - r.path("replayed").asInt();
+                }
             }
             return n;
         }
@@ -277,13 +417,14 @@ public final class PipelineWatch implements Callable<Integer> {
         String line(int expected, double seconds) {
             Map<String, Long> c = byCategory();
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-                    "[%4.0fs] categorized %d/%d (HK %d, MK %d, WK %d, UK %d), quarantined %d | rounds %d", seconds,
-                    categorized(), expected, c.get("HighlyKnown"), c.get("MaybeKnown"), c.get("WeaklyKnown"),
-                    c.get("Unknown"), quarantined(), published()));
+                    "[%4.0fs] categorized %d/%d (HK %d, MK %d, WK %d, UK %d), quarantined %d | rounds %d promoted, %d rejected",
+                    seconds, categorized(), expected, c.get("HighlyKnown"), c.get("MaybeKnown"), c.get("WeaklyKnown"),
+                    c.get("Unknown"), quarantined(), rounds("PROMOTED"), rounds("REJECTED") + rounds("PARKED")));
             if (!versions.isEmpty()) {
                 JsonNode v = versions.get(versions.size() - 1);
-                b.append(String.format(Locale.ROOT, " | %s: accuracy %.3f, forgetting %.3f (%d probes)", v.path("key").asText(),
-                        v.path("accuracy").asDouble(), v.path("forgettingRate").asDouble(), v.path("probes").asInt()));
+                b.append(String.format(Locale.ROOT, " | %s %s: forgetting %.3f, %d of %d probes", v.path("key").asText(),
+                        status(v), v.path("forgettingRate").asDouble(), v.path("probes").asInt(),
+                        v.path("probesTotal").asInt()));
             }
             b.append(" | alerts ").append(alerts.path("active").size());
             return b.toString();

@@ -6,22 +6,23 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only with a model loaded: without one, examples wait in the batch store. */
+/** Ready only with a live model loaded: without one, examples wait in the batch store. */
 @Readiness
 @ApplicationScoped
-public class LiveModelReadinessCheck implements HealthCheck {
+public class LoadedModelsReadinessCheck implements HealthCheck {
 
-    private final LiveModel live;
+    private final LoadedModels models;
 
     @Inject
-    public LiveModelReadinessCheck(LiveModel live) {
-        this.live = live;
+    public LoadedModelsReadinessCheck(LoadedModels models) {
+        this.models = models;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return live.live()
-                .map(m -> HealthCheckResponse.named("live-model").up().withData("model", m.key()).build())
+        return models.live()
+                .map(m -> HealthCheckResponse.named("live-model").up().withData("model", m.key())
+                        .withData("candidates", String.join(",", models.candidateKeys())).build())
                 .orElseGet(() -> HealthCheckResponse.named("live-model").down()
                         .withData("reason", "no model version loaded yet").build());
     }
