@@ -3,6 +3,9 @@ package dev.knowgate.e2e;
 import dev.knowgate.contracts.Alert;
 import dev.knowgate.contracts.AlertKind;
 import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.DecisionStatus;
+import dev.knowgate.contracts.ModelDecision;
+import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.json.ContractJson;
@@ -36,9 +39,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * The whole pipeline with the micro model, on a real broker, the four services as separate JVMs
  * started from their packaged jars: examples pushed through ingest's REST API are categorized; the
- * trainer's round publishes knowgate-base@2; categorize-stream swaps to it (a later example's
- * verdict names v2); the monitor probes v2; and, with the change-point test rigged to a zero
- * target, an alert fires on the alerts topic.
+ * trainer's round publishes knowgate-base@2 as a candidate; categorize-stream answers the monitor's
+ * probe evaluation of it under v2 itself; the monitor's gate (opened wide: the micro model forgets
+ * at random) promotes it on the whole evaluation; categorize-stream then serves v2 (a later
+ * example's verdict names v2) and the trainer's offsets are committed; and, with the change-point
+ * test rigged to a zero target, an alert fires on the alerts topic.
  */
 class PipelineEndToEndTest {
 
@@ -78,6 +83,9 @@ class PipelineEndToEndTest {
                     "knowgate.trainer.finetune.epochs", "3")));
             ServiceProcess monitor = ServiceProcess.start("monitor", "monitor", work, bootstrap, Map.of(
                     "knowgate.monitor.probes.world-preset", "micro",
+                    // The path is the gate's; the limits are wide open because the micro model's forgetting is noise.
+                    "knowgate.monitor.gate.max-forgetting", "1.0",
+                    "knowgate.monitor.gate.max-accuracy-drop", "1.0",
                     "kafka-streams.state.dir", state.resolve("monitor").toString(),
                     // Rigged: any Unknown example in a closed window is a change point.
                     "knowgate.monitor.unknown-share.window", "2s",
@@ -103,6 +111,17 @@ class PipelineEndToEndTest {
             // 2. The trainer's round publishes v2 (its accepted examples reach the minimum).
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> models(bootstrap).contains("knowgate-base@2"));
+
+            // 2b. v2's whole evaluation, answered under v2 itself, decides it.
+            ModelDecision decided = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> decision(bootstrap, "knowgate-base@2"), Optional::isPresent).orElseThrow();
+            assertThat(decided.status()).isEqualTo(DecisionStatus.PROMOTED);
+            assertThat(decided.decidedBy()).isEqualTo(ModelDecision.BY_MONITOR);
+            assertThat(decided.evidence().probesAnswered()).isEqualTo(decided.evidence().probesTotal()).isPositive();
+            List<ProbeResult> v2Results = TopicContents.committed(bootstrap, Topics.PROBES_RESULTS.name()).stream()
+                    .map(r -> ContractJson.read(r.value(), ProbeResult.class))
+                    .filter(r -> r.evaluationId().equals(decided.evidence().evaluationId())).toList();
+            assertThat(v2Results).isNotEmpty().allMatch(r -> r.modelVersion() == 2);
 
             // 3. categorize-stream swaps to v2: an example pushed now is judged under v2.
             Example later = stream.get(stream.size() - 1);
@@ -151,6 +170,11 @@ class PipelineEndToEndTest {
             }
         }
         return best < 0 ? Optional.empty() : Optional.of(best);
+    }
+
+    private static Optional<ModelDecision> decision(String bootstrap, String key) {
+        return TopicContents.committed(bootstrap, Topics.MODELS_DECISIONS.name()).stream()
+                .map(r -> ContractJson.read(r.value(), ModelDecision.class)).filter(d -> d.key().equals(key)).findFirst();
     }
 
     private static List<String> models(String bootstrap) {

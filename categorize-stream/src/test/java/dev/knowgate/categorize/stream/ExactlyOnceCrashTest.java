@@ -3,7 +3,9 @@ package dev.knowgate.categorize.stream;
 import dev.knowgate.categorize.TestModels;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.topic.ProbeHeaders;
 import dev.knowgate.contracts.topic.TopicProvisioner;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.testing.KafkaBroker;
@@ -21,6 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,8 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Exactly-once across a crash: the app is killed (SIGKILL, no clean shutdown) in the middle of 1000
- * examples and started again; read_committed, every example appears exactly once in
- * examples.categorized and once in accepted or quarantined.
+ * examples and a probe evaluation of 300 probes, and started again; read_committed, every example
+ * appears exactly once in examples.categorized and once in accepted or quarantined, and every probe
+ * exactly once in probes.results: a crash between an evaluation and its decision neither loses an
+ * answer nor gives the monitor one twice.
  */
 class ExactlyOnceCrashTest {
 
@@ -50,13 +55,23 @@ class ExactlyOnceCrashTest {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             new TopicProvisioner(admin, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
         }
-        List<Example> examples = FactWorld.generate(WorldConfig.preset("standard", 42L)).finetunePool().stream()
-                .limit(EXAMPLES).map(f -> f.toExample()).toList();
+        FactWorld world = FactWorld.generate(WorldConfig.preset("standard", 42L));
+        List<Example> examples = world.finetunePool().stream().limit(EXAMPLES).map(f -> f.toExample()).toList();
+        List<Example> probes = world.probes().stream().map(f -> f.toExample()).toList();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new ByteArraySerializer())) {
-            for (Example e : examples) {
+            for (int i = 0; i < examples.size(); i++) {
+                Example e = examples.get(i);
                 producer.send(new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(), ContractJson.write(e)));
+                if (i % 3 == 0 && i / 3 < probes.size()) { // the evaluation interleaved with the stream
+                    Example p = probes.get(i / 3);
+                    ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), p.id(),
+                            ContractJson.write(p));
+                    r.headers().add(ProbeHeaders.MODEL, "knowgate-base@1".getBytes(StandardCharsets.UTF_8));
+                    r.headers().add(ProbeHeaders.EVALUATION_ID, "eval-crash".getBytes(StandardCharsets.UTF_8));
+                    producer.send(r);
+                }
             }
         }
 
@@ -73,7 +88,8 @@ class ExactlyOnceCrashTest {
         Process second = launch(bootstrap, state);
         try {
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            while (TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size() < EXAMPLES) {
+            while (TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size() < EXAMPLES
+                    || TopicContents.committed(bootstrap, Topics.PROBES_RESULTS.name()).size() < probes.size()) {
                 assertThat(second.isAlive()).as("the restarted app is running").isTrue();
                 assertThat(System.nanoTime()).as("all %d categorized within 4 minutes", EXAMPLES).isLessThan(deadline);
                 Thread.sleep(500);
@@ -93,6 +109,12 @@ class ExactlyOnceCrashTest {
                 .forEach((id, n) -> routed.merge(id, n, Long::sum));
         assertThat(routed.keySet()).isEqualTo(ids);
         assertThat(routed.values()).allMatch(n -> n == 1L);
+        Map<String, Long> answered = TopicContents.committed(bootstrap, Topics.PROBES_RESULTS.name()).stream()
+                .map(r -> ContractJson.read(r.value(), ProbeResult.class))
+                .peek(r -> assertThat(r.evaluationId()).isEqualTo("eval-crash"))
+                .collect(Collectors.groupingBy(ProbeResult::probeId, Collectors.counting()));
+        assertThat(answered.keySet()).isEqualTo(probes.stream().map(Example::id).collect(Collectors.toSet()));
+        assertThat(answered.values()).allMatch(n -> n == 1L);
         // The crash really cost work that was redone: uncommitted output exists beyond the committed.
         assertThat(TopicContents.uncommitted(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size())
                 .isGreaterThanOrEqualTo(EXAMPLES);

@@ -16,6 +16,7 @@ import java.util.Set;
  */
 public final class SessionOptionsFactory {
 
+    private static final java.util.Set<String> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final Logger LOG = LoggerFactory.getLogger(SessionOptionsFactory.class);
 
     /** The options and the provider they were built for. */
@@ -67,10 +68,13 @@ public final class SessionOptionsFactory {
             options.close();
             throw e;
         }
-        if (runtime.accelerator() != Accelerator.CPU && choice.provider() == OrtProvider.CPU) {
-            LOG.warn("running ONNX Runtime on the CPU: {}", choice.reason());
-        } else {
-            LOG.info("running ONNX Runtime on {} ({})", choice.provider(), choice.reason());
+        // Said once per process and reason: a service loads a session per model version it serves or evaluates.
+        if (LOGGED.add(choice.provider() + ": " + choice.reason())) {
+            if (runtime.accelerator() != Accelerator.CPU && choice.provider() == OrtProvider.CPU) {
+                LOG.warn("running ONNX Runtime on the CPU: {}", choice.reason());
+            } else {
+                LOG.info("running ONNX Runtime on {} ({})", choice.provider(), choice.reason());
+            }
         }
         return new Configured(options, choice.provider(), choice.reason());
     }

@@ -1,0 +1,126 @@
+package dev.knowgate.monitor.stream;
+
+import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.DecisionStatus;
+import dev.knowgate.contracts.ModelDecision;
+import dev.knowgate.contracts.ModelFile;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.ProbeResult;
+import dev.knowgate.contracts.SchemaVersions;
+import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.topic.TopicProvisioner;
+import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.TopicContents;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A crash of the monitor between a candidate's evaluation and its decision: the monitor (its
+ * topology in a child JVM) has every probe answered for v2 and has written the decision in its open
+ * transaction when it is killed (SIGKILL). After a restart on the same state, the decision is made
+ * again and committed once: read_committed, v2 is promoted exactly once (and v1, the base, once);
+ * the killed attempt's decision exists only in the aborted transaction.
+ */
+class MonitorCrashTest {
+
+    static final int PROBES = 300;
+    static final String MODEL = "knowgate-base";
+
+    @TempDir
+    Path tmp;
+    int launches;
+
+    @Test
+    void aDecisionIsMadeOnceDespiteAKillBetweenTheEvaluationAndItsCommit() throws Exception {
+        String bootstrap = KafkaBroker.shared().bootstrapServers();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            new TopicProvisioner(admin, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+        }
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            for (long v = 1; v <= 2; v++) {
+                ModelVersion version = new ModelVersion(SchemaVersions.CURRENT, MODEL, v, v == 1 ? null : v - 1, "knowgate-gpt",
+                        List.of(new ModelFile("model.onnx", "0".repeat(64), 1)), "Q: {question}\nA:", "\n", Instant.now(),
+                        null, "/registry/" + v);
+                p.send(new ProducerRecord<>(Topics.MODELS.name(), version.key(), ContractJson.write(version))).get();
+            }
+            for (long v = 1; v <= 2; v++) {
+                for (int i = 0; i < PROBES; i++) {
+                    boolean right = v == 1 || i >= 2; // v2 forgets 2 of 300: within the gate
+                    ProbeResult r = new ProbeResult("probe-" + i, "eval-" + v, MODEL, v,
+                            right ? Category.HIGHLY_KNOWN : Category.UNKNOWN, right ? 1 : 0, right ? 1 : 0, right, Instant.now());
+                    p.send(new ProducerRecord<>(Topics.PROBES_RESULTS.name(), r.probeId(), ContractJson.write(r)));
+                }
+            }
+            p.flush();
+        }
+
+        Path state = tmp.resolve("state");
+        Process first = launch(bootstrap, state);
+        try {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (decisions(TopicContents.uncommitted(bootstrap, Topics.MODELS_DECISIONS.name()), 2) == 0) {
+                assertThat(first.isAlive()).as("the monitor is running (see target/crash-monitor-*.log)").isTrue();
+                assertThat(System.nanoTime()).as("v2 decided within 2 minutes").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        } finally {
+            first.destroyForcibly().waitFor(); // SIGKILL: the transaction holding the decision is never committed
+        }
+        assertThat(decisions(TopicContents.committed(bootstrap, Topics.MODELS_DECISIONS.name()), 2))
+                .as("killed after deciding, before committing").isZero();
+
+        Process second = launch(bootstrap, state);
+        try {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (decisions(TopicContents.committed(bootstrap, Topics.MODELS_DECISIONS.name()), 2) == 0) {
+                assertThat(second.isAlive()).as("the restarted monitor is running").isTrue();
+                assertThat(System.nanoTime()).as("v2's decision committed within 2 minutes").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            Thread.sleep(1_000); // a late second decision would show up now
+        } finally {
+            second.destroyForcibly().waitFor();
+        }
+
+        List<ModelDecision> committed = TopicContents.committed(bootstrap, Topics.MODELS_DECISIONS.name()).stream()
+                .map(r -> ContractJson.read(r.value(), ModelDecision.class)).toList();
+        assertThat(committed).extracting(ModelDecision::key).containsExactly("knowgate-base@1", "knowgate-base@2");
+        ModelDecision v2 = committed.get(1);
+        assertThat(v2.status()).isEqualTo(DecisionStatus.PROMOTED);
+        assertThat(v2.evidence().probesAnswered()).isEqualTo(PROBES);
+        assertThat(v2.evidence().forgotten()).isEqualTo(2);
+        assertThat(decisions(TopicContents.uncommitted(bootstrap, Topics.MODELS_DECISIONS.name()), 2))
+                .as("the killed attempt's decision is in the aborted transaction").isGreaterThanOrEqualTo(2);
+    }
+
+    private static long decisions(List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> records, long version) {
+        return records.stream().map(r -> ContractJson.read(r.value(), ModelDecision.class))
+                .filter(d -> d.modelVersion() == version).count();
+    }
+
+    private Process launch(String bootstrap, Path state) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                CrashableMonitorApp.class.getName(), bootstrap, state.toString(), Integer.toString(PROBES))
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target", "crash-monitor-" + (++launches) + ".log").toFile())
+                .start();
+    }
+}
