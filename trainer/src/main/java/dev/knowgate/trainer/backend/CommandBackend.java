@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * it against the model contract before anything is published. The command line's {train}, {dev},
  * {parent} and {out} are replaced by paths (also in the environment as KNOWGATE_TRAIN, KNOWGATE_DEV,
  * KNOWGATE_PARENT, KNOWGATE_OUT, with KNOWGATE_ROUND, KNOWGATE_MODEL_NAME, KNOWGATE_MODEL_VERSION, and
- * KNOWGATE_ATTEMPT and KNOWGATE_DISTILL_SCALE for a retry of a rejected round).
+ * KNOWGATE_ATTEMPT, KNOWGATE_DISTILL_SCALE and KNOWGATE_LEARNING_RATE_SCALE for a retry of a rejected round).
  * Its output goes to command.log next to the datasets. If it writes a training-log.json with
  * epochs, trainLoss, devAccuracyBefore, bestDevAccuracy, trainTokens, the round reports them.
  */
@@ -90,8 +90,9 @@ public final class CommandBackend implements TrainingBackend {
         env.put("KNOWGATE_ROUND", dataset.roundId());
         env.put("KNOWGATE_MODEL_NAME", dataset.name());
         env.put("KNOWGATE_MODEL_VERSION", Long.toString(dataset.version()));
-        env.put("KNOWGATE_ATTEMPT", Integer.toString(dataset.attempt()));
-        env.put("KNOWGATE_DISTILL_SCALE", Double.toString(dataset.distillScale()));
+        env.put("KNOWGATE_ATTEMPT", Integer.toString(dataset.retry().attempt()));
+        env.put("KNOWGATE_DISTILL_SCALE", Double.toString(dataset.retry().distillScale()));
+        env.put("KNOWGATE_LEARNING_RATE_SCALE", Double.toString(dataset.retry().learningRateScale()));
         long t0 = System.nanoTime();
         Process p = pb.start();
         try {

@@ -103,15 +103,19 @@ public final class DjlBackend implements TrainingBackend {
     }
 
     /**
-     * A retry of a rejected round distils harder: lambda times the round's scale (from 1 when
-     * self-distillation is off, so that a retry is never the same training again).
+     * A retry of a rejected round: the learning rate times the retry's scale, and self-distillation
+     * times its scale (from 1 when it is off, so that a distilling retry distils).
      */
     FineTuneConfig retryConfig(RoundDataset dataset) {
-        if (dataset.distillScale() == 1) {
-            return config;
+        RoundDataset.Retry retry = dataset.retry();
+        FineTuneConfig c = config;
+        if (retry.distillScale() != 1) {
+            c = c.withDistillLambda((c.distillLambda() > 0 ? c.distillLambda() : 1) * retry.distillScale());
         }
-        double lambda = config.distillLambda() > 0 ? config.distillLambda() : 1;
-        return config.withDistillLambda(lambda * dataset.distillScale());
+        if (retry.learningRateScale() != 1) {
+            c = c.withLearningRate((float) (c.lr() * retry.learningRateScale()));
+        }
+        return c;
     }
 
     private static List<QaSequence> sequences(List<RoundExample> examples, ModelTokenizer tokenizer,
@@ -134,10 +138,10 @@ public final class DjlBackend implements TrainingBackend {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("epochs", config.epochs());
         settings.put("batchSize", config.batchSize());
-        settings.put("learningRate", config.lr());
+        settings.put("learningRate", retryConfig(dataset).lr());
         settings.put("weightDecay", config.weightDecay());
         settings.put("distillLambda", retryConfig(dataset).distillLambda());
-        settings.put("attempt", dataset.attempt());
+        settings.put("attempt", dataset.retry().attempt());
         settings.put("freeze", config.frozen().specs());
         settings.put("patience", config.patience());
         settings.put("seed", config.seed());

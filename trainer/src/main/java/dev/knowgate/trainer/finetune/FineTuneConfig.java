@@ -26,6 +26,10 @@ public record FineTuneConfig(int epochs, int batchSize, float lr, float weightDe
         return new FineTuneConfig(epochs, batchSize, lr, weightDecay, lambda, frozen, patience, seed);
     }
 
+    public FineTuneConfig withLearningRate(float learningRate) {
+        return new FineTuneConfig(epochs, batchSize, learningRate, weightDecay, distillLambda, frozen, patience, seed);
+    }
+
     public FineTuneConfig withFrozen(FrozenGroups groups) {
         return new FineTuneConfig(epochs, batchSize, lr, weightDecay, distillLambda, groups, patience, seed);
     }

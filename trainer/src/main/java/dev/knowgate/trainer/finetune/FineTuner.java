@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
 
 /**
  * One fine-tuning round on question-answer sequences, in DJL/PyTorch: cross-entropy on the answer
@@ -91,6 +92,10 @@ public final class FineTuner {
                 int applied = 0;
                 int skipped = 0;
                 for (int from = 0; from < order.size(); from += config.batchSize()) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        // Stopping between steps, never in one: native PyTorch code must not run while the JVM exits.
+                        throw new CancellationException("fine-tuning stopped after " + (epoch - 1) + " epochs: interrupted");
+                    }
                     List<QaSequence> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
                     double[] losses = step(student, teacher, optimizer, trainable, manager, batch);
                     if (losses == null) {

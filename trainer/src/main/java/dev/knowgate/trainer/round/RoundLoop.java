@@ -252,6 +252,11 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         pauseReason = null;
     }
 
+    /**
+     * Stops the loop; a round in training is interrupted and stops at its next step (nothing is
+     * published, nothing committed: a restart trains it again). Returns once the round's thread has
+     * ended, so that no native training code runs while the process exits.
+     */
     @Override
     public void close() {
         closing = true;
@@ -260,6 +265,13 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             c.wakeup();
         }
         roundThread.shutdownNow();
+        try {
+            if (!roundThread.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("the round in training did not stop within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---- consumer thread: a round's life ----
@@ -335,13 +347,13 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         round.record = record;
         round.candidate = null;
         history.put(record);
+        dev.knowgate.trainer.backend.RoundDataset.Retry retry = settings.gate().retry(attempt);
         LOG.infof("%s: %d examples from %s, training %s@%d%s", record.id(), round.taken.size(), parent.manifest().key(),
                 name, version, attempt == 0 ? "" : String.format(java.util.Locale.ROOT,
-                        " (retry %d of a rejected round, self-distillation x%.0f)", attempt,
-                        settings.gate().distillScale(attempt)));
-        double scale = settings.gate().distillScale(attempt);
+                        " (retry %d of a rejected round: learning rate x%.2f, self-distillation x%.1f)", attempt,
+                        retry.learningRateScale(), retry.distillScale()));
         Round training = round;
-        round.training = roundThread.submit(() -> runner.run(record, examples, parent, version, attempt, scale, r -> {
+        round.training = roundThread.submit(() -> runner.run(record, examples, parent, version, retry, r -> {
             training.record = r;
             history.put(r);
         }));

@@ -78,17 +78,16 @@ public final class RoundRunner {
     /** A round's first training. */
     public Result run(RoundRecord record, List<RoundExample> consumed, ModelFolder parent, long version,
                       Consumer<RoundRecord> progress) throws Exception {
-        return run(record, consumed, parent, version, 0, 1, progress);
+        return run(record, consumed, parent, version, RoundDataset.Retry.NONE, progress);
     }
 
     /**
      * @param version      the number the new version gets
-     * @param attempt      0 for a round's first training, n for its n-th retry after a rejection
-     * @param distillScale how much harder than configured to distil (a retry's)
+     * @param retry        which training of the round this is (a retry after a rejection trains differently)
      * @param progress     sees the record as the round goes (planned, trained)
      */
-    public Result run(RoundRecord record, List<RoundExample> consumed, ModelFolder parent, long version, int attempt,
-                      double distillScale, Consumer<RoundRecord> progress) throws Exception {
+    public Result run(RoundRecord record, List<RoundExample> consumed, ModelFolder parent, long version,
+                      RoundDataset.Retry retry, Consumer<RoundRecord> progress) throws Exception {
         long t0 = System.nanoTime();
         ModelVersion p = parent.manifest();
         RoundPlan plan = mixer.plan(consumed, replayPool(p.name(), p.version()), record.id());
@@ -99,7 +98,7 @@ public final class RoundRunner {
         }
         Path staging = registry.stage(p.name(), version);
         TrainingOutcome outcome = backend.train(new RoundDataset(record.id(), p.name(), version, plan.train(), plan.dev(),
-                attempt, distillScale), parent, staging);
+                retry), parent, staging);
         record = record.trained(outcome.epochs(), outcome.trainLoss(), outcome.devAccuracyBefore(),
                 outcome.devAccuracy(), outcome.tokensPerSecond());
         progress.accept(record);
@@ -109,7 +108,7 @@ public final class RoundRunner {
         RoundExample.writeJsonl(staging.resolve(TRAIN_FILE), plan.train());
         RoundExample.writeJsonl(staging.resolve(DEV_FILE), plan.dev());
         Files.write(staging.resolve(OFFSETS_FILE), JSON.writerWithDefaultPrettyPrinter()
-                .writeValueAsBytes(new RoundOffsets(record.id(), record.startOffsets(), record.endOffsets(), attempt)));
+                .writeValueAsBytes(new RoundOffsets(record.id(), record.startOffsets(), record.endOffsets(), retry.attempt())));
         Instant created = Instant.now();
         RoundSummary unmeasured = summary(record, plan, outcome, t0, null, null);
         ModelFolder sealed = registry.seal(staging, parent, files -> manifest(p, version, files, created, unmeasured));

@@ -61,7 +61,7 @@ public class TrainerService {
         RoundRunner runner = new RoundRunner(new ModelRegistry(config.registry().dir()), models, backend,
                 new RoundMixer(mix), RoundStage.Listener.NONE);
         GatePolicy gate = GatePolicy.parse(config.gate().onReject(), config.gate().maxRetries(),
-                config.gate().retryDistillFactor());
+                config.gate().retryDistillFactor(), config.gate().retryLearningRateFactor());
         loop = new RoundLoop(new RoundLoop.Settings(Topics.EXAMPLES_ACCEPTED.name(), GROUP_ID, config.instanceId(),
                 config.model().initial(), r.minExamples(), r.maxExamples(), r.maxWait(), r.startPaused(),
                 Topics.MODELS_DECISIONS.name(), Topics.EXAMPLES_PARKED.name(), gate), kafkaConfig, models,

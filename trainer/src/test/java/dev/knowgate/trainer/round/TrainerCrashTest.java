@@ -54,8 +54,8 @@ import static org.awaitility.Awaitility.await;
  * holds every trainable example, and the group's offsets reach the end of the topic once it is
  * decided) and no version published twice (each key once on the models topic). The test plays the
  * monitor: it promotes or rejects the candidates on a decisions topic. A rejected round is trained
- * again from the last promoted version with stronger self-distillation, and parked when the retry
- * is rejected too; the next round still starts from the last promoted version.
+ * again from the last promoted version at a lower learning rate, and parked when the retry is
+ * rejected too; the next round still starts from the last promoted version.
  */
 class TrainerCrashTest {
 
@@ -149,13 +149,13 @@ class TrainerCrashTest {
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> announced(bootstrap, t).contains("knowgate-base@2"));
             decide(bootstrap, t, "knowgate-base@2", DecisionStatus.REJECTED);
-            // The retry: the same examples, from v1 (the last promoted), distilling 4 times harder.
+            // The retry: the same examples, from v1 (the last promoted), at half the learning rate.
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> announced(bootstrap, t).contains("knowgate-base@3"));
             ModelVersion v3 = versions(bootstrap, t).get(2);
             assertThat(v3.parent()).isEqualTo(1L);
             assertThat(Files.readString(Path.of(v3.location()).resolve("training-log.json")))
-                    .contains("\"distillLambda\" : 4.0").contains("\"attempt\" : 1");
+                    .contains("\"learningRate\" : 5.0E-4").contains("\"attempt\" : 1");
             assertThat(committed(bootstrap, t.group())).as("nothing committed while undecided").isEmpty();
             decide(bootstrap, t, "knowgate-base@3", DecisionStatus.REJECTED);
 

@@ -29,9 +29,10 @@ import java.util.concurrent.Callable;
  * {@code bin/run}'s live view of the pipeline, from the services' own REST APIs: examples
  * categorized by category and quarantined (monitor /v1/mix), rounds trained (trainer /v1/rounds),
  * probe accuracy and forgetting rate per version (monitor /v1/versions), alerts (monitor /v1/alerts).
- * When the stream has been categorized it starts a last round with what is pending, waits until
- * the newest version has been probed, prints the summary, writes it as JSON, and compares it with
- * the other routing mode's summary on the same stream when there is one.
+ * When the stream has been categorized it waits until every accepted example was trained on (a last
+ * round started for what is pending), until every version's evaluation is complete and decided,
+ * prints the summary per version (status, forgetting rate, probe coverage, what it learned), writes
+ * it as JSON, and compares it with the other runs' summaries on the same stream.
  */
 @Command(name = "pipeline-watch", mixinStandardHelpOptions = true,
         description = "Shows the pipeline's progress and prints the run's summary.")
@@ -97,14 +98,9 @@ public final class PipelineWatch implements Callable<Integer> {
             }
             Thread.sleep(interval.toMillis());
         }
-        // 2. A last round with what is pending, then its version probed.
-        waitForRoundToEnd(deadline);
-        HttpResponse<String> r = post(trainer + "/v1/rounds");
-        if (r.statusCode() == 202) {
-            System.out.println("[watch] stream categorized; started a last round with the examples still pending");
-            Thread.sleep(2_000);
-            waitForRoundToEnd(deadline);
-        }
+        // 2. Every accepted example trained on (or parked): rounds until nothing is pending, the last one
+        //    started by hand with what is left.
+        trainEverythingPending(deadline);
         // 3. Every version's evaluation complete (with the gate on, its decision made).
         while (System.nanoTime() < deadline) {
             Optional<String> open = unfinished(snapshot());
@@ -124,15 +120,38 @@ public final class PipelineWatch implements Callable<Integer> {
         return 0;
     }
 
-    private void waitForRoundToEnd(long deadline) throws Exception {
+    /**
+     * Waits until the trainer has nothing pending and no round running or awaiting its decision; a
+     * round the trainer does not start by itself (fewer examples than a round's minimum) is started
+     * through POST /v1/rounds.
+     */
+    private void trainEverythingPending(long deadline) throws Exception {
+        boolean said = false;
         while (System.nanoTime() < deadline) {
             JsonNode c = get(trainer + "/v1/consumption");
-            if (c == null || c.path("roundInProgress").isNull() || c.path("roundInProgress").isMissingNode()) {
+            if (c == null) {
+                Thread.sleep(interval.toMillis());
+                continue;
+            }
+            String round = c.path("roundInProgress").asText(null);
+            if (round == null && c.path("paused").asBoolean()) {
+                System.out.println("[watch] the trainer is paused (" + c.path("pauseReason").asText() + "); not waiting for it");
                 return;
             }
-            System.out.println(snapshot().line(expected, seconds()) + "  (round " + c.path("roundInProgress").asText() + " training)");
+            if (round != null) {
+                String awaiting = c.path("awaitingDecision").asText(null);
+                System.out.println(snapshot().line(expected, seconds()) + "  (round " + round
+                        + (awaiting != null ? ": awaiting the decision on " + awaiting : " training") + ")");
+            } else if (c.path("pending").asInt() == 0) {
+                return;
+            } else if (post(trainer + "/v1/rounds").statusCode() == 202 && !said) {
+                System.out.println("[watch] stream categorized; started a round with the " + c.path("pending").asInt()
+                        + " examples still pending");
+                said = true;
+            }
             Thread.sleep(interval.toMillis());
         }
+        System.out.println("[watch] timed out waiting for the trainer");
     }
 
     /** "filtered", "unfiltered", and "-no-gate" with the gate off: the summary file's and comparison's name. */
