@@ -158,7 +158,8 @@ final class ExperimentContext implements AutoCloseable {
         return skippedSteps;
     }
 
-    private FineTuner.Result counted(FineTuner.Result r) {
+    /** Prints and tallies the steps a run skipped (non-finite loss or gradient); returns the run. */
+    FineTuner.Result counted(FineTuner.Result r) {
         if (r.skippedSteps() > 0) {
             System.out.printf("  (%d steps skipped: non-finite loss or gradient)%n", r.skippedSteps());
         }

@@ -20,14 +20,16 @@ import java.util.concurrent.Callable;
  *   <li>{@code categories}: single-category sets (the paper's Table 2);</li>
  *   <li>{@code kaplan}: forgetting of HighlyKnown probes while learning Unknown facts, plain fine-tuning vs
  *       self-distillation vs frozen parameter groups;</li>
- *   <li>{@code all}: the three in one JVM (SliCK categories computed once).</li>
+ *   <li>{@code all}: the three in one JVM (SliCK categories computed once);</li>
+ *   <li>{@code rounds}: the trainer service's continual rounds on the fact world's stream (categorized under the
+ *       live version, RoundMixer, FineTuner, an optional promotion gate), recipe against recipe.</li>
  * </ul>
  * One JSON per experiment goes to {@code --out}, PNG plots to {@code --plots}. {@code --quick} is a smoke run.
  */
 @Command(name = "experiments", mixinStandardHelpOptions = true,
         description = "Reproduces Gekhman et al. 2024 and Kaplan et al. 2026 on the shipped base model and fact world.",
         subcommands = {ExperimentRunner.Gekhman.class, ExperimentRunner.Categories.class, ExperimentRunner.Kaplan.class,
-                ExperimentRunner.All.class})
+                ExperimentRunner.All.class, ExperimentRunner.Rounds.class})
 public final class ExperimentRunner implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -186,6 +188,161 @@ public final class ExperimentRunner implements Callable<Integer> {
             GekhmanExperiment.run(ctx);
             CategoriesExperiment.run(ctx);
             KaplanExperiment.run(ctx);
+        }
+    }
+
+    @Command(name = "rounds", mixinStandardHelpOptions = true,
+            description = "The trainer service's continual rounds on the example stream, simulated with its components: "
+                    + "forgetting and learned share per round, recipe against recipe (not part of 'all').")
+    static final class Rounds extends Base {
+
+        @Option(names = "--recipes", split = ",", description = "recipes to run: names from the catalogue (${COMPLETION-CANDIDATES}), "
+                + "'factors' (one factor at a time against the service), 'combos', 'around' (one factor at a time against the recipe) or 'all' (default: service; a custom recipe is added when any "
+                + "recipe option below is given)",
+                completionCandidates = RecipeNames.class)
+        List<String> recipes;
+
+        @Option(names = "--modes", split = ",", description = "filtered (Unknown quarantined) and/or unfiltered (default: both)")
+        List<String> modes;
+
+        @Option(names = "--gate", defaultValue = "filtered",
+                description = "promotion gate: off, filtered (filtered runs only, the targets' setting) or on (default: ${DEFAULT-VALUE})")
+        String gate;
+
+        @Option(names = "--max-forgetting", defaultValue = "0.03", description = "the gate's threshold (default: ${DEFAULT-VALUE})")
+        double maxForgetting;
+
+        @Option(names = "--examples", description = "stream examples pushed (default 1200; --quick 120)")
+        Integer examples;
+
+        @Option(names = "--min-examples", description = "trainable examples that start a round (default 200; --quick 40)")
+        Integer minExamples;
+
+        @Option(names = "--name", defaultValue = "rounds", description = "results file name in --out (default: ${DEFAULT-VALUE})")
+        String name;
+
+        @Option(names = "--custom-base", defaultValue = "service", description = "the recipe the options below change (default: ${DEFAULT-VALUE})")
+        String customBase;
+
+        @Option(names = "--custom-name", defaultValue = "custom", description = "the custom recipe's name (default: ${DEFAULT-VALUE})")
+        String customName;
+
+        @Option(names = "--round-lr", description = "custom recipe: learning rate")
+        Float roundLr;
+
+        @Option(names = "--round-epochs", description = "custom recipe: epochs at most")
+        Integer roundEpochs;
+
+        @Option(names = "--round-patience", description = "custom recipe: patience")
+        Integer roundPatience;
+
+        @Option(names = "--lambda", description = "custom recipe: self-distillation lambda")
+        Double lambda;
+
+        @Option(names = "--teacher", description = "custom recipe: self-distillation teacher, ${COMPLETION-CANDIDATES}")
+        RoundsExperiment.Teacher teacher;
+
+        @Option(names = "--stopping", description = "custom recipe: epoch choice, ${COMPLETION-CANDIDATES}")
+        RoundsExperiment.Stopping stopping;
+
+        @Option(names = "--max-retention-drop", description = "custom recipe: GUARDED's largest retention loss")
+        Double maxRetentionDrop;
+
+        @Option(names = "--weakly-known", arity = "1", description = "custom recipe: filtered rounds train on WeaklyKnown (true/false)")
+        Boolean weaklyKnown;
+
+        @Option(names = "--replay-share", description = "custom recipe: replay share")
+        Double replayShare;
+
+        @Override
+        void run(ExperimentContext ctx) throws Exception {
+            boolean quick = ctx.settings.quick();
+            List<RoundsExperiment.Recipe> list = new java.util.ArrayList<>();
+            List<String> names = recipes == null ? List.of() : recipes;
+            boolean custom = roundLr != null || roundEpochs != null || roundPatience != null || lambda != null
+                    || teacher != null || stopping != null || maxRetentionDrop != null || weaklyKnown != null
+                    || replayShare != null;
+            if (names.isEmpty() && !custom) {
+                names = List.of(RoundsExperiment.SERVICE.name());
+            }
+            for (String n : names) {
+                if (n.equals("all")) {
+                    list.addAll(RoundsExperiment.CATALOGUE.values());
+                } else if (n.equals("factors")) {
+                    list.addAll(RoundsExperiment.FACTORS);
+                } else if (n.equals("combos")) {
+                    list.addAll(RoundsExperiment.COMBOS);
+                } else if (n.equals("around")) {
+                    list.addAll(RoundsExperiment.AROUND);
+                } else {
+                    list.add(recipe(n));
+                }
+            }
+            if (custom) {
+                RoundsExperiment.Recipe c = recipe(customBase);
+                if (roundLr != null) {
+                    c = c.lr(roundLr);
+                }
+                if (roundEpochs != null || roundPatience != null) {
+                    c = c.epochs(roundEpochs != null ? roundEpochs : c.epochs(), roundPatience != null ? roundPatience : c.patience());
+                }
+                if (lambda != null) {
+                    c = c.lambda(lambda);
+                }
+                if (teacher != null) {
+                    c = c.teacher(teacher);
+                }
+                if (stopping != null || maxRetentionDrop != null) {
+                    c = c.stopping(stopping != null ? stopping : c.stopping(),
+                            maxRetentionDrop != null ? maxRetentionDrop : c.maxRetentionDrop());
+                }
+                if (weaklyKnown != null) {
+                    c = c.weaklyKnown(weaklyKnown);
+                }
+                if (replayShare != null) {
+                    c = c.replay(replayShare);
+                }
+                list.add(c.named(customName, customBase + " changed by the command line"));
+            }
+            if (quick) { // a smoke run: two epochs at most
+                list.replaceAll(r -> r.epochs(Math.min(r.epochs(), 2), Math.min(r.patience(), 2)));
+            }
+            List<String> m = modes == null || modes.isEmpty() ? List.of("filtered", "unfiltered") : modes;
+            for (String mode : m) {
+                if (!mode.equals("filtered") && !mode.equals("unfiltered")) {
+                    throw new CommandLine.ParameterException(spec().commandLine(), "--modes: filtered or unfiltered, got " + mode);
+                }
+            }
+            if (!List.of("off", "filtered", "on").contains(gate)) {
+                throw new CommandLine.ParameterException(spec().commandLine(), "--gate: off, filtered or on, got " + gate);
+            }
+            RoundsExperiment.run(ctx, new RoundsExperiment.RoundsSettings(List.copyOf(list), List.copyOf(m), gate,
+                    examples != null ? examples : quick ? 120 : 1200, minExamples != null ? minExamples : quick ? 40 : 200,
+                    maxForgetting, name));
+        }
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec roundsSpec;
+
+        private CommandLine.Model.CommandSpec spec() {
+            return roundsSpec;
+        }
+
+        private RoundsExperiment.Recipe recipe(String n) {
+            RoundsExperiment.Recipe r = RoundsExperiment.CATALOGUE.get(n);
+            if (r == null) {
+                throw new CommandLine.ParameterException(roundsSpec.commandLine(), "unknown recipe '" + n + "' (one of "
+                        + String.join(", ", RoundsExperiment.CATALOGUE.keySet()) + ", factors, combos, around, all)");
+            }
+            return r;
+        }
+    }
+
+    /** The catalogue's recipe names, for --recipes' help. */
+    static final class RecipeNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return RoundsExperiment.CATALOGUE.keySet().iterator();
         }
     }
 

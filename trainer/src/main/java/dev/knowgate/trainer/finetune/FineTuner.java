@@ -20,19 +20,33 @@ import java.util.concurrent.CancellationException;
 
 /**
  * One fine-tuning round on question-answer sequences, in DJL/PyTorch: cross-entropy on the answer
- * tokens plus, with {@code distillLambda > 0}, self-distillation (Kaplan et al. 2026): the starting
- * weights, frozen, are the teacher, and KL(teacher || student) over the vocabulary at the answer
- * positions keeps the student's output distribution close to what it was. Frozen parameter groups
+ * tokens plus, with {@code distillLambda > 0}, self-distillation (Kaplan et al. 2026): a frozen
+ * teacher (the starting weights unless {@link #run(GptWeights, GptWeights, List, List, Retention)} names
+ * others, e.g. the lineage's base version) and KL(teacher || student) over the vocabulary at the answer
+ * positions keeps the student's output distribution close to the teacher's. Frozen parameter groups
  * are never updated. After each epoch the dev split's greedy exact-match accuracy (teacher-forced:
  * argmax at every answer position and the terminator) is measured; the best epoch's weights are
  * returned (the earliest of equals; at least one epoch always runs, so a round never returns its
  * starting weights unchanged), and training stops after {@code patience} epochs without improvement.
+ *
+ * <p>An optional {@link Retention} guard measures, after each epoch, the same accuracy on facts the
+ * model already knows and is not trained on; only epochs that lost at most {@code maxDrop} of it
+ * (against the starting weights) are eligible, and training stops at the first epoch that lost more.
+ * Without a dev split the latest eligible epoch is kept (as much learning as the guard allows).
  */
 public final class FineTuner {
 
     /** What a round produced: the weights of epoch {@code bestEpoch} (1 or later). */
     public record Result(GptWeights weights, List<Epoch> epochs, int bestEpoch, double devAccuracyBefore,
-                         double bestDevAccuracy, boolean stoppedEarly, long trainTokens, double trainSeconds) {
+                         double bestDevAccuracy, boolean stoppedEarly, long trainTokens, double trainSeconds,
+                         RetentionLog retention) {
+
+        /** The result of a round without a retention guard. */
+        public Result(GptWeights weights, List<Epoch> epochs, int bestEpoch, double devAccuracyBefore,
+                      double bestDevAccuracy, boolean stoppedEarly, long trainTokens, double trainSeconds) {
+            this(weights, epochs, bestEpoch, devAccuracyBefore, bestDevAccuracy, stoppedEarly, trainTokens,
+                    trainSeconds, null);
+        }
 
         /** Steps skipped because their loss or gradient was not finite, over all epochs. */
         public int skippedSteps() {
@@ -48,6 +62,30 @@ public final class FineTuner {
                         int skippedSteps) {
     }
 
+    /**
+     * Facts the round must not forget (known to the model, never trained on in the round, e.g. the
+     * version's exemplars.jsonl) and the largest share of them it may lose: an epoch whose greedy
+     * exact-match accuracy on {@code facts} is below the starting weights' by more than {@code maxDrop}
+     * is not kept, and training stops there.
+     */
+    public record Retention(List<QaSequence> facts, double maxDrop) {
+
+        public Retention {
+            facts = List.copyOf(facts);
+            if (facts.isEmpty() || !(maxDrop >= 0 && maxDrop <= 1)) {
+                throw new IllegalArgumentException("a retention guard needs facts and a drop in [0, 1]");
+            }
+        }
+    }
+
+    /**
+     * What the retention guard saw: accuracy on its facts before the round and after each epoch, and
+     * whether even the first epoch lost more than allowed (its weights are then returned anyway, because
+     * a round never returns its starting weights: a promotion gate downstream should reject them).
+     */
+    public record RetentionLog(double before, List<Double> byEpoch, double maxDrop, boolean exceededAtFirstEpoch) {
+    }
+
     /** Global gradient-norm clip, as in pre-training (without it some rounds diverged to zero accuracy). */
     static final double GRAD_CLIP = 1.0;
 
@@ -57,16 +95,41 @@ public final class FineTuner {
         this.config = config;
     }
 
+    /** A round from {@code start}, which is also the self-distillation teacher; no retention guard. */
     public Result run(GptWeights start, List<QaSequence> train, List<QaSequence> dev) {
+        return run(start, start, train, dev, null);
+    }
+
+    /**
+     * A round from {@code start} with another self-distillation teacher: in continual rounds, the lineage's
+     * base version rather than the round's parent keeps every version close to the same reference instead
+     * of letting each round's drift become the next round's anchor.
+     */
+    public Result run(GptWeights start, GptWeights teacher, List<QaSequence> train, List<QaSequence> dev) {
+        return run(start, teacher, train, dev, null);
+    }
+
+    /**
+     * @param start     the weights trained from
+     * @param teacher   the frozen self-distillation teacher (used when {@code distillLambda > 0}); same
+     *                  architecture as {@code start}
+     * @param retention an optional guard (null: none); see {@link Retention}
+     */
+    public Result run(GptWeights start, GptWeights teacher, List<QaSequence> train, List<QaSequence> dev,
+                      Retention retention) {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("a round needs examples");
+        }
+        if (!teacher.config().equals(start.config())) {
+            throw new IllegalArgumentException("the teacher's architecture " + teacher.config()
+                    + " differs from the student's " + start.config());
         }
         long t0 = System.nanoTime();
         Engine engine = Engine.getEngine("PyTorch");
         DjlGpt.gradModeOffOnThisThread(); // rounds run on the trainer's own thread
         try (NDManager manager = engine.newBaseManager();
              DjlGpt student = DjlGpt.fromWeights(manager, start);
-             DjlGpt teacher = config.distillLambda() > 0 ? DjlGpt.fromWeights(manager, start) : null;
+             DjlGpt distillFrom = config.distillLambda() > 0 ? DjlGpt.fromWeights(manager, teacher) : null;
              AdamW optimizer = new AdamW(config.lr(), 0.9f, 0.999f, 1e-8f, config.weightDecay())) {
             Map<String, NDArray> trainable = new LinkedHashMap<>();
             student.parameters().forEach((name, p) -> {
@@ -75,6 +138,9 @@ public final class FineTuner {
                 }
             });
             double before = accuracy(student, manager, dev);
+            double retainedBefore = retention == null ? Double.NaN : accuracy(student, manager, retention.facts());
+            List<Double> retained = new ArrayList<>();
+            boolean exceededAtFirst = false;
             double best = Double.NEGATIVE_INFINITY;
             GptWeights bestWeights = start;
             int bestEpoch = 0;
@@ -97,7 +163,7 @@ public final class FineTuner {
                         throw new CancellationException("fine-tuning stopped after " + (epoch - 1) + " epochs: interrupted");
                     }
                     List<QaSequence> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
-                    double[] losses = step(student, teacher, optimizer, trainable, manager, batch);
+                    double[] losses = step(student, distillFrom, optimizer, trainable, manager, batch);
                     if (losses == null) {
                         skipped++;
                     } else {
@@ -111,7 +177,25 @@ public final class FineTuner {
                 double accuracy = accuracy(student, manager, dev);
                 epochs.add(new Epoch(epoch, applied == 0 ? Double.NaN : ceSum / applied,
                         applied == 0 ? Double.NaN : klSum / applied, accuracy, (System.nanoTime() - e0) / 1e9, skipped));
-                if (dev.isEmpty()) {
+                if (retention != null) {
+                    double kept = accuracy(student, manager, retention.facts());
+                    retained.add(kept);
+                    if (kept < retainedBefore - retention.maxDrop() - 1e-9) {
+                        if (bestEpoch == 0) { // never the starting weights: the first epoch, flagged
+                            exceededAtFirst = true;
+                            bestWeights = student.toWeights();
+                            bestEpoch = epoch;
+                            best = accuracy;
+                        }
+                        stoppedEarly = epoch < config.epochs();
+                        break;
+                    }
+                    if (dev.isEmpty()) { // the latest epoch within the guard: as much learning as it allows
+                        bestWeights = student.toWeights();
+                        bestEpoch = epoch;
+                        continue;
+                    }
+                } else if (dev.isEmpty()) {
                     continue; // nothing to stop on: every epoch runs
                 }
                 if (accuracy > best) {
@@ -130,12 +214,14 @@ public final class FineTuner {
                         + epochs.stream().mapToInt(Epoch::skippedSteps).sum()
                         + " steps had a non-finite loss or gradient; nothing was learned");
             }
-            if (dev.isEmpty()) {
+            if (dev.isEmpty() && retention == null) {
                 bestWeights = student.toWeights();
                 bestEpoch = epochs.size();
             }
+            RetentionLog log = retention == null ? null
+                    : new RetentionLog(retainedBefore, List.copyOf(retained), retention.maxDrop(), exceededAtFirst);
             return new Result(bestWeights, epochs, bestEpoch, before, best, stoppedEarly, tokens,
-                    (System.nanoTime() - t0) / 1e9);
+                    (System.nanoTime() - t0) / 1e9, log);
         }
     }
 

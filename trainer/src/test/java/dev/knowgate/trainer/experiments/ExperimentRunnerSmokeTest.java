@@ -109,6 +109,42 @@ class ExperimentRunnerSmokeTest {
         }
     }
 
+    /**
+     * {@code bin/experiments rounds --quick}: the service's rounds on the first 120 stream examples, filtered with the
+     * gate and unfiltered without it; every round is measured and the gate's decisions follow its threshold.
+     */
+    @Test
+    void quickRoundsSimulateTheServiceWithAndWithoutTheGate() throws Exception {
+        int code = ExperimentRunner.execute("rounds", "--quick", "--threads", "1", "--model", BASE.toString(),
+                "--out", tmp.toString(), "--recipes", "service", "--stopping", "GUARDED", "--max-retention-drop", "0.05",
+                "--custom-name", "guarded");
+        assertThat(code).isZero();
+        JsonNode r = JSON.readTree(tmp.resolve("rounds.json").toFile());
+        assertThat(r.get("experiment").asText()).isEqualTo("rounds");
+        assertThat(r.get("runs")).hasSize(4); // 2 recipes x 2 modes x 1 seed
+        double max = r.get("config").get("maxForgetting").asDouble();
+        for (JsonNode run : r.get("runs")) {
+            boolean filtered = run.get("mode").asText().equals("filtered");
+            assertThat(run.get("gate").asBoolean()).as("the gate is on for filtered runs only").isEqualTo(filtered);
+            assertThat(run.get("rounds").size()).isPositive();
+            assertThat(run.get("quarantined").asInt() > 0).isEqualTo(filtered);
+            for (JsonNode round : run.get("rounds")) {
+                probability(round, "forgetting", "probeAccuracy", "retentionAccuracy", "learnedRound", "learnedLineage",
+                        "trainFit");
+                assertThat(round.get("epochsRun").asInt()).isBetween(1, 2);
+                if (filtered) {
+                    assertThat(round.get("promoted").asBoolean()).isEqualTo(round.get("forgetting").asDouble() <= max);
+                    assertThat(round.get("newByCategory").has("Unknown")).isFalse();
+                } else {
+                    assertThat(round.get("promoted").asBoolean()).isTrue();
+                }
+            }
+            assertThat(run.get("maxForgetting").asDouble()).isLessThanOrEqualTo(filtered ? max : 1.0);
+        }
+        assertThat(r.get("summary")).hasSize(4);
+        assertThat(Files.readString(tmp.resolve("rounds.md"))).contains("| service |", "| guarded |", "all met");
+    }
+
     @Test
     void olsRecoversAnExactLinearModel() {
         double[] x1 = {0, 0.25, 0.5, 0.75, 1, 0.1, 0.6};

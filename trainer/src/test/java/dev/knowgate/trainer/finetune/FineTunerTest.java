@@ -103,6 +103,78 @@ class FineTunerTest {
                 .hasMessageContaining("every one of the round's 6 steps had a non-finite loss or gradient");
     }
 
+    @Test
+    void theTeacherCanBeOtherWeightsThanTheStart() {
+        // A parent that has moved away from the start (it learned `train`); a round on `other` from the parent
+        // stays closer to whichever teacher it is given, on the answer positions it is distilled on.
+        FineTuneConfig plain = new FineTuneConfig(15, 8, 3e-3f, 0f, 0, FrozenGroups.none(), 15, 1L);
+        GptWeights parent = new FineTuner(plain).run(start, train, List.of()).weights();
+        FineTuneConfig distil = new FineTuneConfig(4, 8, 3e-3f, 0f, 20.0, FrozenGroups.none(), 4, 2L);
+        GptWeights fromParent = new FineTuner(distil).run(parent, other, List.of()).weights(); // the default
+        GptWeights fromBase = new FineTuner(distil).run(parent, start, other, List.of()).weights();
+        assertThat(FineTuner.answerKl(start, fromBase, other)).as("KL(start || round): start teacher vs parent teacher")
+                .isLessThan(FineTuner.answerKl(start, fromParent, other));
+        assertThat(FineTuner.answerKl(parent, fromParent, other)).as("KL(parent || round): parent teacher vs start teacher")
+                .isLessThan(FineTuner.answerKl(parent, fromBase, other));
+        GptWeights deeper = GptWeights.random(GptConfig.of(start.config().vocabSize(), 32, 32, 2, 3, 64), 7L);
+        assertThatThrownBy(() -> new FineTuner(distil).run(parent, deeper, other, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("architecture");
+    }
+
+    @Test
+    void aRetentionGuardKeepsTheLatestEpochWithinItsDropAndStopsAfterIt() {
+        // The micro model learns `train` and, doing so, loses what it had learned of `other` first.
+        FineTuneConfig learn = new FineTuneConfig(40, 8, 3e-3f, 0f, 0, FrozenGroups.none(), 40, 1L);
+        GptWeights knowing = new FineTuner(learn).run(start, other, List.of()).weights();
+        FineTuner.Retention guard = new FineTuner.Retention(other, 0.1);
+        FineTuneConfig gentle = new FineTuneConfig(40, 8, 5e-4f, 0f, 0, FrozenGroups.none(), 40, 1L);
+        FineTuner.Result r = new FineTuner(gentle).run(knowing, knowing, train, List.of(), guard);
+        FineTuner.RetentionLog log = r.retention();
+        assertThat(log.before()).as("the guarded facts are known at the start").isGreaterThan(0.6);
+        assertThat(log.byEpoch()).hasSize(r.epochs().size());
+        int kept = r.bestEpoch();
+        assertThat(r.stoppedEarly()).as("learning `train` costs more than 10% of `other` long before 40 epochs").isTrue();
+        assertThat(log.exceededAtFirstEpoch()).isFalse();
+        assertThat(kept).as("the epoch before the one past the drop").isEqualTo(r.epochs().size() - 1);
+        for (int e = 0; e < kept; e++) {
+            assertThat(log.byEpoch().get(e)).as("epoch %d within the drop", e + 1)
+                    .isGreaterThanOrEqualTo(log.before() - 0.1 - 1e-9);
+        }
+        assertThat(log.byEpoch().get(kept)).as("the first epoch past the drop").isLessThan(log.before() - 0.1);
+        try (var scorer = new Scorer(r.weights())) {
+            assertThat(scorer.accuracy(other)).as("the kept weights are the kept epoch's")
+                    .isCloseTo(log.byEpoch().get(kept - 1), org.assertj.core.api.Assertions.within(1e-9));
+        }
+        // 3e-3 loses some of `other` in the first epoch: that epoch is returned (never the start), flagged.
+        FineTuner.Result harsh = new FineTuner(learn).run(knowing, knowing, train, List.of(),
+                new FineTuner.Retention(other, 0.0));
+        assertThat(harsh.retention().exceededAtFirstEpoch()).isTrue();
+        assertThat(harsh.bestEpoch()).isEqualTo(1);
+        assertThat(harsh.epochs()).hasSize(1);
+        assertThat(new FineTuner(learn).run(start, train, List.of()).retention()).as("no guard, no log").isNull();
+        assertThatThrownBy(() -> new FineTuner.Retention(List.of(), 0.1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Plain-question accuracy of one set of weights, as FineTuner measures it. */
+    private static final class Scorer implements AutoCloseable {
+        private final ai.djl.ndarray.NDManager manager = ai.djl.engine.Engine.getEngine("PyTorch").newBaseManager();
+        private final dev.knowgate.trainer.gpt.DjlGpt gpt;
+
+        Scorer(GptWeights weights) {
+            gpt = dev.knowgate.trainer.gpt.DjlGpt.fromWeights(manager, weights);
+        }
+
+        double accuracy(List<QaSequence> sequences) {
+            return FineTuner.accuracy(gpt, manager, sequences);
+        }
+
+        @Override
+        public void close() {
+            gpt.close();
+            manager.close();
+        }
+    }
+
     /** Mean KL(start || tuned) over the answer positions of the questions the round did not see. */
     private static double klFromStart(GptWeights tuned) {
         return FineTuner.answerKl(start, tuned, other);
