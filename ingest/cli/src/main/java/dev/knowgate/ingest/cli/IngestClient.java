@@ -6,7 +6,9 @@ import dev.knowgate.contracts.json.ContractJson;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.net.URI;
+import java.nio.channels.UnresolvedAddressException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
@@ -111,13 +113,19 @@ final class IngestClient {
         }
     }
 
-    /** The failure in words: "connection refused (http://127.0.0.1:8081/...)", "no answer within 60 s". */
+    /** The failure in words: "cannot connect to 127.0.0.1:8081 (connection refused)", "cannot resolve host x", "no answer within 60 s". */
     String describe(IOException failure) {
         if (failure instanceof HttpConnectTimeoutException) {
             return "could not connect to " + bulk.getAuthority() + " in time";
         }
         if (failure instanceof HttpTimeoutException) {
             return "no answer within " + Durations.format(requestTimeout);
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            // The JDK client wraps a failed name lookup in a ConnectException without a message.
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return "cannot resolve host " + bulk.getHost();
+            }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ConnectException) {

@@ -329,6 +329,20 @@ class PusherTest {
     }
 
     @Test
+    void anUnresolvableHostIsNamedAsSuchNotAsARefusedConnection() throws Exception {
+        Path file = examples("data.jsonl", 2);
+        // .invalid never resolves (RFC 6761): the lookup fails locally, nothing is sent anywhere.
+        Pusher pusher = Pusher.builder(URI.create("http://no-such-host.invalid:8081")).apiKey(KEY).maxRetries(1)
+                .sleeper((d, c) -> { }).build();
+
+        PushResult result = pusher.push(PushOptions.of(file));
+
+        assertThat(result.status()).isEqualTo(PushStatus.GAVE_UP);
+        assertThat(result.message()).contains("cannot resolve host no-such-host.invalid")
+                .doesNotContain("refused");
+    }
+
+    @Test
     void notFoundIsAFailureNotARetry() throws Exception {
         Path file = examples("data.jsonl", 2);
         Pusher wrongPath = pusher(URI.create(fake.url() + "/nothing-here")).build();
