@@ -29,6 +29,8 @@ public final class CrashableCategorizeApp {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        // The service's own membership and transaction settings, so the crash test covers them.
+        props.putAll(ServiceStreamsSettings.read("group.instance.id", "producer.transaction.timeout.ms"));
         KafkaStreams streams = new KafkaStreams(CategorizeTopology.build(new BatchSettings(16, Duration.ofMillis(100)),
                 RoutingPolicy.defaults(), live, new CategorizeMetrics(new SimpleMeterRegistry())), props);
         streams.start();

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.List;
@@ -112,12 +113,46 @@ public final class PipelineWatch implements Callable<Integer> {
         }
         s = snapshot();
         ObjectNode summary = summary(s);
+        List<String> gaps = gaps(s, expected, get(trainer + "/v1/consumption"));
+        summary.put("complete", gaps.isEmpty());
+        summary.set("incomplete", JSON.valueToTree(gaps));
         Files.createDirectories(summaryDir);
         Path file = summaryDir.resolve("summary-" + runName() + ".json");
         Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
         print(summary);
         compare(summary);
+        if (!gaps.isEmpty()) {
+            System.out.println();
+            System.out.println("INCOMPLETE: this run did not finish its work, so its figures are partial:");
+            gaps.forEach(g -> System.out.println("  - " + g));
+            return INCOMPLETE;
+        }
         return 0;
+    }
+
+    /** Exit code of a run that ended (stall or timeout) before its work was done. */
+    static final int INCOMPLETE = 3;
+
+    /** What the run left undone: examples not categorized, examples not trained on, evaluations not finished. */
+    static List<String> gaps(Snapshot s, long expected, JsonNode consumption) {
+        List<String> gaps = new ArrayList<>();
+        if (s.categorized() < expected) {
+            gaps.add("categorized " + s.categorized() + " of " + expected + " examples");
+        }
+        if (consumption == null) {
+            gaps.add("the trainer did not answer");
+        } else {
+            if (consumption.path("pending").asInt() > 0) {
+                gaps.add(consumption.path("pending").asInt() + " accepted examples not trained on"
+                        + (consumption.path("paused").asBoolean() ? " (the trainer is paused: "
+                        + consumption.path("pauseReason").asText() + ")" : ""));
+            }
+            if (!consumption.path("roundInProgress").isMissingNode() && !consumption.path("roundInProgress").isNull()) {
+                gaps.add("round " + consumption.path("roundInProgress").asText() + " still in progress");
+            }
+        }
+        unfinished(s).ifPresent(open -> gaps.add("still waiting for " + open));
+        return gaps;
     }
 
     /**
