@@ -33,14 +33,22 @@ final class ServiceProcess implements AutoCloseable {
     /** {@code module} relative to the repository root, e.g. "ingest/service". */
     static ServiceProcess start(String name, String module, Path workDir, String bootstrap, Map<String, String> config)
             throws IOException {
+        // C1 only: the services start in half the time, which is what a test needs.
+        return start(name, module, workDir, bootstrap, config, List.of("-XX:TieredStopAtLevel=1"));
+    }
+
+    /** With these JVM options (besides heap and offline DJL) instead of the tests' quick-start JIT. */
+    static ServiceProcess start(String name, String module, Path workDir, String bootstrap, Map<String, String> config,
+                                List<String> jvmOptions) throws IOException {
         Path jar = Path.of("..", module, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them)");
         }
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true", "-Dquarkus.http.port=" + port,
+                "-Xmx512m", "-Dai.djl.offline=true", "-Dquarkus.http.port=" + port,
                 "-Dkafka.bootstrap.servers=" + bootstrap));
+        cmd.addAll(jvmOptions);
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
@@ -76,8 +84,13 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static HttpResponse<String> post(String url, String json, Map<String, String> headers) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        return post(url, "application/json", json, headers, Duration.ofSeconds(10));
+    }
+
+    static HttpResponse<String> post(String url, String contentType, String body, Map<String, String> headers,
+                                     Duration timeout) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(b::header);
         try {
             return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());

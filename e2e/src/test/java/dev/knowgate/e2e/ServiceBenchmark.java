@@ -1,0 +1,165 @@
+package dev.knowgate.e2e;
+
+import dev.knowgate.categorize.model.LoadedModels;
+import dev.knowgate.categorize.model.ModelLoader;
+import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.slick.SlickConfig;
+import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.world.Fact;
+import dev.knowgate.world.FactWorld;
+import dev.knowgate.world.WorldConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The categorization service against the bare categorizer, on the same examples with the same
+ * settings, in one run (bin/bench-service; docs/benchmarks.md): N examples of the fact world's
+ * stream are pushed through ingest into a running categorize-stream on a fresh in-JVM broker, timed
+ * from the first request to the last committed verdict (read_committed); then the same examples go
+ * through the categorizer the service calls (LoadedModels, the shipped base model, exact SliCK) in
+ * batches of the service's batch size, in this JVM. Prints the service's batch sizes and time in
+ * inference, and last {@code service_over_bare=<ratio> examples=<n>}.
+ */
+public final class ServiceBenchmark {
+
+    private static final String KEY = "bench-curator-key-0123456789";
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path model = root.resolve("models/knowgate-base-1");
+        List<Example> examples = FactWorld.generate(WorldConfig.standard(42)).finetunePool().stream()
+                .limit(n).map(Fact::toExample).toList();
+        if (examples.size() < n) {
+            throw new IllegalArgumentException("the stream has " + examples.size() + " examples");
+        }
+        System.out.printf(Locale.ROOT, "[bench] %d examples, batch size %d, %d cores, model %s%n", n, batch,
+                Runtime.getRuntime().availableProcessors(), root.relativize(model));
+
+        double serviceSeconds;
+        String metrics;
+        Path work = Files.createTempDirectory("knowgate-bench-service");
+        try (KafkaBroker broker = KafkaBroker.start()) {
+            String bootstrap = broker.bootstrapServers();
+            Path keys = work.resolve("api-keys");
+            Files.writeString(keys, "bench " + sha256(KEY) + " submit\n");
+            List<String> jit = List.of(); // the services' production JIT, not the tests' quick-start one
+            try (ServiceProcess ingest = ServiceProcess.start("ingest", "ingest/service", work, bootstrap,
+                    Map.of("knowgate.ingest.auth.keys-file", keys.toString()), jit);
+                 ServiceProcess categorize = ServiceProcess.start("categorize-stream", "categorize-stream", work, bootstrap,
+                         Map.of("knowgate.categorize.model.initial", model.toString(),
+                                 "knowgate.categorize.batch.size", String.valueOf(batch),
+                                 "kafka-streams.state.dir", work.resolve("state").toString()), jit)) {
+                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                while (!(ingest.ready() && categorize.ready())) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("services not ready in 3 minutes:\n" + categorize.tail());
+                    }
+                    Thread.sleep(250);
+                }
+                serviceSeconds = throughService(ingest, bootstrap, examples);
+                metrics = ServiceProcess.get(categorize.url("/q/metrics")).body();
+            }
+        }
+
+        LoadedModels bare = new LoadedModels();
+        bare.swap(new ModelLoader(RuntimeOptions.cpu(), SlickConfig.paper()).load(model));
+        bare.categorize(examples.subList(0, Math.min(batch, n))); // warm-up, as the service's first batch
+        long start = System.nanoTime();
+        for (int from = 0; from < n; from += batch) {
+            bare.categorize(examples.subList(from, Math.min(n, from + batch)));
+        }
+        double bareSeconds = (System.nanoTime() - start) / 1e9;
+        bare.close();
+
+        double batches = value(metrics, "knowgate_categorize_batch_size_count");
+        double batched = value(metrics, "knowgate_categorize_batch_size_sum");
+        double inference = value(metrics, "knowgate_categorize_inference_seconds_sum");
+        System.out.println();
+        System.out.println("| path | examples/s | seconds |");
+        System.out.println("|---|---|---|");
+        System.out.printf(Locale.ROOT, "| service: ingest -> categorize-stream -> committed verdict | %.1f | %.1f |%n",
+                n / serviceSeconds, serviceSeconds);
+        System.out.printf(Locale.ROOT, "| bare categorizer, batches of %d, same JVM | %.1f | %.1f |%n", batch,
+                n / bareSeconds, bareSeconds);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "service batches: %.0f, mean size %.1f (of %d), largest %.0f; %.1f s in inference "
+                        + "(%.0f%% of the service's time)%n", batches, batched / batches, batch,
+                value(metrics, "knowgate_categorize_batch_size_max"), inference, 100 * inference / serviceSeconds);
+        System.out.printf(Locale.ROOT, "service_over_bare=%.3f examples=%d%n", bareSeconds / serviceSeconds, n);
+    }
+
+    /** Seconds from the first request to ingest until every example's verdict is committed. */
+    private static double throughService(ServiceProcess ingest, String bootstrap, List<Example> examples) throws Exception {
+        Set<String> waiting = examples.stream().map(Example::id).collect(Collectors.toCollection(HashSet::new));
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-service",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.EXAMPLES_CATEGORIZED.name()));
+            consumer.poll(Duration.ofMillis(500)); // joined before the clock starts
+            long start = System.nanoTime();
+            for (int from = 0; from < examples.size(); from += 500) {
+                String body = examples.subList(from, Math.min(examples.size(), from + 500)).stream()
+                        .map(ContractJson::writeString).collect(Collectors.joining("\n", "", "\n"));
+                int status = ServiceProcess.post(ingest.url("/v1/examples/bulk"), "application/x-ndjson", body,
+                        Map.of("X-Api-Key", KEY), Duration.ofSeconds(60)).statusCode();
+                if (status != 202) {
+                    throw new IllegalStateException("ingest answered " + status);
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+            while (!waiting.isEmpty()) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    waiting.remove(ContractJson.read(r.value(), CategorizedExample.class).example().id());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(waiting.size() + " examples without a verdict after 20 minutes");
+                }
+            }
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    private static double value(String metrics, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$").matcher(metrics);
+        double sum = 0;
+        boolean found = false;
+        while (m.find()) {
+            sum = name.endsWith("_max") ? Math.max(sum, Double.parseDouble(m.group(1))) : sum + Double.parseDouble(m.group(1));
+            found = true;
+        }
+        return found ? sum : Double.NaN;
+    }
+
+    private static String sha256(String s) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    private ServiceBenchmark() {
+    }
+}
