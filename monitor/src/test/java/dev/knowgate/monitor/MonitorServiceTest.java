@@ -168,7 +168,7 @@ class MonitorServiceTest {
         dashboardShowsTheRun();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().get("/q/metrics").then()
                 .statusCode(200).extract().asString())
-                .contains("knowgate_monitor_hallucination_rate{model=\"knowgate-base\",service=\"monitor\",version=\"2\"} 0.2")
+                .contains("knowgate_monitor_forgetting_rate{model=\"knowgate-base\",service=\"monitor\",version=\"2\"} 0.2")
                 .contains("knowgate_monitor_live_version{model=\"knowgate-base\",service=\"monitor\"} 2.0"));
     }
 

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Prometheus gauges refreshed from the state stores every 5 s:
- * knowgate_monitor_hallucination_rate{model,version} (the forgetting rate),
+ * knowgate_monitor_forgetting_rate{model,version},
  * knowgate_monitor_probe_accuracy{model,version} (versions with answered probes),
  * knowgate_monitor_live_version{model}, knowgate_monitor_unknown_share{model} (the last window with
  * at least unknown-share.min-examples examples: a window of two is not a share),
@@ -36,7 +36,7 @@ public class MonitorGauges {
     private static final Logger LOG = Logger.getLogger(MonitorGauges.class);
 
     private final MonitorQueries queries;
-    private final MultiGauge hallucination;
+    private final MultiGauge forgetting;
     private final MultiGauge accuracy;
     private final MultiGauge unknownShare;
     private final MultiGauge liveVersion;
@@ -48,7 +48,7 @@ public class MonitorGauges {
     public MonitorGauges(MonitorQueries queries, MeterRegistry registry, dev.knowgate.monitor.MonitorConfig config) {
         this.queries = queries;
         this.minExamples = config.unknownShare().minExamples();
-        this.hallucination = MultiGauge.builder("knowgate_monitor_hallucination_rate")
+        this.forgetting = MultiGauge.builder("knowgate_monitor_forgetting_rate")
                 .description("forgetting rate: of the probes the lineage's base answers correctly, the share this version "
                         + "answers wrongly").register(registry);
         this.liveVersion = MultiGauge.builder("knowgate_monitor_live_version")
@@ -92,7 +92,7 @@ public class MonitorGauges {
                     l.add(MultiGauge.Row.of(Tags.of("model", r.model()), r.version()));
                 }
             }
-            hallucination.register(h, true);
+            forgetting.register(h, true);
             accuracy.register(a, true);
             liveVersion.register(l, true);
             Map<String, Double> latest = new HashMap<>();
