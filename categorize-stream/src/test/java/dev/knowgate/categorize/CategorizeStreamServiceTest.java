@@ -151,6 +151,34 @@ class CategorizeStreamServiceTest {
                 .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2"));
     }
 
+    /** Overlong UTF-8 used to be decoded as '/' and categorized; now it is rejected with its reason and the stream goes on. */
+    @Test
+    @Order(4)
+    void bytesThatAreNotUtf8AreRejectedWithTheirReasonAndTheStreamGoesOn() {
+        byte[] overlong = "{\"id\":\"..\u0000\u0000..etc\",\"question\":\"Where?\",\"answer\":\"Pell\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        overlong[9] = (byte) 0xC0; // the two NULs become C0 AF: an overlong '/'
+        overlong[10] = (byte) 0xAF;
+        byte[] utf16 = ContractJson.writeString(Example.of("Where was Ovo born?", "Pell")).getBytes(StandardCharsets.UTF_16);
+        publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-overlong", overlong);
+        publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-utf16", utf16);
+        List<Example> after = examples(35, 37);
+        send(after);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> categorized(ids(after)).size() == after.size());
+        List<RejectedRecord> rejected = TopicContents.committed(KafkaBroker.shared().bootstrapServers(),
+                        Topics.EXAMPLES_REJECTED.name()).stream()
+                .filter(r -> r.key() != null && r.key().startsWith("hostile-"))
+                .map(r -> ContractJson.read(r.value(), RejectedRecord.class)).toList();
+        assertThat(rejected).hasSize(2).allSatisfy(r -> {
+            assertThat(r.reason()).isEqualTo("invalid_json");
+            assertThat(r.message()).contains("not valid UTF-8");
+            assertThat(r.sourceTopic()).isEqualTo(Topics.EXAMPLES_SUBMITTED.name());
+        });
+        assertThat(rejected).as("the overlong one names its field").anyMatch(r -> "id".equals(r.field()));
+        assertThat(categorized(null)).noneMatch(c -> c.example().id().contains("etc"));
+    }
+
     private static List<Example> examples(int from, int to) {
         return WORLD.finetunePool().subList(from, to).stream().map(Fact::toExample).toList();
     }
