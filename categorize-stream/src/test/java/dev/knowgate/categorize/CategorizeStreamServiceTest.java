@@ -151,10 +151,13 @@ class CategorizeStreamServiceTest {
                 .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2"));
     }
 
-    /** Overlong UTF-8 used to be decoded as '/' and categorized; now it is rejected with its reason and the stream goes on. */
+    /**
+     * Overlong UTF-8 used to be decoded as '/' and categorized, bidi overrides and zero-width answers
+     * too; now each is rejected with its reason and the stream goes on.
+     */
     @Test
     @Order(4)
-    void bytesThatAreNotUtf8AreRejectedWithTheirReasonAndTheStreamGoesOn() {
+    void bytesThatAreNotUtf8AndIdsOrTextBreakingTheRulesAreRejectedWithTheirReasonAndTheStreamGoesOn() {
         byte[] overlong = "{\"id\":\"..\u0000\u0000..etc\",\"question\":\"Where?\",\"answer\":\"Pell\"}"
                 .getBytes(StandardCharsets.UTF_8);
         overlong[9] = (byte) 0xC0; // the two NULs become C0 AF: an overlong '/'
@@ -162,6 +165,11 @@ class CategorizeStreamServiceTest {
         byte[] utf16 = ContractJson.writeString(Example.of("Where was Ovo born?", "Pell")).getBytes(StandardCharsets.UTF_16);
         publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-overlong", overlong);
         publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-utf16", utf16);
+        // Valid UTF-8, but an id outside the alphabet and an answer of only zero-width characters.
+        publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-bidi-id", ("{\"id\":\"ex-\u202Egnp.exe\",\"question\":"
+                + "\"Where?\",\"answer\":\"Pell\"}").getBytes(StandardCharsets.UTF_8));
+        publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-invisible-answer", ("{\"question\":\"Where?\","
+                + "\"answer\":\"\u200B\u200D\"}").getBytes(StandardCharsets.UTF_8));
         List<Example> after = examples(35, 37);
         send(after);
 
@@ -170,12 +178,12 @@ class CategorizeStreamServiceTest {
                         Topics.EXAMPLES_REJECTED.name()).stream()
                 .filter(r -> r.key() != null && r.key().startsWith("hostile-"))
                 .map(r -> ContractJson.read(r.value(), RejectedRecord.class)).toList();
-        assertThat(rejected).hasSize(2).allSatisfy(r -> {
-            assertThat(r.reason()).isEqualTo("invalid_json");
-            assertThat(r.message()).contains("not valid UTF-8");
-            assertThat(r.sourceTopic()).isEqualTo(Topics.EXAMPLES_SUBMITTED.name());
-        });
-        assertThat(rejected).as("the overlong one names its field").anyMatch(r -> "id".equals(r.field()));
+        assertThat(rejected).hasSize(4).allSatisfy(r -> assertThat(r.sourceTopic()).isEqualTo(Topics.EXAMPLES_SUBMITTED.name()));
+        assertThat(rejected).filteredOn(r -> r.reason().equals("invalid_json")).hasSize(2)
+                .allSatisfy(r -> assertThat(r.message()).contains("not valid UTF-8"))
+                .as("the overlong one names its field").anyMatch(r -> "id".equals(r.field()));
+        assertThat(rejected).filteredOn(r -> r.reason().equals("invalid_value"))
+                .extracting(RejectedRecord::field).containsExactlyInAnyOrder("id", "answer");
         assertThat(categorized(null)).noneMatch(c -> c.example().id().contains("etc"));
     }
 

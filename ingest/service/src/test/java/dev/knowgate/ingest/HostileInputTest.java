@@ -5,6 +5,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.net.Socket;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,6 +113,31 @@ class HostileInputTest {
                     .containsIgnoringCase("content-type: application/problem+json")
                     .contains(PROBLEMS + "too-large", "at most " + (17L * 1024 * 1024) + " bytes");
         }
+    }
+
+    /** The id alphabet and the invisible-text rule of docs/contracts.md, applied by the REST API: field, JSON member. */
+    static Stream<Arguments> hostileIdsAndText() {
+        return Stream.of(
+                Arguments.of("id", "\"id\":\"../../etc/passwd\""),
+                Arguments.of("id", "\"id\":\"https://evil.example/x\""),
+                Arguments.of("id", "\"id\":\"ex-\\u202Egnp.exe\""),
+                Arguments.of("id", "\"id\":\"ex-\\u200B1\""),
+                Arguments.of("id", "\"id\":\"\\uFEFFex-1\""),
+                Arguments.of("id", "\"id\":\"\u0435x-1\""),
+                Arguments.of("answer", "\"answer\":\"\\u200B\\u200D\\u2060\""),
+                Arguments.of("answer", "\"answer\":\"Pell\\u202E\""),
+                Arguments.of("question", "\"question\":\"Where\\u2066 was Ovo born?\""));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("hostileIdsAndText")
+    void idsOutsideTheAlphabetAndInvisibleOrBidiTextAreRefused(String field, String member) {
+        String body = "{" + member + (field.equals("question") ? "" : ",\"question\":\"Where was Ovo born?\"")
+                + (field.equals("answer") ? "" : ",\"answer\":\"Pell\"") + "}";
+        given().header("X-Api-Key", IngestApiTest.ALICE).contentType("application/json").body(body.getBytes(StandardCharsets.UTF_8))
+                .post("/v1/examples").then().statusCode(422).contentType("application/problem+json")
+                .body("errors[0].field", is(field))
+                .body("errors[0].reason", is("invalid_value"));
     }
 
     /** One request on a raw socket, so that no client library adds or fixes a header. */
