@@ -187,6 +187,46 @@ class CategorizeStreamServiceTest {
         assertThat(categorized(null)).noneMatch(c -> c.example().id().contains("etc"));
     }
 
+    /**
+     * A probe header on a training example used to park it until the version named came, forever for
+     * a version that never comes. Now the header is ignored there; a probe for such a version expires
+     * after batch.probe-max-wait (20 s in the test profile) with a clear rejection.
+     */
+    @Test
+    @Order(5)
+    void aProbeHeaderNeverHoldsATrainingExampleAndAProbeForAVersionThatNeverComesExpires() {
+        Example training = examples(37, 38).get(0);
+        Fact probe = WORLD.probes().get(10);
+        long sent = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), training.id(),
+                    ContractJson.write(training));
+            r.headers().add(ProbeHeaders.MODEL, "knowgate-base@99".getBytes(StandardCharsets.UTF_8));
+            r.headers().add(ProbeHeaders.EVALUATION_ID, "eval-never".getBytes(StandardCharsets.UTF_8));
+            producer.send(r);
+        }
+        sendProbes(List.of(probe), "knowgate-base@99", "eval-never");
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> categorized(Set.of(training.id())).size() == 1);
+        assertThat(categorized(Set.of(training.id())).get(0).verdict().modelKey()).isEqualTo("knowgate-base@2");
+        assertThat(given().get("/q/metrics").asString()).contains("knowgate_categorize_probe_headers_ignored_total");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> rejectedWithReason("model_unknown").stream()
+                .anyMatch(r -> r.message().contains("eval-never")));
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofSeconds(20));
+        RejectedRecord expired = rejectedWithReason("model_unknown").stream()
+                .filter(r -> r.message().contains("eval-never")).findFirst().orElseThrow();
+        assertThat(expired.message()).contains("knowgate-base@99", "not announced", "PT20S", "probe-max-wait");
+        assertThat(expired.field()).isEqualTo("header " + ProbeHeaders.MODEL);
+        assertThat(probeResults("eval-never")).isEmpty();
+    }
+
+    private static List<RejectedRecord> rejectedWithReason(String reason) {
+        return TopicContents.committed(KafkaBroker.shared().bootstrapServers(), Topics.EXAMPLES_REJECTED.name())
+                .stream().map(r -> ContractJson.read(r.value(), RejectedRecord.class))
+                .filter(r -> r.reason().equals(reason)).toList();
+    }
+
     private static List<Example> examples(int from, int to) {
         return WORLD.finetunePool().subList(from, to).stream().map(Fact::toExample).toList();
     }
