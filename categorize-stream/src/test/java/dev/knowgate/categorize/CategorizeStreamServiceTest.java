@@ -221,6 +221,28 @@ class CategorizeStreamServiceTest {
         assertThat(probeResults("eval-never")).isEmpty();
     }
 
+    /**
+     * A correctly sealed version whose logits do not cover its tokenizer's ids used to go live, and
+     * every example after it was rejected with a Gather error. Now it is refused when it loads, stays
+     * not-live even when promoted, and is counted under knowgate_model_refused_total{reason="vocabulary_mismatch"}.
+     */
+    @Test
+    @Order(6)
+    void aVersionWhoseLogitsDoNotCoverItsTokenizerNeverGoesLive() throws Exception {
+        Path dir = TestModels.withTokenizerBeyondTheModel(Files.createTempDirectory("models").resolve("knowgate-base-5"),
+                "knowgate-base", 5, 3);
+        ModelVersion v5 = announce(dir);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
+                .contains("knowgate_model_refused_total{reason=\"vocabulary_mismatch\""));
+        decide(v5, DecisionStatus.PROMOTED);
+        List<Example> after = examples(38, 40);
+        send(after);
+        await().atMost(Duration.ofSeconds(60)).until(() -> categorized(ids(after)).size() == after.size());
+        assertThat(categorized(ids(after))).allMatch(c -> c.verdict().modelKey().equals("knowgate-base@2"));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2"));
+    }
+
     private static List<RejectedRecord> rejectedWithReason(String reason) {
         return TopicContents.committed(KafkaBroker.shared().bootstrapServers(), Topics.EXAMPLES_REJECTED.name())
                 .stream().map(r -> ContractJson.read(r.value(), RejectedRecord.class))
