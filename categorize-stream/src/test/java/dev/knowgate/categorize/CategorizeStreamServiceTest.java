@@ -151,6 +151,104 @@ class CategorizeStreamServiceTest {
                 .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2"));
     }
 
+    /**
+     * Overlong UTF-8 used to be decoded as '/' and categorized, bidi overrides and zero-width answers
+     * too; now each is rejected with its reason and the stream goes on.
+     */
+    @Test
+    @Order(4)
+    void bytesThatAreNotUtf8AndIdsOrTextBreakingTheRulesAreRejectedWithTheirReasonAndTheStreamGoesOn() {
+        byte[] overlong = "{\"id\":\"..\u0000\u0000..etc\",\"question\":\"Where?\",\"answer\":\"Pell\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        overlong[9] = (byte) 0xC0; // the two NULs become C0 AF: an overlong '/'
+        overlong[10] = (byte) 0xAF;
+        byte[] utf16 = ContractJson.writeString(Example.of("Where was Ovo born?", "Pell")).getBytes(StandardCharsets.UTF_16);
+        publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-overlong", overlong);
+        publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-utf16", utf16);
+        // Valid UTF-8, but an id outside the alphabet and an answer of only zero-width characters.
+        publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-bidi-id", ("{\"id\":\"ex-\u202Egnp.exe\",\"question\":"
+                + "\"Where?\",\"answer\":\"Pell\"}").getBytes(StandardCharsets.UTF_8));
+        publish(Topics.EXAMPLES_SUBMITTED.name(), "hostile-invisible-answer", ("{\"question\":\"Where?\","
+                + "\"answer\":\"\u200B\u200D\"}").getBytes(StandardCharsets.UTF_8));
+        List<Example> after = examples(35, 37);
+        send(after);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> categorized(ids(after)).size() == after.size());
+        List<RejectedRecord> rejected = TopicContents.committed(KafkaBroker.shared().bootstrapServers(),
+                        Topics.EXAMPLES_REJECTED.name()).stream()
+                .filter(r -> r.key() != null && r.key().startsWith("hostile-"))
+                .map(r -> ContractJson.read(r.value(), RejectedRecord.class)).toList();
+        assertThat(rejected).hasSize(4).allSatisfy(r -> assertThat(r.sourceTopic()).isEqualTo(Topics.EXAMPLES_SUBMITTED.name()));
+        assertThat(rejected).filteredOn(r -> r.reason().equals("invalid_json")).hasSize(2)
+                .allSatisfy(r -> assertThat(r.message()).contains("not valid UTF-8"))
+                .as("the overlong one names its field").anyMatch(r -> "id".equals(r.field()));
+        assertThat(rejected).filteredOn(r -> r.reason().equals("invalid_value"))
+                .extracting(RejectedRecord::field).containsExactlyInAnyOrder("id", "answer");
+        assertThat(categorized(null)).noneMatch(c -> c.example().id().contains("etc"));
+    }
+
+    /**
+     * A probe header on a training example used to park it until the version named came, forever for
+     * a version that never comes. Now the header is ignored there; a probe for such a version expires
+     * after batch.probe-max-wait (20 s in the test profile) with a clear rejection.
+     */
+    @Test
+    @Order(5)
+    void aProbeHeaderNeverHoldsATrainingExampleAndAProbeForAVersionThatNeverComesExpires() {
+        Example training = examples(37, 38).get(0);
+        Fact probe = WORLD.probes().get(10);
+        long sent = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), training.id(),
+                    ContractJson.write(training));
+            r.headers().add(ProbeHeaders.MODEL, "knowgate-base@99".getBytes(StandardCharsets.UTF_8));
+            r.headers().add(ProbeHeaders.EVALUATION_ID, "eval-never".getBytes(StandardCharsets.UTF_8));
+            producer.send(r);
+        }
+        sendProbes(List.of(probe), "knowgate-base@99", "eval-never");
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> categorized(Set.of(training.id())).size() == 1);
+        assertThat(categorized(Set.of(training.id())).get(0).verdict().modelKey()).isEqualTo("knowgate-base@2");
+        assertThat(given().get("/q/metrics").asString()).contains("knowgate_categorize_probe_headers_ignored_total");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> rejectedWithReason("model_unknown").stream()
+                .anyMatch(r -> r.message().contains("eval-never")));
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofSeconds(20));
+        RejectedRecord expired = rejectedWithReason("model_unknown").stream()
+                .filter(r -> r.message().contains("eval-never")).findFirst().orElseThrow();
+        assertThat(expired.message()).contains("knowgate-base@99", "not announced", "PT20S", "probe-max-wait");
+        assertThat(expired.field()).isEqualTo("header " + ProbeHeaders.MODEL);
+        assertThat(probeResults("eval-never")).isEmpty();
+    }
+
+    /**
+     * A correctly sealed version whose logits do not cover its tokenizer's ids used to go live, and
+     * every example after it was rejected with a Gather error. Now it is refused when it loads, stays
+     * not-live even when promoted, and is counted under knowgate_model_refused_total{reason="vocabulary_mismatch"}.
+     */
+    @Test
+    @Order(6)
+    void aVersionWhoseLogitsDoNotCoverItsTokenizerNeverGoesLive() throws Exception {
+        Path dir = TestModels.withTokenizerBeyondTheModel(Files.createTempDirectory("models").resolve("knowgate-base-5"),
+                "knowgate-base", 5, 3);
+        ModelVersion v5 = announce(dir);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
+                .contains("knowgate_model_refused_total{reason=\"vocabulary_mismatch\""));
+        decide(v5, DecisionStatus.PROMOTED);
+        List<Example> after = examples(38, 40);
+        send(after);
+        await().atMost(Duration.ofSeconds(60)).until(() -> categorized(ids(after)).size() == after.size());
+        assertThat(categorized(ids(after))).allMatch(c -> c.verdict().modelKey().equals("knowgate-base@2"));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2"));
+    }
+
+    private static List<RejectedRecord> rejectedWithReason(String reason) {
+        return TopicContents.committed(KafkaBroker.shared().bootstrapServers(), Topics.EXAMPLES_REJECTED.name())
+                .stream().map(r -> ContractJson.read(r.value(), RejectedRecord.class))
+                .filter(r -> r.reason().equals(reason)).toList();
+    }
+
     private static List<Example> examples(int from, int to) {
         return WORLD.finetunePool().subList(from, to).stream().map(Fact::toExample).toList();
     }

@@ -78,15 +78,36 @@ class TrainerServiceTest {
                 .isEqualTo(ModelFolder.open(KnownFacts.BASE).manifest().files());
     }
 
+    /** Before keys were required, a made-up key (or none) paused the trainer and started rounds. */
+    @Test
+    @Order(2)
+    void writesNeedAnOperatorKeyAndReadsStayOpen() {
+        for (String write : List.of("/v1/rounds", "/v1/consumption/pause", "/v1/consumption/resume")) {
+            given().post(write).then().statusCode(401).contentType("application/problem+json")
+                    .header("WWW-Authenticate", containsString("Bearer"))
+                    .body("type", containsString("unauthenticated"));
+            given().header("X-Api-Key", "made-up").post(write).then().statusCode(401)
+                    .contentType("application/problem+json").body("detail", is("unknown API key"));
+            given().header("Authorization", "Bearer trainer-viewer").post(write).then().statusCode(403)
+                    .contentType("application/problem+json").body("detail", containsString("lacks the right 'operator'"));
+        }
+        given().get("/v1/consumption").then().statusCode(200).body("paused", is(false));
+        given().get("/v1/rounds").then().statusCode(200);
+    }
+
+    private static io.restassured.specification.RequestSpecification operator() {
+        return given().header("Authorization", "Bearer trainer-operator");
+    }
+
     @Test
     @Order(2)
     void restAnswersForRoundsAndConsumption() {
-        given().post("/v1/rounds").then().statusCode(409).contentType("application/problem+json")
+        operator().post("/v1/rounds").then().statusCode(409).contentType("application/problem+json")
                 .body("type", containsString("nothing-pending"));
         given().get("/v1/rounds/round-nope").then().statusCode(404).body("status", is(404));
-        given().post("/v1/consumption/pause").then().statusCode(200).body("paused", is(true));
-        given().post("/v1/rounds").then().statusCode(409).body("type", containsString("consumption-paused"));
-        given().post("/v1/consumption/resume").then().statusCode(200).body("paused", is(false));
+        operator().post("/v1/consumption/pause").then().statusCode(200).body("paused", is(true));
+        operator().post("/v1/rounds").then().statusCode(409).body("type", containsString("consumption-paused"));
+        operator().post("/v1/consumption/resume").then().statusCode(200).body("paused", is(false));
         given().get("/v1/consumption").then().statusCode(200).body("liveVersion", is("knowgate-base@1"));
     }
 

@@ -5,6 +5,7 @@ import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.registry.ModelFolderException;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.VocabularyCheck;
 import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SlickConfig;
@@ -15,7 +16,8 @@ import java.util.Locale;
 
 /**
  * Turns a model version into a {@link ServingModel}, or refuses it: the folder must pass
- * {@link ModelFolder#open} (every file's size and sha256) and be the version announced.
+ * {@link ModelFolder#open} (every file's size and sha256), be the version announced, and its logits
+ * must cover its tokenizer's ids ({@link VocabularyCheck}, reason {@code vocabulary_mismatch}).
  */
 public final class ModelLoader {
 
@@ -74,6 +76,8 @@ public final class ModelLoader {
     private ServingModel load(ModelFolder folder) throws ModelRefusedException {
         try {
             return ServingModel.load(folder, runtime, slick, method, sampled);
+        } catch (VocabularyCheck.MismatchException e) {
+            throw new ModelRefusedException("vocabulary_mismatch", e.getMessage(), e);
         } catch (IOException | OrtException | RuntimeException e) {
             throw new ModelRefusedException("load_error", folder.manifest().key() + " failed to load: " + e.getMessage(), e);
         }

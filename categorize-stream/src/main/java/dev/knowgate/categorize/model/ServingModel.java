@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.model.runtime.VocabularyCheck;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
 import dev.knowgate.model.slick.ExactSlick;
@@ -63,6 +64,9 @@ public final class ServingModel implements AutoCloseable {
         try {
             OnnxCausalLm lm = OnnxCausalLm.load(folder, runtime);
             try {
+                // A sealed version can still be broken: logits that do not cover its tokenizer's ids fail
+                // every batch or yield wrong verdicts. Refused before it serves (the trainer checks the same).
+                VocabularyCheck.check(manifest, folder.file(ModelTokenizer.TOKENIZER_FILE), tokenizer, lm);
                 // Padded positions are masked out, so any valid id pads; 0 is one in every vocabulary.
                 ExactSlick exact = new ExactSlick(lm, tokenizer, 0, manifest.key(), manifest.promptTemplate(),
                         manifest.answerTerminator(), pool, config);
@@ -74,11 +78,11 @@ public final class ServingModel implements AutoCloseable {
                 SampledSlick sampledSlick = new SampledSlick(decoder, tokenizer, manifest.key(),
                         manifest.promptTemplate(), manifest.answerTerminator(), pool, config, sampled);
                 return new ServingModel(manifest, lm, tokenizer, exact, sampledSlick, decoder, config);
-            } catch (RuntimeException | OrtException e) {
+            } catch (RuntimeException | OrtException | IOException e) {
                 lm.close();
                 throw e;
             }
-        } catch (RuntimeException | OrtException e) {
+        } catch (RuntimeException | OrtException | IOException e) {
             tokenizer.close();
             throw e;
         }

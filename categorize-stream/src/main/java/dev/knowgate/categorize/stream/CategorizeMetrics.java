@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The stream's meters: examples/s is the rate of {@code knowgate_categorize_verdicts_total}
  * (by category and model version), plus batch sizes, inference latency, rejections by reason,
- * duplicates skipped and probe results.
+ * duplicates skipped, probe results, and probe headers ignored on training examples.
  */
 public final class CategorizeMetrics {
 
@@ -20,6 +20,7 @@ public final class CategorizeMetrics {
     private final Timer inference;
     private final Counter duplicates;
     private final Counter probes;
+    private final Counter probeHeadersIgnored;
 
     public CategorizeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -32,6 +33,9 @@ public final class CategorizeMetrics {
                 .register(registry);
         this.probes = Counter.builder("knowgate_categorize_probe_results_total")
                 .description("probe results written to probes.results").register(registry);
+        this.probeHeadersIgnored = Counter.builder("knowgate_categorize_probe_headers_ignored_total")
+                .description("training examples that carried probe headers, judged by the live version regardless")
+                .register(registry);
     }
 
     void verdict(Category category, String modelKey) {
@@ -54,5 +58,9 @@ public final class CategorizeMetrics {
 
     void probe() {
         probes.increment();
+    }
+
+    void probeHeaderIgnored() {
+        probeHeadersIgnored.increment();
     }
 }

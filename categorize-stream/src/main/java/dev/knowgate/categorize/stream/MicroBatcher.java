@@ -111,6 +111,15 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             return;
         }
         String probeFor = header(record.headers(), ProbeHeaders.MODEL);
+        String evaluationId = header(record.headers(), ProbeHeaders.EVALUATION_ID);
+        if (example.purpose() != Purpose.PROBE && (probeFor != null || evaluationId != null)) {
+            // The headers steer probes only. On a training example they would park it until the version
+            // named comes, which may be never: it is judged by the live version like any other.
+            LOG.debugf("example %s is not a probe: its probe headers are ignored", example.id());
+            metrics.probeHeaderIgnored();
+            probeFor = null;
+            evaluationId = null;
+        }
         if (probeFor != null && ModelRef.parse(probeFor).isEmpty()) {
             reject(record.key(), new RejectedRecord("invalid_value", "header " + ProbeHeaders.MODEL, "probe "
                     + example.id() + " names model '" + probeFor + "', which is not name@version", null,
@@ -119,7 +128,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         }
         long arrived = context.currentSystemTimeMs();
         pending.put(String.format(Locale.ROOT, "%019d", source.offset()), new PendingExample(example,
-                record.timestamp(), arrived, probeFor, header(record.headers(), ProbeHeaders.EVALUATION_ID)));
+                record.timestamp(), arrived, probeFor, evaluationId));
         pendingCount++;
         oldestArrival = Math.min(oldestArrival, arrived);
         if (pendingCount - waitingCount >= settings.size()) {
@@ -155,7 +164,8 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                     case PENDING -> {
                         if (now - kv.value.arrivedAtMs() >= settings.probeMaxWait().toMillis()) {
                             rejectProbe(kv, "model_unknown", wanted.get().key() + " was not announced on "
-                                    + Topics.MODELS.name() + " within " + settings.probeMaxWait());
+                                    + Topics.MODELS.name() + " within " + settings.probeMaxWait()
+                                    + " (knowgate.categorize.batch.probe-max-wait); the probe is not answered");
                         }
                     }
                 }

@@ -35,6 +35,15 @@ class ModelLoaderTest {
         }
     }
 
+    /** Sealed correctly, but its tokenizer emits ids the logits do not have: it used to go live. */
+    @Test
+    void aVersionWhoseLogitsDoNotCoverItsTokenizerIsRefused() throws Exception {
+        Path v2 = TestModels.withTokenizerBeyondTheModel(tmp.resolve("v2"), "knowgate-base", 2, 5);
+        assertThatThrownBy(() -> LOADER.load(announced(v2))).isInstanceOf(ModelRefusedException.class)
+                .hasMessageContaining("knowgate-base@2").hasMessageContaining("tokenizer has ids up to")
+                .extracting(e -> ((ModelRefusedException) e).reason()).isEqualTo("vocabulary_mismatch");
+    }
+
     @Test
     void aTamperedFileIsRefusedNamingTheFile() throws Exception {
         Path v2 = TestModels.copyAs(tmp.resolve("v2"), "knowgate-base", 2);

@@ -45,10 +45,8 @@ public record Example(
     public Example {
         SchemaVersions.require(schemaVersion);
         // Check a given id before the content so a bad id is reported as such, not replaced.
-        String givenId = Require.optionalLine("id", id, MAX_ID_LENGTH);
-        if (givenId != null) {
-            Require.token("id", givenId, MAX_ID_LENGTH);
-        }
+        // Blank (whitespace) means "derive it", as absent does; anything else must be a strict id.
+        String givenId = id == null || id.isBlank() ? null : Require.exampleId("id", id, MAX_ID_LENGTH);
         Require.line("question", question, MAX_QUESTION_LENGTH);
         Require.line("answer", answer, MAX_ANSWER_LENGTH);
         aliases = Require.list("aliases", aliases, MAX_ALIASES, (path, alias) -> Require.line(path, alias, MAX_ANSWER_LENGTH));

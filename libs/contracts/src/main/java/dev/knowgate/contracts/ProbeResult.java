@@ -30,7 +30,7 @@ public record ProbeResult(
     public static final int MAX_EVALUATION_ID_LENGTH = 128;
 
     public ProbeResult {
-        Require.token("probeId", probeId, Example.MAX_ID_LENGTH);
+        Require.exampleId("probeId", probeId, Example.MAX_ID_LENGTH);
         Require.token("evaluationId", evaluationId, MAX_EVALUATION_ID_LENGTH);
         Require.modelName("model", model);
         Require.atLeast("modelVersion", modelVersion, 1L);

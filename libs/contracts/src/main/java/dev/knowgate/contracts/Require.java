@@ -12,6 +12,13 @@ import java.util.regex.Pattern;
  */
 final class Require {
 
+    /**
+     * Example ids become Kafka keys, file names, URL path segments and log lines: ASCII letters,
+     * digits, '.', '_' and '-', starting with a letter or digit. No '/', '\\', ':', '%', '?', '#',
+     * '@', whitespace or anything outside ASCII, so no path, URL or look-alike can hide in one.
+     */
+    private static final Pattern EXAMPLE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
     /** Registry names end up in Kafka keys (name@version) and folder names: keep them a slug. */
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     static final int MAX_MODEL_NAME_LENGTH = 128;
@@ -69,6 +76,29 @@ final class Require {
             }
         }
         return value;
+    }
+
+    /** An example id: see {@link #EXAMPLE_ID}. */
+    static String exampleId(String field, String value, int maxLength) {
+        present(field, value);
+        maxLength(field, value, maxLength);
+        if (!EXAMPLE_ID.matcher(value).matches()) {
+            throw ContractViolation.invalid(field, "must be an id of ASCII letters, digits, '.', '_' or '-', starting with"
+                    + " a letter or digit, got " + quote(value) + firstOffending(value));
+        }
+        return value;
+    }
+
+    private static String firstOffending(String value) {
+        for (int i = 0; i < value.length(); ) {
+            int cp = value.codePointAt(i);
+            boolean ok = cp < 128 && (Character.isLetterOrDigit(cp) || (i > 0 && (cp == '.' || cp == '_' || cp == '-')));
+            if (!ok) {
+                return " (" + String.format("U+%04X", cp) + " at index " + i + ")";
+            }
+            i += Character.charCount(cp);
+        }
+        return "";
     }
 
     static String modelName(String field, String value) {
@@ -157,17 +187,71 @@ final class Require {
         }
     }
 
-    /** Blank by Unicode's lights too: a no-break space alone is no answer. */
+    /**
+     * Blank by Unicode's lights too: a no-break space alone is no answer, and neither is a run of
+     * zero-width or other invisible characters.
+     */
     private static boolean blank(String value) {
-        return value.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp));
+        return value.codePoints().allMatch(cp -> Character.isWhitespace(cp) || Character.isSpaceChar(cp) || invisible(cp));
+    }
+
+    /**
+     * Characters that render as nothing: format characters (zero-width space, joiners, word joiner,
+     * bidi marks, BOM, soft hyphen), variation selectors, the combining grapheme joiner and the
+     * Hangul and Braille fillers that look like space.
+     */
+    static boolean invisible(int cp) {
+        return Character.getType(cp) == Character.FORMAT
+                || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF)
+                || cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 || cp == 0x2800
+                || (cp >= 0x180B && cp <= 0x180F);
+    }
+
+    /**
+     * Characters refused in every text field: they change what a reader sees without being seen.
+     * Bidi embeddings, overrides and isolates reorder the display ("Trojan Source"); the BOM and
+     * interlinear annotation marks have no place inside a value; tag characters spell hidden ASCII;
+     * noncharacters are not for interchange. Zero-width joiners and non-joiners and the bidi
+     * marks (LRM, RLM, ALM) stay allowed: Persian, Indic scripts, emoji and mixed-direction text need them.
+     */
+    private static String forbiddenFormat(int cp) {
+        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
+            return "a bidirectional override, embedding or isolate";
+        }
+        if (cp == 0xFEFF) {
+            return "a byte order mark";
+        }
+        if (cp >= 0xFFF9 && cp <= 0xFFFB) {
+            return "an interlinear annotation character";
+        }
+        if (cp >= 0x206A && cp <= 0x206F) {
+            return "a deprecated format character";
+        }
+        if (cp >= 0xE0000 && cp <= 0xE007F) {
+            return "a tag character";
+        }
+        if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
+            return "a noncharacter";
+        }
+        return null;
     }
 
     private static void scan(String field, String value, boolean multiLine) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, value.charAt(i + 1));
+                String forbidden = forbiddenFormat(cp);
+                if (forbidden != null) {
+                    throw ContractViolation.invalid(field, "contains " + forbidden + " " + String.format("U+%04X", cp)
+                            + " at index " + i);
+                }
                 i++;
                 continue;
+            }
+            String forbidden = forbiddenFormat(c);
+            if (forbidden != null) {
+                throw ContractViolation.invalid(field, "contains " + forbidden + " " + codePoint(c) + " at index " + i);
             }
             if (Character.isSurrogate(c)) {
                 throw ContractViolation.invalid(field, "contains an unpaired surrogate " + codePoint(c) + " at index " + i);

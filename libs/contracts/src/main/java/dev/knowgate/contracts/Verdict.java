@@ -49,7 +49,7 @@ public record Verdict(
     public static final String MIXED_POOL = "mixed";
 
     public Verdict {
-        Require.token("exampleId", exampleId, Example.MAX_ID_LENGTH);
+        Require.exampleId("exampleId", exampleId, Example.MAX_ID_LENGTH);
         Require.modelName("model", model);
         Require.atLeast("modelVersion", modelVersion, 1L);
         Require.present("category", category);

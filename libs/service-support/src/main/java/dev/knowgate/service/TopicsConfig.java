@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** How a service provisions the pipeline's topics at start ({@code knowgate.topics.*}). */
 @ConfigMapping(prefix = "knowgate.topics")
@@ -13,9 +14,12 @@ public interface TopicsConfig {
     @WithDefault("true")
     boolean provision();
 
-    /** Replication factor of topics this service creates: 1 for the local broker, 3 on a real cluster. */
-    @WithDefault("1")
-    short replicationFactor();
+    /**
+     * Replication factor of topics this service creates. Unset, the broker's
+     * {@code default.replication.factor} applies (1 on the local broker, what the cluster's owners
+     * chose on a real one); a fixed 1 would silently leave a real cluster's topics unreplicated.
+     */
+    Optional<Short> replicationFactor();
 
     /** How long one Admin call may take before the attempt counts as failed. */
     @WithDefault("30s")

@@ -25,13 +25,18 @@ final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     static EmbeddedKafkaBroker start() {
+        return start(java.util.Map.of());
+    }
+
+    /** @param brokerProperties server properties on top of the defaults below (a test of a broker setting) */
+    static EmbeddedKafkaBroker start(java.util.Map<String, String> brokerProperties) {
         KafkaClusterTestKit cluster = null;
         Path dataDir = null;
         try {
             // Our own directory, removed after the broker stops: the kit's default temp dir is
             // deleted by its own shutdown hook, racing a broker that is still flushing.
             dataDir = Files.createTempDirectory("knowgate-kafka-");
-            cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                             .setBaseDirectory(dataDir)
                             .setCombined(true)
                             .setNumBrokerNodes(1)
@@ -46,8 +51,9 @@ final class EmbeddedKafkaBroker implements KafkaBroker {
                     .setConfigProp("transaction.state.log.num.partitions", "4")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     // Services create their own topics; a typo must fail, not create a topic.
-                    .setConfigProp("auto.create.topics.enable", "false")
-                    .build();
+                    .setConfigProp("auto.create.topics.enable", "false");
+            brokerProperties.forEach(builder::setConfigProp);
+            cluster = builder.build();
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();

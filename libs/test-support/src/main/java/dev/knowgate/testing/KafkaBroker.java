@@ -33,6 +33,14 @@ public interface KafkaBroker extends AutoCloseable {
         return SharedKafkaBroker.get();
     }
 
+    /**
+     * Starts a new, private in-JVM broker with extra server properties (for tests of what a broker
+     * setting does, such as default.replication.factor); the caller closes it.
+     */
+    static KafkaBroker startEmbedded(java.util.Map<String, String> brokerProperties) {
+        return EmbeddedKafkaBroker.start(brokerProperties);
+    }
+
     /** Starts a new, private broker following the same rules as {@link #shared()}; the caller closes it. */
     static KafkaBroker start() {
         String external = System.getProperty(PROP_BOOTSTRAP, System.getenv(ENV_BOOTSTRAP));

@@ -12,6 +12,7 @@ import dev.knowgate.monitor.rates.VersionStatus;
 import dev.knowgate.monitor.stream.TopologyProducer;
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.service.ProblemResponse;
+import dev.knowgate.service.auth.AuthProblems;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -147,22 +148,16 @@ public class DecisionsResource {
 
     @ServerExceptionMapper
     public Response unauthenticated(UnauthorizedException e) {
-        return challenge("send an operator's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
+        return AuthProblems.unauthenticated(AuthProblems.sendKey("an operator's"));
     }
 
     @ServerExceptionMapper
     public Response unknownKey(AuthenticationFailedException e) {
-        return challenge("unknown API key");
+        return AuthProblems.unauthenticated("unknown API key");
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        return ProblemResponse.of(403, "forbidden", "Not allowed",
-                "the API key of " + identity.getPrincipal().getName() + " lacks the right 'operator'");
-    }
-
-    private static Response challenge(String detail) {
-        return Response.fromResponse(ProblemResponse.of(401, "unauthenticated", "Authentication required", detail))
-                .header("WWW-Authenticate", "Bearer realm=\"knowgate\"").build();
+        return AuthProblems.forbidden(identity.getPrincipal().getName(), OperatorKeys.OPERATOR);
     }
 }

@@ -36,6 +36,10 @@ public class OperatorKeys {
         }
     }
 
+    ApiKeyStore store() {
+        return store;
+    }
+
     public Optional<ApiKeyStore.Holder> lookup(String presentedKey) {
         return store.lookup(presentedKey);
     }

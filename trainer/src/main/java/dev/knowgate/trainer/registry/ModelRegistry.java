@@ -8,6 +8,7 @@ import dev.knowgate.model.registry.ModelFolderException;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.VocabularyCheck;
 import dev.knowgate.model.slick.ExemplarFile;
 
 import java.io.IOException;
@@ -176,20 +177,8 @@ public final class ModelRegistry {
         ExemplarFile.read(folder.file(ExemplarFile.FILE_NAME));
         try (ModelTokenizer tokenizer = ModelTokenizer.load(folder);
              OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu())) {
-            int[] prompt = tokenizer.encode(m.promptTemplate().replace("{question}", "where is it"));
-            int terminator = tokenizer.tokenId(m.answerTerminator());
-            int maxId = terminator;
-            for (int id : prompt) {
-                maxId = Math.max(maxId, id);
-            }
-            if (maxId >= model.vocabSize()) {
-                throw new IOException(m.key() + ": tokenizer id " + maxId + " is beyond the model's vocabulary of "
-                        + model.vocabSize());
-            }
-            int vocab = model.forward(List.of(prompt), 0, logits -> logits.vocab());
-            if (vocab != model.vocabSize()) {
-                throw new IOException(m.key() + ": logits have " + vocab + " columns, the model declares " + model.vocabSize());
-            }
+            // The same check categorize-stream makes before it loads a version.
+            VocabularyCheck.check(m, folder.file(ModelTokenizer.TOKENIZER_FILE), tokenizer, model);
         } catch (OrtException | RuntimeException e) {
             throw new IOException(m.key() + " does not run as a causal LM: " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.knowgate.trainer.service;
 
 import dev.knowgate.service.ProblemResponse;
 import dev.knowgate.trainer.round.RoundLoop;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -35,6 +36,7 @@ public class ConsumptionResource {
         return Response.ok(loop.status()).build();
     }
 
+    @RolesAllowed(OperatorKeys.OPERATOR)
     @POST
     @Path("/pause")
     public Response pause() {
@@ -46,6 +48,7 @@ public class ConsumptionResource {
         return Response.ok(loop.status()).build();
     }
 
+    @RolesAllowed(OperatorKeys.OPERATOR)
     @POST
     @Path("/resume")
     public Response resume() {

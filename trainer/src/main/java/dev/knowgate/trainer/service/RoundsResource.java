@@ -3,6 +3,7 @@ package dev.knowgate.trainer.service;
 import dev.knowgate.service.ProblemResponse;
 import dev.knowgate.trainer.round.RoundLoop;
 import dev.knowgate.trainer.round.RoundRecord;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -43,6 +44,7 @@ public class RoundsResource {
                         "no round '" + id + "' since the trainer started"));
     }
 
+    @RolesAllowed(OperatorKeys.OPERATOR)
     @POST
     public Response trigger() {
         RoundLoop loop = trainer.loop();

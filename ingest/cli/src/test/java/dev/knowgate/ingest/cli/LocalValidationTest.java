@@ -224,6 +224,30 @@ class LocalValidationTest {
         });
     }
 
+    /** Overlong '/' used to be read as '/', so the line was sent with id "../../etc"; now it names the line and field. */
+    @Test
+    void overlongUtf8AndOtherEncodingsAreRefusedNamingTheLineAndField() throws Exception {
+        Path file = dir.resolve("hostile.jsonl");
+        byte[] good = "{\"question\":\"Q1\",\"answer\":\"A1\"}\n".getBytes(StandardCharsets.UTF_8);
+        byte[] overlongId = concat(concat("{\"id\":\"..".getBytes(StandardCharsets.UTF_8), new byte[]{(byte) 0xC0, (byte) 0xAF}),
+                "..etc\",\"question\":\"Q2\",\"answer\":\"A2\"}\n".getBytes(StandardCharsets.UTF_8));
+        byte[] overlongAnswer = concat(concat("{\"question\":\"Q3\",\"answer\":\"a".getBytes(StandardCharsets.UTF_8),
+                new byte[]{(byte) 0xE0, (byte) 0x80, (byte) 0xAF}), "b\"}\n".getBytes(StandardCharsets.UTF_8));
+        byte[] utf16 = concat("{\"question\":\"Q4\",\"answer\":\"A4\"}".getBytes(StandardCharsets.UTF_16),
+                "\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(file, concat(concat(good, overlongId), concat(overlongAnswer, utf16)));
+
+        PushResult result = pusher.push(PushOptions.of(file).withDryRun(true));
+
+        assertThat(result.counts().accepted()).isEqualTo(1);
+        assertThat(result.rejections()).extracting(Rejection::line, Rejection::field, Rejection::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(2L, "id", "invalid_json"),
+                org.assertj.core.groups.Tuple.tuple(3L, "answer", "invalid_json"),
+                org.assertj.core.groups.Tuple.tuple(4L, null, "invalid_json"));
+        assertThat(result.rejections().get(0).describe())
+                .startsWith("line 2: field id: not valid UTF-8: bytes C0 AF at byte offset 9");
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = new byte[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);

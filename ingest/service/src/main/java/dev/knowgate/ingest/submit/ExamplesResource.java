@@ -27,8 +27,14 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -66,6 +72,10 @@ public class ExamplesResource {
     public Response submit(InputStream body, @Context ContainerRequestContext request) {
         long start = System.nanoTime();
         Curator curator = ApiKeyFilter.curator(request);
+        Optional<Response> badMediaType = mediaTypeProblem(request, MediaType.APPLICATION_JSON);
+        if (badMediaType.isPresent()) {
+            return done("json", start, badMediaType.get());
+        }
         byte[] bytes;
         try {
             bytes = body.readNBytes(config.maxBodyBytes() + 1);
@@ -127,6 +137,10 @@ public class ExamplesResource {
     public Response submitBulk(InputStream body, @Context ContainerRequestContext request) {
         long start = System.nanoTime();
         Curator curator = ApiKeyFilter.curator(request);
+        Optional<Response> badMediaType = mediaTypeProblem(request, NDJSON);
+        if (badMediaType.isPresent()) {
+            return done("bulk", start, badMediaType.get());
+        }
         SubmissionCheck check = new SubmissionCheck(curator, clock.instant(), SubmissionCheck.Position.LINE,
                 config.maxReportedErrors());
         NdjsonLines lines = new NdjsonLines(body, config.maxLineBytes(), config.maxBulkBytes());
@@ -175,6 +189,40 @@ public class ExamplesResource {
             if (tx != null) {
                 tx.close();
             }
+        }
+    }
+
+    /**
+     * JAX-RS matches a request without Content-Type to any @Consumes: refused here. The body is
+     * always read as strict UTF-8; a declared charset that cannot even spell JSON's ASCII
+     * punctuation the UTF-8 way (UTF-16, UTF-32, EBCDIC) is refused up front. Clients that add
+     * ISO-8859-1 by default still work as long as their bytes are UTF-8 (plain ASCII is both).
+     */
+    private static Optional<Response> mediaTypeProblem(ContainerRequestContext request, String expected) {
+        MediaType type = request.getMediaType();
+        if (type == null) {
+            return Optional.of(ProblemType.UNSUPPORTED_MEDIA_TYPE.response(
+                    "the request has no Content-Type; send Content-Type: " + expected));
+        }
+        String charset = type.getParameters().get(MediaType.CHARSET_PARAMETER);
+        if (charset != null && !asciiCompatible(charset)) {
+            return Optional.of(ProblemType.UNSUPPORTED_MEDIA_TYPE.response(
+                    "charset " + charset + " is not accepted; the body must be UTF-8"));
+        }
+        return Optional.empty();
+    }
+
+    private static final byte[] JSON_PUNCTUATION = "{\"a\":[1]}\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static boolean asciiCompatible(String charset) {
+        try {
+            ByteBuffer encoded = Charset.forName(charset).newEncoder().encode(
+                    CharBuffer.wrap(new String(JSON_PUNCTUATION, StandardCharsets.US_ASCII)));
+            byte[] bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+            return Arrays.equals(bytes, JSON_PUNCTUATION);
+        } catch (IllegalArgumentException | UnsupportedOperationException | CharacterCodingException e) {
+            return false; // unknown or unusable charset name
         }
     }
 

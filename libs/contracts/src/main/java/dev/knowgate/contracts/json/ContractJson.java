@@ -53,16 +53,19 @@ public final class ContractJson {
     private ContractJson() {
     }
 
-    /** @throws ContractViolation when {@code json} is not a valid {@code type} */
+    /**
+     * Reads UTF-8 bytes, and only UTF-8: they are decoded strictly ({@link StrictUtf8}) before
+     * Jackson sees them, so no encoding is guessed and no overlong form is let through.
+     *
+     * @throws ContractViolation when {@code json} is not a valid {@code type}
+     */
     public static <T> T read(byte[] json, Class<T> type) {
         Objects.requireNonNull(json, "json");
-        try {
-            return nonNull(MAPPER.readValue(json, type), type);
-        } catch (JacksonException e) {
-            throw violation(e, () -> MAPPER.createParser(json));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (json.length > MAX_DOCUMENT_LENGTH) {
+            // Checked here too: decoding first must not hold a huge hostile document as text.
+            throw ContractViolation.tooLong(null, "is " + json.length + " bytes long; the limit is " + MAX_DOCUMENT_LENGTH);
         }
+        return read(StrictUtf8.decode(json), type);
     }
 
     /** @throws ContractViolation when {@code json} is not a valid {@code type} */

@@ -194,6 +194,11 @@ public final class JacksonViolations {
         return path;
     }
 
+    /** The path of the value {@code parser} is in, for {@link StrictUtf8}. */
+    static String contextPath(JsonParser parser) {
+        return parserPath(parser);
+    }
+
     /** Where the parser was: the path of the value it was reading when it failed. */
     private static String parserPath(Object processor) {
         if (!(processor instanceof JsonParser parser)) {

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +38,21 @@ public final class TopicProvisioner {
     private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
     private final Admin admin;
-    private final short replicationFactor;
+    private final Optional<Short> replicationFactor;
     private final Duration timeout;
 
+    /** Creates topics with {@code replicationFactor} replicas. */
     public TopicProvisioner(Admin admin, short replicationFactor, Duration timeout) {
-        if (replicationFactor < 1) {
+        this(admin, Optional.of(replicationFactor), timeout);
+    }
+
+    /**
+     * @param replicationFactor replicas of the topics created; empty leaves it to the broker's
+     *                          {@code default.replication.factor}, so a real cluster's own setting
+     *                          applies rather than a single replica nobody chose
+     */
+    public TopicProvisioner(Admin admin, Optional<Short> replicationFactor, Duration timeout) {
+        if (replicationFactor.isPresent() && replicationFactor.get() < 1) {
             throw new IllegalArgumentException("replication factor must be >= 1");
         }
         this.admin = admin;
@@ -60,7 +71,7 @@ public final class TopicProvisioner {
 
     public Report ensure(Collection<TopicSpec> specs) {
         List<NewTopic> requests = specs.stream()
-                .map(s -> new NewTopic(s.name(), s.partitions(), replicationFactor).configs(s.allConfigs()))
+                .map(s -> new NewTopic(s.name(), Optional.of(s.partitions()), replicationFactor).configs(s.allConfigs()))
                 .toList();
         CreateTopicsResult result = admin.createTopics(requests);
         List<String> created = new ArrayList<>();

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 
@@ -113,6 +114,84 @@ class MalformedExampleTest {
         payload[35] = (byte) 0xC3; // a lead byte followed by an ASCII letter
         ContractViolation violation = catchThrowableOfType(ContractViolation.class, () -> ContractJson.read(payload, Example.class));
         assertThat(violation.code()).isEqualTo("invalid_json");
+    }
+
+    /**
+     * Bytes that are not UTF-8, each with the field they sit in. Before strict decoding, Jackson
+     * read the overlong forms as '/' (so an id became "../x") and guessed UTF-16/32 from the first bytes.
+     */
+    static Stream<Arguments> notUtf8() {
+        return Stream.of(
+                arguments("2-byte overlong '/' in id", utf8("{\"id\":\".."), bytes(0xC0, 0xAF), utf8("x\"," + QA + "}"), "id"),
+                arguments("3-byte overlong '/' in id", utf8("{\"id\":\".."), bytes(0xE0, 0x80, 0xAF), utf8("x\"," + QA + "}"), "id"),
+                arguments("4-byte overlong '/' in answer", utf8("{\"question\":\"Q?\",\"answer\":\""), bytes(0xF0, 0x80, 0x80, 0xAF),
+                        utf8("\"}"), "answer"),
+                arguments("encoded surrogate (CESU-8) in alias", utf8("{" + QA + ",\"aliases\":[\"a\",\""), bytes(0xED, 0xA0, 0x80),
+                        utf8("\"]}"), "aliases[1]"),
+                arguments("above U+10FFFF in question", utf8("{\"question\":\""), bytes(0xF4, 0x90, 0x80, 0x80), utf8("\",\"answer\":\"A\"}"),
+                        "question"),
+                arguments("lone continuation byte in question", utf8("{\"question\":\""), bytes(0x80), utf8("\",\"answer\":\"A\"}"),
+                        "question"),
+                arguments("truncated sequence at the end", utf8("{" + QA + "}"), bytes(0xE2, 0x82), new byte[0], null),
+                arguments("UTF-16BE with a byte order mark", new byte[0], bytes(0xFE, 0xFF), ("{" + QA + "}").getBytes(StandardCharsets.UTF_16BE), null),
+                arguments("UTF-16LE with a byte order mark", new byte[0], bytes(0xFF, 0xFE), ("{" + QA + "}").getBytes(StandardCharsets.UTF_16LE), null),
+                arguments("UTF-32BE with a byte order mark", bytes(0x00, 0x00), bytes(0xFE, 0xFF), ("{" + QA + "}").getBytes(Charset.forName("UTF-32BE")),
+                        null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("notUtf8")
+    void bytesThatAreNotUtf8AreInvalidJsonNamingTheField(String name, byte[] before, byte[] bad, byte[] after, String field) {
+        byte[] payload = concat(before, bad, after);
+        ContractViolation violation = catchThrowableOfType(ContractViolation.class, () -> ContractJson.read(payload, Example.class));
+
+        assertThat(violation).as(name).isNotNull();
+        assertThat(violation.code()).as(violation.getMessage()).isEqualTo("invalid_json");
+        assertThat(violation.field()).as(violation.getMessage()).isEqualTo(field);
+        assertThat(violation.getMessage()).contains("not valid UTF-8", "byte offset " + before.length);
+    }
+
+    /** UTF-16/32 without a byte order mark decode as UTF-8 full of NULs, which JSON does not allow. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("otherEncodings")
+    void otherEncodingsWithoutAByteOrderMarkAreInvalidJson(String charset) {
+        byte[] payload = ("{" + QA + "}").getBytes(Charset.forName(charset));
+        ContractViolation violation = catchThrowableOfType(ContractViolation.class, () -> ContractJson.read(payload, Example.class));
+        assertThat(violation.code()).as(violation.getMessage()).isEqualTo("invalid_json");
+    }
+
+    static Stream<String> otherEncodings() {
+        return Stream.of("UTF-16BE", "UTF-16LE", "UTF-32BE", "UTF-32LE");
+    }
+
+    @Test
+    void aUtf8ByteOrderMarkIsIgnoredAndRealNonAsciiTextIsKept() {
+        Example e = ContractJson.read(concat(bytes(0xEF, 0xBB, 0xBF),
+                utf8("{\"question\":\"Où est né Łukasz? 東京\",\"answer\":\"Kraków 🏙\"}"), new byte[0]), Example.class);
+        assertThat(e.answer()).isEqualTo("Kraków 🏙");
+        assertThat(e.question()).isEqualTo("Où est né Łukasz? 東京");
+    }
+
+    private static final String QA = "\"question\":\"Q?\",\"answer\":\"A\"";
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(int... values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = (byte) values[i];
+        }
+        return b;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b, byte[] c) {
+        byte[] all = new byte[a.length + b.length + c.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        System.arraycopy(c, 0, all, a.length + b.length, c.length);
+        return all;
     }
 
     private static String message(String json) {

@@ -50,6 +50,24 @@ class TopicProvisionerTest {
         return new TopicProvisioner(admin, (short) 1, Duration.ofSeconds(30));
     }
 
+    /**
+     * Before, every topic was created with one replica unless configured, whatever the cluster's
+     * default. A broker whose default.replication.factor is 2 but which has one node shows which
+     * factor was asked for: the broker's default (refused here) unless one is configured.
+     */
+    @Test
+    void withoutAConfiguredReplicationFactorTheBrokersDefaultApplies() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.startEmbedded(Map.of("default.replication.factor", "2"));
+             Admin own = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            List<TopicSpec> one = catalogue().subList(0, 1);
+            assertThatThrownBy(() -> new TopicProvisioner(own, java.util.Optional.empty(), Duration.ofSeconds(30)).ensure(one))
+                    .isInstanceOf(TopicProvisioningException.class)
+                    .hasMessageContaining("replication factor of 2");
+            TopicProvisioner.Report report = new TopicProvisioner(own, (short) 1, Duration.ofSeconds(30)).ensure(one);
+            assertThat(report.created()).containsExactly(one.get(0).name());
+        }
+    }
+
     @Test
     void createsMissingTopicsWithTheirShapeAndIsIdempotent() throws Exception {
         List<TopicSpec> specs = catalogue();

@@ -44,6 +44,10 @@ public final class PipelineWatch implements Callable<Integer> {
     @Option(names = "--trainer", defaultValue = "http://127.0.0.1:8083")
     String trainer;
 
+    @Option(names = "--trainer-key-file", description = "file holding a trainer operator key, for POST /v1/rounds"
+            + " (a file, not the key, so that it never shows in a process list)")
+    Path trainerKeyFile;
+
     @Option(names = "--monitor", defaultValue = "http://127.0.0.1:8084")
     String monitor;
 
@@ -179,10 +183,18 @@ public final class PipelineWatch implements Callable<Integer> {
                         + (awaiting != null ? ": awaiting the decision on " + awaiting : " training") + ")");
             } else if (c.path("pending").asInt() == 0) {
                 return;
-            } else if (post(trainer + "/v1/rounds").statusCode() == 202 && !said) {
-                System.out.println("[watch] stream categorized; started a round with the " + c.path("pending").asInt()
-                        + " examples still pending");
-                said = true;
+            } else {
+                HttpResponse<String> r = post(trainer + "/v1/rounds");
+                if (r.statusCode() == 401 || r.statusCode() == 403) {
+                    System.out.println("[watch] the trainer refused to start a round (" + r.statusCode() + "): "
+                            + r.body() + "; pass an operator key with --trainer-key-file; not waiting for it");
+                    return;
+                }
+                if (r.statusCode() == 202 && !said) {
+                    System.out.println("[watch] stream categorized; started a round with the " + c.path("pending").asInt()
+                            + " examples still pending");
+                    said = true;
+                }
             }
             Thread.sleep(interval.toMillis());
         }
@@ -416,8 +428,12 @@ public final class PipelineWatch implements Callable<Integer> {
     }
 
     private HttpResponse<String> post(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (trainerKeyFile != null) {
+            request.header("Authorization", "Bearer " + Files.readString(trainerKeyFile).strip());
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private double seconds() {
