@@ -27,6 +27,7 @@ public final class RoundMixer {
     public static final String EXCLUDED = "category_excluded";
     public static final String CAPPED = "category_capped";
     public static final String DUPLICATE = "duplicate";
+    public static final String ALREADY_TRAINED = "already_trained";
 
     private final MixPolicy policy;
 
@@ -44,12 +45,25 @@ public final class RoundMixer {
      * @param roundId    seeds the replay draw
      */
     public RoundPlan plan(List<RoundExample> consumed, List<RoundExample> replayPool, String roundId) {
+        return plan(consumed, replayPool, Set.of(), roundId);
+    }
+
+    /**
+     * @param trainedBefore ids of the examples the lineage was already trained on: a resent example
+     *                      (the CLI may resend after a crash; ids are content hashes) is skipped as
+     *                      {@value #ALREADY_TRAINED}, so it is trained at most once per lineage unless
+     *                      replay draws it on purpose
+     */
+    public RoundPlan plan(List<RoundExample> consumed, List<RoundExample> replayPool, Set<String> trainedBefore,
+                          String roundId) {
         Map<String, Integer> skipped = new TreeMap<>();
         Map<Category, List<RoundExample>> byCategory = new EnumMap<>(Category.class);
         Set<String> seen = new HashSet<>();
         for (RoundExample e : consumed) {
             if (!seen.add(e.id())) {
                 skipped.merge(DUPLICATE, 1, Integer::sum); // the same example submitted twice in one round
+            } else if (trainedBefore.contains(e.id())) {
+                skipped.merge(ALREADY_TRAINED, 1, Integer::sum);
             } else if (!policy.categories().contains(e.category())) {
                 skipped.merge(EXCLUDED, 1, Integer::sum);
             } else {

@@ -90,7 +90,9 @@ public final class RoundRunner {
                       RoundDataset.Retry retry, Consumer<RoundRecord> progress) throws Exception {
         long t0 = System.nanoTime();
         ModelVersion p = parent.manifest();
-        RoundPlan plan = mixer.plan(consumed, replayPool(p.name(), p.version()), record.id());
+        java.util.Set<String> trainedBefore = new java.util.HashSet<>();
+        LearnedFacts.lineage(registry, parent).forEach(e -> trainedBefore.add(e.id()));
+        RoundPlan plan = mixer.plan(consumed, replayPool(p.name(), p.version()), trainedBefore, record.id());
         record = record.planned(plan);
         progress.accept(record);
         if (plan.isEmpty()) {

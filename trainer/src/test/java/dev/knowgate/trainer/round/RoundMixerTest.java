@@ -44,6 +44,22 @@ class RoundMixerTest {
     }
 
     @Test
+    void anExampleTheLineageWasTrainedOnIsNotTrainedAgainButReplayMayDrawIt() {
+        List<RoundExample> earlier = examples(MAYBE_KNOWN, 10, "mk");
+        List<RoundExample> in = new ArrayList<>(earlier.subList(0, 3)); // resent after a crash
+        in.addAll(examples(MAYBE_KNOWN, 5, "new"));
+        Set<String> trained = earlier.stream().map(RoundExample::id).collect(Collectors.toSet());
+
+        RoundPlan plan = mixer(EnumSet.of(MAYBE_KNOWN), Map.of(), 0, 0).plan(in, List.of(), trained, "r");
+
+        assertThat(plan.train()).extracting(RoundExample::id).containsExactly("new0", "new1", "new2", "new3", "new4");
+        assertThat(plan.skipped()).containsEntry(RoundMixer.ALREADY_TRAINED, 3);
+        RoundPlan replaying = mixer(EnumSet.of(MAYBE_KNOWN), Map.of(), 0.5, 0).plan(in, earlier, trained, "r");
+        assertThat(replaying.train().stream().filter(RoundExample::replay)).isNotEmpty()
+                .allMatch(e -> trained.contains(e.id()));
+    }
+
+    @Test
     void capsACategorysShareOfTheRoundKeepingTheEarliest() {
         List<RoundExample> in = new ArrayList<>(examples(HIGHLY_KNOWN, 40, "hk"));
         in.addAll(examples(WEAKLY_KNOWN, 60, "wk"));
