@@ -37,6 +37,14 @@ public interface CategorizeConfig {
          */
         @WithDefault("10m")
         Duration probeMaxWait();
+
+        /**
+         * A flush (what is pending, in batches, in one Kafka transaction) starts no new batch after this
+         * long; the rest waits for the next turn. Keeps a transaction well under the producer's 60 s
+         * transaction timeout after a backlog (a restart, a model swap) on a slow machine.
+         */
+        @WithDefault("20s")
+        Duration maxFlushTime();
     }
 
     interface Model {

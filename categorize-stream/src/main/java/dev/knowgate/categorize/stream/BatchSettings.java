@@ -5,8 +5,10 @@ import java.time.Duration;
 /**
  * When a micro-batch is categorized: once it holds {@code size} examples, or once its oldest has
  * waited {@code maxWait}. A probe naming a version never announced is rejected after {@code probeMaxWait}.
+ * One flush (all that is pending, in batches, inside one Kafka transaction) stops starting batches
+ * after {@code maxFlushTime}; the rest waits for the next turn.
  */
-public record BatchSettings(int size, Duration maxWait, Duration probeMaxWait) {
+public record BatchSettings(int size, Duration maxWait, Duration probeMaxWait, Duration maxFlushTime) {
 
     public BatchSettings {
         if (size < 1) {
@@ -18,6 +20,13 @@ public record BatchSettings(int size, Duration maxWait, Duration probeMaxWait) {
         if (probeMaxWait.isNegative() || probeMaxWait.isZero()) {
             throw new IllegalArgumentException("batch probe-max-wait must be > 0, got " + probeMaxWait);
         }
+        if (maxFlushTime.isNegative() || maxFlushTime.isZero()) {
+            throw new IllegalArgumentException("batch max-flush-time must be > 0, got " + maxFlushTime);
+        }
+    }
+
+    public BatchSettings(int size, Duration maxWait, Duration probeMaxWait) {
+        this(size, maxWait, probeMaxWait, Duration.ofSeconds(20));
     }
 
     public BatchSettings(int size, Duration maxWait) {

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The stream's meters: examples/s is the rate of {@code knowgate_categorize_verdicts_total}
  * (by category and model version), plus batch sizes, inference latency, rejections by reason,
- * duplicates skipped, probe results, and probe headers ignored on training examples.
+ * duplicates skipped, probe results, probe headers ignored on training examples, and flushes cut at
+ * their time budget.
  */
 public final class CategorizeMetrics {
 
@@ -21,6 +22,7 @@ public final class CategorizeMetrics {
     private final Counter duplicates;
     private final Counter probes;
     private final Counter probeHeadersIgnored;
+    private final Counter flushesCut;
 
     public CategorizeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -35,6 +37,9 @@ public final class CategorizeMetrics {
                 .description("probe results written to probes.results").register(registry);
         this.probeHeadersIgnored = Counter.builder("knowgate_categorize_probe_headers_ignored_total")
                 .description("training examples that carried probe headers, judged by the live version regardless")
+                .register(registry);
+        this.flushesCut = Counter.builder("knowgate_categorize_flushes_cut_total")
+                .description("flushes that stopped at batch.max-flush-time with examples left for the next turn")
                 .register(registry);
     }
 
@@ -62,5 +67,9 @@ public final class CategorizeMetrics {
 
     void probeHeaderIgnored() {
         probeHeadersIgnored.increment();
+    }
+
+    void flushCut() {
+        flushesCut.increment();
     }
 }

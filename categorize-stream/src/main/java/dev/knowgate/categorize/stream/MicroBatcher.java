@@ -171,18 +171,29 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 }
             }
         }
+        // At least one batch, then none started after maxFlushTime: everything here commits in one
+        // transaction, which must end well inside the producer's transaction timeout.
+        long budgetEnd = System.nanoTime() + settings.maxFlushTime().toNanos();
+        boolean first = true;
         if (live.isPresent()) {
-            for (int from = 0; from < training.size(); from += settings.size()) {
+            for (int from = 0; from < training.size() && (first || System.nanoTime() < budgetEnd); from += settings.size()) {
                 List<KeyValue<String, PendingExample>> batch = training.subList(from, Math.min(training.size(), from + settings.size()));
                 categorizeAndRoute(batch, live.get(), examples -> categorizer.categorize(examples));
+                first = false;
             }
         }
-        probes.forEach((version, list) -> {
-            for (int from = 0; from < list.size(); from += settings.size()) {
+        for (Map.Entry<ModelRef, List<KeyValue<String, PendingExample>>> e : probes.entrySet()) {
+            List<KeyValue<String, PendingExample>> list = e.getValue();
+            for (int from = 0; from < list.size() && (first || System.nanoTime() < budgetEnd); from += settings.size()) {
+                ModelRef version = e.getKey();
                 categorizeAndRoute(list.subList(from, Math.min(list.size(), from + settings.size())), version,
                         examples -> categorizer.categorize(version, examples));
+                first = false;
             }
-        });
+        }
+        if (System.nanoTime() >= budgetEnd) {
+            metrics.flushCut();
+        }
         // What is left waits: probes for a version not loaded yet, and examples that found no model
         // (none loaded, or it went away mid-flush). Both are looked at again after maxWait; they do
         // not count toward the next batch's size, so one new record does not flush a near-empty batch.

@@ -14,7 +14,7 @@ public class TopologyProducer {
     @Produces
     Topology topology(CategorizeConfig config, LoadedModels live, MeterRegistry registry) {
         return CategorizeTopology.build(new BatchSettings(config.batch().size(), config.batch().maxWait(),
-                        config.batch().probeMaxWait()),
+                        config.batch().probeMaxWait(), config.batch().maxFlushTime()),
                 new RoutingPolicy(config.routing().accept()), live, new CategorizeMetrics(registry));
     }
 }

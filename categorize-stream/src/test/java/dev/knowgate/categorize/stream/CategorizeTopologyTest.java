@@ -241,6 +241,25 @@ class CategorizeTopologyTest {
         assertThat(categorized.readValuesToList()).hasSize(3).allMatch(c -> c.verdict().modelVersion() == 1);
     }
 
+    @Test
+    void aBacklogIsWorkedOffABatchPerTurnWhenAFlushOutlastsItsTimeBudget() throws Exception {
+        // A budget nothing fits in: each flush (one transaction) computes one batch and leaves the rest.
+        start(new BatchSettings(2, Duration.ofMillis(100), Duration.ofMinutes(10), Duration.ofNanos(1)), false);
+        List<Fact> backlog = pool(32, 6);
+        backlog.forEach(f -> submit(f.toExample()));
+        live.swap(LOADER.load(TestModels.base()));
+
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.readValuesToList()).hasSize(2);
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.readValuesToList()).hasSize(2);
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.readValuesToList()).hasSize(2);
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.isEmpty()).as("each example once").isTrue();
+        assertThat(registry.counter("knowgate_categorize_flushes_cut_total").count()).isGreaterThanOrEqualTo(2);
+    }
+
     private void submitProbe(Fact f, String model, String evaluation) {
         Example e = f.toExample();
         assertThat(e.purpose()).isEqualTo(Purpose.PROBE);
