@@ -67,6 +67,9 @@ class CategorizeStreamServiceTest {
     void startsOnARealBrokerWithTopicsHealthAndMetricsAndTheShippedModel() throws Exception {
         ServiceOnBrokerChecks.assertServiceUpOnBroker("categorize-stream");
         given().get("/q/health/ready").then().body("checks.name", hasItem("live-model"));
+        // The models watcher runs supervised: liveness names it (and goes DOWN if it is given up on).
+        given().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'workers' }.data.'models-watcher'", is("running"));
     }
 
     @Test

@@ -166,6 +166,9 @@ class MonitorServiceTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(WebhookReceiverResource.ACCEPTED.stream()
                 .filter(body -> body.contains(baseline.id())).count()).isGreaterThanOrEqualTo(2));
         dashboardShowsTheRun();
+        // Alert delivery runs supervised: liveness names it (and goes DOWN if it is given up on).
+        given().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'workers' }.data.'alert-webhooks'", is("running"));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(given().get("/q/metrics").then()
                 .statusCode(200).extract().asString())
                 .contains("knowgate_monitor_forgetting_rate{model=\"knowgate-base\",service=\"monitor\",version=\"2\"} 0.2")

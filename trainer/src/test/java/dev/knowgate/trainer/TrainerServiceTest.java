@@ -72,6 +72,8 @@ class TrainerServiceTest {
         ServiceOnBrokerChecks.assertServiceUpOnBroker("trainer");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 given().get("/q/health/ready").then().statusCode(200).body("checks.find { it.name == 'trainer' }.status", is("UP")));
+        given().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'workers' }.data.'trainer-rounds'", is("running"));
         List<ModelVersion> versions = models();
         assertThat(versions).extracting(ModelVersion::key).containsExactly("knowgate-base@1");
         assertThat(ModelFolder.open(Path.of(versions.get(0).location())).manifest().files())

@@ -5,6 +5,8 @@ import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.PromotionLedger;
+import dev.knowgate.service.worker.Supervisor;
+import dev.knowgate.service.worker.Workers;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.service.KafkaClientConfig;
@@ -64,14 +66,18 @@ public class ModelsWatcher {
     private final MeterRegistry registry;
     private final Counter swaps;
     private final Map<String, ModelVersion> announced = new HashMap<>();
-    private final PromotionLedger ledger = new PromotionLedger();
+    /** Rebuilt from the start of models.decisions on every (re)start of the watcher. */
+    private PromotionLedger ledger = new PromotionLedger();
     private final Set<String> refusedKeys = new HashSet<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile Thread worker;
+    private final Workers workers;
+    private volatile Supervisor worker;
 
     @Inject
     public ModelsWatcher(LoadedModels loaded, ModelLoader loader, CategorizeConfig config,
-                         @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry registry) {
+                         @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry registry,
+                         Workers workers) {
+        this.workers = workers;
         this.loaded = loaded;
         this.loader = loader;
         this.config = config;
@@ -87,29 +93,31 @@ public class ModelsWatcher {
     }
 
     void onStart(@Observes StartupEvent event) {
-        Thread w = new Thread(this::run, "models-watcher");
-        w.setDaemon(true);
-        worker = w;
-        w.start();
+        // Supervised: an unexpected failure restarts the watcher (re-reading both topics) with backoff,
+        // and liveness goes DOWN if it keeps failing, instead of a dead thread behind a live service.
+        worker = workers.start("models-watcher", this::run, Supervisor.Policy.defaults());
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        Supervisor supervised = worker;
+        if (supervised != null) {
+            supervised.requestStop(); // the wakeup below is then a stop, not a failure to restart from
+        }
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
-        Thread w = worker;
+        Supervisor w = worker;
         if (w != null) {
-            try {
-                w.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            w.stop(Duration.ofSeconds(5));
         }
         loaded.close();
     }
 
-    private void run() {
+    /** One run of the watcher, from the start of both topics; an unexpected exception ends it for the supervisor. */
+    void run() {
+        announced.clear();
+        ledger = new PromotionLedger();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer = c;
@@ -123,9 +131,14 @@ public class ModelsWatcher {
                 reconcile();
             }
         } catch (WakeupException | InterruptException e) {
+            if (worker == null || !worker.stopping()) {
+                throw e; // woken by nobody who asked it to stop: a failure like any other
+            }
             LOG.debug("models watcher stopped");
         } catch (RuntimeException e) {
-            LOG.errorf(e, "models watcher failed; the live model stays %s", loaded.live().map(ModelRef::key).orElse("none"));
+            LOG.errorf("models watcher failed (%s); the live model stays %s", e.getMessage(),
+                    loaded.live().map(ModelRef::key).orElse("none"));
+            throw e;
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.knowgate.monitor.webhook;
 
 import dev.knowgate.service.KafkaClientConfig;
+import dev.knowgate.service.worker.Supervisor;
+import dev.knowgate.service.worker.Workers;
 import dev.knowgate.contracts.Alert;
 import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.json.ContractJson;
@@ -64,10 +66,13 @@ public class AlertWebhooks {
     /** Counted down on shutdown: ends the poll loop and cuts backoff waits short. */
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile Thread worker;
+    private volatile Supervisor worker;
     private volatile ExecutorService deliveries;
     private List<Hook> hooks = List.of();
     private WebhookSender sender;
+
+    @Inject
+    Workers workers;
 
     @Inject
     public AlertWebhooks(WebhooksConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
@@ -102,28 +107,27 @@ public class AlertWebhooks {
             t.setDaemon(true);
             return t;
         });
-        Thread w = new Thread(() -> run(policy), "alert-webhooks");
-        w.setDaemon(true);
-        worker = w;
-        w.start();
+        // Supervised: an unexpected failure restarts delivery (from the committed offsets) with backoff,
+        // and liveness goes DOWN if it keeps failing, instead of alerts silently no longer delivered.
+        worker = workers.start("alert-webhooks", () -> run(policy), Supervisor.Policy.defaults());
         LOG.infof("delivering alerts to %d webhook(s): %s", hooks.size(),
                 hooks.stream().map(h -> h.endpoint().name() + " (" + h.format().configName() + ")").toList());
     }
 
     void onStop(@Observes ShutdownEvent event) {
         stopping.countDown();
+        Supervisor supervised = worker;
+        if (supervised != null) {
+            supervised.requestStop(); // the wakeup below is then a stop, not a failure to restart from
+        }
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
-        Thread w = worker;
+        Supervisor w = worker;
         if (w != null) {
-            try {
-                // A request in flight ends within its timeout; waits end at once.
-                w.join(config.timeout().plusSeconds(5).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            // A request in flight ends within its timeout; waits end at once.
+            w.stop(config.timeout().plusSeconds(5));
         }
         ExecutorService d = deliveries;
         if (d != null) {
@@ -146,10 +150,15 @@ public class AlertWebhooks {
                 }
             }
         } catch (WakeupException | InterruptException | InterruptedException e) {
+            if (!stopped()) {
+                throw new IllegalStateException("alert webhook delivery interrupted while not stopping", e);
+            }
             // Shutting down; an alert whose delivery was cut short is not committed and is sent again next start.
             LOG.debug("alert webhooks stopped");
         } catch (RuntimeException e) {
-            LOG.errorf(e, "alert webhook delivery stopped; alerts are no longer delivered until restart");
+            // Uncommitted alerts are delivered again when the supervisor restarts this run.
+            LOG.errorf("alert webhook delivery failed (%s)", e.getMessage());
+            throw e;
         }
     }
 

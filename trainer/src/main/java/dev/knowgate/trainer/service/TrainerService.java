@@ -12,6 +12,8 @@ import dev.knowgate.trainer.registry.ModelsTopic;
 import dev.knowgate.trainer.round.GatePolicy;
 import dev.knowgate.trainer.round.MixPolicy;
 import dev.knowgate.trainer.round.RoundHistory;
+import dev.knowgate.service.worker.Supervisor;
+import dev.knowgate.service.worker.Workers;
 import dev.knowgate.trainer.round.RoundLoop;
 import dev.knowgate.trainer.round.RoundMetrics;
 import dev.knowgate.trainer.round.RoundMixer;
@@ -25,6 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +46,9 @@ public class TrainerService {
     private volatile TrainingBackend backend;
     private volatile RoundLoop loop;
     private volatile ModelsTopic models;
+
+    @Inject
+    Workers workers;
 
     @Inject
     public TrainerService(TrainerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
@@ -66,9 +72,17 @@ public class TrainerService {
                 config.model().initial(), r.minExamples(), r.maxExamples(), r.maxWait(), r.startPaused(),
                 Topics.MODELS_DECISIONS.name(), Topics.EXAMPLES_PARKED.name(), gate), kafkaConfig, models,
                 new ModelRegistry(config.registry().dir()), runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE);
-        Thread t = new Thread(loop, "trainer-rounds");
-        t.setDaemon(true);
-        t.start();
+        // Supervised, but not restarted in-process: the loop's recovery from a failure is its start-up
+        // path (recover() from the models topic and committed offsets), so a loop that stopped on an
+        // error turns liveness DOWN and the orchestrator restarts the process.
+        RoundLoop started = loop;
+        workers.start("trainer-rounds", () -> {
+            started.run();
+            String error = started.status() == null ? null : started.status().startupError();
+            if (error != null) {
+                throw new IllegalStateException("the round loop stopped: " + error);
+            }
+        }, new Supervisor.Policy(Duration.ZERO, Duration.ZERO, 1, Duration.ofMinutes(5)));
     }
 
     void onStop(@Observes ShutdownEvent event) {
