@@ -197,6 +197,11 @@ class ContainerSystemEndToEndTest {
         DockerClient docker = Images.docker();
         String id = categorize.getContainerId();
         docker.killContainerCmd(id).withSignal("KILL").exec();
+        // How much work the kill interrupted (not asserted: it depends on the machine's speed).
+        Map<String, Long> beforeKill = categorizedCounts(bootstrap);
+        System.out.println("categorize-stream killed with " + stream.subList(0, FIRST + SECOND).stream()
+                .filter(e -> beforeKill.containsKey(e.id())).count() + " of " + (FIRST + SECOND)
+                + " examples categorized (read_committed)");
         await().atMost(Duration.ofSeconds(30)).until(() -> !Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning()));
         assertThat(docker.inspectContainerCmd(id).exec().getState().getExitCodeLong()).isEqualTo(137L);
         docker.startContainerCmd(id).exec();
