@@ -1,31 +1,41 @@
 package dev.knowgate.testing;
 
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
 
-/** Apache Kafka in a container, for machines where a Docker engine runs (never required). */
+/**
+ * A Kafka broker in a container, for machines where a container engine runs (never required). The
+ * image is the project's own broker image, {@code knowgate/kafka:4.1.1} (docker/build-images: the
+ * jars bin/kafka runs, no registry needed), which stands in for apache/kafka; the system property
+ * {@code knowgate.test.kafka.image} names another, e.g. apache/kafka:4.1.1 where Docker Hub is reachable.
+ */
 final class ContainerKafkaBroker implements KafkaBroker {
 
-    static final String IMAGE = "apache/kafka:4.1.1";
+    static final String PROP_IMAGE = "knowgate.test.kafka.image";
+    static final String DEFAULT_IMAGE = "knowgate/kafka:4.1.1";
 
     private final KafkaContainer container;
+    private final String image;
 
-    private ContainerKafkaBroker(KafkaContainer container) {
+    private ContainerKafkaBroker(KafkaContainer container, String image) {
         this.container = container;
+        this.image = image;
+    }
+
+    static String image() {
+        return System.getProperty(PROP_IMAGE, DEFAULT_IMAGE);
     }
 
     static boolean dockerAvailable() {
-        try {
-            return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
-            return false;
-        }
+        return ContainerEngine.available();
     }
 
     static ContainerKafkaBroker start() {
-        KafkaContainer container = new KafkaContainer(IMAGE);
+        String image = image();
+        KafkaContainer container = new KafkaContainer(
+                DockerImageName.parse(image).asCompatibleSubstituteFor("apache/kafka"));
         container.start();
-        return new ContainerKafkaBroker(container);
+        return new ContainerKafkaBroker(container, image);
     }
 
     @Override
@@ -35,7 +45,7 @@ final class ContainerKafkaBroker implements KafkaBroker {
 
     @Override
     public String description() {
-        return "container broker " + IMAGE + " at " + bootstrapServers();
+        return "container broker " + image + " at " + bootstrapServers();
     }
 
     @Override

@@ -2,14 +2,15 @@ package dev.knowgate.testing;
 
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-/** The Testcontainers variant: runs only where a Docker engine answers, skipped (never failed) elsewhere. */
+/**
+ * The Testcontainers variant, on the project's own broker image: runs where a container engine
+ * answers and the image is built (required in CI: {@link ContainerEngine}), skipped elsewhere.
+ */
 class ContainerKafkaBrokerTest {
 
     @Test
     void containerBrokerRoundTrip() throws Exception {
-        assumeTrue(ContainerKafkaBroker.dockerAvailable(), "no Docker engine reachable");
+        ContainerEngine.assumeImages(ContainerKafkaBroker.image());
         try (KafkaBroker broker = ContainerKafkaBroker.start()) {
             BrokerRoundTrip.check(broker.bootstrapServers());
         }
