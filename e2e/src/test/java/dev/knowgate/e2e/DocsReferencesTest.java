@@ -179,8 +179,9 @@ class DocsReferencesTest {
 
     // ---- flags
 
-    private static final Pattern COMMAND = Pattern.compile("(?:\\bbin/|(?<![\\w/-]))(run|experiments|pretrain|finetune|knowledge-report|"
-            + "bench-[a-z]+|kafka|knowgate-push)((?: +[^ `|\\n]+)*)");
+    // bin/<script>, or knowgate-push on its own (it is installed on PATH); a bare "run" is prose or another tool's.
+    private static final Pattern COMMAND = Pattern.compile("(?:\\bbin/(run|experiments|pretrain|finetune|knowledge-report|"
+            + "bench-[a-z]+|kafka|knowgate-push)|(?<![\\w/-])(knowgate-push))((?: +[^ `|\\n]+)*)");
     private static final Pattern FLAG = Pattern.compile("(?<![\\w-])(--[a-z][a-z0-9-]*)");
     private static final Pattern MAIN_CLASS = Pattern.compile("dev\\.knowgate\\.[a-z.]+\\.([A-Z][A-Za-z]+)");
 
@@ -191,9 +192,9 @@ class DocsReferencesTest {
         docs.forEach((doc, text) -> {
             Matcher m = COMMAND.matcher(text);
             while (m.find()) {
-                String command = m.group(1);
+                String command = m.group(1) != null ? m.group(1) : m.group(2);
                 String accepted = known.computeIfAbsent(command, DocsReferencesTest::commandSources);
-                Matcher f = FLAG.matcher(m.group(2));
+                Matcher f = FLAG.matcher(m.group(3));
                 while (f.find()) {
                     if (!accepted.contains(f.group(1))) {
                         problems.add(doc + ": `" + command + " " + f.group(1) + "`, an option the command does not know");
