@@ -1,5 +1,6 @@
 package dev.knowgate.monitor;
 
+import dev.knowgate.service.auth.OperatorKeysConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -19,26 +20,8 @@ public interface MonitorConfig {
 
     Gate gate();
 
-    Auth auth();
-
-    interface Auth {
-        /**
-         * A file of hashed keys, one per line: {@code <name> <sha256-hex-of-key> operator}. A key with the
-         * right {@code operator} may promote and reject versions by hand.
-         */
-        Optional<Path> keysFile();
-
-        /** Keys from configuration: {@code knowgate.monitor.auth.keys.<name>.sha256} and {@code .rights}. */
-        java.util.Map<String, Key> keys();
-
-        interface Key {
-            /** SHA-256 of the key, hex; the key itself is never stored. */
-            String sha256();
-
-            @WithDefault("operator")
-            String rights();
-        }
-    }
+    /** Operator keys: who may promote and reject versions by hand. */
+    OperatorKeysConfig auth();
 
     Flagging flagging();
 

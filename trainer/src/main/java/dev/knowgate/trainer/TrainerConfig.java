@@ -1,5 +1,6 @@
 package dev.knowgate.trainer;
 
+import dev.knowgate.service.auth.OperatorKeysConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -34,28 +35,10 @@ public interface TrainerConfig {
 
     Gate gate();
 
-    Auth auth();
+    /** Operator keys: who may pause and resume consumption and start a round. */
+    OperatorKeysConfig auth();
 
     /** Who may pause and resume consumption and start rounds by hand (the trainer's writes). */
-    interface Auth {
-        /**
-         * A file of hashed keys, one per line: {@code <name> <sha256-hex-of-key> operator}
-         * (the format every service shares).
-         */
-        Optional<Path> keysFile();
-
-        /** Keys from configuration: {@code knowgate.trainer.auth.keys.<name>.sha256} and {@code .rights}. */
-        Map<String, Key> keys();
-
-        interface Key {
-            /** SHA-256 of the key, hex; the key itself is never stored. */
-            String sha256();
-
-            @WithDefault("operator")
-            String rights();
-        }
-    }
-
     interface Gate {
         /**
          * What becomes of the examples of a round whose version the monitor rejected: {@code retry}

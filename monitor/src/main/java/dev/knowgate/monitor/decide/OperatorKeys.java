@@ -2,15 +2,13 @@ package dev.knowgate.monitor.decide;
 
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.service.auth.ApiKeyStore;
+import dev.knowgate.service.auth.OperatorKeysConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /** The monitor's API keys (by SHA-256 only, the format every service shares): who may decide by hand. */
 @Startup
@@ -18,7 +16,7 @@ import java.util.Set;
 public class OperatorKeys {
 
     /** The right to promote and reject versions by hand (the role {@code @RolesAllowed} checks). */
-    public static final String OPERATOR = "operator";
+    public static final String OPERATOR = OperatorKeysConfig.OPERATOR;
 
     private static final Logger LOG = Logger.getLogger(OperatorKeys.class);
 
@@ -26,9 +24,7 @@ public class OperatorKeys {
 
     @Inject
     public OperatorKeys(MonitorConfig config) {
-        Map<String, ApiKeyStore.Entry> configured = new HashMap<>();
-        config.auth().keys().forEach((name, key) -> configured.put(name, new ApiKeyStore.Entry(key.sha256(), key.rights())));
-        this.store = ApiKeyStore.load(configured, config.auth().keysFile(), Set.of(OPERATOR), "knowgate.monitor.auth");
+        this.store = OperatorKeysConfig.load(config.auth(), "knowgate.monitor.auth");
         if (store.isEmpty()) {
             LOG.info("no operator keys configured: promoting or rejecting versions by hand is refused (knowgate.monitor.auth)");
         } else {
