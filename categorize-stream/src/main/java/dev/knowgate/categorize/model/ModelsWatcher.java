@@ -108,7 +108,9 @@ public class ModelsWatcher {
             c.wakeup();
         }
         Supervisor w = worker;
-        if (w != null) {
+        // The wakeup ends the watcher; an interrupt on top of it would cut its consumer's close short
+        // (Kafka logs that as an ERROR on every shutdown). Interrupt only one that does not end.
+        if (w != null && !w.awaitEnd(Duration.ofSeconds(5))) {
             w.stop(Duration.ofSeconds(5));
         }
         loaded.close();

@@ -100,6 +100,23 @@ public final class Supervisor {
         stopping = true;
     }
 
+    /**
+     * Waits up to {@code wait} for a worker asked to stop by other means (a Kafka consumer's wakeup) to
+     * end by itself; true when it has. Interrupting it instead could cut short what it closes on the way out.
+     */
+    public boolean awaitEnd(Duration wait) {
+        Thread t = thread;
+        if (t == null) {
+            return true;
+        }
+        try {
+            t.join(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !t.isAlive();
+    }
+
     /** Asks the worker to end (interrupting it) and waits up to {@code wait} for it. */
     public void stop(Duration wait) {
         stopping = true;

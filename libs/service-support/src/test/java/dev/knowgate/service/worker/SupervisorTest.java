@@ -71,6 +71,28 @@ class SupervisorTest {
         assertThat(s.alive()).isTrue();
     }
 
+    @Test
+    void aWorkerWokenToStopEndsWithoutAnInterrupt() throws Exception {
+        java.util.concurrent.CountDownLatch wake = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Supervisor s = new Workers().start("woken", () -> {
+            try {
+                wake.await(); // stands for a Kafka consumer's poll, ended by its wakeup
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        }, FAST);
+        s.requestStop();
+        wake.countDown();
+
+        assertThat(s.awaitEnd(Duration.ofSeconds(5))).isTrue();
+        assertThat(interrupted).isFalse();
+        Supervisor stuck = new Workers().start("stuck", () -> Thread.sleep(60_000), FAST);
+        Thread.sleep(50);
+        assertThat(stuck.awaitEnd(Duration.ofMillis(100))).as("still running: the caller then interrupts it").isFalse();
+        stuck.stop(Duration.ofSeconds(5));
+    }
+
     private static WorkersLiveness liveness(Workers workers) {
         WorkersLiveness check = new WorkersLiveness();
         check.workers = workers;
