@@ -22,6 +22,22 @@ public interface CategorizeConfig {
 
     Routing routing();
 
+    Verdicts verdicts();
+
+    interface Verdicts {
+        /** An example's verdict history is deleted once its newest verdict is older than this. */
+        @WithDefault("30d")
+        Duration retention();
+
+        /** How often the verdicts store is swept for histories past the retention (wall clock). */
+        @WithDefault("1h")
+        Duration sweepInterval();
+
+        /** Model versions whose knowgate_categorize_verdicts_total series are kept; older ones are removed. */
+        @WithDefault("10")
+        int metricVersions();
+    }
+
     interface Batch {
         /** Examples per micro-batch (per stream task): a batch is categorized when it holds this many. */
         @WithDefault("32")
@@ -54,6 +70,21 @@ public interface CategorizeConfig {
          */
         @WithDefault("models/knowgate-base-1")
         Path initial();
+
+        /**
+         * The trainer's model registry ({@code <registry>/<name>/<version>/}): an announced version
+         * loads only from its own folder here, whatever location the models topic names.
+         */
+        @WithDefault("var/registry")
+        Path registry();
+
+        /**
+         * The public keys (PEM, one or more Ed25519 "PUBLIC KEY" blocks) whose signature of a version's
+         * manifest is accepted; the trainer's registry.public-key. Read at every load, so a rotation
+         * needs no restart.
+         */
+        @WithDefault("var/trainer/signing.pub")
+        Path trustedKeys();
 
         /** cpu, cuda (falls back to the CPU, saying why, when CUDA cannot be used) or auto. */
         @WithDefault("auto")

@@ -61,6 +61,16 @@ import static org.hamcrest.Matchers.is;
 class CategorizeStreamServiceTest {
 
     static final FactWorld WORLD = FactWorld.generate(WorldConfig.preset("standard", 42L));
+    /** The registry and trusted key that application.properties' test profile names. */
+    static final TestRegistry REGISTRY;
+
+    static {
+        try {
+            REGISTRY = TestRegistry.create(Path.of("target/test-registry"), Path.of("target/test-registry-keys"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @Test
     @Order(1)
@@ -95,8 +105,7 @@ class CategorizeStreamServiceTest {
     @Test
     @Order(3)
     void aCandidateIsEvaluatedUnderItselfAndServesOnlyOncePromotedAndARejectedOneNever() throws Exception {
-        Path root = Files.createTempDirectory("models");
-        ModelVersion v2 = announce(TestModels.copyAs(root.resolve("knowgate-base-2"), "knowgate-base", 2));
+        ModelVersion v2 = announce(REGISTRY.copyAs("knowgate-base", 2));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then()
                 .body("checks.find { it.name == 'live-model' }.data.candidates", is("knowgate-base@2")));
 
@@ -120,7 +129,7 @@ class CategorizeStreamServiceTest {
         assertThat(categorized(ids(after))).allMatch(c -> c.verdict().modelKey().equals("knowgate-base@2"));
 
         // v3 is announced and rejected: it answered its probes, and never judges an example.
-        ModelVersion v3 = announce(TestModels.copyAs(root.resolve("knowgate-base-3"), "knowgate-base", 3));
+        ModelVersion v3 = announce(REGISTRY.copyAs("knowgate-base", 3));
         sendProbes(probes, "knowgate-base@3", "eval-v3");
         await().atMost(Duration.ofSeconds(60)).until(() -> probeResults("eval-v3").size() == probes.size());
         assertThat(probeResults("eval-v3")).allMatch(r -> r.modelKey().equals("knowgate-base@3"));
@@ -137,7 +146,7 @@ class CategorizeStreamServiceTest {
                 is("knowgate-base@2"));
 
         // A tampered v4 is refused: its probes are rejected, and promoting it changes nothing.
-        Path v4Dir = TestModels.copyAs(root.resolve("knowgate-base-4"), "knowgate-base", 4);
+        Path v4Dir = REGISTRY.copyAs("knowgate-base", 4);
         ModelVersion v4 = ModelFolder.open(v4Dir).manifest().withLocation(v4Dir.toString());
         byte[] onnx = Files.readAllBytes(v4Dir.resolve("model.onnx"));
         onnx[onnx.length / 3] ^= 0x10;
@@ -232,13 +241,42 @@ class CategorizeStreamServiceTest {
     @Test
     @Order(6)
     void aVersionWhoseLogitsDoNotCoverItsTokenizerNeverGoesLive() throws Exception {
-        Path dir = TestModels.withTokenizerBeyondTheModel(Files.createTempDirectory("models").resolve("knowgate-base-5"),
-                "knowgate-base", 5, 3);
+        Path dir = REGISTRY.withTokenizerBeyondTheModel("knowgate-base", 5, 3);
         ModelVersion v5 = announce(dir);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
                 .contains("knowgate_model_refused_total{reason=\"vocabulary_mismatch\""));
         decide(v5, DecisionStatus.PROMOTED);
         List<Example> after = examples(38, 40);
+        send(after);
+        await().atMost(Duration.ofSeconds(60)).until(() -> categorized(ids(after)).size() == after.size());
+        assertThat(categorized(ids(after))).allMatch(c -> c.verdict().modelKey().equals("knowgate-base@2"));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2"));
+    }
+
+    /**
+     * Anyone who can write to the models topic could announce a version from any folder, and it went
+     * live once promoted. Now a version loads only from the registry's own folder for it, signed by a
+     * trusted key: a copy outside the registry (signed with the trusted key, even), an unsigned one in
+     * the registry, and one signed by another key are each refused, and promoting them changes nothing.
+     */
+    @Test
+    @Order(7)
+    void versionsFromOutsideTheRegistryOrNotSignedByATrustedKeyNeverGoLive() throws Exception {
+        Path outside = TestModels.copyAs(Files.createTempDirectory("forged").resolve("knowgate-base").resolve("6"),
+                "knowgate-base", 6);
+        REGISTRY.signer().sign(outside);
+        Path unsigned = TestModels.copyAs(REGISTRY.folder("knowgate-base", 7), "knowgate-base", 7);
+        Path otherKey = TestModels.copyAs(REGISTRY.folder("knowgate-base", 8), "knowgate-base", 8);
+        Path keys = Files.createTempDirectory("other-key");
+        dev.knowgate.model.registry.ManifestSigner.generate(keys.resolve("k"), keys.resolve("k.pub")).sign(otherKey);
+        List<ModelVersion> forged = List.of(announce(outside), announce(unsigned), announce(otherKey));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
+                .contains("knowgate_model_refused_total{reason=\"outside_registry\"",
+                        "knowgate_model_refused_total{reason=\"unsigned\"",
+                        "knowgate_model_refused_total{reason=\"bad_signature\""));
+        forged.forEach(v -> decide(v, DecisionStatus.PROMOTED));
+        List<Example> after = examples(40, 42);
         send(after);
         await().atMost(Duration.ofSeconds(60)).until(() -> categorized(ids(after)).size() == after.size());
         assertThat(categorized(ids(after))).allMatch(c -> c.verdict().modelKey().equals("knowgate-base@2"));

@@ -16,6 +16,13 @@ public interface MonitorConfig {
     @WithDefault("1")
     long baselineVersion();
 
+    /**
+     * Versions per model whose forgetting-rate and accuracy gauges are exported: the newest ones, and
+     * the live one always. Older versions stay in GET /v1/versions; their series end.
+     */
+    @WithDefault("10")
+    int gaugeVersions();
+
     Probes probes();
 
     Gate gate();

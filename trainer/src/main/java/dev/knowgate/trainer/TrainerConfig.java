@@ -150,6 +150,21 @@ public interface TrainerConfig {
         /** Where versions live: {@code <dir>/<name>/<version>/}. A shared volume in a cluster. */
         @WithDefault("var/registry")
         Path dir();
+
+        /** The registry's Ed25519 signing key (PKCS#8 PEM); only the trainer holds it. */
+        @WithDefault("var/trainer/signing.key")
+        Path signingKey();
+
+        /** Its public half (PEM), what categorize-stream trusts; written beside a generated key. */
+        @WithDefault("var/trainer/signing.pub")
+        Path publicKey();
+
+        /** Make a new key pair at start when signing-key does not exist; false where the key is a mounted secret. */
+        @WithDefault("true")
+        boolean generateKey();
+
+        /** More public keys the trainer accepts on its lineage's versions (those of a rotated-out key). */
+        Optional<Path> trustedKeys();
     }
 
     interface Backend {

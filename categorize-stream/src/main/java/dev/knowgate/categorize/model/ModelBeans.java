@@ -1,6 +1,7 @@
 package dev.knowgate.categorize.model;
 
 import dev.knowgate.categorize.CategorizeConfig;
+import dev.knowgate.model.registry.RegistryOrigin;
 import dev.knowgate.model.runtime.RuntimeOptions;
 import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SlickConfig;
@@ -20,7 +21,8 @@ public class ModelBeans {
     @Singleton
     ModelLoader modelLoader(CategorizeConfig config) {
         return new ModelLoader(runtimeOptions(config.model()), slickConfig(config.slick()), config.slick().method(),
-                new SampledOptions(config.slick().maxAnswerTokens(), SampledOptions.defaults().maxRowsPerBatch()));
+                new SampledOptions(config.slick().maxAnswerTokens(), SampledOptions.defaults().maxRowsPerBatch()),
+                RegistryOrigin.of(config.model().registry(), config.model().trustedKeys()));
     }
 
     public static RuntimeOptions runtimeOptions(CategorizeConfig.Model model) {

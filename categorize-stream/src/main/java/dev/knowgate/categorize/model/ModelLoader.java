@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.registry.ModelFolderException;
+import dev.knowgate.model.registry.RegistryOrigin;
 import dev.knowgate.model.runtime.RuntimeOptions;
 import dev.knowgate.model.runtime.VocabularyCheck;
 import dev.knowgate.contracts.SlickMethod;
@@ -15,9 +16,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Turns a model version into a {@link ServingModel}, or refuses it: the folder must pass
- * {@link ModelFolder#open} (every file's size and sha256), be the version announced, and its logits
- * must cover its tokenizer's ids ({@link VocabularyCheck}, reason {@code vocabulary_mismatch}).
+ * Turns a model version into a {@link ServingModel}, or refuses it. An announced version must come
+ * from the registry ({@link RegistryOrigin}: the registry's own folder for it, every file's size and
+ * sha256, a manifest signed by a trusted key); every version's logits must cover its tokenizer's ids
+ * ({@link VocabularyCheck}, reason {@code vocabulary_mismatch}).
  */
 public final class ModelLoader {
 
@@ -25,39 +27,33 @@ public final class ModelLoader {
     private final SlickConfig slick;
     private final SlickMethod method;
     private final SampledOptions sampled;
+    private final RegistryOrigin origin;
 
-    /** Exact SliCK. */
+    /** Exact SliCK, for folders given directly: every announced version is refused. */
     public ModelLoader(RuntimeOptions runtime, SlickConfig slick) {
-        this(runtime, slick, SlickMethod.EXACT, SampledOptions.defaults());
+        this(runtime, slick, SlickMethod.EXACT, SampledOptions.defaults(), null);
     }
 
-    public ModelLoader(RuntimeOptions runtime, SlickConfig slick, SlickMethod method, SampledOptions sampled) {
+    /** {@code origin} null: only folders given directly load. */
+    public ModelLoader(RuntimeOptions runtime, SlickConfig slick, SlickMethod method, SampledOptions sampled,
+                       RegistryOrigin origin) {
         this.runtime = runtime;
         this.slick = slick;
         this.method = method;
         this.sampled = sampled;
+        this.origin = origin;
     }
 
-    /** Loads the version a models-topic record announces, from its location. */
+    /** Loads the version a models-topic record announces, from the registry. */
     public ServingModel load(ModelVersion announced) throws ModelRefusedException {
-        if (announced.location() == null) {
-            throw new ModelRefusedException("no_location", announced.key() + " has no location", null);
+        if (origin == null) {
+            throw new ModelRefusedException("outside_registry", announced.key() + ": no registry is configured", null);
         }
-        Path dir;
         try {
-            dir = Path.of(announced.location().startsWith("file:")
-                    ? java.net.URI.create(announced.location()).getPath() : announced.location());
-        } catch (IllegalArgumentException e) { // InvalidPathException included
-            throw new ModelRefusedException("bad_location", announced.key() + ": location '" + announced.location()
-                    + "' is not a path", e);
+            return load(origin.open(announced));
+        } catch (ModelFolderException e) {
+            throw refused(e);
         }
-        ModelFolder folder = open(dir);
-        ModelVersion found = folder.manifest();
-        if (!found.name().equals(announced.name()) || found.version() != announced.version()) {
-            throw new ModelRefusedException("version_mismatch", announced.key() + ": the folder at " + dir
-                    + " holds " + found.key(), null);
-        }
-        return load(folder);
     }
 
     /** Loads a folder given directly (the initial model). */
@@ -69,8 +65,12 @@ public final class ModelLoader {
         try {
             return ModelFolder.open(dir);
         } catch (ModelFolderException e) {
-            throw new ModelRefusedException(e.problem().name().toLowerCase(Locale.ROOT), e.getMessage(), e);
+            throw refused(e);
         }
+    }
+
+    private static ModelRefusedException refused(ModelFolderException e) {
+        return new ModelRefusedException(e.problem().name().toLowerCase(Locale.ROOT), e.getMessage(), e);
     }
 
     private ServingModel load(ModelFolder folder) throws ModelRefusedException {

@@ -23,9 +23,24 @@ public final class CategorizeMetrics {
     private final Counter probes;
     private final Counter probeHeadersIgnored;
     private final Counter flushesCut;
+    private final Counter verdictsExpired;
+    private final int metricVersions;
+    /** Model versions with verdict counters, in the order they first judged an example. */
+    private final java.util.LinkedHashSet<String> versions = new java.util.LinkedHashSet<>();
 
     public CategorizeMetrics(MeterRegistry registry) {
+        this(registry, 10);
+    }
+
+    /** Keeps the verdict counters of the newest {@code metricVersions} model versions only. */
+    public CategorizeMetrics(MeterRegistry registry, int metricVersions) {
+        if (metricVersions < 1) {
+            throw new IllegalArgumentException("verdicts.metric-versions must be >= 1, got " + metricVersions);
+        }
         this.registry = registry;
+        this.metricVersions = metricVersions;
+        this.verdictsExpired = Counter.builder("knowgate_categorize_verdicts_expired_total")
+                .description("verdict histories removed from the verdicts store after verdicts.retention").register(registry);
         this.batchSize = DistributionSummary.builder("knowgate_categorize_batch_size")
                 .description("examples per micro-batch").publishPercentiles(0.5, 0.99).register(registry);
         this.inference = Timer.builder("knowgate_categorize_inference")
@@ -44,8 +59,20 @@ public final class CategorizeMetrics {
     }
 
     void verdict(Category category, String modelKey) {
+        synchronized (versions) { // stream threads share these meters
+            if (versions.add(modelKey) && versions.size() > metricVersions) {
+                String oldest = versions.iterator().next();
+                versions.remove(oldest);
+                // One series per category and version: without a bound they would grow with every version.
+                registry.find("knowgate_categorize_verdicts_total").tag("model", oldest).meters().forEach(registry::remove);
+            }
+        }
         registry.counter("knowgate_categorize_verdicts_total", "category", category.wireName(), "model", modelKey)
                 .increment();
+    }
+
+    void verdictsExpired(int n) {
+        verdictsExpired.increment(n);
     }
 
     void rejected(String reason) {

@@ -15,7 +15,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * examples.submitted -> micro-batcher (validation, batching, SliCK, routing) -> examples.categorized,
- * examples.accepted | examples.quarantined, probes.results, examples.rejected.
+ * examples.accepted | examples.quarantined, probes.results, examples.rejected; the verdicts store,
+ * shared with a sweeper that applies its retention.
  */
 public final class CategorizeTopology {
 
@@ -24,6 +25,7 @@ public final class CategorizeTopology {
     public static final String VERDICT_STORE = "verdicts";
     static final String SOURCE = "examples-submitted";
     static final String BATCHER = "micro-batcher";
+    static final String SWEEPER = "verdicts-sweeper";
     static final String CATEGORIZED_SINK = "to-categorized";
     static final String ACCEPTED_SINK = "to-accepted";
     static final String QUARANTINED_SINK = "to-quarantined";
@@ -35,14 +37,20 @@ public final class CategorizeTopology {
 
     public static Topology build(BatchSettings batch, RoutingPolicy routing, ExampleCategorizer categorizer,
                                  CategorizeMetrics metrics) {
+        return build(batch, routing, categorizer, metrics, VerdictRetention.DEFAULT);
+    }
+
+    public static Topology build(BatchSettings batch, RoutingPolicy routing, ExampleCategorizer categorizer,
+                                 CategorizeMetrics metrics, VerdictRetention retention) {
         StringSerializer keys = new StringSerializer();
         return new Topology()
                 .addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), SOURCE_TOPIC)
                 .addProcessor(BATCHER, () -> new MicroBatcher(batch, routing, categorizer, metrics), SOURCE)
+                .addProcessor(SWEEPER, () -> new VerdictSweeper(retention, metrics), SOURCE)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
                         Serdes.String(), JsonSerde.of(PendingExample.class)), BATCHER)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERDICT_STORE),
-                        Serdes.String(), JsonSerde.of(VerdictHistory.class)), BATCHER)
+                        Serdes.String(), JsonSerde.of(VerdictHistory.class)), BATCHER, SWEEPER)
                 .addSink(CATEGORIZED_SINK, Topics.EXAMPLES_CATEGORIZED.name(), keys,
                         JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
                 .addSink(ACCEPTED_SINK, Topics.EXAMPLES_ACCEPTED.name(), keys,

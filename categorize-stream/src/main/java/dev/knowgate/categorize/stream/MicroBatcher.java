@@ -171,27 +171,35 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 }
             }
         }
-        // At least one batch, then none started after maxFlushTime: everything here commits in one
-        // transaction, which must end well inside the producer's transaction timeout.
-        long budgetEnd = System.nanoTime() + settings.maxFlushTime().toNanos();
-        boolean first = true;
+        // Everything here commits in the thread's one transaction, which must end well inside the
+        // producer's transaction timeout: no batch starts once the transaction's batches have run
+        // maxFlushTime (TransactionBudget, shared by the thread's tasks; at least one per transaction).
+        Duration budget = settings.maxFlushTime();
+        TransactionBudget.flushStarting();
+        boolean cut = false;
         if (live.isPresent()) {
-            for (int from = 0; from < training.size() && (first || System.nanoTime() < budgetEnd); from += settings.size()) {
+            for (int from = 0; from < training.size(); from += settings.size()) {
+                if (!TransactionBudget.tryStartBatch(budget)) {
+                    cut = true;
+                    break;
+                }
                 List<KeyValue<String, PendingExample>> batch = training.subList(from, Math.min(training.size(), from + settings.size()));
                 categorizeAndRoute(batch, live.get(), examples -> categorizer.categorize(examples));
-                first = false;
             }
         }
         for (Map.Entry<ModelRef, List<KeyValue<String, PendingExample>>> e : probes.entrySet()) {
             List<KeyValue<String, PendingExample>> list = e.getValue();
-            for (int from = 0; from < list.size() && (first || System.nanoTime() < budgetEnd); from += settings.size()) {
+            for (int from = 0; from < list.size() && !cut; from += settings.size()) {
+                if (!TransactionBudget.tryStartBatch(budget)) {
+                    cut = true;
+                    break;
+                }
                 ModelRef version = e.getKey();
                 categorizeAndRoute(list.subList(from, Math.min(list.size(), from + settings.size())), version,
                         examples -> categorizer.categorize(version, examples));
-                first = false;
             }
         }
-        if (System.nanoTime() >= budgetEnd) {
+        if (cut) {
             metrics.flushCut();
         }
         // What is left waits: probes for a version not loaded yet, and examples that found no model

@@ -1,94 +1,183 @@
 package dev.knowgate.categorize.model;
 
 import dev.knowgate.categorize.TestModels;
+import dev.knowgate.categorize.TestRegistry;
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.SlickMethod;
+import dev.knowgate.model.registry.ManifestSigner;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SlickConfig;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.knowgate.categorize.TestRegistry.announcement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A version loads only when its folder checks out and is the version announced. */
+/**
+ * A version loads only when it comes from the registry (its own folder there, signed by a trusted
+ * key), its folder checks out and is the version announced, and its logits cover its tokenizer.
+ */
 class ModelLoaderTest {
-
-    static final ModelLoader LOADER = new ModelLoader(RuntimeOptions.cpu(), SlickConfig.paper());
 
     @TempDir
     Path tmp;
+    TestRegistry registry;
+    ModelLoader loader;
 
-    private static ModelVersion announced(Path dir) throws Exception {
-        return ModelFolder.open(dir).manifest().withLocation(dir.toString());
+    @BeforeEach
+    void registry() throws Exception {
+        registry = TestRegistry.create(tmp.resolve("registry"), tmp.resolve("keys"));
+        loader = new ModelLoader(RuntimeOptions.cpu(), SlickConfig.paper(), SlickMethod.EXACT, SampledOptions.defaults(),
+                registry.origin());
+    }
+
+    private void refused(ModelVersion version, String reason, String... message) {
+        Throwable refusal = org.assertj.core.api.Assertions.catchThrowable(() -> loader.load(version));
+        assertThat(refusal).isInstanceOf(ModelRefusedException.class);
+        assertThat(((ModelRefusedException) refusal).reason()).as(refusal.getMessage()).isEqualTo(reason);
+        if (message.length > 0) {
+            assertThat(refusal.getMessage()).contains(message);
+        }
     }
 
     @Test
-    void aGoodVersionLoadsFromItsLocation() throws Exception {
-        Path v2 = TestModels.copyAs(tmp.resolve("v2"), "knowgate-base", 2);
-        try (ServingModel m = LOADER.load(announced(v2))) {
+    void aSignedVersionLoadsFromItsRegistryFolder() throws Exception {
+        Path v2 = registry.copyAs("knowgate-base", 2);
+        try (ServingModel m = loader.load(announcement(v2))) {
             assertThat(m.key()).isEqualTo("knowgate-base@2");
             assertThat(m.maxPositions()).isEqualTo(128);
+        }
+        // Without a location, the registry's folder for the version is the one.
+        try (ServingModel m = loader.load(ModelFolder.open(v2).manifest())) {
+            assertThat(m.key()).isEqualTo("knowgate-base@2");
         }
     }
 
     /** Sealed correctly, but its tokenizer emits ids the logits do not have: it used to go live. */
     @Test
     void aVersionWhoseLogitsDoNotCoverItsTokenizerIsRefused() throws Exception {
-        Path v2 = TestModels.withTokenizerBeyondTheModel(tmp.resolve("v2"), "knowgate-base", 2, 5);
-        assertThatThrownBy(() -> LOADER.load(announced(v2))).isInstanceOf(ModelRefusedException.class)
-                .hasMessageContaining("knowgate-base@2").hasMessageContaining("tokenizer has ids up to")
-                .extracting(e -> ((ModelRefusedException) e).reason()).isEqualTo("vocabulary_mismatch");
+        Path v2 = registry.withTokenizerBeyondTheModel("knowgate-base", 2, 5);
+        refused(announcement(v2), "vocabulary_mismatch", "knowgate-base@2", "tokenizer has ids up to");
     }
 
     @Test
     void aTamperedFileIsRefusedNamingTheFile() throws Exception {
-        Path v2 = TestModels.copyAs(tmp.resolve("v2"), "knowgate-base", 2);
-        ModelVersion version = announced(v2);
+        Path v2 = registry.copyAs("knowgate-base", 2);
+        ModelVersion version = announcement(v2);
         byte[] onnx = Files.readAllBytes(v2.resolve("model.onnx"));
         onnx[onnx.length / 2] ^= 0x01;
         Files.write(v2.resolve("model.onnx"), onnx);
-        assertThatThrownBy(() -> LOADER.load(version)).isInstanceOf(ModelRefusedException.class)
-                .hasMessageContaining("model.onnx")
-                .extracting(e -> ((ModelRefusedException) e).reason()).isEqualTo("checksum_mismatch");
+        refused(version, "checksum_mismatch", "model.onnx");
     }
 
     @Test
     void aMissingFileIsRefused() throws Exception {
-        Path v2 = TestModels.copyAs(tmp.resolve("v2"), "knowgate-base", 2);
-        ModelVersion version = announced(v2);
+        Path v2 = registry.copyAs("knowgate-base", 2);
+        ModelVersion version = announcement(v2);
         Files.delete(v2.resolve("tokenizer.json"));
-        assertThatThrownBy(() -> LOADER.load(version)).isInstanceOf(ModelRefusedException.class)
-                .hasMessageContaining("tokenizer.json")
-                .extracting(e -> ((ModelRefusedException) e).reason()).isEqualTo("missing_file");
+        refused(version, "missing_file", "tokenizer.json");
     }
 
     @Test
-    void aLocationHoldingAnotherVersionIsRefused() throws Exception {
-        Path v2 = TestModels.copyAs(tmp.resolve("v2"), "knowgate-base", 2);
-        Path v3 = TestModels.copyAs(tmp.resolve("v3"), "knowgate-base", 3);
-        ModelVersion claimsV3 = announced(v3).withLocation(v2.toString());
-        assertThatThrownBy(() -> LOADER.load(claimsV3)).isInstanceOf(ModelRefusedException.class)
-                .hasMessageContaining("holds knowgate-base@2")
-                .extracting(e -> ((ModelRefusedException) e).reason()).isEqualTo("version_mismatch");
+    void aRegistryFolderHoldingAnotherVersionIsRefused() throws Exception {
+        Path v2 = registry.copyAs("knowgate-base", 2);
+        ModelVersion v2Manifest = ModelFolder.open(v2).manifest();
+        // knowgate-base@3 announced, and its registry folder holds a signed @2.
+        Path v3 = registry.folder("knowgate-base", 3);
+        Files.move(v2, v3);
+        ModelVersion claimsV3 = new ModelVersion(v2Manifest.schemaVersion(), "knowgate-base", 3, 2L, v2Manifest.architecture(),
+                v2Manifest.files(), v2Manifest.promptTemplate(), v2Manifest.answerTerminator(), v2Manifest.createdAt(), null,
+                v3.toString());
+        refused(claimsV3, "version_mismatch", "holds knowgate-base@2");
+    }
+
+    // ---- origin: the attacks of issue 19 item 2 ----
+
+    /** A correct, sealed (even signed) folder announced from outside the registry never loads. */
+    @Test
+    void aVersionAnnouncedFromOutsideTheRegistryIsRefused() throws Exception {
+        Path elsewhere = TestModels.copyAs(tmp.resolve("elsewhere").resolve("knowgate-base").resolve("2"), "knowgate-base", 2);
+        registry.signer().sign(elsewhere);
+        refused(announcement(elsewhere), "outside_registry", "knowgate-base@2", "not the registry's folder", elsewhere.toString());
+        refused(announcement(elsewhere).withLocation("file://" + elsewhere), "outside_registry");
+        refused(announcement(elsewhere).withLocation(registry.root() + "/knowgate-base/../../elsewhere/knowgate-base/2"),
+                "outside_registry");
+    }
+
+    /** A link in the registry that leads out of it is outside too. */
+    @Test
+    void aLinkInTheRegistryToAFolderElsewhereIsRefused() throws Exception {
+        Path elsewhere = TestModels.copyAs(tmp.resolve("elsewhere-2"), "knowgate-base", 2);
+        registry.signer().sign(elsewhere);
+        Path link = registry.folder("knowgate-base", 7);
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, elsewhere);
+        refused(announcement(elsewhere).withLocation(link.toString()), "outside_registry");
     }
 
     @Test
-    void aVersionWithoutLocationIsRefused() throws Exception {
-        ModelVersion noLocation = ModelFolder.open(TestModels.base()).manifest();
-        assertThatThrownBy(() -> LOADER.load(noLocation)).isInstanceOf(ModelRefusedException.class)
-                .extracting(e -> ((ModelRefusedException) e).reason()).isEqualTo("no_location");
+    void anUnsignedVersionInTheRegistryIsRefused() throws Exception {
+        Path v2 = TestModels.copyAs(registry.folder("knowgate-base", 2), "knowgate-base", 2);
+        refused(announcement(v2), "unsigned", "knowgate-base@2", "manifest.sig");
+    }
+
+    @Test
+    void aVersionSignedByAnUntrustedKeyIsRefused() throws Exception {
+        Path v2 = TestModels.copyAs(registry.folder("knowgate-base", 2), "knowgate-base", 2);
+        ManifestSigner.generate(tmp.resolve("other/signing.key"), tmp.resolve("other/signing.pub")).sign(v2);
+        refused(announcement(v2), "bad_signature", "knowgate-base@2", "no trusted key");
+    }
+
+    /** Files and manifest changed consistently after signing: checksums agree, the signature does not. */
+    @Test
+    void aManifestChangedAfterSigningIsRefused() throws Exception {
+        Path v2 = registry.copyAs("knowgate-base", 2);
+        Files.writeString(v2.resolve("exemplars.jsonl"), "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        ModelVersion resealed = ModelFolder.seal(v2, files -> {
+            try {
+                ModelVersion m = ModelFolder.open(TestModels.base()).manifest();
+                return new ModelVersion(m.schemaVersion(), "knowgate-base", 2, 1L, m.architecture(), files, m.promptTemplate(),
+                        m.answerTerminator(), m.createdAt(), null, null);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        refused(resealed.withLocation(v2.toString()), "bad_signature");
+    }
+
+    @Test
+    void withoutItsTrustedKeysFileNothingAnnouncedLoads() throws Exception {
+        Path v2 = registry.copyAs("knowgate-base", 2);
+        Files.delete(registry.trustedKeys());
+        refused(announcement(v2), "unsigned", "no trusted keys file");
+    }
+
+    @Test
+    void aLoaderWithoutARegistryLoadsOnlyFoldersGivenDirectly() throws Exception {
+        ModelLoader direct = new ModelLoader(RuntimeOptions.cpu(), SlickConfig.paper());
+        Path v2 = registry.copyAs("knowgate-base", 2);
+        assertThatThrownBy(() -> direct.load(announcement(v2))).isInstanceOf(ModelRefusedException.class)
+                .extracting(e -> ((ModelRefusedException) e).reason()).isEqualTo("outside_registry");
+        try (ServingModel m = direct.load(TestModels.base())) {
+            assertThat(m.key()).isEqualTo("knowgate-base@1");
+        }
     }
 
     @Test
     void loadsOnAThreadWithASmallStack() throws Exception {
         // Loading ONNX Runtime needs MBs of native stack; SessionLoader gives it its own thread.
+        ModelLoader direct = new ModelLoader(RuntimeOptions.cpu(), SlickConfig.paper());
         java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
         Thread small = new Thread(null, () -> {
-            try (ServingModel m = LOADER.load(TestModels.base())) {
+            try (ServingModel m = direct.load(TestModels.base())) {
                 outcome.set(m.key());
             } catch (Exception e) {
                 outcome.set(e);

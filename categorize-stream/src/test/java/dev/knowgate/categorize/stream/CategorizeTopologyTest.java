@@ -89,6 +89,10 @@ class CategorizeTopologyTest {
     }
 
     void start(BatchSettings batch, boolean withModel) throws Exception {
+        start(batch, withModel, VerdictRetention.DEFAULT, Instant.parse("2026-11-22T00:00:00Z"));
+    }
+
+    void start(BatchSettings batch, boolean withModel, VerdictRetention retention, Instant wallClock) throws Exception {
         if (withModel) {
             live.swap(LOADER.load(TestModels.base()));
         }
@@ -98,7 +102,7 @@ class CategorizeTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, TestStateDir.create("categorize-test").toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(CategorizeTopology.build(batch,
-                RoutingPolicy.defaults(), live, new CategorizeMetrics(registry)), props, Instant.parse("2026-11-22T00:00:00Z"));
+                RoutingPolicy.defaults(), live, new CategorizeMetrics(registry), retention), props, wallClock);
         submitted = driver.createInputTopic(Topics.EXAMPLES_SUBMITTED.name(), new StringSerializer(), new ByteArraySerializer());
         categorized = output(Topics.EXAMPLES_CATEGORIZED.name(), CategorizedExample.class);
         accepted = output(Topics.EXAMPLES_ACCEPTED.name(), CategorizedExample.class);
@@ -229,6 +233,65 @@ class CategorizeTopologyTest {
         assertThat(history.under("knowgate-base@1")).isPresent();
     }
 
+    /**
+     * The verdicts store kept every example's history for ever. A history whose newest verdict is
+     * older than the retention is now deleted at the next sweep (a tombstone in the changelog), and
+     * an example sent again after that is categorized again.
+     */
+    @Test
+    void verdictHistoriesOlderThanTheRetentionAreDeleted() throws Exception {
+        // The driver's wall clock starts now: verdicts are stamped with the real time.
+        Instant t0 = Instant.now();
+        start(new BatchSettings(2, Duration.ofMillis(100)), true,
+                new VerdictRetention(Duration.ofHours(1), Duration.ofMinutes(1)), t0);
+        KeyValueStore<String, VerdictHistory> store = driver.getKeyValueStore(CategorizeTopology.VERDICT_STORE);
+        List<Example> examples = pool(32, 2).stream().map(Fact::toExample).toList();
+        examples.forEach(this::submit);
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.readValuesToList()).hasSize(2);
+        // The second as if judged 45 minutes later.
+        Example old = examples.get(0);
+        Example recent = examples.get(1);
+        RoutedVerdict v = store.get(recent.id()).verdicts().get(0);
+        store.put(recent.id(), new VerdictHistory(recent.id(), List.of(new RoutedVerdict(computedAt(v.verdict(),
+                t0.plus(Duration.ofMinutes(45))), v.route()))));
+
+        driver.advanceWallClockTime(Duration.ofMinutes(59));
+        assertThat(store.get(old.id())).as("within the hour").isNotNull();
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        assertThat(store.get(old.id())).as("an hour after its verdict").isNull();
+        assertThat(store.get(recent.id())).isNotNull();
+        driver.advanceWallClockTime(Duration.ofMinutes(45));
+        assertThat(store.get(recent.id())).isNull();
+        assertThat(registry.counter("knowgate_categorize_verdicts_expired_total").count()).isEqualTo(2.0);
+
+        // Sent again, an expired example is categorized again rather than skipped as a duplicate.
+        submit(old);
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.readValuesToList()).hasSize(1);
+        assertThat(store.get(old.id())).isNotNull();
+    }
+
+    private static dev.knowgate.contracts.Verdict computedAt(dev.knowgate.contracts.Verdict v, Instant at) {
+        return new dev.knowgate.contracts.Verdict(v.exampleId(), v.model(), v.modelVersion(), v.category(), v.pGreedy(),
+                v.pSampled(), v.method(), v.prompts(), v.shots(), v.samplesPerPrompt(), v.temperature(), v.topK(),
+                v.exemplarPool(), v.fallback(), v.timings(), at);
+    }
+
+    @Test
+    void verdictCountersAreKeptForTheNewestVersionsOnly() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        CategorizeMetrics bounded = new CategorizeMetrics(meters, 2);
+        for (String version : List.of("knowgate-base@1", "knowgate-base@2", "knowgate-base@1", "knowgate-base@3")) {
+            bounded.verdict(dev.knowgate.contracts.Category.HIGHLY_KNOWN, version);
+            bounded.verdict(dev.knowgate.contracts.Category.UNKNOWN, version);
+        }
+        assertThat(meters.find("knowgate_categorize_verdicts_total").counters())
+                .extracting(c -> c.getId().getTag("model")).containsOnly("knowgate-base@2", "knowgate-base@3");
+        assertThat(meters.find("knowgate_categorize_verdicts_total").tags("model", "knowgate-base@3", "category", "Unknown")
+                .counter().count()).isEqualTo(1.0);
+    }
+
     @Test
     void examplesWaitWhileNoModelIsLoadedAndAreCategorizedByTheFirstOne() throws Exception {
         start(2, Duration.ofMillis(100), false);
@@ -342,7 +405,7 @@ class CategorizeTopologyTest {
 
     @Test
     void inSampledModeVerdictsComeFromDecodingWithTheKvCacheExport() throws Exception {
-        live.swap(new ModelLoader(RuntimeOptions.cpu(), SLICK, SlickMethod.SAMPLED, SampledOptions.defaults())
+        live.swap(new ModelLoader(RuntimeOptions.cpu(), SLICK, SlickMethod.SAMPLED, SampledOptions.defaults(), null)
                 .load(TestModels.base()));
         start(4, Duration.ofMillis(100), false);
         List<Fact> facts = new ArrayList<>(pool(32, 2));

@@ -1,5 +1,6 @@
 package dev.knowgate.categorize.stream;
 
+import dev.knowgate.categorize.model.ExampleCategorizer;
 import dev.knowgate.categorize.model.LoadedModels;
 import dev.knowgate.categorize.model.ModelLoader;
 import dev.knowgate.model.runtime.RuntimeOptions;
@@ -14,14 +15,14 @@ import java.util.Properties;
 
 /**
  * The categorize topology in a JVM of its own, so that a test can kill it without a clean shutdown
- * (SIGKILL). Arguments: bootstrap servers, state directory, model folder.
+ * (SIGKILL). Arguments: bootstrap servers, state directory, model folder; optionally a delay added
+ * to every batch in ms (a machine too loaded to keep up) and a producer transaction timeout in ms
+ * ("service": the service's own).
  */
 public final class CrashableCategorizeApp {
 
     public static void main(String[] args) throws Exception {
         LoadedModels live = new LoadedModels();
-        // Two prompt sets instead of ten: this app proves exactly-once, not SliCK, and should be quick.
-        live.swap(new ModelLoader(RuntimeOptions.cpu(), new SlickConfig(2, 4, 16, 0.5, 40, 0.5)).load(Path.of(args[2])));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "knowgate-categorize-crash-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
@@ -31,10 +32,53 @@ public final class CrashableCategorizeApp {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         // The service's own membership and transaction settings, so the crash test covers them.
         props.putAll(ServiceStreamsSettings.read("group.instance.id", "producer.transaction.timeout.ms"));
-        KafkaStreams streams = new KafkaStreams(CategorizeTopology.build(new BatchSettings(16, Duration.ofMillis(100)),
-                RoutingPolicy.defaults(), live, new CategorizeMetrics(new SimpleMeterRegistry())), props);
+        long delayMs = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        if (args.length > 4 && !args[4].equals("service")) {
+            props.put("producer.transaction.timeout.ms", args[4]);
+        }
+        ExampleCategorizer categorizer = delayMs == 0 ? live : new SlowCategorizer(live, delayMs);
+        // The service's own batch settings (size and flush budget), so the load test covers them.
+        BatchSettings batch = delayMs == 0 ? new BatchSettings(16, Duration.ofMillis(100))
+                : new BatchSettings(Integer.parseInt(ServiceStreamsSettings.batchDefault("size")), Duration.ofMillis(100),
+                        Duration.ofMinutes(10), ServiceStreamsSettings.duration(ServiceStreamsSettings.batchDefault("maxFlushTime")));
+        KafkaStreams streams = new KafkaStreams(CategorizeTopology.build(batch,
+                RoutingPolicy.defaults(), categorizer, new CategorizeMetrics(new SimpleMeterRegistry())), props,
+                new BudgetedClientSupplier()); // as the service's TopologyProducer supplies it
         streams.start();
+        // As in the service (ModelsWatcher): the model loads while the stream starts and restores its
+        // stores; examples wait in the batch store until it is live.
+        // Two prompt sets instead of ten: this app proves exactly-once, not SliCK, and should be quick.
+        live.swap(new ModelLoader(RuntimeOptions.cpu(), new SlickConfig(2, 4, 16, 0.5, 40, 0.5)).load(Path.of(args[2])));
         System.out.println("started");
         Thread.currentThread().join(); // until killed
+    }
+
+    /** Every batch takes {@code delayMs} longer: what a loaded machine does to the real model. */
+    record SlowCategorizer(ExampleCategorizer delegate, long delayMs) implements ExampleCategorizer {
+
+        @Override
+        public java.util.Optional<dev.knowgate.categorize.model.ModelRef> live() {
+            return delegate.live();
+        }
+
+        @Override
+        public Availability availability(dev.knowgate.categorize.model.ModelRef version) {
+            return delegate.availability(version);
+        }
+
+        @Override
+        public java.util.Optional<dev.knowgate.categorize.model.CategorizedBatch> categorize(
+                java.util.List<dev.knowgate.contracts.Example> examples) throws Exception {
+            Thread.sleep(delayMs);
+            return delegate.categorize(examples);
+        }
+
+        @Override
+        public java.util.Optional<dev.knowgate.categorize.model.CategorizedBatch> categorize(
+                dev.knowgate.categorize.model.ModelRef version, java.util.List<dev.knowgate.contracts.Example> examples)
+                throws Exception {
+            Thread.sleep(delayMs);
+            return delegate.categorize(version, examples);
+        }
     }
 }

@@ -35,4 +35,29 @@ final class ServiceStreamsSettings {
         }
         return settings;
     }
+
+    /** The default of a {@code knowgate.categorize.batch.*} setting, as the service's config declares it. */
+    static String batchDefault(String method) {
+        try {
+            return dev.knowgate.categorize.CategorizeConfig.Batch.class.getMethod(method)
+                    .getAnnotation(io.smallrye.config.WithDefault.class).value();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** "20s", "200ms", "10m" as the config reads them. */
+    static java.time.Duration duration(String value) {
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value);
+        if (!m.matches()) {
+            return java.time.Duration.parse(value);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            default -> java.time.Duration.ofHours(n);
+        };
+    }
 }

@@ -12,6 +12,7 @@ import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.model.registry.ManifestSigner;
 import dev.knowgate.testing.ContainerEngine;
 import dev.knowgate.testing.TopicContents;
 import dev.knowgate.world.Fact;
@@ -36,6 +37,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -101,8 +104,14 @@ class ContainerSystemEndToEndTest {
                 .withEnv("KNOWGATE_INGEST_PUBLISHER_INSTANCE_ID", "ingest-1")
                 .withCopyToContainer(Transferable.of("container-e2e " + sha256(KEY) + " submit,probe\n"),
                         "/etc/knowgate/ingest-api-keys");
+        // The registry's signing key as a deployment mounts a secret: the private half in the trainer
+        // only, the public half in both (the images' default paths).
+        Path keys = Files.createTempDirectory("knowgate-signing");
+        ManifestSigner.generate(keys.resolve("signing.key"), keys.resolve("signing.pub"));
+        Transferable publicKey = Transferable.of(Files.readAllBytes(keys.resolve("signing.pub")), 0644);
         // Every category goes to training, so that a round has examples whatever the model knows.
         categorize = service(Images.CATEGORIZE, "categorize-stream", 8082, broker)
+                .withCopyToContainer(publicKey, "/var/lib/knowgate/trust/signing.pub")
                 .withEnv("KNOWGATE_CATEGORIZE_ROUTING_ACCEPT", ALL_CATEGORIES)
                 .withEnv("KNOWGATE_CATEGORIZE_BATCH_MAX_WAIT", "200ms")
                 .withEnv("KNOWGATE_CATEGORIZE_MODEL_THREADS", "2")
@@ -110,6 +119,10 @@ class ContainerSystemEndToEndTest {
                         new Bind(registryVolume, new Volume(REGISTRY), AccessMode.ro)));
         trainer = service(Images.TRAINER, "trainer", 8083, broker)
                 .withEnv("KNOWGATE_TRAINER_REGISTRY_DIR", REGISTRY)
+                .withEnv("KNOWGATE_TRAINER_REGISTRY_GENERATE_KEY", "false")
+                .withCopyToContainer(Transferable.of(Files.readAllBytes(keys.resolve("signing.key")), 0644),
+                        "/var/lib/knowgate/keys/signing.key")
+                .withCopyToContainer(publicKey, "/var/lib/knowgate/trust/signing.pub")
                 .withEnv("KNOWGATE_TRAINER_INSTANCE_ID", "trainer-1")
                 .withEnv("KNOWGATE_TRAINER_ROUND_MIN_EXAMPLES", String.valueOf(FIRST + SECOND))
                 .withEnv("KNOWGATE_TRAINER_MIX_CATEGORIES", ALL_CATEGORIES)

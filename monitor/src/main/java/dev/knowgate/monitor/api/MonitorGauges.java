@@ -41,6 +41,7 @@ public class MonitorGauges {
     private final MultiGauge unknownShare;
     private final MultiGauge liveVersion;
     private final int minExamples;
+    private final int gaugeVersions;
     private final MultiGauge activeAlerts;
     private ScheduledExecutorService timer;
 
@@ -48,6 +49,7 @@ public class MonitorGauges {
     public MonitorGauges(MonitorQueries queries, MeterRegistry registry, dev.knowgate.monitor.MonitorConfig config) {
         this.queries = queries;
         this.minExamples = config.unknownShare().minExamples();
+        this.gaugeVersions = config.gaugeVersions();
         this.forgetting = MultiGauge.builder("knowgate_monitor_forgetting_rate")
                 .description("forgetting rate: of the probes the lineage's base answers correctly, the share this version "
                         + "answers wrongly").register(registry);
@@ -77,14 +79,36 @@ public class MonitorGauges {
         }
     }
 
+    /**
+     * The versions whose per-version gauges are exported: per model the newest {@code keep}, plus the
+     * live one; without a bound every version ever evaluated would stay a series for ever.
+     */
+    static java.util.Set<String> exported(List<VersionRates> versions, int keep) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        Map<String, List<VersionRates>> byModel = new HashMap<>();
+        for (VersionRates r : versions) {
+            byModel.computeIfAbsent(r.model(), m -> new ArrayList<>()).add(r);
+            if (r.live()) {
+                out.add(r.key());
+            }
+        }
+        for (List<VersionRates> rates : byModel.values()) {
+            rates.sort(java.util.Comparator.comparingLong(VersionRates::version).reversed());
+            rates.subList(0, Math.min(keep, rates.size())).forEach(r -> out.add(r.key()));
+        }
+        return out;
+    }
+
     void refresh() {
         try {
             List<MultiGauge.Row<?>> h = new ArrayList<>();
             List<MultiGauge.Row<?>> a = new ArrayList<>();
             List<MultiGauge.Row<?>> l = new ArrayList<>();
-            for (VersionRates r : queries.versions()) {
+            List<VersionRates> versions = queries.versions();
+            java.util.Set<String> exported = exported(versions, gaugeVersions);
+            for (VersionRates r : versions) {
                 Tags tags = Tags.of("model", r.model(), "version", Long.toString(r.version()));
-                if (r.probes() > 0) {
+                if (r.probes() > 0 && exported.contains(r.key())) {
                     h.add(MultiGauge.Row.of(tags, r.forgettingRate()));
                     a.add(MultiGauge.Row.of(tags, r.accuracy()));
                 }

@@ -4,7 +4,10 @@ import ai.onnxruntime.OrtException;
 import dev.knowgate.contracts.ModelFile;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.registry.ManifestSigner;
 import dev.knowgate.model.registry.ModelFolderException;
+import dev.knowgate.model.registry.RegistryOrigin;
+import dev.knowgate.model.registry.TrustedKeys;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
@@ -26,7 +29,9 @@ import java.util.stream.Stream;
  * The model registry on disk: one folder per version, {@code <root>/<name>/<version>/}, each sealed
  * with its manifest. A version is built in a staging folder beside its final place, sealed, checked
  * against the model contract, and renamed into place in one atomic step, so a reader (or a restarted
- * trainer) sees either no folder or a complete, verified one.
+ * trainer) sees either no folder or a complete, verified one. Every version it installs is signed
+ * (manifest.sig, {@link ManifestSigner}): readers load only signed versions from this root
+ * ({@link RegistryOrigin}), whatever the models topic says.
  */
 public final class ModelRegistry {
 
@@ -34,13 +39,31 @@ public final class ModelRegistry {
     private static final String WORK = ".work";
 
     private final Path root;
+    private final ManifestSigner signer;
+    private final RegistryOrigin origin;
 
-    public ModelRegistry(Path root) {
+    /** A registry at {@code root} whose versions {@code signer} signs and that trusts {@code trusted}'s keys. */
+    public ModelRegistry(Path root, ManifestSigner signer, RegistryOrigin.KeySource trusted) {
         this.root = root.toAbsolutePath().normalize();
+        this.signer = signer;
+        this.origin = new RegistryOrigin(this.root, trusted);
     }
 
     public Path root() {
         return root;
+    }
+
+    /**
+     * A registry that signs with the key in {@code signingKey} (a new pair is made, its public half in
+     * {@code publicKey}, when it does not exist) and trusts {@code publicKey}: a local run's or a test's.
+     */
+    public static ModelRegistry withLocalKey(Path root, Path signingKey, Path publicKey) throws IOException {
+        return new ModelRegistry(root, ManifestSigner.loadOrGenerate(signingKey, publicKey), () -> TrustedKeys.load(publicKey));
+    }
+
+    /** How a version announced on the models topic is checked before the trainer builds on it. */
+    public RegistryOrigin origin() {
+        return origin;
     }
 
     public Path folder(String name, long version) {
@@ -68,6 +91,7 @@ public final class ModelRegistry {
         if (Files.exists(target)) {
             throw new IOException(target + " exists: version " + manifest.key() + " is already in the registry");
         }
+        signer.sign(staging);
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         deleteTree(staging.resolveSibling(staging.getFileName() + WORK));
         return ModelFolder.open(target);
@@ -92,8 +116,10 @@ public final class ModelRegistry {
     }
 
     /**
-     * Copies a base model folder into the registry as its own version (the lineage's first), or
-     * returns the registry's copy when it is already there with the same files.
+     * Copies a base model folder into the registry as its own version (the lineage's first), signed
+     * with this registry's key, or returns the registry's copy when it is already there with the same
+     * files (signed again if its signature is not one the registry trusts, as after a key rotation:
+     * the operator chose this base model).
      */
     public ModelFolder register(ModelFolder base) throws IOException, ModelFolderException {
         ModelVersion m = base.manifest();
@@ -102,6 +128,11 @@ public final class ModelRegistry {
             ModelFolder existing = ModelFolder.open(target);
             if (!existing.manifest().files().equals(m.files())) {
                 throw new IOException(target + " holds other files than " + base.dir() + " for " + m.key());
+            }
+            try {
+                origin.verify(existing);
+            } catch (ModelFolderException e) {
+                signer.sign(existing.dir());
             }
             return existing;
         }
@@ -114,6 +145,7 @@ public final class ModelRegistry {
             }
         }
         ModelFolder.open(staging); // the copy is what the manifest says
+        signer.sign(staging);
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         return ModelFolder.open(target);
     }

@@ -464,7 +464,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             return;
         }
         try {
-            live = ModelFolder.open(registry.folder(name, promoted.get().modelVersion()));
+            live = registry.origin().open(name, promoted.get().modelVersion());
             metrics.live(live.manifest());
             LOG.infof("training from %s, the live version", live.manifest().key());
         } catch (ModelFolderException e) {
@@ -533,7 +533,8 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         ModelFolder initial = ModelFolder.open(settings.initialModel());
         name = initial.manifest().name();
         registry.cleanStaging(name);
-        lineage = models.readAll(Duration.ofSeconds(60)).stream().filter(v -> v.name().equals(name)).toList();
+        List<ModelVersion> announced = models.readAll(Duration.ofSeconds(60)).stream().filter(v -> v.name().equals(name)).toList();
+        lineage = verified(announced);
         if (lineage.isEmpty()) {
             ModelFolder registered = registry.register(initial);
             models.publish(registered.manifest().withLocation(registered.dir().toString()));
@@ -541,7 +542,9 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             lineage = List.of(registered.manifest().withLocation(registered.dir().toString()));
         }
         decisions.readToEnd(Duration.ofSeconds(60));
-        highestVersion = lineage.stream().mapToLong(ModelVersion::version).max().orElseThrow();
+        // Over every announcement, verified or not: a new version never reuses a number already announced.
+        highestVersion = Math.max(lineage.stream().mapToLong(ModelVersion::version).max().orElseThrow(),
+                announced.stream().mapToLong(ModelVersion::version).max().orElse(0));
         base = open(lineage.stream().min(Comparator.comparingLong(ModelVersion::version)).orElseThrow());
         live = base;
         followLive();
@@ -554,9 +557,26 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     }
 
     private ModelFolder open(ModelVersion v) throws ModelFolderException {
-        Path dir = v.location() == null ? registry.folder(v.name(), v.version())
-                : Path.of(v.location().startsWith("file:") ? java.net.URI.create(v.location()).getPath() : v.location());
-        return ModelFolder.open(dir);
+        return registry.origin().open(v);
+    }
+
+    /**
+     * The announced versions that are this registry's own and signed by a trusted key: anyone who can
+     * write to the models topic can announce a version, but only these are built on. The rest are
+     * logged and ignored.
+     */
+    private List<ModelVersion> verified(List<ModelVersion> announced) {
+        List<ModelVersion> kept = new ArrayList<>();
+        for (ModelVersion v : announced) {
+            try {
+                open(v);
+                kept.add(v);
+            } catch (ModelFolderException e) {
+                LOG.warnf("ignoring %s from the models topic (%s): %s", v.key(), e.problem().name().toLowerCase(java.util.Locale.ROOT),
+                        e.getMessage());
+            }
+        }
+        return List.copyOf(kept);
     }
 
     /**
@@ -580,7 +600,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
                 Path dir = registry.folder(name, v);
                 RoundRunner.RoundOffsets offsets = RoundRunner.offsets(dir);
                 if (whole && v == highestVersion + 1 && offsets != null && sameOffsets(unkeyed(offsets.start()), positions)) {
-                    ModelFolder orphan = ModelFolder.open(dir);
+                    ModelFolder orphan = registry.origin().open(name, v);
                     ModelVersion announced = orphan.manifest().withLocation(orphan.dir().toString());
                     models.publish(announced);
                     List<ModelVersion> next = new ArrayList<>(lineage);

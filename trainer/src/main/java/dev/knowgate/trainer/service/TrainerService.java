@@ -7,6 +7,9 @@ import dev.knowgate.trainer.backend.DjlBackend;
 import dev.knowgate.trainer.backend.TrainingBackend;
 import dev.knowgate.trainer.finetune.FineTuneConfig;
 import dev.knowgate.trainer.finetune.FrozenGroups;
+import dev.knowgate.model.registry.ManifestSigner;
+import dev.knowgate.model.registry.RegistryOrigin;
+import dev.knowgate.model.registry.TrustedKeys;
 import dev.knowgate.trainer.registry.ModelRegistry;
 import dev.knowgate.trainer.registry.ModelsTopic;
 import dev.knowgate.trainer.round.GatePolicy;
@@ -27,6 +30,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -64,14 +68,15 @@ public class TrainerService {
         TrainerConfig.Round r = config.round();
         MixPolicy mix = MixPolicy.parse(config.mix().categories(), config.mix().maxShare(), config.mix().replayShare(),
                 r.devShare());
-        RoundRunner runner = new RoundRunner(new ModelRegistry(config.registry().dir()), models, backend,
+        ModelRegistry registry = registry(config.registry());
+        RoundRunner runner = new RoundRunner(registry, models, backend,
                 new RoundMixer(mix), RoundStage.Listener.NONE);
         GatePolicy gate = GatePolicy.parse(config.gate().onReject(), config.gate().maxRetries(),
                 config.gate().retryDistillFactor(), config.gate().retryLearningRateFactor());
         loop = new RoundLoop(new RoundLoop.Settings(Topics.EXAMPLES_ACCEPTED.name(), GROUP_ID, config.instanceId(),
                 config.model().initial(), r.minExamples(), r.maxExamples(), r.maxWait(), r.startPaused(),
                 Topics.MODELS_DECISIONS.name(), Topics.EXAMPLES_PARKED.name(), gate), kafkaConfig, models,
-                new ModelRegistry(config.registry().dir()), runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE);
+                registry, runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE);
         // Supervised, but not restarted in-process: the loop's recovery from a failure is its start-up
         // path (recover() from the models topic and committed offsets), so a loop that stopped on an
         // error turns liveness DOWN and the orchestrator restarts the process.
@@ -83,6 +88,33 @@ public class TrainerService {
                 throw new IllegalStateException("the round loop stopped: " + error);
             }
         }, new Supervisor.Policy(Duration.ZERO, Duration.ZERO, 1, Duration.ofMinutes(5)));
+    }
+
+    /**
+     * The registry with its signing key. The trainer trusts its own public key (and any listed in
+     * trusted-keys); a key that its own trust does not verify would publish versions nobody loads, so
+     * it stops the start.
+     */
+    static ModelRegistry registry(TrainerConfig.Registry r) {
+        ManifestSigner signer;
+        try {
+            signer = r.generateKey() ? ManifestSigner.loadOrGenerate(r.signingKey(), r.publicKey()) : ManifestSigner.load(r.signingKey());
+        } catch (IOException e) {
+            throw new IllegalStateException("knowgate.trainer.registry.signing-key: " + e.getMessage(), e);
+        }
+        RegistryOrigin.KeySource trusted = () -> {
+            TrustedKeys own = TrustedKeys.load(r.publicKey());
+            return r.trustedKeys().isPresent() ? own.and(TrustedKeys.load(r.trustedKeys().get())) : own;
+        };
+        try {
+            if (!signer.isTrustedBy(trusted.get())) {
+                throw new IllegalStateException("knowgate.trainer.registry.signing-key " + r.signingKey()
+                        + " is not the key of public-key " + r.publicKey() + " (nor of trusted-keys): its versions would be refused");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("knowgate.trainer.registry.public-key: " + e.getMessage(), e);
+        }
+        return new ModelRegistry(r.dir(), signer, trusted);
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -53,7 +53,7 @@ class CommandBackendTest {
                 + " --train {train} --dev {dev} --parent {parent} --out {out} --epochs 2 --threads 1";
         CommandBackend backend = new CommandBackend(line, Duration.ofMinutes(3));
         assertThat(backend.unavailable()).isEmpty();
-        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        ModelRegistry registry = ModelRegistry.withLocalKey(tmp.resolve("registry"), tmp.resolve("keys/signing.key"), tmp.resolve("keys/signing.pub"));
         Path staging = registry.stage("knowgate-base", 2);
         TrainingOutcome outcome = backend.train(new RoundDataset("round-cmd", "knowgate-base", 2, train, dev), parent, staging);
         assertThat(outcome.epochs()).isBetween(1, 2);
@@ -73,7 +73,7 @@ class CommandBackendTest {
     void aFailingCommandFailsTheRoundWithItsOutput() throws Exception {
         Path script = script("echo 'out of GPU memory' >&2\nexit 3\n");
         CommandBackend backend = new CommandBackend(script + " {train}", Duration.ofMinutes(1));
-        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        ModelRegistry registry = ModelRegistry.withLocalKey(tmp.resolve("registry"), tmp.resolve("keys/signing.key"), tmp.resolve("keys/signing.pub"));
         Path staging = registry.stage("knowgate-base", 2);
         assertThatThrownBy(() -> backend.train(new RoundDataset("r", "knowgate-base", 2, train, dev), parent, staging))
                 .hasMessageContaining("exited with 3").hasMessageContaining("out of GPU memory");
@@ -83,7 +83,7 @@ class CommandBackendTest {
     void aHangingCommandIsKilledAtItsTimeout() throws Exception {
         Path script = script("sleep 30\n");
         CommandBackend backend = new CommandBackend(script.toString(), Duration.ofSeconds(1));
-        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        ModelRegistry registry = ModelRegistry.withLocalKey(tmp.resolve("registry"), tmp.resolve("keys/signing.key"), tmp.resolve("keys/signing.pub"));
         Path staging = registry.stage("knowgate-base", 2);
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> backend.train(new RoundDataset("r", "knowgate-base", 2, train, dev), parent, staging))
@@ -95,7 +95,7 @@ class CommandBackendTest {
     void aFolderThatBreaksTheModelContractIsNotInstalled() throws Exception {
         Path script = script("echo 'not a model' > \"$KNOWGATE_OUT/model.onnx\"\n");
         CommandBackend backend = new CommandBackend(script.toString(), Duration.ofMinutes(1));
-        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        ModelRegistry registry = ModelRegistry.withLocalKey(tmp.resolve("registry"), tmp.resolve("keys/signing.key"), tmp.resolve("keys/signing.pub"));
         Path staging = registry.stage("knowgate-base", 2);
         backend.train(new RoundDataset("r", "knowgate-base", 2, train, dev), parent, staging);
         assertThatThrownBy(() -> registry.install(staging, parent, CommandBackendTest::manifest))

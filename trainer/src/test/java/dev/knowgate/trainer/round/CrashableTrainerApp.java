@@ -43,7 +43,8 @@ public final class CrashableTrainerApp {
         };
         Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
         ModelsTopic models = new ModelsTopic(modelsTopic, client);
-        ModelRegistry registry = new ModelRegistry(registryDir);
+        ModelRegistry registry = ModelRegistry.withLocalKey(registryDir, registryDir.resolveSibling("keys/signing.key"),
+                registryDir.resolveSibling("keys/signing.pub"));
         MixPolicy mix = new MixPolicy(EnumSet.of(Category.HIGHLY_KNOWN, Category.MAYBE_KNOWN, Category.WEAKLY_KNOWN),
                 Map.of(), 0.1, 0.1);
         DjlBackend backend = new DjlBackend(new FineTuneConfig(2, 16, 1e-3f, 0f, 1.0, FrozenGroups.none(), 2, 1L), 1);

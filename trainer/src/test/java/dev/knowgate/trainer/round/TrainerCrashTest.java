@@ -186,6 +186,53 @@ class TrainerCrashTest {
         }
     }
 
+    /**
+     * Anyone who can write to the models topic could announce a version from a folder outside the
+     * registry, and it became the trainer's parent once promoted. Now the trainer builds only on the
+     * registry's own signed versions: a forged, promoted @2 is ignored and the round trains from @1.
+     */
+    @org.junit.jupiter.api.Test
+    void aVersionAnnouncedFromOutsideTheRegistryNeverBecomesAParent() throws Exception {
+        Topics t = topics("forged");
+        String bootstrap = KafkaBroker.shared().bootstrapServers();
+        send(bootstrap, t.accepted(), examples.subList(0, 40));
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/knowgate-base/2"));
+        try (Stream<Path> files = Files.list(KnownFacts.BASE)) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().equals(ModelVersion.MANIFEST_FILE)).toList()) {
+                Files.copy(f, elsewhere.resolve(f.getFileName()));
+            }
+        }
+        ModelVersion base = ModelFolder.open(KnownFacts.BASE).manifest();
+        ModelVersion forged = ModelFolder.seal(elsewhere, files -> new ModelVersion(base.schemaVersion(), base.name(), 2, 1L,
+                base.architecture(), files, base.promptTemplate(), base.answerTerminator(), Instant.now(), null, null))
+                .withLocation(elsewhere.toString());
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(t.models(), forged.key(), ContractJson.write(forged))).get();
+        }
+        decide(bootstrap, t, forged.key(), DecisionStatus.PROMOTED);
+
+        Path log = Files.createDirectories(Path.of("target", "crash-test")).resolve("forged.log");
+        Process trainer = launch(bootstrap, t, tmp.resolve("registry"), "none", log);
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> announced(bootstrap, t).contains("knowgate-base@3"));
+            ModelVersion v3 = versions(bootstrap, t).stream().filter(v -> v.version() == 3).findFirst().orElseThrow();
+            assertThat(v3.parent()).as("trained from the registry's @1, not the forged @2").isEqualTo(1L);
+            assertThat(Path.of(v3.location())).startsWith(tmp.resolve("registry"));
+            assertThat(Path.of(v3.location()).resolve("manifest.sig")).isRegularFile();
+            try (Stream<Path> left = Files.list(tmp.resolve("registry/knowgate-base"))) {
+                assertThat(left.map(p -> p.getFileName().toString())).as("the forged @2 never entered the registry")
+                        .containsExactlyInAnyOrder("1", "3");
+            }
+        } catch (Throwable e) {
+            System.out.println(Files.readString(log));
+            throw e;
+        } finally {
+            trainer.destroyForcibly().waitFor();
+        }
+    }
+
     /** One test's own topics and consumer group. */
     record Topics(String accepted, String models, String decisions, String parked, String group) {
     }

@@ -63,7 +63,7 @@ public record ModelFolder(Path dir, ModelVersion manifest) {
     }
 
     /**
-     * Lists every regular file under {@code dir} (manifest excepted) with its size and SHA-256, builds
+     * Lists every regular file under {@code dir} (manifest and its signature excepted) with its size and SHA-256, builds
      * the manifest from that list and writes it atomically. The caller supplies everything else.
      */
     public static ModelVersion seal(Path dir, Function<List<ModelFile>, ModelVersion> manifestFor) throws IOException {
@@ -72,7 +72,8 @@ public record ModelFolder(Path dir, ModelVersion manifest) {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList()) {
                 String relative = root.relativize(p).toString().replace('\\', '/');
-                if (!relative.equals(ModelVersion.MANIFEST_FILE)) {
+                // The signature covers the manifest, so neither can be listed in it.
+                if (!relative.equals(ModelVersion.MANIFEST_FILE) && !relative.equals(ManifestSignature.FILE)) {
                     files.add(new ModelFile(relative, sha256(p), Files.size(p)));
                 }
             }
