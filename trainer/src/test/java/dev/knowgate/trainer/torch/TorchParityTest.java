@@ -10,6 +10,7 @@ import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
 import dev.knowgate.model.slick.ExemplarFile;
+import dev.knowgate.testing.TorchRuntime;
 import dev.knowgate.trainer.KnownFacts;
 import dev.knowgate.trainer.registry.ModelRegistry;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import dev.knowgate.contracts.RoundSummary;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.TorchRuntime;
 import dev.knowgate.testing.TopicContents;
 import dev.knowgate.trainer.KnownFacts;
 import dev.knowgate.trainer.backend.CommandBackend;

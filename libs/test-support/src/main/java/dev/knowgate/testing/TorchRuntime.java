@@ -1,4 +1,4 @@
-package dev.knowgate.trainer.torch;
+package dev.knowgate.testing;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -17,7 +17,7 @@ public final class TorchRuntime {
 
     public static final String ENV_REQUIRED = "KNOWGATE_TORCH_TESTS";
     public static final String PROP_REQUIRED = "knowgate.test.torch";
-    /** The launcher, from the trainer module's folder (where its tests run). */
+    /** The launcher, from a module folder one level under the root (where its tests run: trainer, e2e). */
     public static final Path LAUNCHER = Path.of("..", "bin", "torch-finetune").toAbsolutePath().normalize();
 
     private TorchRuntime() {
