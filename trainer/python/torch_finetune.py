@@ -6,8 +6,8 @@ KL(teacher || student) at those positions against the frozen starting weights (s
 parameter groups, AdamW, global gradient-norm clipping at 1.0, and early stopping on the dev split's
 greedy exact-match accuracy (the best epoch kept); without a dev split every epoch runs and the last is
 kept. Each global batch is split over the workers (DistributedDataParallel, gloo, CPU); dev accuracy is
-summed over the workers' shares. Rank 0 writes model.onnx (torch.onnx.export), tokenizer.json,
-exemplars.jsonl and training-log.json into --out.
+summed over the workers' shares. Rank 0 writes model.onnx and model-kv.onnx (torch.onnx.export),
+tokenizer.json, exemplars.jsonl and training-log.json into --out.
 
 Test hook (never set in production): KNOWGATE_TORCH_KILL_AT_STEP=N makes rank 1 SIGKILL itself before
 its N-th step, once: only while the file named by KNOWGATE_TORCH_KILL_ONCE does not exist (it is created
@@ -262,8 +262,10 @@ def write_version(args, manifest, cfg, state, log):
     os.makedirs(args.out, exist_ok=True)
     meta = {"knowgate.model.name": os.environ.get("KNOWGATE_MODEL_NAME", manifest["name"]),
             "knowgate.model.version": os.environ.get("KNOWGATE_MODEL_VERSION", "")}
-    knowgate_gpt.export_onnx(knowgate_gpt.Gpt(cfg, state), os.path.join(args.out, "model.onnx"),
-                             {k: v for k, v in meta.items() if v})
+    meta = {k: v for k, v in meta.items() if v}
+    gpt = knowgate_gpt.Gpt(cfg, state)
+    knowgate_gpt.export_onnx(gpt, os.path.join(args.out, "model.onnx"), meta)
+    knowgate_gpt.export_onnx(gpt, os.path.join(args.out, "model-kv.onnx"), meta, kv=True)
     for name in ("tokenizer.json", "exemplars.jsonl"):
         if os.path.exists(os.path.join(args.parent, name)):
             shutil.copyfile(os.path.join(args.parent, name), os.path.join(args.out, name))
