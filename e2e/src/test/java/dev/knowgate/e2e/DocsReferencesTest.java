@@ -180,9 +180,10 @@ class DocsReferencesTest {
     // ---- flags
 
     // bin/<script>, or knowgate-push on its own (it is installed on PATH); a bare "run" is prose or another tool's.
-    private static final Pattern COMMAND = Pattern.compile("(?:\\bbin/(run|experiments|pretrain|finetune|knowledge-report|"
+    private static final Pattern COMMAND = Pattern.compile("(?:\\bbin/(run|experiments|pretrain|finetune|torch-finetune|knowledge-report|"
             + "bench-[a-z]+|kafka|knowgate-push)|(?<![\\w/-])(knowgate-push))((?: +[^ `|\\n]+)*)");
     private static final Pattern FLAG = Pattern.compile("(?<![\\w-])(--[a-z][a-z0-9-]*)");
+    private static final Pattern PYTHON_PROGRAM = Pattern.compile("\\$ROOT/([\\w/.-]+\\.py)");
     private static final Pattern MAIN_CLASS = Pattern.compile("dev\\.knowgate\\.[a-z.]+\\.([A-Z][A-Za-z]+)");
 
     @Test
@@ -206,10 +207,14 @@ class DocsReferencesTest {
         assertThat(problems).isEmpty();
     }
 
-    /** The script and the sources of the Java programs it runs: where its options are spelled out. */
+    /** The script and the sources of the Java or Python programs it runs: where its options are spelled out. */
     private static String commandSources(String command) {
         String script = read(ROOT.resolve("bin").resolve(command));
         StringBuilder all = new StringBuilder(script);
+        Matcher python = PYTHON_PROGRAM.matcher(script);
+        while (python.find()) {
+            all.append(read(ROOT.resolve(python.group(1))));
+        }
         Set<String> mains = new TreeSet<>();
         Matcher m = MAIN_CLASS.matcher(script);
         while (m.find()) {
