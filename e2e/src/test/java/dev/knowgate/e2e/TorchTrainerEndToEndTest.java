@@ -67,12 +67,19 @@ class TorchTrainerEndToEndTest {
                 String all = "HIGHLY_KNOWN,MAYBE_KNOWN,WEAKLY_KNOWN,UNKNOWN";
                 services.add(ServiceProcess.start("torch-categorize-stream", "categorize-stream", work, bootstrap, Map.of(
                         "knowgate.categorize.model.initial", model.toString(),
+                        "knowgate.categorize.model.registry", registry.toString(),
+                        "knowgate.categorize.model.trusted-keys", registry.resolveSibling(registry.getFileName() + "-keys")
+                                .resolve("signing.pub").toString(),
                         "knowgate.categorize.routing.accept", all,
                         "knowgate.categorize.batch.max-wait", "100ms",
                         "kafka-streams.state.dir", state.resolve("categorize").toString())));
                 services.add(ServiceProcess.start("torch-trainer", "trainer", work, bootstrap, Map.of(
                         "knowgate.trainer.model.initial", model.toString(),
                         "knowgate.trainer.registry.dir", registry.toString(),
+                        "knowgate.trainer.registry.signing-key", registry.resolveSibling(registry.getFileName() + "-keys")
+                                .resolve("signing.key").toString(),
+                        "knowgate.trainer.registry.public-key", registry.resolveSibling(registry.getFileName() + "-keys")
+                                .resolve("signing.pub").toString(),
                         "knowgate.trainer.round.min-examples", "12",
                         "knowgate.trainer.mix.categories", all,
                         "knowgate.trainer.backend.kind", "command",

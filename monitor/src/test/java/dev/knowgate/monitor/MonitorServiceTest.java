@@ -33,6 +33,7 @@ import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.FreshDirResource;
 import dev.knowgate.testing.KafkaBrokerResource;
 import dev.knowgate.testing.TopicContents;
+import dev.knowgate.testing.docs.DocumentedCurl;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -134,9 +135,15 @@ class MonitorServiceTest {
                 .then().statusCode(422).body("type", is("https://knowgate.dev/problems/reason-required"));
         given().header("X-Api-Key", OPERATOR_KEY).contentType("application/json").body("{\"reason\":\"x\"}")
                 .post("/v1/versions/knowgate-base/9/promote").then().statusCode(404);
-        given().header("Authorization", "Bearer " + OPERATOR_KEY).contentType("application/json")
-                .body("{\"reason\":\"accepted risk: curators need v2's facts today\"}").post(url).then().statusCode(202)
-                .body("decidedBy", is("operator:oncall")).body("status", is("promoted"))
+        // The request docs/monitor.md shows, with this test's key and version.
+        DocumentedCurl documented = DocumentedCurl.the(Path.of("../docs/monitor.md"), "/promote");
+        var request = given();
+        for (var h : documented.headers().entrySet()) {
+            request = request.header(h.getKey(), h.getValue().replace("$OPERATOR_KEY", OPERATOR_KEY));
+        }
+        assertThat(documented.path()).isEqualTo("/v1/versions/knowgate-base/4/promote");
+        request.body(documented.body()).request(documented.method(), documented.path().replace("/4/", "/2/")).then()
+                .statusCode(202).body("decidedBy", is("operator:oncall")).body("status", is("promoted"))
                 .body("evidence.forgettingRate", is(0.2f));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 given().get("/v1/versions").then().body("live", is(List.of(false, true)))

@@ -3,13 +3,13 @@ package dev.knowgate.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.knowgate.testing.KafkaBrokerResource;
+import dev.knowgate.testing.docs.DocumentedCurl;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,30 +29,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DocumentedExamplesTest {
 
     private static final Path DOC = Path.of("../../docs/ingest.md");
-    private static final Pattern CURL = Pattern.compile("```sh\\n(curl .*?)\\n# (\\d{3}) (.*?)\\n```", Pattern.DOTALL);
-    private static final Pattern HEADER = Pattern.compile("-H \"([^:]+): ([^\"]*)\"");
-    private static final Pattern DATA = Pattern.compile("-d '([^']*)'");
-    private static final Pattern URL = Pattern.compile("(http://\\S+)");
-
     @Test
     void theCurlExampleGetsTheAnswerTheDocPrints() throws Exception {
-        Matcher m = CURL.matcher(Files.readString(DOC));
-        assertThat(m.find()).as("docs/ingest.md has a curl example with its answer").isTrue();
-        String command = m.group(1).replace("\\\n", " ");
+        DocumentedCurl curl = DocumentedCurl.the(DOC, "/v1/examples");
+        assertThat(curl.printedStatus()).as("docs/ingest.md prints the answer under its curl example").isNotNull();
         RequestSpecification request = given();
-        Matcher h = HEADER.matcher(command);
-        while (h.find()) {
-            request = request.header(h.group(1), h.group(2).replace("$KEY", IngestApiTest.ALICE));
+        for (var h : curl.headers().entrySet()) {
+            request = request.header(h.getKey(), h.getValue().replace("$KEY", IngestApiTest.ALICE));
         }
-        Matcher d = DATA.matcher(command);
-        Matcher u = URL.matcher(command);
-        assertThat(d.find() && u.find()).as("the example has a body and a URL").isTrue();
 
-        Response response = request.body(d.group(1).getBytes(StandardCharsets.UTF_8)).post(URI.create(u.group(1)).getPath());
+        Response response = request.body(curl.body().getBytes(StandardCharsets.UTF_8)).request(curl.method(), curl.path());
 
-        assertThat(response.statusCode()).isEqualTo(Integer.parseInt(m.group(2)));
+        assertThat(response.statusCode()).isEqualTo(curl.printedStatus());
         // "..." in the doc's answer stands for what differs per example (the content id).
-        String printed = Pattern.quote(m.group(3)).replace("...", "\\E[A-Za-z0-9-]+\\Q");
+        String printed = Pattern.quote(curl.printedAnswer()).replace("...", "\\E[A-Za-z0-9-]+\\Q");
         assertThat(response.asString()).matches(printed);
     }
 

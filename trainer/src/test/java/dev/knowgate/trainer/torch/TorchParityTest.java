@@ -49,7 +49,8 @@ class TorchParityTest {
     void theTorchExportOfTheStartingWeightsGivesTheDjlExportsLogits() throws Exception {
         TorchRuntime.assume();
         ModelFolder parent = ModelFolder.open(KnownFacts.BASE);
-        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        ModelRegistry registry = ModelRegistry.withLocalKey(tmp.resolve("registry"), tmp.resolve("keys/signing.key"),
+                tmp.resolve("keys/signing.pub"));
         Path staging = registry.stage("knowgate-base", 2);
         Path empty = Files.createFile(tmp.resolve("train.jsonl"));
         Path log = tmp.resolve("torchrun.log");

@@ -87,7 +87,8 @@ class TorchRoundOnBrokerTest {
                 + " --nproc 2 -- --train {train} --dev {dev} --parent {parent} --out {out} --epochs 2";
         Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
         ModelsTopic models = new ModelsTopic(modelsTopic, client);
-        ModelRegistry registry = new ModelRegistry(tmp.resolve("registry"));
+        ModelRegistry registry = ModelRegistry.withLocalKey(tmp.resolve("registry"), tmp.resolve("keys/signing.key"),
+                tmp.resolve("keys/signing.pub"));
         MixPolicy mix = new MixPolicy(EnumSet.of(Category.HIGHLY_KNOWN, Category.MAYBE_KNOWN, Category.WEAKLY_KNOWN),
                 Map.of(), 0.1, 0.1);
         RoundRunner runner = new RoundRunner(registry, models, new CommandBackend(line, Duration.ofMinutes(5)),
