@@ -1,5 +1,6 @@
 package dev.knowgate.e2e;
 
+import dev.knowgate.contracts.Alert;
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.DecisionStatus;
 import dev.knowgate.contracts.Example;
@@ -49,7 +50,8 @@ import static org.awaitility.Awaitility.await;
  * Kafka Streams, no probe requests). Two versions are announced and evaluated once each; the acting
  * instance is killed with SIGKILL; the standby takes over, does not ask again for what was evaluated,
  * and evaluates a third version once. Over the whole run: exactly one evaluation request per version,
- * exactly one decision per version.
+ * exactly one decision per version, and the one alert (v2 rejected) fired once by the first monitor and
+ * resolved once by the second.
  */
 class MonitorLeaseTest {
 
@@ -80,11 +82,14 @@ class MonitorLeaseTest {
                 assertThat(standby.alive()).isTrue();
                 assertThat(standby.ready()).as("the standby serves nothing").isFalse();
 
-                announce(bootstrap, 1);
-                announce(bootstrap, 2);
-                answer(bootstrap, awaitEvaluation(bootstrap, "knowgate-base@1", probes.size()), 1, probes);
-                answer(bootstrap, awaitEvaluation(bootstrap, "knowgate-base@2", probes.size()), 2, probes);
-                awaitDecision(bootstrap, "knowgate-base@2");
+                announce(bootstrap, 1, null);
+                announce(bootstrap, 2, 1L);
+                answer(bootstrap, awaitEvaluation(bootstrap, "knowgate-base@1", probes.size()), 1, probes, 0);
+                // v2 forgets half of what the base knew: rejected, and candidate_rejected fires.
+                answer(bootstrap, awaitEvaluation(bootstrap, "knowgate-base@2", probes.size()), 2, probes, probes.size() / 2);
+                assertThat(awaitDecision(bootstrap, "knowgate-base@2").status()).isEqualTo(DecisionStatus.REJECTED);
+                await("candidate_rejected firing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> alerts(bootstrap).keySet().stream().anyMatch(k -> k.endsWith(" firing")));
                 assertThat(standby.ready()).as("the standby still serves nothing").isFalse();
 
                 acting.kill();
@@ -94,10 +99,13 @@ class MonitorLeaseTest {
                 System.out.printf("monitor lease: the standby served %.1f s after SIGKILL of the acting monitor%n",
                         (System.nanoTime() - killed) / 1e9);
 
-                announce(bootstrap, 3);
-                answer(bootstrap, awaitEvaluation(bootstrap, "knowgate-base@3", probes.size()), 3, probes);
+                announce(bootstrap, 3, 1L);
+                answer(bootstrap, awaitEvaluation(bootstrap, "knowgate-base@3", probes.size()), 3, probes, 0);
                 ModelDecision v3 = awaitDecision(bootstrap, "knowgate-base@3");
                 assertThat(v3.status()).isEqualTo(DecisionStatus.PROMOTED);
+                // v3's promotion resolves the rejection's alert: fired by the first monitor, resolved by the second.
+                await("candidate_rejected resolved").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> alerts(bootstrap).keySet().stream().anyMatch(k -> k.endsWith(" resolved")));
                 await("v3 in the new acting monitor's versions").atMost(Duration.ofSeconds(30))
                         .until(() -> ServiceProcess.get(standby.url("/v1/versions")).body().contains("\"key\":\"knowgate-base@3\""));
 
@@ -112,6 +120,9 @@ class MonitorLeaseTest {
                         .map(r -> ContractJson.read(r.value(), ModelDecision.class))
                         .collect(Collectors.groupingBy(ModelDecision::key, TreeMap::new, Collectors.counting()));
                 assertThat(decisions).isEqualTo(Map.of("knowgate-base@1", 1L, "knowgate-base@2", 1L, "knowgate-base@3", 1L));
+                Map<String, Long> alerts = alerts(bootstrap);
+                assertThat(alerts).as("alerts by id and status").hasSize(2).allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1L));
+                assertThat(alerts.keySet()).allMatch(k -> k.startsWith("candidate_rejected-"));
             } catch (Throwable t) {
                 for (ServiceProcess s : services) {
                     System.out.println("---- " + s.name + " (" + s.log + ") ----\n" + s.tail());
@@ -169,8 +180,16 @@ class MonitorLeaseTest {
                 .orElseThrow();
     }
 
-    private static void announce(String bootstrap, long version) throws Exception {
-        ModelVersion v = new ModelVersion(SchemaVersions.CURRENT, "knowgate-base", version, version > 1 ? version - 1 : null,
+    /** Alert records on the alerts topic, read_committed, counted by "id status". */
+    private static Map<String, Long> alerts(String bootstrap) {
+        return TopicContents.committed(bootstrap, Topics.ALERTS.name()).stream()
+                .map(r -> ContractJson.read(r.value(), Alert.class))
+                .collect(Collectors.groupingBy(a -> a.id() + " " + a.status().name().toLowerCase(java.util.Locale.ROOT),
+                        TreeMap::new, Collectors.counting()));
+    }
+
+    private static void announce(String bootstrap, long version, Long parent) throws Exception {
+        ModelVersion v = new ModelVersion(SchemaVersions.CURRENT, "knowgate-base", version, parent,
                 "knowgate-gpt", List.of(new ModelFile("model.onnx", "0".repeat(64), 1)), "Q: {question} A:", "<eoa>",
                 Instant.now(), null, "/registry/knowgate-base/" + version);
         try (KafkaProducer<String, byte[]> p = producer(bootstrap)) {
@@ -178,12 +197,14 @@ class MonitorLeaseTest {
         }
     }
 
-    /** What categorize-stream would answer: every probe right under {@code version}. */
-    private static void answer(String bootstrap, String evaluationId, long version, List<Example> probes) throws Exception {
+    /** What categorize-stream would answer under {@code version}: the first {@code wrong} probes wrongly. */
+    private static void answer(String bootstrap, String evaluationId, long version, List<Example> probes, int wrong)
+            throws Exception {
         try (KafkaProducer<String, byte[]> p = producer(bootstrap)) {
-            for (Example probe : probes) {
-                ProbeResult r = new ProbeResult(probe.id(), evaluationId, "knowgate-base", version, Category.HIGHLY_KNOWN,
-                        1, 1, true, Instant.now());
+            for (int i = 0; i < probes.size(); i++) {
+                boolean right = i >= wrong;
+                ProbeResult r = new ProbeResult(probes.get(i).id(), evaluationId, "knowgate-base", version,
+                        right ? Category.HIGHLY_KNOWN : Category.UNKNOWN, right ? 1 : 0, right ? 1 : 0, right, Instant.now());
                 p.send(new ProducerRecord<>(Topics.PROBES_RESULTS.name(), r.probeId(), ContractJson.write(r)));
             }
             p.flush();
