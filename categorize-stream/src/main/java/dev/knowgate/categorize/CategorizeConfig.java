@@ -38,6 +38,8 @@ public interface CategorizeConfig {
         int metricVersions();
     }
 
+    Queries queries();
+
     interface Batch {
         /** Examples per micro-batch (per stream task): a batch is categorized when it holds this many. */
         @WithDefault("32")
@@ -142,6 +144,21 @@ public interface CategorizeConfig {
          */
         @WithDefault("0.5")
         double foundThreshold();
+    }
+
+    /** Interactive queries across instances: GET /v1/verdicts/{id} is answered by the key's owner. */
+    interface Queries {
+        /**
+         * The host name the other instances reach this one's HTTP port at (Kubernetes: the pod's
+         * address or its StatefulSet DNS name). With the HTTP port it becomes Kafka Streams'
+         * application.server, which every instance learns from the group's metadata.
+         */
+        @WithDefault("localhost")
+        String advertisedHost();
+
+        /** A request forwarded to the owner of the key gives up after this long (503, retry). */
+        @WithDefault("5s")
+        Duration forwardTimeout();
     }
 
     interface Routing {

@@ -34,6 +34,30 @@ public interface MonitorConfig {
 
     UnknownShare unknownShare();
 
+    Lease lease();
+
+    /**
+     * One monitor acts at a time: an instance starts its work (Kafka Streams, probe requests,
+     * webhooks, HTTP) only once it holds the lease, the one partition of models.decisions in a
+     * consumer group of its own; another instance waits as a standby until the holder is gone.
+     */
+    interface Lease {
+        /** Off: no lease, for a deployment that guarantees one instance by other means. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The lease's consumer group (nothing is read or committed in it: membership only). */
+        @WithDefault("knowgate-monitor-lease")
+        String group();
+
+        /**
+         * A holder that stops heartbeating (crashed, cut off) loses the lease after this long, and a
+         * standby takes over; a holder that stops cleanly hands it over at once.
+         */
+        @WithDefault("15s")
+        Duration sessionTimeout();
+    }
+
     interface Probes {
         /** world (the fact world's held-out probes) or file (JSONL of examples). */
         @WithDefault("world")

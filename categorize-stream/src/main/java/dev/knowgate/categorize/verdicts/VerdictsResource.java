@@ -6,6 +6,7 @@ import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.service.ProblemResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -21,36 +23,68 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * GET /v1/verdicts/{exampleId}: what became of an example, answered from the verdicts state store
  * (Kafka Streams interactive queries): its verdict under each model version and where it was routed.
+ * With several instances the key's owner answers: this instance's own store, or the owner's, asked
+ * through {@link VerdictForwarder}. A 404 only ever comes from the owner's store; while no owner is
+ * known, 503 with Retry-After.
  */
 @Path("/v1/verdicts")
 public class VerdictsResource {
 
     private final KafkaStreams streams;
+    private final VerdictOwners owners;
+    private final VerdictForwarder forwarder;
 
     @Inject
-    public VerdictsResource(KafkaStreams streams) {
+    public VerdictsResource(KafkaStreams streams, VerdictOwners owners, VerdictForwarder forwarder) {
         this.streams = streams;
+        this.owners = owners;
+        this.forwarder = forwarder;
     }
 
     @GET
     @Path("/{exampleId}")
     @Produces({MediaType.APPLICATION_JSON, ProblemResponse.PROBLEM_JSON})
-    public Response verdicts(@PathParam("exampleId") String exampleId) {
-        ReadOnlyKeyValueStore<String, VerdictHistory> store;
+    public Response verdicts(@PathParam("exampleId") String exampleId,
+                             @HeaderParam(VerdictForwarder.FORWARDED_BY) String forwardedBy) {
+        VerdictOwners.Owner owner = owners.ownerOf(exampleId);
+        if (owner instanceof VerdictOwners.Local local) {
+            return served(local(exampleId, local.partition()));
+        }
+        if (owner instanceof VerdictOwners.Remote remote) {
+            if (forwardedBy != null) {
+                // The forwarding instance thinks this one owns the key, this one thinks another does:
+                // ownership is moving. Answer rather than forward again.
+                return served(VerdictForwarder.unavailable("owner-moving", "the owner of example '" + exampleId
+                        + "' is changing (" + forwardedBy + " sent it here, the metadata here names "
+                        + remote.host().host() + ":" + remote.host().port() + "); try again shortly"));
+            }
+            return forwarder.forward(remote.host(), exampleId, owners.self());
+        }
+        return served(VerdictForwarder.unavailable("store-unavailable", "the verdicts store is not queryable: "
+                + ((VerdictOwners.Unknown) owner).reason() + "; try again shortly"));
+    }
+
+    private Response local(String exampleId, int partition) {
         VerdictHistory history;
         try {
-            store = streams.store(StoreQueryParameters.fromNameAndType(CategorizeTopology.VERDICT_STORE,
-                    QueryableStoreTypes.<String, VerdictHistory>keyValueStore()));
+            ReadOnlyKeyValueStore<String, VerdictHistory> store = streams.store(StoreQueryParameters
+                    .fromNameAndType(CategorizeTopology.VERDICT_STORE, QueryableStoreTypes.<String, VerdictHistory>keyValueStore())
+                    .withPartition(partition));
             history = store.get(exampleId);
         } catch (InvalidStateStoreException e) {
-            Response r = ProblemResponse.of(503, "store-unavailable", "Verdicts not queryable yet",
-                    "the verdicts store is not ready (" + streams.state() + "); try again shortly");
-            return Response.fromResponse(r).header("Retry-After", "2").build();
+            // The partition is being restored or is migrating: not an answer either way yet.
+            return VerdictForwarder.unavailable("store-unavailable", "the verdicts store of partition " + partition
+                    + " is not ready (" + streams.state() + "); try again shortly");
         }
         if (history == null) {
             return ProblemResponse.of(404, "verdict-not-found", "No verdict for this example",
                     "no verdict for example '" + exampleId + "': unknown id, rejected, or not categorized yet");
         }
         return Response.ok(ContractJson.writeString(history), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    private Response served(Response r) {
+        HostInfo self = owners.self();
+        return Response.fromResponse(r).header(VerdictForwarder.SERVED_BY, self.host() + ":" + self.port()).build();
     }
 }

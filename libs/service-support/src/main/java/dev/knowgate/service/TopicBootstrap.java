@@ -5,9 +5,11 @@ import dev.knowgate.contracts.topic.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.jboss.logging.Logger;
@@ -49,7 +51,9 @@ public class TopicBootstrap {
         this.kafkaConfig = kafkaConfig;
     }
 
-    void onStart(@Observes StartupEvent event) {
+    // First of the start-up observers (it only starts a thread): a start-up step that waits for a
+    // topic, such as the monitor's lease, must not wait for a provisioning that has not begun.
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         if (!config.provision()) {
             state.set(new State.Disabled());
             return;

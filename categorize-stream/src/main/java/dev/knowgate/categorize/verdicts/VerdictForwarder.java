@@ -1,0 +1,69 @@
+package dev.knowgate.categorize.verdicts;
+
+import dev.knowgate.categorize.CategorizeConfig;
+import dev.knowgate.service.ProblemResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
+import org.apache.kafka.streams.state.HostInfo;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Asks the instance that owns a key for its verdicts and hands its answer back as it is (proxying
+ * rather than redirecting: a client needs to reach only one instance, e.g. through a Service).
+ */
+@ApplicationScoped
+public class VerdictForwarder {
+
+    /** Set on a forwarded request, so that the owner never forwards it again (no loops while ownership moves). */
+    public static final String FORWARDED_BY = "Knowgate-Forwarded-By";
+    /** The instance (application.server) whose store answered. */
+    public static final String SERVED_BY = "Knowgate-Served-By";
+
+    private final HttpClient http;
+    private final Duration timeout;
+
+    @Inject
+    public VerdictForwarder(CategorizeConfig config) {
+        this.timeout = config.queries().forwardTimeout();
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    public Response forward(HostInfo owner, String exampleId, HostInfo self) {
+        String host = owner.host().contains(":") ? "[" + owner.host() + "]" : owner.host();
+        URI uri = URI.create("http://" + host + ":" + owner.port() + "/v1/verdicts/"
+                + URLEncoder.encode(exampleId, StandardCharsets.UTF_8).replace("+", "%20"));
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
+                .header(FORWARDED_BY, self.host() + ":" + self.port()).build();
+        HttpResponse<String> answer;
+        try {
+            answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // The owner died or is restarting; the group will notice and hand its partitions over.
+            return unavailable("owner-unreachable", "the instance that owns example '" + exampleId + "' ("
+                    + owner.host() + ":" + owner.port() + ") did not answer (" + e + "); its partitions move to another "
+                    + "instance once the group notices");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return unavailable("owner-unreachable", "interrupted while asking " + owner.host() + ":" + owner.port());
+        }
+        Response.ResponseBuilder b = Response.status(answer.statusCode()).entity(answer.body());
+        answer.headers().firstValue("Content-Type").ifPresent(t -> b.header("Content-Type", t));
+        answer.headers().firstValue("Retry-After").ifPresent(t -> b.header("Retry-After", t));
+        answer.headers().firstValue(SERVED_BY).ifPresent(t -> b.header(SERVED_BY, t));
+        return b.build();
+    }
+
+    static Response unavailable(String slug, String detail) {
+        Response r = ProblemResponse.of(503, slug, "Verdicts not queryable right now", detail);
+        return Response.fromResponse(r).header("Retry-After", "2").build();
+    }
+}

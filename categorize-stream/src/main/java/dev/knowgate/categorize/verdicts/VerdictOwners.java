@@ -1,0 +1,85 @@
+package dev.knowgate.categorize.verdicts;
+
+import dev.knowgate.categorize.stream.CategorizeTopology;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Which instance holds an example's verdicts, as Kafka Streams' group metadata says: the active owner
+ * of the key's partition of the verdicts store. The store is keyed by example id, and
+ * examples.submitted is keyed by example id too (ingest and the monitor key it so), so the key's
+ * partition is the input partition whose task wrote it.
+ */
+@ApplicationScoped
+public class VerdictOwners {
+
+    /** Where a key's verdicts are. */
+    public sealed interface Owner permits Local, Remote, Unknown {
+    }
+
+    /** This instance is the active owner of the key's partition. */
+    public record Local(int partition) implements Owner {
+    }
+
+    /** Another instance is. */
+    public record Remote(HostInfo host) implements Owner {
+    }
+
+    /** No owner is known now (starting, rebalancing): ask again shortly. */
+    public record Unknown(String reason) implements Owner {
+    }
+
+    private final KafkaStreams streams;
+    private final HostInfo self;
+
+    @Inject
+    public VerdictOwners(KafkaStreams streams,
+                         @ConfigProperty(name = "quarkus.kafka-streams.application-server") String applicationServer) {
+        this.streams = streams;
+        this.self = HostInfo.buildFromEndpoint(applicationServer);
+    }
+
+    public HostInfo self() {
+        return self;
+    }
+
+    public Owner ownerOf(String exampleId) {
+        KafkaStreams.State state = streams.state();
+        // Metadata read while a rebalance is under way may name an owner that is about to lose the key.
+        if (state != KafkaStreams.State.RUNNING) {
+            return new Unknown("the instances are " + state.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        KeyQueryMetadata m;
+        try {
+            m = streams.queryMetadataForKey(CategorizeTopology.VERDICT_STORE, exampleId, Serdes.String().serializer());
+        } catch (StreamsException | IllegalStateException e) {
+            return new Unknown("no metadata yet (" + e.getMessage() + ")");
+        }
+        if (m == null || KeyQueryMetadata.NOT_AVAILABLE.equals(m) || m.activeHost() == null || m.activeHost().port() < 0) {
+            return new Unknown("no instance owns the key's partition yet");
+        }
+        // "Local" is what this instance runs, not a comparison of host names: a name advertised
+        // differently from how it is configured here (a test port, a proxy) must not send a request
+        // away from the store that holds it.
+        if (runsActive(m.partition())) {
+            return new Local(m.partition());
+        }
+        if (m.activeHost().equals(self)) {
+            return new Unknown("partition " + m.partition() + " is assigned here but not running yet");
+        }
+        return new Remote(m.activeHost());
+    }
+
+    private boolean runsActive(int partition) {
+        return streams.metadataForLocalThreads().stream()
+                .flatMap(thread -> thread.activeTasks().stream())
+                .flatMap(task -> task.topicPartitions().stream())
+                .anyMatch(tp -> tp.partition() == partition && tp.topic().equals(CategorizeTopology.SOURCE_TOPIC));
+    }
+}
