@@ -1,6 +1,5 @@
 package dev.knowgate.e2e;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Example;
@@ -158,14 +157,10 @@ class CategorizeScaleOutTest {
                 assertThat(routed.keySet()).containsExactlyInAnyOrderElementsOf(all);
                 assertThat(routed.values()).allMatch(n -> n == 1L);
             } catch (Throwable t) {
-                for (ServiceProcess s : services) {
-                    System.out.println("---- " + s.name + " (" + s.log + ") ----\n" + s.tail());
-                }
+                ServiceProcess.printLogs(services);
                 throw t;
             } finally {
-                for (ServiceProcess s : services) {
-                    s.close();
-                }
+                ServiceProcess.closeAll(services);
             }
         }
     }

@@ -124,14 +124,10 @@ class MonitorLeaseTest {
                 assertThat(alerts).as("alerts by id and status").hasSize(2).allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1L));
                 assertThat(alerts.keySet()).allMatch(k -> k.startsWith("candidate_rejected-"));
             } catch (Throwable t) {
-                for (ServiceProcess s : services) {
-                    System.out.println("---- " + s.name + " (" + s.log + ") ----\n" + s.tail());
-                }
+                ServiceProcess.printLogs(services);
                 throw t;
             } finally {
-                for (ServiceProcess s : services) {
-                    s.close();
-                }
+                ServiceProcess.closeAll(services);
             }
         }
     }

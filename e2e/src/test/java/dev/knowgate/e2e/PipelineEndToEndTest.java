@@ -2,7 +2,6 @@ package dev.knowgate.e2e;
 
 import dev.knowgate.contracts.Alert;
 import dev.knowgate.contracts.AlertKind;
-import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.DecisionStatus;
 import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ProbeResult;
@@ -17,7 +16,6 @@ import dev.knowgate.trainer.pretrain.Pretrainer;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.WorldConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -109,8 +107,8 @@ class PipelineEndToEndTest {
                 push(ingest, e);
             }
             String firstId = ContractJson.read(ContractJson.write(first.get(0)), Example.class).id();
-            await().atMost(Duration.ofSeconds(60)).until(() -> verdictVersion(bootstrap, firstId).isPresent());
-            assertThat(verdictVersion(bootstrap, firstId)).contains(1L);
+            await().atMost(Duration.ofSeconds(60)).until(() -> PipelineTopics.verdictVersion(bootstrap, firstId).isPresent());
+            assertThat(PipelineTopics.verdictVersion(bootstrap, firstId)).contains(1L);
 
             // 2. The trainer's round publishes v2 (its accepted examples reach the minimum).
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
@@ -118,7 +116,7 @@ class PipelineEndToEndTest {
 
             // 2b. v2's whole evaluation, answered under v2 itself, decides it.
             ModelDecision decided = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> decision(bootstrap, "knowgate-base@2"), Optional::isPresent).orElseThrow();
+                    .until(() -> PipelineTopics.decision(bootstrap, "knowgate-base@2"), Optional::isPresent).orElseThrow();
             assertThat(decided.status()).isEqualTo(DecisionStatus.PROMOTED);
             assertThat(decided.decidedBy()).isEqualTo(ModelDecision.BY_MONITOR);
             assertThat(decided.evidence().probesAnswered()).isEqualTo(decided.evidence().probesTotal()).isPositive();
@@ -132,7 +130,7 @@ class PipelineEndToEndTest {
             String laterId = ContractJson.read(ContractJson.write(later), Example.class).id();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
                 push(ingest, later);
-                return verdictVersion(bootstrap, laterId).filter(v -> v >= 2).isPresent();
+                return PipelineTopics.verdictVersion(bootstrap, laterId).filter(v -> v >= 2).isPresent();
             });
 
             // 4. The monitor has probed v2.
@@ -147,14 +145,10 @@ class PipelineEndToEndTest {
                             .map(r -> ContractJson.read(r.value(), Alert.class)).toList(), l -> !l.isEmpty());
             assertThat(alerts).extracting(Alert::kind).contains(AlertKind.CHANGE_POINT);
         } catch (Throwable t) {
-            for (ServiceProcess s : services) {
-                System.out.println("---- " + s.name + " (" + s.log + ") ----\n" + s.tail());
-            }
+            ServiceProcess.printLogs(services);
             throw t;
         } finally {
-            for (ServiceProcess s : services) {
-                s.close();
-            }
+            ServiceProcess.closeAll(services);
         }
     }
 
@@ -164,22 +158,7 @@ class PipelineEndToEndTest {
         assertThat(status).isEqualTo(202);
     }
 
-    /** The newest model version an example was categorized under, if any. */
-    private static Optional<Long> verdictVersion(String bootstrap, String exampleId) {
-        long best = -1;
-        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name())) {
-            CategorizedExample c = ContractJson.read(r.value(), CategorizedExample.class);
-            if (c.example().id().equals(exampleId)) {
-                best = Math.max(best, c.verdict().modelVersion());
-            }
-        }
-        return best < 0 ? Optional.empty() : Optional.of(best);
-    }
 
-    private static Optional<ModelDecision> decision(String bootstrap, String key) {
-        return TopicContents.committed(bootstrap, Topics.MODELS_DECISIONS.name()).stream()
-                .map(r -> ContractJson.read(r.value(), ModelDecision.class)).filter(d -> d.key().equals(key)).findFirst();
-    }
 
     private static List<String> models(String bootstrap) {
         return TopicContents.committed(bootstrap, Topics.MODELS.name()).stream()

@@ -73,6 +73,19 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** After a failure: each service's log tail, so that the test's output says what went wrong. */
+    static void printLogs(List<ServiceProcess> services) {
+        for (ServiceProcess s : services) {
+            System.out.println("---- " + s.name + " (" + s.log + ") ----\n" + s.tail());
+        }
+    }
+
+    static void closeAll(List<ServiceProcess> services) throws InterruptedException {
+        for (ServiceProcess s : services) {
+            s.close();
+        }
+    }
+
     static HttpResponse<String> get(String url) throws IOException {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),

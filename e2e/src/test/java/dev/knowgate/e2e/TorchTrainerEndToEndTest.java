@@ -1,6 +1,5 @@
 package dev.knowgate.e2e;
 
-import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.DecisionStatus;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ModelDecision;
@@ -16,7 +15,6 @@ import dev.knowgate.trainer.pretrain.Pretrainer;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.WorldConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -103,14 +101,14 @@ class TorchTrainerEndToEndTest {
 
                 // 2. The trainer's round runs torchrun and publishes v2 as a candidate.
                 ModelVersion v2 = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> version(bootstrap, "knowgate-base@2"), Optional::isPresent).orElseThrow();
+                        .until(() -> PipelineTopics.version(bootstrap, "knowgate-base@2"), Optional::isPresent).orElseThrow();
                 assertThat(v2.parent()).isEqualTo(1L);
                 assertThat(Files.readString(Path.of(v2.location()).resolve("training-log.json")))
                         .contains("\"backend\": \"torchrun\"").contains("\"workers\": 2");
 
                 // 3. The monitor evaluates it on the whole probe set, answered under v2 itself, and promotes it.
                 ModelDecision decided = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> decision(bootstrap, "knowgate-base@2"), Optional::isPresent).orElseThrow();
+                        .until(() -> PipelineTopics.decision(bootstrap, "knowgate-base@2"), Optional::isPresent).orElseThrow();
                 assertThat(decided.status()).isEqualTo(DecisionStatus.PROMOTED);
                 assertThat(decided.evidence().probesAnswered()).isEqualTo(decided.evidence().probesTotal()).isPositive();
                 List<ProbeResult> results = TopicContents.committed(bootstrap, Topics.PROBES_RESULTS.name()).stream()
@@ -122,17 +120,13 @@ class TorchTrainerEndToEndTest {
                 Example later = stream.get(stream.size() - 1);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
                     submit(bootstrap, List.of(later));
-                    return verdictVersion(bootstrap, later.id()).filter(v -> v >= 2).isPresent();
+                    return PipelineTopics.verdictVersion(bootstrap, later.id()).filter(v -> v >= 2).isPresent();
                 });
             } catch (Throwable t) {
-                for (ServiceProcess s : services) {
-                    System.out.println("---- " + s.name + " (" + s.log + ") ----\n" + s.tail());
-                }
+                ServiceProcess.printLogs(services);
                 throw t;
             } finally {
-                for (ServiceProcess s : services) {
-                    s.close();
-                }
+                ServiceProcess.closeAll(services);
             }
         }
     }
@@ -146,24 +140,7 @@ class TorchTrainerEndToEndTest {
         }
     }
 
-    private static Optional<Long> verdictVersion(String bootstrap, String exampleId) {
-        long best = -1;
-        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name())) {
-            CategorizedExample c = ContractJson.read(r.value(), CategorizedExample.class);
-            if (c.example().id().equals(exampleId)) {
-                best = Math.max(best, c.verdict().modelVersion());
-            }
-        }
-        return best < 0 ? Optional.empty() : Optional.of(best);
-    }
 
-    private static Optional<ModelVersion> version(String bootstrap, String key) {
-        return TopicContents.committed(bootstrap, Topics.MODELS.name()).stream()
-                .map(r -> ContractJson.read(r.value(), ModelVersion.class)).filter(v -> v.key().equals(key)).findFirst();
-    }
 
-    private static Optional<ModelDecision> decision(String bootstrap, String key) {
-        return TopicContents.committed(bootstrap, Topics.MODELS_DECISIONS.name()).stream()
-                .map(r -> ContractJson.read(r.value(), ModelDecision.class)).filter(d -> d.key().equals(key)).findFirst();
-    }
+
 }
