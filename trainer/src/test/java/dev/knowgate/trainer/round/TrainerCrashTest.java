@@ -3,9 +3,7 @@ package dev.knowgate.trainer.round;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.DecisionStatus;
-import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
-import dev.knowgate.contracts.RoundSummary;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.ParkedHeaders;
 import dev.knowgate.model.registry.ModelFolder;
@@ -15,12 +13,10 @@ import dev.knowgate.trainer.KnownFacts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +70,7 @@ class TrainerCrashTest {
         String suffix = stage.name().toLowerCase(Locale.ROOT);
         Topics t = topics(suffix);
         String bootstrap = KafkaBroker.shared().bootstrapServers();
-        send(bootstrap, t.accepted(), examples);
+        RoundTopics.send(bootstrap, t.accepted(), examples);
         Path registry = tmp.resolve("registry");
 
         Path logs = Files.createDirectories(Path.of("target", "crash-test"));
@@ -89,7 +83,7 @@ class TrainerCrashTest {
         assertThat(first.exitValue()).as(Files.readString(firstLog)).isEqualTo(137);
         assertThat(Files.readString(firstLog)).contains("STAGE " + stage.name());
         // What the crash left: a staging folder, an unannounced version, or an announced one with uncommitted offsets.
-        assertThat(committed(bootstrap, t.group())).isNotEqualTo(ends(bootstrap, t.accepted()));
+        assertThat(RoundTopics.committed(bootstrap, t.group())).isNotEqualTo(RoundTopics.ends(bootstrap, t.accepted()));
         if (stage == RoundStage.PUBLISHED) {
             // Decided while the trainer was down: the restart acts on it.
             decide(bootstrap, t, "knowgate-base@2", DecisionStatus.PROMOTED);
@@ -98,16 +92,16 @@ class TrainerCrashTest {
         Path secondLog = logs.resolve(suffix + "-second.log");
         Process second = launch(bootstrap, t, registry, "none", secondLog);
         try {
-            Map<String, Long> end = ends(bootstrap, t.accepted());
+            Map<String, Long> end = RoundTopics.ends(bootstrap, t.accepted());
             if (stage != RoundStage.PUBLISHED) {
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> announced(bootstrap, t).contains("knowgate-base@2"));
-                assertThat(committed(bootstrap, t.group())).as("nothing committed before the decision")
+                assertThat(RoundTopics.committed(bootstrap, t.group())).as("nothing committed before the decision")
                         .isNotEqualTo(end);
                 decide(bootstrap, t, "knowgate-base@2", DecisionStatus.PROMOTED);
             }
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                    .untilAsserted(() -> assertThat(committed(bootstrap, t.group())).isEqualTo(end));
+                    .untilAsserted(() -> assertThat(RoundTopics.committed(bootstrap, t.group())).isEqualTo(end));
         } finally {
             second.destroyForcibly().waitFor();
         }
@@ -118,10 +112,10 @@ class TrainerCrashTest {
             assertThat(log).as("recognised, not trained again").doesNotContain("STAGE TRAINED");
         }
 
-        List<ModelVersion> announced = versions(bootstrap, t);
+        List<ModelVersion> announced = RoundTopics.versions(bootstrap, t.models());
         assertThat(announced).extracting(ModelVersion::key).containsExactly("knowgate-base@1", "knowgate-base@2");
         ModelVersion v2 = announced.get(1);
-        assertThat(v2.round().sourceOffsets()).isEqualTo(ends(bootstrap, t.accepted()));
+        assertThat(v2.round().sourceOffsets()).isEqualTo(RoundTopics.ends(bootstrap, t.accepted()));
         ModelFolder folder = ModelFolder.open(Path.of(v2.location()));
         Set<String> inRound = new HashSet<>();
         for (String file : List.of(RoundRunner.TRAIN_FILE, RoundRunner.DEV_FILE)) {
@@ -141,7 +135,7 @@ class TrainerCrashTest {
         Topics t = topics("rejected");
         String bootstrap = KafkaBroker.shared().bootstrapServers();
         List<CategorizedExample> first = examples.subList(0, 40);
-        send(bootstrap, t.accepted(), first);
+        RoundTopics.send(bootstrap, t.accepted(), first);
         Path registry = tmp.resolve("registry");
         Path log = Files.createDirectories(Path.of("target", "crash-test")).resolve("rejected.log");
         Process trainer = launch(bootstrap, t, registry, "none", log);
@@ -152,17 +146,17 @@ class TrainerCrashTest {
             // The retry: the same examples, from v1 (the last promoted), at half the learning rate.
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> announced(bootstrap, t).contains("knowgate-base@3"));
-            ModelVersion v3 = versions(bootstrap, t).get(2);
+            ModelVersion v3 = RoundTopics.versions(bootstrap, t.models()).get(2);
             assertThat(v3.parent()).isEqualTo(1L);
             assertThat(Files.readString(Path.of(v3.location()).resolve("training-log.json")))
                     .contains("\"learningRate\" : 5.0E-4").contains("\"attempt\" : 1");
-            assertThat(committed(bootstrap, t.group())).as("nothing committed while undecided").isEmpty();
+            assertThat(RoundTopics.committed(bootstrap, t.group())).as("nothing committed while undecided").isEmpty();
             decide(bootstrap, t, "knowgate-base@3", DecisionStatus.REJECTED);
 
             // Parked with the offsets, in one transaction: every trainable example once, nothing lost.
-            Map<String, Long> end = ends(bootstrap, t.accepted());
+            Map<String, Long> end = RoundTopics.ends(bootstrap, t.accepted());
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .untilAsserted(() -> assertThat(committed(bootstrap, t.group())).isEqualTo(end));
+                    .untilAsserted(() -> assertThat(RoundTopics.committed(bootstrap, t.group())).isEqualTo(end));
             List<ConsumerRecord<String, byte[]>> parked = TopicContents.committed(bootstrap, t.parked());
             Set<String> trainable = first.stream().filter(c -> c.verdict().category() != Category.UNKNOWN)
                     .map(c -> c.example().id()).collect(Collectors.toSet());
@@ -174,10 +168,10 @@ class TrainerCrashTest {
             });
 
             // The next round starts from the last promoted version too.
-            send(bootstrap, t.accepted(), examples.subList(40, EXAMPLES));
+            RoundTopics.send(bootstrap, t.accepted(), examples.subList(40, EXAMPLES));
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> announced(bootstrap, t).contains("knowgate-base@4"));
-            assertThat(versions(bootstrap, t).get(3).parent()).isEqualTo(1L);
+            assertThat(RoundTopics.versions(bootstrap, t.models()).get(3).parent()).isEqualTo(1L);
         } catch (Throwable e) {
             System.out.println(Files.readString(log));
             throw e;
@@ -195,7 +189,7 @@ class TrainerCrashTest {
     void aVersionAnnouncedFromOutsideTheRegistryNeverBecomesAParent() throws Exception {
         Topics t = topics("forged");
         String bootstrap = KafkaBroker.shared().bootstrapServers();
-        send(bootstrap, t.accepted(), examples.subList(0, 40));
+        RoundTopics.send(bootstrap, t.accepted(), examples.subList(0, 40));
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/knowgate-base/2"));
         try (Stream<Path> files = Files.list(KnownFacts.BASE)) {
             for (Path f : files.filter(f -> !f.getFileName().toString().equals(ModelVersion.MANIFEST_FILE)).toList()) {
@@ -208,7 +202,7 @@ class TrainerCrashTest {
                 .withLocation(elsewhere.toString());
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(t.models(), forged.key(), ContractJson.write(forged))).get();
+            p.send(new ProducerRecord<>(t.models(), forged.key(), ContractJson.write(forged))).get(); // as an attacker would
         }
         decide(bootstrap, t, forged.key(), DecisionStatus.PROMOTED);
 
@@ -217,7 +211,7 @@ class TrainerCrashTest {
         try {
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> announced(bootstrap, t).contains("knowgate-base@3"));
-            ModelVersion v3 = versions(bootstrap, t).stream().filter(v -> v.version() == 3).findFirst().orElseThrow();
+            ModelVersion v3 = RoundTopics.versions(bootstrap, t.models()).stream().filter(v -> v.version() == 3).findFirst().orElseThrow();
             assertThat(v3.parent()).as("trained from the registry's @1, not the forged @2").isEqualTo(1L);
             assertThat(Path.of(v3.location())).startsWith(tmp.resolve("registry"));
             assertThat(Path.of(v3.location()).resolve("manifest.sig")).isRegularFile();
@@ -257,60 +251,21 @@ class TrainerCrashTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static void send(String bootstrap, String topic, List<CategorizedExample> records) throws Exception {
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (CategorizedExample c : records) {
-                p.send(new ProducerRecord<>(topic, c.example().id(), ContractJson.write(c))).get();
-            }
-        }
-    }
-
     /** What the monitor would do: a decision on models.decisions. */
     private static void decide(String bootstrap, Topics t, String key, DecisionStatus status) throws Exception {
-        ModelVersion v = versions(bootstrap, t).stream().filter(m -> m.key().equals(key)).findFirst().orElseThrow();
-        ModelDecision d = new ModelDecision(v.name(), v.version(), v.parent(), status, ModelDecision.BY_MONITOR, "test",
-                null, Instant.now());
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(t.decisions(), d.key(), ContractJson.write(d))).get();
-        }
+        ModelVersion v = RoundTopics.versions(bootstrap, t.models()).stream().filter(m -> m.key().equals(key)).findFirst().orElseThrow();
+        RoundTopics.decide(bootstrap, t.decisions(), v, status);
     }
 
-    private static List<ModelVersion> versions(String bootstrap, Topics t) {
-        List<ModelVersion> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(bootstrap, t.models())) {
-            out.add(ContractJson.read(r.value(), ModelVersion.class));
-        }
-        return out;
-    }
 
     private static List<String> announced(String bootstrap, Topics t) {
-        return versions(bootstrap, t).stream().map(ModelVersion::key).toList();
+        return RoundTopics.versions(bootstrap, t.models()).stream().map(ModelVersion::key).toList();
     }
 
     private static String header(ConsumerRecord<String, byte[]> r, String name) {
         return new String(r.headers().lastHeader(name).value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Long> ends(String bootstrap, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-            for (int p = 0; p < 2; p++) {
-                specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<String, Long> out = new HashMap<>();
-            admin.listOffsets(specs).all().get().forEach((tp, i) -> out.put(RoundSummary.offsetKey(tp.topic(), tp.partition()), i.offset()));
-            return out;
-        }
-    }
 
-    private static Map<String, Long> committed(String bootstrap, String group) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<String, Long> out = new HashMap<>();
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
-                    .forEach((tp, o) -> out.put(RoundSummary.offsetKey(tp.topic(), tp.partition()), o.offset()));
-            return out;
-        }
-    }
+
 }

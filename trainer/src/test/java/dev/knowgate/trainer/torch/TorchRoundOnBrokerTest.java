@@ -4,14 +4,10 @@ import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.DecisionStatus;
 import dev.knowgate.contracts.Example;
-import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
-import dev.knowgate.contracts.RoundSummary;
-import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TorchRuntime;
-import dev.knowgate.testing.TopicContents;
 import dev.knowgate.trainer.KnownFacts;
 import dev.knowgate.trainer.backend.CommandBackend;
 import dev.knowgate.trainer.registry.ModelRegistry;
@@ -20,32 +16,21 @@ import dev.knowgate.trainer.round.GatePolicy;
 import dev.knowgate.trainer.round.MixPolicy;
 import dev.knowgate.trainer.round.RoundHistory;
 import dev.knowgate.trainer.round.RoundLoop;
+import dev.knowgate.trainer.round.RoundTopics;
 import dev.knowgate.trainer.round.RoundMetrics;
 import dev.knowgate.trainer.round.RoundMixer;
 import dev.knowgate.trainer.round.RoundRunner;
 import dev.knowgate.trainer.round.RoundStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -75,12 +60,12 @@ class TorchRoundOnBrokerTest {
         String decisions = "torch-decisions-" + suffix;
         String parkedTopic = "torch-parked-" + suffix;
         String group = "torch-trainer-" + suffix;
-        try (Admin admin = admin(bootstrap)) {
+        try (Admin admin = RoundTopics.admin(bootstrap)) {
             admin.createTopics(List.of(new NewTopic(accepted, 2, (short) 1), new NewTopic(modelsTopic, 1, (short) 1),
                     new NewTopic(decisions, 1, (short) 1), new NewTopic(parkedTopic, 2, (short) 1))).all().get();
         }
         List<CategorizedExample> examples = KnownFacts.categorized(KnownFacts.BASE, 40);
-        send(bootstrap, accepted, examples);
+        RoundTopics.send(bootstrap, accepted, examples);
 
         Path killed = tmp.resolve("rank1-killed");
         String line = "env KNOWGATE_TORCH_KILL_AT_STEP=2 KNOWGATE_TORCH_KILL_ONCE=" + killed + " " + TorchRuntime.LAUNCHER
@@ -107,21 +92,21 @@ class TorchRoundOnBrokerTest {
             assertThat(Files.exists(killed)).as("rank 1 killed itself").isTrue();
             assertThat(failed.pauseReason()).contains("failed").contains("training command exited with");
             assertThat(history.newestFirst()).extracting(r -> r.status()).containsExactly(RoundStatus.FAILED);
-            assertThat(versions(bootstrap, modelsTopic)).extracting(ModelVersion::key).containsExactly("knowgate-base@1");
-            assertThat(committed(bootstrap, group)).as("nothing consumed").isEmpty();
+            assertThat(RoundTopics.versions(bootstrap, modelsTopic)).extracting(ModelVersion::key).containsExactly("knowgate-base@1");
+            assertThat(RoundTopics.committed(bootstrap, group)).as("nothing consumed").isEmpty();
             assertThat(registry.versions("knowgate-base")).containsExactly(1L);
 
             // 2. The next attempt (the operator's resume) trains the same examples on both workers.
             loop.resume();
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> versions(bootstrap, modelsTopic).size() == 2);
-            ModelVersion v2 = versions(bootstrap, modelsTopic).get(1);
+                    .until(() -> RoundTopics.versions(bootstrap, modelsTopic).size() == 2);
+            ModelVersion v2 = RoundTopics.versions(bootstrap, modelsTopic).get(1);
             assertThat(v2.key()).isEqualTo("knowgate-base@2");
             assertThat(v2.parent()).isEqualTo(1L);
             assertThat(v2.round().epochs()).isEqualTo(2);
-            Map<String, Long> end = ends(bootstrap, accepted);
+            Map<String, Long> end = RoundTopics.ends(bootstrap, accepted);
             assertThat(v2.round().sourceOffsets()).isEqualTo(end);
-            assertThat(committed(bootstrap, group)).as("nothing committed before the decision").isEmpty();
+            assertThat(RoundTopics.committed(bootstrap, group)).as("nothing committed before the decision").isEmpty();
             String trainingLog = Files.readString(Path.of(v2.location()).resolve("training-log.json"));
             assertThat(trainingLog).contains("\"backend\": \"torchrun\"").contains("\"workers\": 2");
 
@@ -133,64 +118,19 @@ class TorchRoundOnBrokerTest {
             assertThat(under2).hasSize(10).allSatisfy(c -> assertThat(c.verdict().modelVersion()).isEqualTo(2L));
 
             // 4. Promoted: the round's offsets are committed.
-            decide(bootstrap, decisions, v2, DecisionStatus.PROMOTED);
+            RoundTopics.decide(bootstrap, decisions, v2, DecisionStatus.PROMOTED);
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
-                    .untilAsserted(() -> assertThat(committed(bootstrap, group)).isEqualTo(end));
+                    .untilAsserted(() -> assertThat(RoundTopics.committed(bootstrap, group)).isEqualTo(end));
         } finally {
             loop.close();
             thread.join(30_000);
         }
     }
 
-    private static Admin admin(String bootstrap) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    }
 
-    private static void send(String bootstrap, String topic, List<CategorizedExample> records) throws Exception {
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (CategorizedExample c : records) {
-                p.send(new ProducerRecord<>(topic, c.example().id(), ContractJson.write(c))).get();
-            }
-        }
-    }
 
-    /** What the monitor's gate does: a decision on the decisions topic. */
-    private static void decide(String bootstrap, String topic, ModelVersion v, DecisionStatus status) throws Exception {
-        ModelDecision d = new ModelDecision(v.name(), v.version(), v.parent(), status, ModelDecision.BY_MONITOR, "test",
-                null, Instant.now());
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic, d.key(), ContractJson.write(d))).get();
-        }
-    }
 
-    private static List<ModelVersion> versions(String bootstrap, String topic) {
-        List<ModelVersion> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(bootstrap, topic)) {
-            out.add(ContractJson.read(r.value(), ModelVersion.class));
-        }
-        return out;
-    }
 
-    private static Map<String, Long> ends(String bootstrap, String topic) throws Exception {
-        try (Admin admin = admin(bootstrap)) {
-            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-            for (int p = 0; p < 2; p++) {
-                specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<String, Long> out = new HashMap<>();
-            admin.listOffsets(specs).all().get().forEach((tp, i) -> out.put(RoundSummary.offsetKey(tp.topic(), tp.partition()), i.offset()));
-            return out;
-        }
-    }
 
-    private static Map<String, Long> committed(String bootstrap, String group) throws Exception {
-        try (Admin admin = admin(bootstrap)) {
-            Map<String, Long> out = new HashMap<>();
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
-                    .forEach((tp, o) -> out.put(RoundSummary.offsetKey(tp.topic(), tp.partition()), o.offset()));
-            return out;
-        }
-    }
+
 }
