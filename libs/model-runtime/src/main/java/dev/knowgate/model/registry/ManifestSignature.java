@@ -35,10 +35,7 @@ public final class ManifestSignature {
     static void sign(Path dir, PrivateKey key) throws IOException {
         byte[] signature;
         try {
-            Signature s = Signature.getInstance(ALGORITHM);
-            s.initSign(key);
-            s.update(message(dir));
-            signature = s.sign();
+            signature = signature(message(dir), key);
         } catch (GeneralSecurityException e) {
             throw new IOException("signing " + dir + "/" + ModelVersion.MANIFEST_FILE + " failed: " + e.getMessage(), e);
         }
@@ -46,6 +43,14 @@ public final class ManifestSignature {
         Files.writeString(tmp, PREFIX + Base64.getEncoder().encodeToString(signature) + "\n", StandardCharsets.US_ASCII);
         Files.move(tmp, dir.resolve(FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The Ed25519 signature of {@code message} by {@code key}. */
+    static byte[] signature(byte[] message, PrivateKey key) throws GeneralSecurityException {
+        Signature s = Signature.getInstance(ALGORITHM);
+        s.initSign(key);
+        s.update(message);
+        return s.sign();
     }
 
     /** True when {@code key} made {@code signature} over {@code message}. */

@@ -70,10 +70,7 @@ public final class ManifestSigner {
     public boolean isTrustedBy(TrustedKeys trusted) {
         byte[] probe = "knowgate signing key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         try {
-            java.security.Signature s = java.security.Signature.getInstance(ManifestSignature.ALGORITHM);
-            s.initSign(key);
-            s.update(probe);
-            return trusted.anyVerifies(probe, s.sign());
+            return trusted.anyVerifies(probe, ManifestSignature.signature(probe, key));
         } catch (GeneralSecurityException e) {
             return false;
         }
