@@ -248,7 +248,7 @@ public final class FineTuner {
                 if (teacherLogProbs != null) {
                     NDArray klLoss = answerKl(teacherLogProbs, logits, answers);
                     kl = klLoss.getFloat();
-                    loss = loss.add(klLoss.mul((float) config.distillLambda()));
+                    loss = loss.add(klLoss.mul(DjlGpt.constant(m, (float) config.distillLambda())));
                 }
                 gc.backward(loss);
             }

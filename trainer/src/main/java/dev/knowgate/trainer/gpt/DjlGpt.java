@@ -131,7 +131,7 @@ public final class DjlGpt implements AutoCloseable {
                     .add(Embedding.embedding(pos, p("wpe"), SparseFormat.DENSE).singletonOrThrow());
             x = drop(x, training);
             NDArray bias = attentionBias(out, mask.toLongArray(), b, s);
-            float scale = (float) Math.sqrt(dh);
+            NDArray scale = constant(out, (float) Math.sqrt(dh));
             for (int i = 0; i < config.nLayers(); i++) {
                 String n = "h." + i + ".";
                 NDArray h = layerNorm(x, n + "ln_1", eps);
@@ -286,6 +286,18 @@ public final class DjlGpt implements AutoCloseable {
      */
     static NDArray gelu(NDArray f) {
         return ai.djl.nn.Activation.gelu(f);
+    }
+
+    /**
+     * A float32 scalar in memory PyTorch owns. Use it, never a Java number, as an operand whose value autograd
+     * saves for the backward pass ({@code div(x)}, {@code mul(x)} on a tensor that requires a gradient): DJL
+     * wraps a number in a tensor over a direct ByteBuffer (torch::from_blob) and closes it right after the op, so
+     * once the JVM collects that buffer the backward pass reads freed memory. After one garbage collection
+     * between forward and backward that turned every query and key gradient into infinity
+     * (DjlGptTrainingTest#gradientsDoNotChangeWhenTheJvmCollectsGarbageBetweenForwardAndBackward).
+     */
+    public static NDArray constant(NDManager manager, float value) {
+        return manager.full(new Shape(), value);
     }
 
     private NDArray heads(NDArray t, int b, int s, int h, int dh) {

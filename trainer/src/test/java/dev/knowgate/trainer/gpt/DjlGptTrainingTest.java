@@ -131,13 +131,61 @@ class DjlGptTrainingTest {
         }
     }
 
+    /**
+     * Autograd keeps what the backward pass needs, for instance the divisor of the attention scores. A
+     * collection between forward and backward frees the direct buffers of closed arrays, and the next small
+     * allocations reuse that memory: a saved operand that lived in such a buffer (DJL's wrapping of a Java
+     * number) then reads as zero, and the query and key gradients became infinite (seen in CI as a NaN loss).
+     */
+    @Test
+    void gradientsDoNotChangeWhenTheJvmCollectsGarbageBetweenForwardAndBackward() throws Exception {
+        GptWeights w = GptWeights.random(CONFIG, 12L, 0.3, true);
+        long[][][] b = batch(ROWS, false);
+        try (NDManager m = manager.newSubManager(); DjlGpt gpt = DjlGpt.fromWeights(m, w)) {
+            NDArray ids = create(m, b[0]);
+            NDArray mask = create(m, b[1]);
+            Map<String, float[]> quiet = gradients(m, gpt, ids, mask);
+            for (int round = 0; round < 2; round++) {
+                Map<String, float[]> collected = gradients(m, gpt, ids, mask, () -> collectGarbageAndReuseFreedMemory(m));
+                for (Map.Entry<String, float[]> e : quiet.entrySet()) {
+                    assertThat(collected.get(e.getKey())).as("gradient of %s with a collection before backward", e.getKey())
+                            .containsExactly(e.getValue());
+                }
+            }
+        }
+    }
+
+    /** Frees the direct buffers of closed arrays, then makes many small native allocations holding zero. */
+    private static void collectGarbageAndReuseFreedMemory(NDManager m) {
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            try {
+                Thread.sleep(40); // the JDK's cleaner thread frees the buffers after the collection
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        try (NDManager junk = m.newSubManager()) {
+            for (int i = 0; i < 20_000; i++) {
+                junk.create(0f);
+            }
+        }
+    }
+
     private static Map<String, float[]> gradients(NDManager m, DjlGpt gpt, NDArray ids, NDArray mask) {
+        return gradients(m, gpt, ids, mask, () -> { });
+    }
+
+    private static Map<String, float[]> gradients(NDManager m, DjlGpt gpt, NDArray ids, NDArray mask,
+                                                  Runnable beforeBackward) {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager step = m.newSubManager();
              GradientCollector gc = m.getEngine().newGradientCollector()) {
             gpt.zeroGradients();
             NDArray loss = DjlGpt.loss(gpt.forward(ids, mask, true), ids, mask);
             loss.attach(step);
+            beforeBackward.run();
             gc.backward(loss);
             for (Map.Entry<String, NDArray> e : gpt.parameters().entrySet()) {
                 try (NDArray g = e.getValue().getGradient()) {
