@@ -15,6 +15,7 @@ import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.model.registry.ManifestSigner;
 import dev.knowgate.testing.ContainerEngine;
 import dev.knowgate.testing.TopicContents;
+import dev.knowgate.testing.docs.DocumentedCurl;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.WorldConfig;
@@ -29,6 +30,7 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.utility.MountableFile;
 import org.testcontainers.kafka.KafkaContainer;
 
 import java.net.URI;
@@ -36,13 +38,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,7 +69,9 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ContainerSystemEndToEndTest {
 
-    static final String KEY = "container-e2e-curator-key-0123456789";
+    /** docs/deploy.md's request with compose's public demo key, sent as that doc shows it. */
+    static final DocumentedCurl DEPLOY_CURL = DocumentedCurl.the(Path.of("../docs/deploy.md"), "/v1/examples");
+    static final String KEY = DEPLOY_CURL.headers().get("X-Api-Key");
     static final String REGISTRY = "/var/lib/knowgate/registry";
     static final String ALL_CATEGORIES = "HIGHLY_KNOWN,MAYBE_KNOWN,WEAKLY_KNOWN,UNKNOWN";
     static final int FIRST = 30;
@@ -102,7 +104,8 @@ class ContainerSystemEndToEndTest {
         ingest = service(Images.INGEST, "ingest", 8081, broker)
                 .withEnv("KNOWGATE_INGEST_AUTH_KEYS_FILE", "/etc/knowgate/ingest-api-keys")
                 .withEnv("KNOWGATE_INGEST_PUBLISHER_INSTANCE_ID", "ingest-1")
-                .withCopyToContainer(Transferable.of("container-e2e " + sha256(KEY) + " submit,probe\n"),
+                // The keys file compose mounts, as shipped: the demo key's hash and its comments.
+                .withCopyToContainer(MountableFile.forHostPath("../docker/ingest-api-keys.example"),
                         "/etc/knowgate/ingest-api-keys");
         // The registry's signing key as a deployment mounts a secret: the private half in the trainer
         // only, the public half in both (the images' default paths).
@@ -245,6 +248,23 @@ class ContainerSystemEndToEndTest {
         assertThat(v2Results).isNotEmpty().allMatch(r -> r.modelVersion() == 2);
     }
 
+    @Test
+    @Order(4)
+    void theDeployDocsCurlRequestWithTheComposeDemoKeyIsAccepted() throws Exception {
+        assertThat(DEPLOY_CURL.printedStatus()).as("docs/deploy.md prints the answer under its curl request").isNotNull();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + ingest.getHost() + ":"
+                + ingest.getMappedPort(8081) + DEPLOY_CURL.path())).timeout(Duration.ofSeconds(30))
+                .method(DEPLOY_CURL.method(), HttpRequest.BodyPublishers.ofString(DEPLOY_CURL.body()));
+        DEPLOY_CURL.headers().forEach(request::header);
+
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(DEPLOY_CURL.printedStatus());
+        // "..." in the doc's answer stands for the content id.
+        assertThat(response.body()).matches(java.util.regex.Pattern.quote(DEPLOY_CURL.printedAnswer())
+                .replace("...", "\\E[A-Za-z0-9-]+\\Q"));
+    }
+
     private void push(Example e) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + ingest.getHost() + ":"
                         + ingest.getMappedPort(8081) + "/v1/examples"))
@@ -287,7 +307,4 @@ class ContainerSystemEndToEndTest {
         return String.join("\n", Arrays.asList(all).subList(Math.max(0, all.length - lines), all.length));
     }
 
-    private static String sha256(String s) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    }
 }

@@ -21,12 +21,13 @@ import java.util.regex.Pattern;
 public record DocumentedCurl(String method, Map<String, String> headers, String body, String path,
                              Integer printedStatus, String printedAnswer) {
 
-    private static final Pattern BLOCK = Pattern.compile("```sh\\n(.*?)\\n```", Pattern.DOTALL);
+    /** A fenced sh block, also indented under a list item (the closing fence has the same indent). */
+    private static final Pattern BLOCK = Pattern.compile("(?m)^( *)```sh\\n(.*?)\\n\\1```", Pattern.DOTALL);
     private static final Pattern METHOD = Pattern.compile("-X (\\S+)");
     private static final Pattern HEADER = Pattern.compile("-H \"([^:]+): ([^\"]*)\"");
     private static final Pattern DATA = Pattern.compile("-d '([^']*)'");
     private static final Pattern URL = Pattern.compile("(https?://\\S+)");
-    private static final Pattern PRINTED = Pattern.compile("^# (\\d{3}) ?(.*)$", Pattern.MULTILINE);
+    private static final Pattern PRINTED = Pattern.compile("^\\s*# (\\d{3}) ?(.*)$", Pattern.MULTILINE);
 
     /** Every curl request in the doc's {@code sh} blocks, in order. */
     public static List<DocumentedCurl> in(Path doc) {
@@ -39,7 +40,7 @@ public record DocumentedCurl(String method, Map<String, String> headers, String 
         List<DocumentedCurl> found = new ArrayList<>();
         Matcher block = BLOCK.matcher(text);
         while (block.find()) {
-            String sh = block.group(1).replace("\\\n", " ");
+            String sh = block.group(2).replace("\\\n", " ");
             for (String line : sh.split("\n")) {
                 if (line.strip().startsWith("curl ")) {
                     found.add(parse(line.strip(), sh));
