@@ -1,5 +1,6 @@
 package dev.knowgate.service;
 
+import dev.knowgate.resilience.Sleeper;
 import dev.knowgate.contracts.topic.TopicProvisioner;
 import dev.knowgate.contracts.topic.Topics;
 import io.quarkus.runtime.ShutdownEvent;
@@ -88,7 +89,7 @@ public class TopicBootstrap {
                 } catch (RuntimeException e) {
                     state.set(new State.Pending(e.getMessage()));
                     LOG.warnf("topics not provisioned yet (%s); retrying in %s", e.getMessage(), config.retryInterval());
-                    Thread.sleep(config.retryInterval().toMillis());
+                    Sleeper.THREAD.sleep(config.retryInterval());
                 }
             }
         } catch (InterruptedException e) {

@@ -9,6 +9,8 @@ import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.monitor.api.MonitorQueries;
+import dev.knowgate.resilience.Backoff;
+import dev.knowgate.resilience.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -51,6 +53,9 @@ public class ProbeRequester {
 
     private static final Logger LOG = Logger.getLogger(ProbeRequester.class);
     private static final TopicPartition MODELS = new TopicPartition(Topics.MODELS.name(), 0);
+    /** Waits before starting over after a failure: 5 s, doubling up to a minute. */
+    private static final Backoff RESTARTS = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(1), Backoff.Jitter.NONE);
+    private static final Duration HEALTHY_AFTER = Duration.ofMinutes(1);
 
     private final MonitorConfig config;
     private final Map<String, Object> kafkaConfig;
@@ -106,16 +111,21 @@ public class ProbeRequester {
 
     /** Runs until shutdown; a failure (broker away, ...) is logged and the loop starts over. */
     private void run() {
+        int failures = 0;
         while (!stopping) {
+            long started = System.nanoTime();
             try {
                 follow();
                 return;
             } catch (WakeupException | InterruptException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.errorf(e, "the probe requester failed (%s); starting over in 5 s", e.getMessage());
+                // A failure after a good while is a new trouble: the waits start over.
+                failures = Duration.ofNanos(System.nanoTime() - started).compareTo(HEALTHY_AFTER) >= 0 ? 1 : failures + 1;
+                Duration wait = RESTARTS.delay(failures);
+                LOG.errorf(e, "the probe requester failed (%s); starting over in %s", e.getMessage(), wait);
                 try {
-                    Thread.sleep(5_000);
+                    Sleeper.THREAD.sleep(wait);
                 } catch (InterruptedException ie) {
                     return;
                 }

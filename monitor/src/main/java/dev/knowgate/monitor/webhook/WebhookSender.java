@@ -1,5 +1,8 @@
 package dev.knowgate.monitor.webhook;
 
+import dev.knowgate.resilience.Backoff;
+import dev.knowgate.resilience.RetryAfter;
+import dev.knowgate.resilience.Sleeper;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -8,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -16,8 +20,8 @@ import java.util.Optional;
 
 /**
  * POSTs one body to one webhook, retrying what may pass later: connection errors and timeouts, 5xx,
- * and 429 (after its Retry-After, when it gives seconds). Waits grow as initialBackoff x 2^n, capped
- * at maxBackoff. Any other status is final: 2xx delivered, the rest (4xx, 3xx) refused, since sending
+ * and 429 (after its Retry-After, in seconds or as an HTTP date). Waits grow as initialBackoff x 2^n,
+ * capped at maxBackoff (Retry-After too). Any other status is final: 2xx delivered, the rest (4xx, 3xx) refused, since sending
  * the same body again would be refused again.
  */
 public final class WebhookSender {
@@ -29,11 +33,19 @@ public final class WebhookSender {
     private final HttpClient client;
     private final Policy policy;
     private final Sleeper sleeper;
+    private final Clock clock;
 
+    /** @param sleeper waits between tries; tests record instead of waiting, the service stops waiting on shutdown */
     public WebhookSender(HttpClient client, Policy policy, Sleeper sleeper) {
+        this(client, policy, sleeper, Clock.systemUTC());
+    }
+
+    /** @param clock "now" for a Retry-After given as an HTTP date */
+    WebhookSender(HttpClient client, Policy policy, Sleeper sleeper, Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -58,7 +70,7 @@ public final class WebhookSender {
                 if (!retryable(status)) {
                     return new Outcome(Result.REFUSED, attempt, status, detail);
                 }
-                retryAfter = response.headers().firstValue("Retry-After").flatMap(WebhookSender::seconds);
+                retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant());
             } catch (IOException e) {
                 // Connection refused or reset, timeout, DNS: the endpoint may be back later.
                 status = 0;
@@ -67,7 +79,7 @@ public final class WebhookSender {
             if (attempt >= policy.maxAttempts()) {
                 return new Outcome(Result.GAVE_UP, attempt, status, detail);
             }
-            Duration wait = retryAfter.map(policy::capped).orElse(policy.backoff(attempt));
+            Duration wait = policy.backoffs().delay(attempt, retryAfter);
             LOG.debugf("webhook %s: try %d of %d failed (%s); next in %s", endpoint.name(), attempt,
                     policy.maxAttempts(), detail, wait);
             sleeper.sleep(wait);
@@ -87,28 +99,12 @@ public final class WebhookSender {
         return status == 429 || status >= 500;
     }
 
-    /** Retry-After as delay-seconds; an HTTP-date or junk falls back to the backoff. */
-    private static Optional<Duration> seconds(String value) {
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
     private static String responseText(String body) {
         if (body == null || body.isBlank()) {
             return "";
         }
         String oneLine = body.strip().replaceAll("\\s+", " ");
         return ": " + (oneLine.length() <= MAX_DETAIL ? oneLine : oneLine.substring(0, MAX_DETAIL) + "…");
-    }
-
-    /** Waits between tries; tests record instead of waiting, the service stops waiting on shutdown. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
     }
 
     /**
@@ -157,17 +153,18 @@ public final class WebhookSender {
             return new Policy(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(), config.timeout());
         }
 
-        /** The wait after failed try {@code attempt} (1-based): initialBackoff x 2^(attempt-1), capped. */
-        public Duration backoff(int attempt) {
-            Duration wait = initialBackoff;
-            for (int i = 1; i < attempt && wait.compareTo(maxBackoff) < 0; i++) {
-                wait = wait.multipliedBy(2);
-            }
-            return capped(wait);
+        /**
+         * The waits between tries: doubling from initialBackoff, capped at maxBackoff. No jitter: one monitor
+         * retries, not a crowd, and exact waits read better in its log.
+         */
+        public Backoff backoffs() {
+            return new Backoff(initialBackoff.compareTo(maxBackoff) > 0 ? maxBackoff : initialBackoff, maxBackoff,
+                    Backoff.Jitter.NONE);
         }
 
-        Duration capped(Duration wait) {
-            return wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait;
+        /** The wait after failed try {@code attempt} (1-based): initialBackoff x 2^(attempt-1), capped. */
+        public Duration backoff(int attempt) {
+            return backoffs().delay(attempt);
         }
 
         /** The longest one delivery can take: every try timing out and every wait at the cap. */

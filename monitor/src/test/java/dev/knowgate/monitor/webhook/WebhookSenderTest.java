@@ -23,6 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +91,17 @@ class WebhookSenderTest {
         assertThat(outcome.attempts()).isEqualTo(3);
         // 120s capped to 60s; an unreadable Retry-After falls back to the backoff (2s after try 2).
         assertThat(waits).containsExactly(seconds(60), seconds(2));
+    }
+
+    @Test
+    void retryAfterAsAnHttpDateIsHonoured() throws Exception {
+        Instant now = Instant.parse("2026-12-05T17:00:00Z");
+        String inSeven = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(7).atZone(ZoneOffset.UTC));
+        receiver = new Receiver(Reply.retryAfter(503, inSeven), Reply.status(204));
+        WebhookSender sender = new WebhookSender(client, policy(8, 1, 60), waits::add, Clock.fixed(now, ZoneOffset.UTC));
+
+        assertThat(sender.send(endpoint(Map.of()), BODY).result()).isEqualTo(Result.DELIVERED);
+        assertThat(waits).containsExactly(seconds(7));
     }
 
     @Test

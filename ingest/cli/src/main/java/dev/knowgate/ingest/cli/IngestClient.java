@@ -3,6 +3,7 @@ package dev.knowgate.ingest.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.resilience.RetryAfter;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -17,9 +18,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -213,28 +211,7 @@ final class IngestClient {
 
     /** Retry-After in seconds or as an HTTP date; empty when absent or unreadable. */
     static Optional<Duration> retryAfter(HttpHeaders headers, Instant now) {
-        if (headers == null) {
-            return Optional.empty();
-        }
-        Optional<String> value = headers.firstValue("Retry-After").map(String::strip);
-        if (value.isEmpty() || value.get().isEmpty()) {
-            return Optional.empty();
-        }
-        String text = value.get();
-        if (text.chars().allMatch(Character::isDigit)) {
-            try {
-                return Optional.of(Duration.ofSeconds(Long.parseLong(text)));
-            } catch (NumberFormatException tooBig) {
-                return Optional.of(Duration.ofDays(1));
-            }
-        }
-        try {
-            Instant at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            Duration wait = Duration.between(now, at);
-            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-        } catch (DateTimeParseException unreadable) {
-            return Optional.empty();
-        }
+        return headers == null ? Optional.empty() : RetryAfter.parse(headers.firstValue("Retry-After").orElse(null), now);
     }
 
     private static JsonNode tree(String body) {

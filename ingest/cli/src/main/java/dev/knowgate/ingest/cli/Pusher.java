@@ -2,6 +2,8 @@ package dev.knowgate.ingest.cli;
 
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.resilience.Backoff;
+import dev.knowgate.resilience.Sleeper;
 
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
@@ -64,8 +66,7 @@ public final class Pusher {
     private final URI url;
     private final IngestClient client;
     private final int maxRetries;
-    private final Duration retryBaseDelay;
-    private final Duration retryMaxWait;
+    private final Backoff backoff;
     private final Clock clock;
     private final Sleeper sleeper;
     private final RandomGenerator random;
@@ -74,8 +75,7 @@ public final class Pusher {
         this.url = b.url;
         this.client = new IngestClient(b.url, b.apiKey, b.connectTimeout, b.requestTimeout, b.httpClient);
         this.maxRetries = b.maxRetries;
-        this.retryBaseDelay = b.retryBaseDelay;
-        this.retryMaxWait = b.retryMaxWait;
+        this.backoff = new Backoff(min(b.retryBaseDelay, b.retryMaxWait), b.retryMaxWait, Backoff.Jitter.EQUAL);
         this.clock = b.clock;
         this.sleeper = b.sleeper;
         this.random = b.random;
@@ -486,11 +486,11 @@ public final class Pusher {
                 if (cancelled()) {
                     return new Stopped(interrupted());
                 }
-                Duration delay = delay(retry, retryAfter);
+                Duration delay = backoff.delay(retry, retryAfter, random);
                 retries++;
                 listener.retrying(new PushListener.Retry(retry, maxRetries, delay, cause, batch.firstLine()));
                 try {
-                    sleeper.sleep(delay, cancellation);
+                    (sleeper != null ? sleeper : (Sleeper) cancellation::await).sleep(delay);
                 } catch (InterruptedException e) {
                     noteInterrupt();
                 }
@@ -522,17 +522,6 @@ public final class Pusher {
             }
         }
 
-        private Duration delay(int retry, Optional<Duration> retryAfter) {
-            if (retryAfter.isPresent()) {
-                return min(retryAfter.get(), retryMaxWait);
-            }
-            long base = retryBaseDelay.toMillis();
-            long exponential = retry >= 31 ? Long.MAX_VALUE : base * (1L << Math.min(30, retry - 1));
-            long capped = Math.min(Math.max(exponential, base), retryMaxWait.toMillis());
-            // "equal jitter": half fixed, half random, so concurrent pushers spread out but never hammer
-            long jittered = capped / 2 + (long) (random.nextDouble() * (capped - capped / 2));
-            return Duration.ofMillis(Math.max(0, jittered));
-        }
 
         private void commit(Batch batch, List<String> ids, int batchRequests, boolean acknowledged) throws PushException {
             List<Rejection> refused = new ArrayList<>();
@@ -643,7 +632,7 @@ public final class Pusher {
         private Duration requestTimeout = Duration.ofSeconds(60);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = Sleeper.CANCELLABLE;
+        private Sleeper sleeper;
         private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
         private HttpClient httpClient;
 
@@ -702,7 +691,10 @@ public final class Pusher {
             return this;
         }
 
-        /** How retry waits are done (tests: record instead of sleeping). */
+        /**
+         * How retry waits are done (tests: record instead of sleeping). By default a wait ends early when the push
+         * is cancelled; a sleeper set here is not told of the cancellation.
+         */
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;

@@ -28,7 +28,7 @@ class PushCommandTest {
     private final List<Duration> waits = new ArrayList<>();
 
     private int run(String... args) {
-        CommandLine cli = PushCommand.commandLine(new PushCommand(b -> b.sleeper((d, c) -> waits.add(d)), false));
+        CommandLine cli = PushCommand.commandLine(new PushCommand(b -> b.sleeper(waits::add), false));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);

@@ -54,7 +54,7 @@ class PusherTest {
     private Pusher.Builder pusher(URI url) {
         return Pusher.builder(url).apiKey(KEY).maxRetries(3)
                 .retryBaseDelay(Duration.ofMillis(100)).retryMaxWait(Duration.ofSeconds(5))
-                .sleeper((d, c) -> waits.add(d));
+                .sleeper(waits::add);
     }
 
     private Pusher pusher() {
@@ -300,7 +300,7 @@ class PusherTest {
         AtomicReference<FakeIngest> late = new AtomicReference<>();
         List<PushListener.Retry> retries = new ArrayList<>();
         Pusher pusher = Pusher.builder(URI.create("http://127.0.0.1:" + port)).apiKey(KEY).maxRetries(3)
-                .sleeper((d, c) -> {
+                .sleeper(d -> {
                     if (late.get() == null) {
                         try {
                             late.set(new FakeIngest(port)); // the service starts during the first wait
@@ -333,7 +333,7 @@ class PusherTest {
         Path file = examples("data.jsonl", 2);
         // .invalid never resolves (RFC 6761): the lookup fails locally, nothing is sent anywhere.
         Pusher pusher = Pusher.builder(URI.create("http://no-such-host.invalid:8081")).apiKey(KEY).maxRetries(1)
-                .sleeper((d, c) -> { }).build();
+                .sleeper(d -> { }).build();
 
         PushResult result = pusher.push(PushOptions.of(file));
 

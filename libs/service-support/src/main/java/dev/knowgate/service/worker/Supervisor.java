@@ -1,5 +1,7 @@
 package dev.knowgate.service.worker;
 
+import dev.knowgate.resilience.Backoff;
+import dev.knowgate.resilience.Sleeper;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -139,7 +141,7 @@ public final class Supervisor {
     private void supervise() {
         int failures = 0;
         int restarts = 0;
-        Duration backoff = policy.firstBackoff();
+        Backoff backoffs = new Backoff(policy.firstBackoff(), policy.maxBackoff(), Backoff.Jitter.NONE);
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             state.set(new State.Running(restarts));
             Instant started = clock.instant();
@@ -154,7 +156,6 @@ public final class Supervisor {
                 }
                 if (Duration.between(started, clock.instant()).compareTo(policy.healthyAfter()) >= 0) {
                     failures = 0; // it ran well for a while: this is a new trouble, not the same one again
-                    backoff = policy.firstBackoff();
                 }
                 failures++;
                 String error = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -163,14 +164,14 @@ public final class Supervisor {
                     LOG.errorf(e, "worker %s failed %d times in a row; giving up (liveness DOWN)", name, failures);
                     return;
                 }
+                Duration backoff = backoffs.delay(failures);
                 state.set(new State.BackingOff(failures, error, clock.instant().plus(backoff)));
                 LOG.errorf(e, "worker %s failed (%d of %d); restarting in %s", name, failures, policy.maxFailures(), backoff);
                 try {
-                    Thread.sleep(backoff.toMillis());
+                    Sleeper.THREAD.sleep(backoff);
                 } catch (InterruptedException interrupted) {
                     break;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(policy.maxBackoff()) > 0 ? policy.maxBackoff() : backoff.multipliedBy(2);
                 restarts++;
             }
         }
