@@ -1,7 +1,7 @@
 package dev.knowgate.categorize.verdicts;
 
 import dev.knowgate.categorize.CategorizeConfig;
-import dev.knowgate.service.ProblemResponse;
+import dev.knowgate.service.problem.ProblemResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;

@@ -3,7 +3,7 @@ package dev.knowgate.categorize.verdicts;
 import dev.knowgate.categorize.stream.CategorizeTopology;
 import dev.knowgate.categorize.stream.VerdictHistory;
 import dev.knowgate.contracts.json.ContractJson;
-import dev.knowgate.service.ProblemResponse;
+import dev.knowgate.service.problem.ProblemResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;

@@ -2,7 +2,7 @@ package dev.knowgate.monitor.api;
 
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.monitor.MonitorConfig;
-import dev.knowgate.service.ProblemResponse;
+import dev.knowgate.service.problem.ProblemResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -11,7 +11,7 @@ import dev.knowgate.monitor.rates.VersionRates;
 import dev.knowgate.monitor.rates.VersionStatus;
 import dev.knowgate.monitor.stream.TopologyProducer;
 import dev.knowgate.monitor.MonitorConfig;
-import dev.knowgate.service.ProblemResponse;
+import dev.knowgate.service.problem.ProblemResponse;
 import dev.knowgate.service.auth.AuthProblems;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;

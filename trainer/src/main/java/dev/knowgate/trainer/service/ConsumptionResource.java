@@ -1,6 +1,6 @@
 package dev.knowgate.trainer.service;
 
-import dev.knowgate.service.ProblemResponse;
+import dev.knowgate.service.problem.ProblemResponse;
 import dev.knowgate.trainer.round.RoundLoop;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;

@@ -1,6 +1,7 @@
 package dev.knowgate.ingest.problem;
 
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.service.problem.Problem;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.ext.web.Router;

@@ -1,8 +1,9 @@
 package dev.knowgate.ingest.problem;
 
-import jakarta.ws.rs.core.MediaType;
+import dev.knowgate.service.problem.ItemError;
+import dev.knowgate.service.problem.Problem;
+import dev.knowgate.service.problem.ProblemResponse;
 import jakarta.ws.rs.core.Response;
-import dev.knowgate.contracts.json.ContractJson;
 
 import java.util.List;
 
@@ -19,8 +20,7 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     INTERNAL(500, "internal", "Internal error");
 
-    public static final String MEDIA_TYPE = "application/problem+json";
-    private static final String BASE = "https://knowgate.dev/problems/";
+    public static final String MEDIA_TYPE = ProblemResponse.PROBLEM_JSON;
 
     private final int status;
     private final String slug;
@@ -37,7 +37,7 @@ public enum ProblemType {
     }
 
     public String uri() {
-        return BASE + slug;
+        return ProblemResponse.TYPES + slug;
     }
 
     public Problem problem(String detail, List<ItemError> errors, int omittedErrors) {
@@ -49,9 +49,6 @@ public enum ProblemType {
     }
 
     public Response response(String detail, List<ItemError> errors, int omittedErrors) {
-        return Response.status(status)
-                .type(MediaType.valueOf(MEDIA_TYPE))
-                .entity(ContractJson.writeString(problem(detail, errors, omittedErrors)))
-                .build();
+        return ProblemResponse.of(problem(detail, errors, omittedErrors));
     }
 }

@@ -8,7 +8,7 @@ import jakarta.inject.Inject;
 
 import java.util.List;
 
-import dev.knowgate.ingest.problem.ItemError;
+import dev.knowgate.service.problem.ItemError;
 
 /**
  * knowgate_ingest_examples_accepted_total{curator}, knowgate_ingest_examples_rejected_total{reason}

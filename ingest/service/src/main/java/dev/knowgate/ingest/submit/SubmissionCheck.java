@@ -6,7 +6,7 @@ import dev.knowgate.contracts.Purpose;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.ingest.auth.Curator;
 import dev.knowgate.ingest.auth.Right;
-import dev.knowgate.ingest.problem.ItemError;
+import dev.knowgate.service.problem.ItemError;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.knowgate.service.auth;
 
-import dev.knowgate.service.ProblemResponse;
+import dev.knowgate.service.problem.ProblemResponse;
 import jakarta.ws.rs.core.Response;
 
 /**

@@ -1,10 +1,10 @@
-package dev.knowgate.ingest.problem;
+package dev.knowgate.service.problem;
 
 import java.util.List;
 
 /**
- * An RFC 9457 problem document ({@code application/problem+json}), with the item errors of a
- * request as an extension member.
+ * An RFC 9457 problem document ({@code application/problem+json}), the one every service answers errors with;
+ * a request's bad items (ingest's validation) go in the {@code errors} extension member, left out when empty.
  *
  * @param type          URI naming the kind of problem
  * @param title         short, the same for every occurrence of the type

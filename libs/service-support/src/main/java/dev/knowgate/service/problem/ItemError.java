@@ -1,4 +1,4 @@
-package dev.knowgate.ingest.problem;
+package dev.knowgate.service.problem;
 
 /**
  * What is wrong with one item of a request: by {@code index} (0-based, JSON arrays) or {@code line}
