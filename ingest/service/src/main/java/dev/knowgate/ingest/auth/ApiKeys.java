@@ -42,6 +42,11 @@ public class ApiKeys {
         }
     }
 
+    /** The keys themselves, for the identity provider. */
+    public ApiKeyStore store() {
+        return store;
+    }
+
     /** The curator a presented key belongs to, if any. */
     public Optional<Curator> lookup(String presentedKey) {
         return store.lookup(presentedKey).map(h -> new Curator(h.name(), h.rights().stream()

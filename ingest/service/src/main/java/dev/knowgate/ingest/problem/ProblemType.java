@@ -13,8 +13,8 @@ public enum ProblemType {
     MALFORMED_BODY(400, "malformed-body", "Malformed request body"),
     TOO_LARGE(413, "too-large", "Request too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
-    UNAUTHENTICATED(401, "unauthenticated", "API key missing or unknown"),
-    FORBIDDEN(403, "forbidden", "API key lacks the right"),
+    /** Probe examples from a key without the right 'probe'; the same type as a refused key (AuthProblems). */
+    FORBIDDEN(403, "forbidden", "Not allowed"),
     BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka did not acknowledge the examples"),
     NOT_FOUND(404, "not-found", "Not found"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),

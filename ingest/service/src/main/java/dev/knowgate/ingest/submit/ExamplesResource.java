@@ -7,9 +7,11 @@ import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.RejectionReason;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.ingest.IngestConfig;
-import dev.knowgate.ingest.auth.ApiKeyFilter;
+import dev.knowgate.ingest.auth.ApiKeyAuthentication;
 import dev.knowgate.ingest.auth.Curator;
 import dev.knowgate.ingest.problem.ProblemType;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -45,6 +47,7 @@ import java.util.Optional;
  */
 @Path("/v1/examples")
 @SecurityRequirement(name = "apiKey")
+@RolesAllowed("submit")
 public class ExamplesResource {
 
     public static final String NDJSON = "application/x-ndjson";
@@ -60,6 +63,9 @@ public class ExamplesResource {
     @Inject
     IngestMetrics metrics;
 
+    @Inject
+    SecurityIdentity identity;
+
     Clock clock = Clock.systemUTC();
 
     @POST
@@ -71,7 +77,7 @@ public class ExamplesResource {
     @APIResponse(responseCode = "503", description = "the broker did not acknowledge; nothing accepted; retry after Retry-After")
     public Response submit(InputStream body, @Context ContainerRequestContext request) {
         long start = System.nanoTime();
-        Curator curator = ApiKeyFilter.curator(request);
+        Curator curator = ApiKeyAuthentication.curator(identity);
         Optional<Response> badMediaType = mediaTypeProblem(request, MediaType.APPLICATION_JSON);
         if (badMediaType.isPresent()) {
             return done("json", start, badMediaType.get());
@@ -136,7 +142,7 @@ public class ExamplesResource {
     @APIResponse(responseCode = "503", description = "the broker did not acknowledge; nothing accepted; retry after Retry-After")
     public Response submitBulk(InputStream body, @Context ContainerRequestContext request) {
         long start = System.nanoTime();
-        Curator curator = ApiKeyFilter.curator(request);
+        Curator curator = ApiKeyAuthentication.curator(identity);
         Optional<Response> badMediaType = mediaTypeProblem(request, NDJSON);
         if (badMediaType.isPresent()) {
             return done("bulk", start, badMediaType.get());

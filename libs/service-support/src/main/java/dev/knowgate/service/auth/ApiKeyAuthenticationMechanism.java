@@ -21,7 +21,7 @@ import java.util.Set;
  * into its holder or refuses it.
  *
  * <p>Abstract so that it is a bean only in the services that opt in, with a one-line
- * {@code @ApplicationScoped} subclass (ingest authenticates with its own filter and has no Quarkus Security).
+ * {@code @ApplicationScoped} subclass: ingest (curator keys), the trainer and the monitor (operator keys).
  */
 public abstract class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
 
