@@ -1,6 +1,7 @@
 package dev.knowgate.monitor.api;
 
 import dev.knowgate.contracts.Alert;
+import dev.knowgate.monitor.stream.MonitorQueries;
 import dev.knowgate.contracts.AlertKind;
 import dev.knowgate.monitor.rates.VersionRates;
 import dev.knowgate.monitor.stream.MixWindow;

@@ -1,6 +1,7 @@
 package dev.knowgate.monitor.api;
 
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.monitor.stream.MonitorQueries;
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.service.problem.ProblemResponse;
 import jakarta.inject.Inject;

@@ -5,7 +5,7 @@ import dev.knowgate.contracts.DecisionStatus;
 import dev.knowgate.contracts.GateEvidence;
 import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.json.ContractJson;
-import dev.knowgate.monitor.api.MonitorQueries;
+import dev.knowgate.monitor.stream.MonitorQueries;
 import dev.knowgate.monitor.gate.PromotionGate;
 import dev.knowgate.monitor.rates.VersionRates;
 import dev.knowgate.monitor.rates.VersionStatus;

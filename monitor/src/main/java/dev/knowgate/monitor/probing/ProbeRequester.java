@@ -8,7 +8,6 @@ import dev.knowgate.contracts.topic.ProbeHeaders;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.service.KafkaClientConfig;
-import dev.knowgate.monitor.api.MonitorQueries;
 import dev.knowgate.resilience.Backoff;
 import dev.knowgate.resilience.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,7 +58,7 @@ public class ProbeRequester {
 
     private final MonitorConfig config;
     private final Map<String, Object> kafkaConfig;
-    private final MonitorQueries queries;
+    private final ProbeProgress progress;
     private final MeterRegistry meters;
     private final Set<String> requested = new HashSet<>();
     private final ProbeSet probes;
@@ -73,12 +72,12 @@ public class ProbeRequester {
     @Inject
     public ProbeRequester(MonitorConfig config, ProbeSet probes,
                           @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-                          MonitorQueries queries, MeterRegistry meters) {
+                          ProbeProgress progress, MeterRegistry meters) {
         this.config = config;
         this.probes = probes;
         this.probeCount = probes.probes().size(); // an evaluation is complete when every probe is answered
         this.kafkaConfig = kafkaConfig;
-        this.queries = queries;
+        this.progress = progress;
         this.meters = meters;
     }
 
@@ -149,7 +148,7 @@ public class ProbeRequester {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(1))) {
                     version(r).ifPresent(v -> {
                         newest = v.key();
-                        if (!requested.contains(v.key()) && !queries.hasProbeResults(v.name(), v.version(), probeCount)) {
+                        if (!requested.contains(v.key()) && !progress.hasProbeResults(v.name(), v.version(), probeCount)) {
                             request(p, v.key(), "eval-" + v.name() + "-" + v.version() + "-" + Instant.now().getEpochSecond());
                         }
                         requested.add(v.key());

@@ -1,7 +1,7 @@
 package dev.knowgate.monitor.webhook;
 
 import dev.knowgate.contracts.Alert;
-import dev.knowgate.monitor.api.MonitorQueries;
+import dev.knowgate.monitor.stream.MonitorQueries;
 import dev.knowgate.monitor.webhook.WebhookSender.Endpoint;
 import dev.knowgate.monitor.webhook.WebhookSender.Policy;
 import io.micrometer.core.instrument.MeterRegistry;

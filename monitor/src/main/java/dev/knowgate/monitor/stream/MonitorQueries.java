@@ -1,15 +1,14 @@
-package dev.knowgate.monitor.api;
+package dev.knowgate.monitor.stream;
 
 import dev.knowgate.contracts.Alert;
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.monitor.flagging.ConditionState;
 import dev.knowgate.contracts.ModelDecision;
+import dev.knowgate.monitor.probing.ProbeProgress;
 import dev.knowgate.monitor.probing.ProbeSet;
 import dev.knowgate.monitor.rates.LineageState;
 import dev.knowgate.monitor.rates.RateCalculator;
 import dev.knowgate.monitor.rates.VersionRates;
-import dev.knowgate.monitor.stream.MixWindow;
-import dev.knowgate.monitor.stream.MonitorTopology;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.streams.KafkaStreams;
@@ -30,7 +29,7 @@ import java.util.List;
  * instances each answers for the lineages its tasks own.
  */
 @ApplicationScoped
-public class MonitorQueries {
+public class MonitorQueries implements ProbeProgress {
 
     /** Thrown while the stores are not queryable (starting, rebalancing). */
     public static final class NotReady extends RuntimeException {
@@ -104,6 +103,7 @@ public class MonitorQueries {
     }
 
     /** Whether a version already has at least {@code min} probe results; waits while the stores start. */
+    @Override
     public boolean hasProbeResults(String model, long version, int min) {
         for (int attempt = 0; ; attempt++) {
             try {
