@@ -5,7 +5,6 @@ import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.resilience.Backoff;
 import dev.knowgate.resilience.Sleeper;
 
-import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -64,21 +62,15 @@ public final class Pusher {
     public static final URI DEFAULT_URL = URI.create("http://127.0.0.1:8081");
 
     private final URI url;
-    private final IngestClient client;
-    private final int maxRetries;
-    private final Backoff backoff;
     private final Clock clock;
-    private final Sleeper sleeper;
-    private final RandomGenerator random;
+    private final BatchSender sender;
 
     private Pusher(Builder b) {
         this.url = b.url;
-        this.client = new IngestClient(b.url, b.apiKey, b.connectTimeout, b.requestTimeout, b.httpClient);
-        this.maxRetries = b.maxRetries;
-        this.backoff = new Backoff(min(b.retryBaseDelay, b.retryMaxWait), b.retryMaxWait, Backoff.Jitter.EQUAL);
         this.clock = b.clock;
-        this.sleeper = b.sleeper;
-        this.random = b.random;
+        this.sender = new BatchSender(b.url, new IngestClient(b.url, b.apiKey, b.connectTimeout, b.requestTimeout, b.httpClient),
+                b.maxRetries, new Backoff(min(b.retryBaseDelay, b.retryMaxWait), b.retryMaxWait, Backoff.Jitter.EQUAL),
+                b.random, b.sleeper, b.clock);
     }
 
     /** A pusher for the ingest service at {@code url} (e.g. {@code http://127.0.0.1:8081}). */
@@ -118,97 +110,14 @@ public final class Pusher {
         }
     }
 
-    /** One entry of a batch: an example to send, or a line already judged (rejected, duplicate). */
-    private static final class Entry {
-        final long startLine;
-        final long endLine;
-        final String id;
-        final byte[] json;
-        Rejection rejection;
-
-        Entry(long startLine, long endLine, String id, byte[] json, Rejection rejection) {
-            this.startLine = startLine;
-            this.endLine = endLine;
-            this.id = id;
-            this.json = json;
-            this.rejection = rejection;
-        }
-
-        boolean sendable() {
-            return rejection == null;
-        }
-    }
-
-    /** Consecutive input records; committed together once the service acknowledged its examples. */
-    private static final class Batch {
-        final List<Entry> entries = new ArrayList<>();
-        int sendable;
-        long bytes;
-
-        void add(Entry e) {
-            entries.add(e);
-            if (e.sendable()) {
-                sendable++;
-                bytes += e.json.length + 1L;
-            }
-        }
-
-        List<Entry> toSend() {
-            List<Entry> out = new ArrayList<>();
-            for (Entry e : entries) {
-                if (e.sendable()) {
-                    out.add(e);
-                }
-            }
-            return out;
-        }
-
-        long firstLine() {
-            return entries.get(0).startLine;
-        }
-
-        long lastLine() {
-            return entries.get(entries.size() - 1).endLine;
-        }
-
-        /** Two batches: the first holds the first half of the sendable entries and everything before them. */
-        Batch[] halves() {
-            List<Entry> send = toSend();
-            Entry firstOfSecond = send.get(send.size() / 2);
-            Batch a = new Batch();
-            Batch b = new Batch();
-            boolean second = false;
-            for (Entry e : entries) {
-                second |= e == firstOfSecond;
-                (second ? b : a).add(e);
-            }
-            return new Batch[] {a, b};
-        }
-    }
-
-    /** Why a push stopped before the end. */
-    private record Stop(PushStatus status, String message) {
-    }
-
-    /** What sending a batch came to. */
-    private sealed interface Sent permits Acknowledged, Split, Stopped {
-    }
-
-    private record Acknowledged(List<String> ids, int requests, boolean anyAccepted) implements Sent {
-    }
-
-    private record Split() implements Sent {
-    }
-
-    private record Stopped(Stop stop) implements Sent {
-    }
-
-    /** The state of one push. */
-    private final class Run {
+    /** One push: reads the file, plans batches, has {@link BatchSender} send them and {@link PushLedger} count them. */
+    private final class Run implements BatchSender.Session {
         final PushOptions options;
         final Cancellation cancellation;
         final PushListener listener;
         final Instant started = clock.instant();
+        final PushLedger ledger = new PushLedger();
+        final Map<String, Long> seen = new HashMap<>();
         boolean interruptSeen;
 
         Path input;
@@ -219,22 +128,6 @@ public final class Pusher {
         long totalLines;
         long resumedAfter;
         int batchLimit;
-
-        // committed: covers exactly the lines up to linesHandled
-        long linesHandled;
-        long linesRead;
-        long accepted;
-        long rejected;
-        long duplicates;
-        long batches;
-        final Map<String, Long> byReason = new TreeMap<>();
-        final List<Rejection> kept = new ArrayList<>();
-        // live: every request made, committed or not
-        long requests;
-        long retries;
-        long acceptedThisRun;
-
-        final Map<String, Long> seen = new HashMap<>();
 
         Run(PushOptions options, Cancellation cancellation, PushListener listener) {
             this.options = options;
@@ -279,7 +172,8 @@ public final class Pusher {
                             + " to push it from the first line (examples already accepted keep their ids,"
                             + " so sending them again is harmless)");
                 }
-                restore(state);
+                firstStarted = state.startedAt() != null ? state.startedAt() : started;
+                ledger.restore(state);
                 if (state.complete()) {
                     return result(PushStatus.ALREADY_COMPLETE, input + " was already pushed completely ("
                             + state.updatedAt() + "); use --restart to push it again");
@@ -301,8 +195,8 @@ public final class Pusher {
                 }
                 listener.started(new PushListener.Start(input, format, totalLines, resumedAfter, stateFile,
                         options.dryRun(), List.copyOf(notes)));
-                listener.progress(linesHandled, totalLines);
-                Stop stop = readAndSend(reader);
+                listener.progress(ledger.linesHandled(), totalLines);
+                PushStop stop = readAndSend(reader);
                 if (stop != null) {
                     if (!options.dryRun()) {
                         save(PushState.IN_PROGRESS);
@@ -310,34 +204,19 @@ public final class Pusher {
                     return result(stop.status(), stop.message());
                 }
             } catch (IOException e) {
-                throw new PushException("cannot read " + options.input() + " after line " + linesHandled + ": "
+                throw new PushException("cannot read " + options.input() + " after line " + ledger.linesHandled() + ": "
                         + e.getMessage(), e);
             }
             if (!options.dryRun()) {
                 save(PushState.COMPLETE);
             }
-            listener.progress(Math.max(linesHandled, totalLines), totalLines);
+            listener.progress(Math.max(ledger.linesHandled(), totalLines), totalLines);
             return result(PushStatus.COMPLETE, null);
         }
 
-        private void restore(PushState state) {
-            firstStarted = state.startedAt() != null ? state.startedAt() : started;
-            linesHandled = state.linesHandled();
-            PushCounts c = state.counts();
-            linesRead = c.linesRead();
-            accepted = c.accepted();
-            rejected = c.rejected();
-            duplicates = c.duplicates();
-            batches = c.batches();
-            requests = c.requests();
-            retries = c.retries();
-            byReason.putAll(c.rejectedByReason());
-            kept.addAll(state.rejections());
-        }
-
         /** Reads every record after the saved progress, sending batches as they fill; the reason it stopped, or null. */
-        private Stop readAndSend(ExampleReader reader) throws IOException, PushException {
-            Batch batch = new Batch();
+        private PushStop readAndSend(ExampleReader reader) throws IOException, PushException {
+            PushBatch batch = new PushBatch();
             InputRecord record;
             while ((record = reader.next()) != null) {
                 if (record.endLine() <= resumedAfter) {
@@ -350,22 +229,22 @@ public final class Pusher {
                 if (cancelled()) {
                     return interrupted();
                 }
-                Entry entry = entry(record);
-                if (entry.sendable() && (batch.sendable >= batchLimit || batch.bytes + entry.json.length + 1 > MAX_BODY_BYTES)) {
-                    Stop stop = flush(batch);
+                PushBatch.Entry entry = entry(record);
+                if (batch.full(entry, batchLimit, MAX_BODY_BYTES)) {
+                    PushStop stop = flush(batch);
                     if (stop != null) {
                         return stop;
                     }
-                    batch = new Batch();
+                    batch = new PushBatch();
                 }
                 batch.add(entry);
             }
             return batch.entries.isEmpty() ? null : flush(batch);
         }
 
-        private Entry entry(InputRecord record) {
+        private PushBatch.Entry entry(InputRecord record) {
             if (record.problem() != null) {
-                return new Entry(record.startLine(), record.endLine(), null, null, record.problem());
+                return new PushBatch.Entry(record.startLine(), record.endLine(), null, null, record.problem());
             }
             Example example = record.example();
             if (options.source() != null && example.source() == null) {
@@ -373,18 +252,19 @@ public final class Pusher {
             }
             Long first = seen.putIfAbsent(example.id(), record.startLine());
             if (first != null) {
-                return new Entry(record.startLine(), record.endLine(), example.id(), null, new Rejection(record.startLine(),
-                        "id", Rejection.DUPLICATE, "duplicate of line " + first + " (id " + example.id() + "); not sent", false));
+                return new PushBatch.Entry(record.startLine(), record.endLine(), example.id(), null,
+                        new Rejection(record.startLine(), "id", Rejection.DUPLICATE,
+                                "duplicate of line " + first + " (id " + example.id() + "); not sent", false));
             }
-            return new Entry(record.startLine(), record.endLine(), example.id(), ContractJson.write(example), null);
+            return new PushBatch.Entry(record.startLine(), record.endLine(), example.id(), ContractJson.write(example), null);
         }
 
         /** Sends a full batch (splitting it on 413) and commits what the service acknowledged. */
-        private Stop flush(Batch batch) throws PushException {
-            Deque<Batch> work = new ArrayDeque<>();
+        private PushStop flush(PushBatch batch) throws PushException {
+            Deque<PushBatch> work = new ArrayDeque<>();
             work.push(batch);
             while (!work.isEmpty()) {
-                Batch next = work.peek();
+                PushBatch next = work.peek();
                 if (options.dryRun() || next.sendable == 0) {
                     List<String> ids = next.toSend().stream().map(e -> e.id).toList();
                     commit(next, ids, 0, options.dryRun() && !ids.isEmpty());
@@ -394,206 +274,86 @@ public final class Pusher {
                 if (cancelled()) {
                     return interrupted();
                 }
-                Sent sent = send(next);
-                if (sent instanceof Acknowledged ack) {
+                BatchSender.Sent sent = sender.send(next, this);
+                if (sent instanceof BatchSender.Acknowledged ack) {
                     commit(next, ack.ids(), ack.requests(), ack.anyAccepted());
                     work.pop();
-                } else if (sent instanceof Split) {
+                } else if (sent instanceof BatchSender.Split split) {
+                    batchLimit = split.batchLimit();
                     work.pop();
-                    Batch[] halves = next.halves();
+                    PushBatch[] halves = next.halves();
                     work.push(halves[1]);
                     work.push(halves[0]);
                 } else {
-                    return ((Stopped) sent).stop();
+                    return ((BatchSender.Stopped) sent).stop();
                 }
             }
             return null;
         }
 
-        /** Sends the batch until the service acknowledges it (or what it did not refuse), or the push must stop. */
-        private Sent send(Batch batch) {
-            int retry = 0;
-            int made = 0;
-            while (true) {
-                List<Entry> toSend = batch.toSend();
-                if (toSend.isEmpty()) {
-                    return new Acknowledged(List.of(), made, false); // the service refused every line
-                }
-                ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, batch.bytes));
-                for (Entry e : toSend) {
-                    body.writeBytes(e.json);
-                    body.write('\n');
-                }
-                made++;
-                requests++;
-                IngestClient.Answer answer = client.postBulk(body.toByteArray());
-                if (answer.interrupted()) {
-                    noteInterrupt();
-                }
-                String cause;
-                Optional<Duration> retryAfter = Optional.empty();
-                if (!answer.answered()) {
-                    cause = client.describe(answer.failure());
-                } else {
-                    int status = answer.status();
-                    if (status == 200 || status == 201 || status == 202) {
-                        List<String> ids = IngestClient.acceptedIds(answer.body());
-                        if (ids.size() != toSend.size()) {
-                            ids = toSend.stream().map(e -> e.id).toList();
-                        }
-                        return new Acknowledged(ids, made, true);
-                    }
-                    if (status == 422) {
-                        refuse(toSend, answer.body());
-                        retry = 0;
-                        continue;
-                    }
-                    if (status == 401) {
-                        return new Stopped(new Stop(PushStatus.AUTH_FAILED, (client.hasApiKey()
-                                ? "the ingest service at " + url + " refused the API key ("
-                                : "no API key was given and the ingest service at " + url + " requires one (")
-                                + IngestClient.describe(answer) + "); give one with --api-key or KNOWGATE_API_KEY"));
-                    }
-                    if (status == 403) {
-                        return new Stopped(new Stop(PushStatus.AUTH_FAILED, "the API key may not push these examples ("
-                                + IngestClient.describe(answer) + "); pushing examples needs the ingest right,"
-                                + " probe examples a separate one"));
-                    }
-                    if (status == 413) {
-                        if (toSend.size() > 1) {
-                            batchLimit = Math.max(1, toSend.size() / 2);
-                            return new Split();
-                        }
-                        Entry only = toSend.get(0);
-                        only.rejection = new Rejection(only.startLine, null, "too_long",
-                                "the service refused the example as too large (" + IngestClient.describe(answer) + ")", true);
-                        continue;
-                    }
-                    if (status != 408 && status != 429 && status < 500) {
-                        return new Stopped(new Stop(PushStatus.FAILED, "the ingest service at " + client.bulkUri()
-                                + " refused the batch of lines " + batch.firstLine() + "-" + batch.lastLine() + " ("
-                                + IngestClient.describe(answer) + ")" + (status == 404 ? "; is --url right?" : "")));
-                    }
-                    cause = IngestClient.describe(answer);
-                    retryAfter = IngestClient.retryAfter(answer.headers(), clock.instant());
-                }
-                retry++;
-                if (retry > maxRetries) {
-                    return new Stopped(new Stop(PushStatus.GAVE_UP, "gave up on the batch of lines " + batch.firstLine()
-                            + "-" + batch.lastLine() + " after " + maxRetries + (maxRetries == 1 ? " retry" : " retries")
-                            + ": " + cause));
-                }
-                if (cancelled()) {
-                    return new Stopped(interrupted());
-                }
-                Duration delay = backoff.delay(retry, retryAfter, random);
-                retries++;
-                listener.retrying(new PushListener.Retry(retry, maxRetries, delay, cause, batch.firstLine()));
-                try {
-                    (sleeper != null ? sleeper : (Sleeper) cancellation::await).sleep(delay);
-                } catch (InterruptedException e) {
-                    noteInterrupt();
-                }
-                if (cancelled()) {
-                    return new Stopped(interrupted());
-                }
-            }
-        }
-
-        /** Marks the lines a 422 names as refused; when it names none of them, all of them. */
-        private void refuse(List<Entry> sent, String body) {
-            boolean any = false;
-            for (IngestClient.LineError error : IngestClient.lineErrors(body)) {
-                if (error.line() >= 1 && error.line() <= sent.size()) {
-                    Entry e = sent.get(error.line() - 1);
-                    if (e.rejection == null) {
-                        e.rejection = new Rejection(e.startLine, error.field(), error.reason(), error.message(), true);
-                        any = true;
-                    }
-                }
-            }
-            if (!any) {
-                String reason = IngestClient.problemReason(body);
-                String text = IngestClient.problemText(body);
-                for (Entry e : sent) {
-                    e.rejection = new Rejection(e.startLine, null, reason,
-                            "the service refused the batch without naming lines (" + (text == null ? "HTTP 422" : text) + ")", true);
-                }
-            }
-        }
-
-
-        private void commit(Batch batch, List<String> ids, int batchRequests, boolean acknowledged) throws PushException {
-            List<Rejection> refused = new ArrayList<>();
-            for (Entry e : batch.entries) {
-                linesRead++;
-                if (e.rejection == null) {
-                    accepted++;
-                    acceptedThisRun++;
-                    continue;
-                }
-                refused.add(e.rejection);
-                if (e.rejection.duplicate()) {
-                    duplicates++;
-                } else {
-                    rejected++;
-                    byReason.merge(e.rejection.reason(), 1L, Long::sum);
-                }
-                if (kept.size() < PushState.MAX_KEPT_REJECTIONS) {
-                    kept.add(e.rejection);
-                }
-            }
-            if (acknowledged) {
-                batches++;
-            }
-            linesHandled = batch.lastLine();
+        private void commit(PushBatch batch, List<String> ids, int batchRequests, boolean acknowledged) throws PushException {
+            List<Rejection> refused = ledger.commit(batch, acknowledged);
             if (!options.dryRun()) {
                 save(PushState.IN_PROGRESS);
                 if (acknowledged) {
-                    listener.batchAcknowledged(new PushListener.Batch(batches, batch.firstLine(), batch.lastLine(),
-                            List.copyOf(ids), List.copyOf(refused), batchRequests, counts()));
+                    listener.batchAcknowledged(new PushListener.Batch(ledger.batches(), batch.firstLine(), batch.lastLine(),
+                            List.copyOf(ids), List.copyOf(refused), batchRequests, ledger.counts()));
                 }
             }
-            listener.progress(linesHandled, totalLines);
-        }
-
-        private PushCounts counts() {
-            return new PushCounts(linesRead, accepted, rejected, duplicates, batches, requests, retries, byReason);
+            listener.progress(ledger.linesHandled(), totalLines);
         }
 
         private void save(String status) throws PushException {
-            PushState state = new PushState(PushState.VERSION, status, fingerprint, format.label(), url.toString(),
-                    linesHandled, counts(), kept, firstStarted, clock.instant());
             try {
-                state.write(stateFile);
+                ledger.state(status, fingerprint, format, url, firstStarted, clock.instant()).write(stateFile);
             } catch (IOException e) {
                 throw new PushException("cannot save the progress to " + stateFile + " (" + e
                         + "); give a writable place with --state", e);
             }
         }
 
+        @Override
+        public PushLedger ledger() {
+            return ledger;
+        }
+
+        @Override
+        public PushListener listener() {
+            return listener;
+        }
+
+        @Override
+        public Cancellation cancellation() {
+            return cancellation;
+        }
+
         /** Polls the thread's interrupt status into the cancellation (clearing it, so file I/O keeps working). */
-        private boolean cancelled() {
+        @Override
+        public boolean cancelled() {
             if (Thread.interrupted()) {
                 noteInterrupt();
             }
             return cancellation.isCancelled();
         }
 
-        private void noteInterrupt() {
+        @Override
+        public void noteInterrupt() {
             interruptSeen = true;
             cancellation.cancel();
         }
 
-        private Stop interrupted() {
-            return new Stop(PushStatus.INTERRUPTED, "interrupted; every line up to " + linesHandled
+        @Override
+        public PushStop interrupted() {
+            long handled = ledger.linesHandled();
+            return new PushStop(PushStatus.INTERRUPTED, "interrupted; every line up to " + handled
                     + " is handled" + (stateFile == null ? "" : " and saved in " + stateFile
-                    + "; run the same command again to resume at line " + (linesHandled + 1)));
+                    + "; run the same command again to resume at line " + (handled + 1)));
         }
 
         private PushResult result(PushStatus status, String message) {
-            return new PushResult(status, input, stateFile, options.dryRun(), counts(), kept, totalLines, linesHandled,
-                    resumedAfter, acceptedThisRun, Duration.between(started, clock.instant()), message);
+            return new PushResult(status, input, stateFile, options.dryRun(), ledger.counts(), ledger.kept(), totalLines,
+                    ledger.linesHandled(), resumedAfter, ledger.acceptedThisRun(), Duration.between(started, clock.instant()),
+                    message);
         }
     }
 
