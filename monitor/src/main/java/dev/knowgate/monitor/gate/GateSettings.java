@@ -1,6 +1,7 @@
 package dev.knowgate.monitor.gate;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The promotion gate (knowgate.monitor.gate.*, documented in docs/monitor.md).
@@ -25,6 +26,50 @@ public record GateSettings(boolean enabled, double maxForgetting, double maxAccu
     }
 
     public static GateSettings defaults() {
-        return new GateSettings(true, 0.03, 0.05, Duration.ofMinutes(15));
+        return builder().enabled(true).maxForgetting(0.03).maxAccuracyDrop(0.05).evaluationTimeout(Duration.ofMinutes(15)).build();
+    }
+
+    /** Settings by name, not by position: several of them are numbers of the same type. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every setting must be given (a missing one is a NullPointerException naming it); the constructor validates. */
+    public static final class Builder {
+        private Boolean enabled;
+        private Double maxForgetting;
+        private Double maxAccuracyDrop;
+        private Duration evaluationTimeout;
+
+        private Builder() {
+        }
+
+        public Builder enabled(boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder maxForgetting(double maxForgetting) {
+            this.maxForgetting = maxForgetting;
+            return this;
+        }
+
+        public Builder maxAccuracyDrop(double maxAccuracyDrop) {
+            this.maxAccuracyDrop = maxAccuracyDrop;
+            return this;
+        }
+
+        public Builder evaluationTimeout(Duration evaluationTimeout) {
+            this.evaluationTimeout = evaluationTimeout;
+            return this;
+        }
+
+        public GateSettings build() {
+            return new GateSettings(
+                    Objects.requireNonNull(enabled, "enabled"),
+                    Objects.requireNonNull(maxForgetting, "maxForgetting"),
+                    Objects.requireNonNull(maxAccuracyDrop, "maxAccuracyDrop"),
+                    Objects.requireNonNull(evaluationTimeout, "evaluationTimeout"));
+        }
     }
 }

@@ -34,17 +34,20 @@ public class TopologyProducer {
             throw new IllegalArgumentException("knowgate.monitor.flagging.min-coverage must be in (0, 1], got " + f.minCoverage());
         }
         int minProbes = (int) Math.ceil(f.minCoverage() * probes.probes().size());
-        return new FlagSettings(minProbes, f.forgettingMargin(), f.trendVersions(), f.trendMinPoints(), f.trendSlope());
+        return FlagSettings.builder().minProbes(minProbes).forgettingMargin(f.forgettingMargin())
+                .trendVersions(f.trendVersions()).trendMinPoints(f.trendMinPoints()).trendSlope(f.trendSlope()).build();
     }
 
     public static GateSettings gateSettings(MonitorConfig config) {
         MonitorConfig.Gate g = config.gate();
-        return new GateSettings(g.enabled(), g.maxForgetting(), g.maxAccuracyDrop(), g.evaluationTimeout());
+        return GateSettings.builder().enabled(g.enabled()).maxForgetting(g.maxForgetting())
+                .maxAccuracyDrop(g.maxAccuracyDrop()).evaluationTimeout(g.evaluationTimeout()).build();
     }
 
     public static CusumSettings cusumSettings(MonitorConfig config) {
         MonitorConfig.UnknownShare u = config.unknownShare();
-        return new CusumSettings(u.window(), u.minExamples(), u.target().orElse(-1.0), u.warmupWindows(), u.slack(),
-                u.threshold(), u.keepWindows());
+        return CusumSettings.builder().window(u.window()).minExamples(u.minExamples()).target(u.target().orElse(-1.0))
+                .warmupWindows(u.warmupWindows()).slack(u.slack()).threshold(u.threshold()).keepWindows(u.keepWindows())
+                .build();
     }
 }

@@ -29,9 +29,10 @@ public final class CrashableMonitorApp {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 60_000);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         int probes = Integer.parseInt(args[2]);
-        KafkaStreams streams = new KafkaStreams(MonitorTopology.build(1, probes, new FlagSettings(probes, 0.05, 5, 3, 0.02),
-                new GateSettings(true, 0.03, 0.05, Duration.ofMinutes(15)),
-                new CusumSettings(Duration.ofMinutes(1), 20, -1, 5, 0.05, 0.3, 100)), props);
+        KafkaStreams streams = new KafkaStreams(MonitorTopology.build(1, probes, FlagSettings.builder().minProbes(probes).forgettingMargin(0.05).trendVersions(5).trendMinPoints(3).trendSlope(0.02).build(),
+                GateSettings.builder().enabled(true).maxForgetting(0.03).maxAccuracyDrop(0.05).evaluationTimeout(Duration.ofMinutes(15)).build(),
+                CusumSettings.builder().window(Duration.ofMinutes(1)).minExamples(20).target(-1).warmupWindows(5).slack(0.05)
+                        .threshold(0.3).keepWindows(100).build()), props);
         streams.start();
         System.out.println("started");
         Thread.currentThread().join(); // until killed

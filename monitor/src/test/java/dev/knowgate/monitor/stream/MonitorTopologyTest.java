@@ -70,7 +70,7 @@ class MonitorTopologyTest {
     /** The detectors' tests run with the gate off: every version is promoted as it is announced. */
     @BeforeEach
     void start() {
-        start(new GateSettings(false, 0.03, 0.05, Duration.ofMinutes(15)));
+        start(GateSettings.builder().enabled(false).maxForgetting(0.03).maxAccuracyDrop(0.05).evaluationTimeout(Duration.ofMinutes(15)).build());
     }
 
     void start(GateSettings gate) {
@@ -82,8 +82,9 @@ class MonitorTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, TestStateDir.create("monitor-test").toString());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        driver = new TopologyTestDriver(MonitorTopology.build(1, PROBES, new FlagSettings(PROBES, 0.05, 5, 3, 0.02), gate,
-                new CusumSettings(Duration.ofMinutes(1), 20, -1, 5, 0.05, 0.3, 100)), props, T0);
+        driver = new TopologyTestDriver(MonitorTopology.build(1, PROBES, FlagSettings.builder().minProbes(PROBES).forgettingMargin(0.05).trendVersions(5).trendMinPoints(3).trendSlope(0.02).build(), gate,
+                CusumSettings.builder().window(Duration.ofMinutes(1)).minExamples(20).target(-1).warmupWindows(5).slack(0.05)
+                        .threshold(0.3).keepWindows(100).build()), props, T0);
         results = driver.createInputTopic(Topics.PROBES_RESULTS.name(), new StringSerializer(),
                 JsonSerde.of(ProbeResult.class).serializer());
         rawResults = driver.createInputTopic(Topics.PROBES_RESULTS.name(), new StringSerializer(),
@@ -134,7 +135,7 @@ class MonitorTopologyTest {
     }
 
     private static GateSettings gateOn() {
-        return new GateSettings(true, 0.03, 0.05, Duration.ofMinutes(15));
+        return GateSettings.builder().enabled(true).maxForgetting(0.03).maxAccuracyDrop(0.05).evaluationTimeout(Duration.ofMinutes(15)).build();
     }
 
     @Test
@@ -206,7 +207,7 @@ class MonitorTopologyTest {
 
     @Test
     void aCandidateWhoseEvaluationStallsIsRejectedAfterTheTimeout() {
-        start(new GateSettings(true, 0.03, 0.05, Duration.ofMinutes(2)));
+        start(GateSettings.builder().enabled(true).maxForgetting(0.03).maxAccuracyDrop(0.05).evaluationTimeout(Duration.ofMinutes(2)).build());
         version(1, 0);
         announce(2);
         answer(2, 0, 40);
