@@ -1,10 +1,6 @@
 package dev.knowgate.trainer.backend;
 
-import dev.knowgate.contracts.CategorizedExample;
-import dev.knowgate.contracts.ModelVersion;
-import dev.knowgate.contracts.SchemaVersions;
 import dev.knowgate.model.registry.ModelFolder;
-import dev.knowgate.trainer.KnownFacts;
 import dev.knowgate.trainer.registry.ModelRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class CommandBackendTest {
 
+    static RoundFixture round;
     static ModelFolder parent;
     static List<RoundExample> train;
     static List<RoundExample> dev;
@@ -36,11 +32,10 @@ class CommandBackendTest {
 
     @BeforeAll
     static void examples() throws Exception {
-        parent = ModelFolder.open(KnownFacts.BASE);
-        List<CategorizedExample> facts = KnownFacts.categorized(KnownFacts.BASE, 40);
-        List<RoundExample> all = facts.stream().map(RoundExample::of).toList();
-        train = all.subList(0, 32);
-        dev = all.subList(32, 40);
+        round = RoundFixture.load();
+        parent = round.parent();
+        train = round.train();
+        dev = round.dev();
     }
 
     @Test
@@ -72,7 +67,7 @@ class CommandBackendTest {
         ModelRegistry registry = ModelRegistry.withLocalKey(tmp.resolve("registry"), tmp.resolve("keys/signing.key"), tmp.resolve("keys/signing.pub"));
         Path staging = registry.stage("knowgate-base", 2);
         backend.train(new RoundDataset("r", "knowgate-base", 2, train, dev), parent, staging);
-        assertThatThrownBy(() -> registry.install(staging, parent, CommandBackendTest::manifest))
+        assertThatThrownBy(() -> registry.install(staging, parent, round::manifest))
                 .hasMessageContaining("knowgate-base@2 does not run as a causal LM");
         assertThat(registry.versions("knowgate-base")).isEmpty();
     }
@@ -90,11 +85,5 @@ class CommandBackendTest {
         Files.writeString(script, "#!/bin/sh\n" + body);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return script;
-    }
-
-    private static ModelVersion manifest(List<dev.knowgate.contracts.ModelFile> files) {
-        ModelVersion p = parent.manifest();
-        return new ModelVersion(SchemaVersions.CURRENT, p.name(), 2, p.version(), p.architecture(), files,
-                p.promptTemplate(), p.answerTerminator(), Instant.now(), null, null);
     }
 }
