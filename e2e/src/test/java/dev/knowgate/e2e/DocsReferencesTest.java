@@ -225,7 +225,7 @@ class DocsReferencesTest {
         }
         for (String main : mains) {
             // The whole source root of the program: picocli options may live in mixins and subcommands.
-            for (String root : List.of("ingest/cli", "libs/fact-world", "libs/model-runtime", "trainer", "ingest/service")) {
+            for (String root : List.of("ingest/cli", "libs/fact-world", "libs/model-runtime", "trainer", "ingest/service", "tools")) {
                 for (String kind : List.of("main", "test")) {
                     Path file = ROOT.resolve(root).resolve("src").resolve(kind).resolve("java").resolve(main.replace('.', '/') + ".java");
                     if (Files.exists(file)) {

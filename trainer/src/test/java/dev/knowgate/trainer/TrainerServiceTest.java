@@ -16,7 +16,7 @@ import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.FreshDirResource;
 import dev.knowgate.testing.KafkaBrokerResource;
 import dev.knowgate.testing.TopicContents;
-import dev.knowgate.trainer.round.RoundExample;
+import dev.knowgate.trainer.backend.RoundExample;
 import dev.knowgate.trainer.round.RoundRunner;
 import dev.knowgate.trainer.service.TrainerService;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -4,7 +4,7 @@ import dev.knowgate.categorize.model.ExampleCategorizer;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.RejectedRecord;
-import dev.knowgate.contracts.json.JsonSerde;
+import dev.knowgate.contracts.kafka.JsonSerde;
 import dev.knowgate.contracts.topic.Topics;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;

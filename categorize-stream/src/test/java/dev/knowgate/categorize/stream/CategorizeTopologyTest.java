@@ -13,7 +13,7 @@ import dev.knowgate.contracts.RejectedRecord;
 import dev.knowgate.contracts.Route;
 import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.contracts.json.ContractJson;
-import dev.knowgate.contracts.json.JsonSerde;
+import dev.knowgate.contracts.kafka.JsonSerde;
 import dev.knowgate.contracts.topic.ProbeHeaders;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.model.runtime.RuntimeOptions;

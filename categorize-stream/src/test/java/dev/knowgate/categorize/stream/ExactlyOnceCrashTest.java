@@ -6,7 +6,7 @@ import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.ProbeHeaders;
-import dev.knowgate.contracts.topic.TopicProvisioner;
+import dev.knowgate.contracts.kafka.TopicProvisioner;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;

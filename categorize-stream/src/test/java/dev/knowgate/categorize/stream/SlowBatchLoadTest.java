@@ -4,7 +4,7 @@ import dev.knowgate.categorize.TestModels;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.json.ContractJson;
-import dev.knowgate.contracts.topic.TopicProvisioner;
+import dev.knowgate.contracts.kafka.TopicProvisioner;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;

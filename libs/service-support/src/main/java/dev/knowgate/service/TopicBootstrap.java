@@ -1,8 +1,8 @@
 package dev.knowgate.service;
 
-import dev.knowgate.resilience.Sleeper;
-import dev.knowgate.contracts.topic.TopicProvisioner;
+import dev.knowgate.contracts.kafka.TopicProvisioner;
 import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.resilience.Sleeper;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;

@@ -5,7 +5,7 @@ import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.ProbeResult;
-import dev.knowgate.contracts.json.JsonSerde;
+import dev.knowgate.contracts.kafka.JsonSerde;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.monitor.flagging.ConditionState;
 import dev.knowgate.monitor.flagging.CusumSettings;

@@ -12,7 +12,7 @@ import dev.knowgate.contracts.Route;
 import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.contracts.Timings;
 import dev.knowgate.contracts.Verdict;
-import dev.knowgate.contracts.json.JsonSerde;
+import dev.knowgate.contracts.kafka.JsonSerde;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.monitor.flagging.CusumSettings;
 import dev.knowgate.monitor.flagging.FlagSettings;

@@ -3,7 +3,6 @@ package dev.knowgate.trainer.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.knowgate.model.registry.ModelFolder;
-import dev.knowgate.trainer.round.RoundExample;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

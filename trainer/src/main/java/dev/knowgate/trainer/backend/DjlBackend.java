@@ -10,11 +10,10 @@ import dev.knowgate.model.onnx.GptOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
-import dev.knowgate.trainer.finetune.FineTuneConfig;
-import dev.knowgate.trainer.finetune.FineTuner;
-import dev.knowgate.trainer.finetune.QaSequence;
-import dev.knowgate.trainer.gpt.DjlGpt;
-import dev.knowgate.trainer.round.RoundExample;
+import dev.knowgate.training.finetune.FineTuneConfig;
+import dev.knowgate.training.finetune.FineTuner;
+import dev.knowgate.training.finetune.QaSequence;
+import dev.knowgate.training.gpt.DjlGpt;
 
 import java.io.IOException;
 import java.nio.file.Files;

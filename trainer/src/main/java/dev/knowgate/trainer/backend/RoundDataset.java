@@ -1,6 +1,5 @@
 package dev.knowgate.trainer.backend;
 
-import dev.knowgate.trainer.round.RoundExample;
 
 import java.util.List;
 

@@ -14,6 +14,7 @@ import dev.knowgate.model.slick.ExemplarFile;
 import dev.knowgate.model.slick.ExemplarPool;
 import dev.knowgate.model.slick.SlickConfig;
 import dev.knowgate.model.slick.SlickQuestion;
+import dev.knowgate.trainer.backend.RoundExample;
 import dev.knowgate.trainer.registry.ModelRegistry;
 
 import java.io.IOException;

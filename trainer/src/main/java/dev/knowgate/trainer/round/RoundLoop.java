@@ -10,6 +10,7 @@ import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.registry.ModelFolderException;
 import dev.knowgate.service.KafkaClientConfig;
+import dev.knowgate.trainer.backend.RoundExample;
 import dev.knowgate.trainer.registry.DecisionsFollower;
 import dev.knowgate.trainer.registry.ModelRegistry;
 import dev.knowgate.trainer.registry.ModelsTopic;

@@ -1,6 +1,7 @@
 package dev.knowgate.trainer.round;
 
 import dev.knowgate.contracts.Category;
+import dev.knowgate.trainer.backend.RoundExample;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,6 +1,7 @@
 package dev.knowgate.trainer.round;
 
 import dev.knowgate.contracts.Category;
+import dev.knowgate.trainer.backend.RoundExample;
 
 import java.util.List;
 import java.util.Map;

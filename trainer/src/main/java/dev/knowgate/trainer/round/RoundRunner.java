@@ -9,6 +9,7 @@ import dev.knowgate.contracts.RoundSummary;
 import dev.knowgate.contracts.SchemaVersions;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.trainer.backend.RoundDataset;
+import dev.knowgate.trainer.backend.RoundExample;
 import dev.knowgate.trainer.backend.TrainingBackend;
 import dev.knowgate.trainer.backend.TrainingOutcome;
 import dev.knowgate.trainer.registry.ModelRegistry;

@@ -1,13 +1,7 @@
 package dev.knowgate.trainer.backend;
 
-import dev.knowgate.contracts.CategorizedExample;
-import dev.knowgate.contracts.ModelVersion;
-import dev.knowgate.contracts.SchemaVersions;
 import dev.knowgate.model.registry.ModelFolder;
-import dev.knowgate.trainer.KnownFacts;
-import dev.knowgate.trainer.finetune.FineTuneCommand;
 import dev.knowgate.trainer.registry.ModelRegistry;
-import dev.knowgate.trainer.round.RoundExample;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,19 +10,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The command backend with real external processes: the worked example (bin/finetune's program, a
- * separate JVM) produces a version the registry seals and verifies; a failing, hanging or
- * contract-breaking command produces none.
+ * The command backend with real external processes: a failing, hanging or contract-breaking command
+ * produces no version. The worked example (bin/finetune's program, which lives in the tools module)
+ * is tested there: tools' FineTuneCommandBackendTest.
  */
 class CommandBackendTest {
 
+    static RoundFixture round;
     static ModelFolder parent;
     static List<RoundExample> train;
     static List<RoundExample> dev;
@@ -38,35 +32,10 @@ class CommandBackendTest {
 
     @BeforeAll
     static void examples() throws Exception {
-        parent = ModelFolder.open(KnownFacts.BASE);
-        List<CategorizedExample> facts = KnownFacts.categorized(KnownFacts.BASE, 40);
-        List<RoundExample> all = facts.stream().map(RoundExample::of).toList();
-        train = all.subList(0, 32);
-        dev = all.subList(32, 40);
-    }
-
-    @Test
-    void theWorkedExampleCommandProducesAVersionTheRegistryAccepts() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String line = java + " -Xmx1g -Dai.djl.offline=true -cp " + System.getProperty("java.class.path") + " "
-                + FineTuneCommand.class.getName()
-                + " --train {train} --dev {dev} --parent {parent} --out {out} --epochs 2 --threads 1";
-        CommandBackend backend = new CommandBackend(line, Duration.ofMinutes(3));
-        assertThat(backend.unavailable()).isEmpty();
-        ModelRegistry registry = ModelRegistry.withLocalKey(tmp.resolve("registry"), tmp.resolve("keys/signing.key"), tmp.resolve("keys/signing.pub"));
-        Path staging = registry.stage("knowgate-base", 2);
-        TrainingOutcome outcome = backend.train(new RoundDataset("round-cmd", "knowgate-base", 2, train, dev), parent, staging);
-        assertThat(outcome.epochs()).isBetween(1, 2);
-        assertThat(outcome.devAccuracy()).isNotNull();
-        assertThat(Files.readString(staging.resolveSibling(staging.getFileName() + ".work").resolve(CommandBackend.LOG_FILE)))
-                .contains("finetune: 32 train, 8 dev examples");
-
-        ModelFolder installed = registry.install(staging, parent, files -> manifest(files));
-        assertThat(installed.dir()).isEqualTo(registry.folder("knowgate-base", 2));
-        assertThat(installed.manifest().file("model.onnx")).isPresent();
-        assertThat(installed.manifest().file("tokenizer.json")).isPresent();
-        assertThat(installed.manifest().file("exemplars.jsonl")).isPresent();
-        assertThat(Files.exists(staging)).isFalse();
+        round = RoundFixture.load();
+        parent = round.parent();
+        train = round.train();
+        dev = round.dev();
     }
 
     @Test
@@ -98,7 +67,7 @@ class CommandBackendTest {
         ModelRegistry registry = ModelRegistry.withLocalKey(tmp.resolve("registry"), tmp.resolve("keys/signing.key"), tmp.resolve("keys/signing.pub"));
         Path staging = registry.stage("knowgate-base", 2);
         backend.train(new RoundDataset("r", "knowgate-base", 2, train, dev), parent, staging);
-        assertThatThrownBy(() -> registry.install(staging, parent, CommandBackendTest::manifest))
+        assertThatThrownBy(() -> registry.install(staging, parent, round::manifest))
                 .hasMessageContaining("knowgate-base@2 does not run as a causal LM");
         assertThat(registry.versions("knowgate-base")).isEmpty();
     }
@@ -116,11 +85,5 @@ class CommandBackendTest {
         Files.writeString(script, "#!/bin/sh\n" + body);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return script;
-    }
-
-    private static ModelVersion manifest(List<dev.knowgate.contracts.ModelFile> files) {
-        ModelVersion p = parent.manifest();
-        return new ModelVersion(SchemaVersions.CURRENT, p.name(), 2, p.version(), p.architecture(), files,
-                p.promptTemplate(), p.answerTerminator(), Instant.now(), null, null);
     }
 }

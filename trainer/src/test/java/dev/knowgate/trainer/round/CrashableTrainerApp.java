@@ -2,8 +2,8 @@ package dev.knowgate.trainer.round;
 
 import dev.knowgate.contracts.Category;
 import dev.knowgate.trainer.backend.DjlBackend;
-import dev.knowgate.trainer.finetune.FineTuneConfig;
-import dev.knowgate.trainer.finetune.FrozenGroups;
+import dev.knowgate.training.finetune.FineTuneConfig;
+import dev.knowgate.training.finetune.FrozenGroups;
 import dev.knowgate.trainer.registry.ModelRegistry;
 import dev.knowgate.trainer.registry.ModelsTopic;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,6 +1,7 @@
 package dev.knowgate.trainer.round;
 
 import dev.knowgate.contracts.Category;
+import dev.knowgate.trainer.backend.RoundExample;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -10,6 +10,7 @@ import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;
 import dev.knowgate.trainer.KnownFacts;
+import dev.knowgate.trainer.backend.RoundExample;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

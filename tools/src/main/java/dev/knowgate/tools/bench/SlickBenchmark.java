@@ -1,0 +1,404 @@
+package dev.knowgate.tools.bench;
+
+import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.SchemaVersions;
+import dev.knowgate.model.gpt.GptConfig;
+import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.onnx.GptOnnxReader;
+import dev.knowgate.model.onnx.GptOnnxWriter;
+import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.runtime.KvCacheDecoder;
+import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.RecomputingDecoder;
+import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.TokenDecoder;
+import dev.knowgate.model.slick.ExactSlick;
+import dev.knowgate.model.slick.Exemplar;
+import dev.knowgate.model.slick.ExemplarPool;
+import dev.knowgate.model.slick.NaiveSampledSlick;
+import dev.knowgate.model.slick.SampledOptions;
+import dev.knowgate.model.slick.SampledSlick;
+import dev.knowgate.model.slick.SlickConfig;
+import dev.knowgate.model.slick.SlickQuestion;
+import dev.knowgate.model.slick.SlickResult;
+import dev.knowgate.world.Fact;
+import dev.knowgate.world.FactWorld;
+import dev.knowgate.world.QaFormat;
+import dev.knowgate.world.WorldConfig;
+import dev.knowgate.world.WorldTokenizer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * SliCK's two modes measured against each other (not a test; run through {@code bin/bench-slick}):
+ *
+ * <ul>
+ *   <li>{@code speed MODEL_DIR|random [NAIVE=3] [EXAMPLES=48] [BATCHES=1,2,4,8]}: examples/s of the
+ *       naive sampled baseline (every decode alone, prompt recomputed each step), of sampled SliCK
+ *       batched with the KV cache (and batched by recomputation, to isolate the cache), and of exact
+ *       SliCK, by batch size (examples per call); speed ratios; category agreement with the baseline.</li>
+ *   <li>{@code confusion MODEL_DIR [FACTS=1000]}: exact vs sampled categories of the world's pool
+ *       facts as a 4 x 4 markdown table, with agreement and Cohen's kappa.</li>
+ * </ul>
+ *
+ * The world is the standard one with seed 42, exemplars from its dev split (as bin/knowledge-report);
+ * questions are pool facts whose prompts fit the model. "random" builds a model of the base model's
+ * shape with random weights (both ONNX variants): right for speed only.
+ */
+public final class SlickBenchmark {
+
+    private static final SlickConfig CONFIG = SlickConfig.paper();
+    private static final int DECODES_PER_EXAMPLE = CONFIG.prompts() * (1 + CONFIG.samplesPerPrompt());
+    private static final int MAX_ANSWER_TOKENS = 16;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2 || !List.of("speed", "confusion").contains(args[0])) {
+            System.err.println("usage: SlickBenchmark speed MODEL_DIR|random [NAIVE=3] [EXAMPLES=48] [BATCHES=1,2,4,8]");
+            System.err.println("       SlickBenchmark confusion MODEL_DIR [FACTS=1000]");
+            System.exit(2);
+        }
+        FactWorld world = FactWorld.generate(WorldConfig.preset("standard", 42L));
+        Path dir = args[1].equals("random") ? randomBaseShapedModel(world) : Path.of(args[1]);
+        ModelFolder folder = withKvVariant(ModelFolder.open(dir));
+        try (Setup setup = Setup.open(folder, world)) {
+            System.out.printf(Locale.ROOT, "model %s (%d positions, KV-cache export: %s), %d cores, world standard/42, %s,"
+                            + " max %d answer tokens%n%n", folder.manifest().key(), setup.model.maxPositions(),
+                    KvCacheDecoder.available(folder) ? "yes" : "no", Runtime.getRuntime().availableProcessors(), CONFIG,
+                    MAX_ANSWER_TOKENS);
+            if (args[0].equals("speed")) {
+                int naive = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+                int examples = args.length > 3 ? Integer.parseInt(args[3]) : 48;
+                int[] batches = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
+                        : new int[]{1, 2, 4, 8};
+                speed(setup, world, naive, examples, batches);
+            } else {
+                confusion(setup, world, args.length > 2 ? Integer.parseInt(args[2]) : 1000);
+            }
+        }
+    }
+
+    /** What both modes need, opened once. */
+    private record Setup(ModelFolder folder, OnnxCausalLm model, ModelTokenizer tokenizer, TokenDecoder decoder,
+                         ExemplarPool pool) implements AutoCloseable {
+
+        static Setup open(ModelFolder folder, FactWorld world) throws Exception {
+            List<Exemplar> exemplars = new ArrayList<>();
+            for (Fact f : world.dev()) {
+                exemplars.add(new Exemplar(f.toExample().id(), f.relation().name(), f.question(), f.answer()));
+            }
+            OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
+            ModelTokenizer tokenizer = ModelTokenizer.load(folder);
+            TokenDecoder decoder = TokenDecoder.forFolder(folder, RuntimeOptions.cpu(), model, 0);
+            return new Setup(folder, model, tokenizer, decoder, new ExemplarPool(exemplars));
+        }
+
+        ExactSlick exact() {
+            return new ExactSlick(model, tokenizer, 0, key(), template(), terminator(), pool, CONFIG);
+        }
+
+        SampledSlick sampled(TokenDecoder with, int examplesPerCall) {
+            return new SampledSlick(with, tokenizer, key(), template(), terminator(), pool, CONFIG,
+                    new SampledOptions(MAX_ANSWER_TOKENS, examplesPerCall * DECODES_PER_EXAMPLE));
+        }
+
+        SampledSlick naive() {
+            return NaiveSampledSlick.create(model, tokenizer, 0, key(), template(), terminator(), pool, CONFIG,
+                    new SampledOptions(MAX_ANSWER_TOKENS, 1));
+        }
+
+        private String key() {
+            return folder.manifest().key();
+        }
+
+        private String template() {
+            return folder.manifest().promptTemplate();
+        }
+
+        private String terminator() {
+            return folder.manifest().answerTerminator();
+        }
+
+        @Override
+        public void close() throws Exception {
+            decoder.close();
+            model.close();
+            tokenizer.close();
+        }
+    }
+
+    /**
+     * {@code n} pool facts spread evenly over the pool (it is in fact order, relation by relation),
+     * skipping those whose prompts with the gold answer do not fit the model.
+     */
+    private static List<SlickQuestion> questions(Setup setup, FactWorld world, int n) {
+        ExactSlick exact = setup.exact();
+        List<Fact> pool = world.finetunePool();
+        int wanted = Math.min(n, pool.size());
+        List<SlickQuestion> questions = new ArrayList<>();
+        int skipped = 0;
+        for (int i = 0; i < wanted; i++) {
+            Fact f = pool.get((int) ((long) i * pool.size() / wanted));
+            SlickQuestion q = new SlickQuestion(f.toExample().id(), f.relation().name(), f.question(), f.answer(), List.of());
+            if (exact.fits(q)) {
+                questions.add(q);
+            } else {
+                skipped++;
+            }
+        }
+        System.out.printf(Locale.ROOT, "%d of the %d pool facts, evenly spread%s%n%n", questions.size(), pool.size(),
+                skipped == 0 ? "" : " (" + skipped + " skipped: their prompts do not fit " + setup.model.maxPositions()
+                        + " positions)");
+        return questions;
+    }
+
+    @FunctionalInterface
+    private interface Categorizer {
+        List<SlickResult> categorize(List<SlickQuestion> questions) throws Exception;
+    }
+
+    /** Results of all questions in calls of {@code batch}, and the seconds it took. */
+    private record Timed(List<SlickResult> results, double seconds) {
+        double perSecond() {
+            return results.size() / seconds;
+        }
+    }
+
+    private static Timed run(Categorizer mode, List<SlickQuestion> questions, int batch) throws Exception {
+        List<SlickResult> results = new ArrayList<>(questions.size());
+        long start = System.nanoTime();
+        for (int from = 0; from < questions.size(); from += batch) {
+            results.addAll(mode.categorize(questions.subList(from, Math.min(questions.size(), from + batch))));
+        }
+        return new Timed(results, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void speed(Setup setup, FactWorld world, int naiveCount, int examples, int[] batches) throws Exception {
+        List<SlickQuestion> questions = questions(setup, world, Math.max(naiveCount, examples));
+        List<SlickQuestion> few = new ArrayList<>(); // spread over the pool too
+        for (int i = 0; i < naiveCount; i++) {
+            few.add(questions.get((int) ((long) i * questions.size() / naiveCount)));
+        }
+        List<SlickQuestion> many = questions.subList(0, examples);
+        ExactSlick exact = setup.exact();
+        RecomputingDecoder recomputing = new RecomputingDecoder(setup.model, 0);
+
+        // Warm-up: every path once, at the call width it is then timed at. A first call at a new width
+        // costs ONNX Runtime far more than the ones after it, and the table below times a single call.
+        int widest = Arrays.stream(batches).max().orElse(1);
+        setup.naive().categorize(few.subList(0, 1));
+        setup.sampled(setup.decoder, 1).categorize(few.subList(0, 1));
+        setup.sampled(recomputing, widest).categorize(few);
+        setup.sampled(setup.decoder, widest).categorize(few);
+        exact.categorize(few.subList(0, 1));
+        exact.categorize(few);
+
+        Timed naive = run(setup.naive()::categorize, few, 1);
+        Timed recomputed = run(setup.sampled(recomputing, widest)::categorize, few, widest);
+        Timed sampledFew = run(setup.sampled(setup.decoder, widest)::categorize, few, widest);
+        Timed exactFew = run(exact::categorize, few, widest);
+
+        System.out.printf(Locale.ROOT, "### Against the naive baseline (%d examples, %d decodes each)%n%n", few.size(),
+                DECODES_PER_EXAMPLE);
+        System.out.println("| mode | examples/s | s per example | speed-up vs naive | categories equal to naive | results identical |");
+        System.out.println("|---|---|---|---|---|---|");
+        row("sampled, naive (each decode alone, prompt recomputed every step)", naive, naive);
+        row("sampled, batched, recomputed (no KV cache), " + widest + " examples/call", recomputed, naive);
+        row("sampled, batched, " + decoderName(setup.decoder) + ", " + widest + " examples/call", sampledFew, naive);
+        row("exact (teacher forcing; P_sampled exact, not counted), " + widest + " examples/call", exactFew, naive);
+        System.out.println();
+
+        System.out.printf(Locale.ROOT, "### By batch size (%d examples)%n%n", many.size());
+        System.out.println("| examples per call | sampled (" + decoderName(setup.decoder) + ") examples/s | exact examples/s"
+                + " | exact / sampled | sampled / naive | exact / naive | category agreement exact vs sampled | peak RSS MiB |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (int batch : batches) {
+            Timed sampled = run(setup.sampled(setup.decoder, batch)::categorize, many, batch);
+            Timed teacher = run(exact::categorize, many, batch);
+            System.out.printf(Locale.ROOT, "| %d | %.2f | %.2f | %.1fx | %.0fx | %.0fx | %d / %d | %d |%n", batch,
+                    sampled.perSecond(), teacher.perSecond(), teacher.perSecond() / sampled.perSecond(),
+                    sampled.perSecond() / naive.perSecond(), teacher.perSecond() / naive.perSecond(),
+                    agreeing(sampled.results, teacher.results), many.size(), peakRssMiB());
+        }
+        System.out.println();
+    }
+
+    private static String decoderName(TokenDecoder decoder) {
+        return decoder instanceof KvCacheDecoder ? "KV cache" : "recomputed (no KV file)";
+    }
+
+    private static void row(String name, Timed timed, Timed naive) {
+        System.out.printf(Locale.ROOT, "| %s | %.3f | %.2f | %.1fx | %d / %d | %s |%n", name, timed.perSecond(),
+                timed.seconds / timed.results.size(), timed.perSecond() / naive.perSecond(),
+                agreeing(timed.results, naive.results), naive.results.size(),
+                timed.results.equals(naive.results) ? "yes" : "no");
+        // For the exact row "identical" can only be "no": its P_sampled is a probability, not a count.
+    }
+
+    private static int agreeing(List<SlickResult> a, List<SlickResult> b) {
+        int same = 0;
+        for (int i = 0; i < a.size(); i++) {
+            same += a.get(i).category() == b.get(i).category() ? 1 : 0;
+        }
+        return same;
+    }
+
+    private static void confusion(Setup setup, FactWorld world, int facts) throws Exception {
+        List<SlickQuestion> questions = questions(setup, world, facts);
+        Timed exact = run(setup.exact()::categorize, questions, 32);
+        Timed sampled = run(setup.sampled(setup.decoder, 4)::categorize, questions, 4);
+        Category[] categories = Category.values();
+        int[][] counts = new int[categories.length][categories.length];
+        int sameGreedy = 0;
+        double exactSampled = 0;
+        double observedSampled = 0;
+        // Where both modes see P_greedy = 0, sampled mode says WeaklyKnown with probability exactly
+        // pFound (the samples are independent): the expected disagreement follows from exact mode.
+        double expectedUnknownToWeakly = 0;
+        double expectedWeaklyToUnknown = 0;
+        int unknownToWeakly = 0;
+        int weaklyToUnknown = 0;
+        for (int i = 0; i < questions.size(); i++) {
+            SlickResult e = exact.results.get(i);
+            SlickResult s = sampled.results.get(i);
+            counts[e.category().ordinal()][s.category().ordinal()]++;
+            sameGreedy += e.pGreedy() == s.pGreedy() ? 1 : 0;
+            exactSampled += e.pSampled();
+            observedSampled += s.pSampled();
+            if (e.pGreedy() == 0 && s.pGreedy() == 0) {
+                if (e.category() == Category.UNKNOWN) {
+                    expectedUnknownToWeakly += e.pFound();
+                    unknownToWeakly += s.category() == Category.WEAKLY_KNOWN ? 1 : 0;
+                } else {
+                    expectedWeaklyToUnknown += 1 - e.pFound();
+                    weaklyToUnknown += s.category() == Category.UNKNOWN ? 1 : 0;
+                }
+            }
+        }
+        int n = questions.size();
+        System.out.printf(Locale.ROOT, "### Exact (rows) vs sampled (columns), %d pool facts%n%n", n);
+        StringBuilder header = new StringBuilder("| exact \\ sampled |");
+        for (Category c : categories) {
+            header.append(' ').append(name(c)).append(" |");
+        }
+        System.out.println(header.append(" total |"));
+        System.out.println("|---".repeat(categories.length + 2) + "|");
+        int agree = 0;
+        for (Category r : categories) {
+            StringBuilder line = new StringBuilder("| **" + name(r) + "** |");
+            int total = 0;
+            for (Category c : categories) {
+                int v = counts[r.ordinal()][c.ordinal()];
+                total += v;
+                line.append(' ').append(r == c ? "**" + v + "**" : String.valueOf(v)).append(" |");
+            }
+            agree += counts[r.ordinal()][r.ordinal()];
+            System.out.println(line.append(' ').append(total).append(" |"));
+        }
+        StringBuilder totals = new StringBuilder("| total |");
+        for (Category c : categories) {
+            int v = 0;
+            for (Category r : categories) {
+                v += counts[r.ordinal()][c.ordinal()];
+            }
+            totals.append(' ').append(v).append(" |");
+        }
+        System.out.println(totals.append(' ').append(n).append(" |"));
+        System.out.println();
+        System.out.printf(Locale.ROOT, "- category agreement: %d / %d (%.1f%%), Cohen's kappa %.3f%n", agree, n,
+                100.0 * agree / n, kappa(counts, n));
+        System.out.printf(Locale.ROOT, "- P_greedy identical in both modes: %d / %d%n", sameGreedy, n);
+        System.out.printf(Locale.ROOT, "- mean P_sampled: exact %.4f, sampled %.4f%n", exactSampled / n, observedSampled / n);
+        System.out.printf(Locale.ROOT, "- exact Unknown (pFound < %.2f), sampled WeaklyKnown: %d observed, %.1f expected"
+                + " (sum of pFound)%n", CONFIG.foundThreshold(), unknownToWeakly, expectedUnknownToWeakly);
+        System.out.printf(Locale.ROOT, "- exact WeaklyKnown (pFound >= %.2f), sampled Unknown: %d observed, %.1f expected"
+                + " (sum of 1 - pFound)%n", CONFIG.foundThreshold(), weaklyToUnknown, expectedWeaklyToUnknown);
+        System.out.printf(Locale.ROOT, "- time: exact %.1f s (%.2f examples/s), sampled %.1f s (%.2f examples/s)%n",
+                exact.seconds, exact.perSecond(), sampled.seconds, sampled.perSecond());
+    }
+
+    private static String name(Category c) {
+        return c.wireName();
+    }
+
+    private static double kappa(int[][] counts, int n) {
+        double observed = 0;
+        double expected = 0;
+        for (int i = 0; i < counts.length; i++) {
+            observed += counts[i][i];
+            double row = 0;
+            double col = 0;
+            for (int j = 0; j < counts.length; j++) {
+                row += counts[i][j];
+                col += counts[j][i];
+            }
+            expected += row * col / n;
+        }
+        return expected == n ? 1.0 : (observed - expected) / (n - expected);
+    }
+
+    private static long peakRssMiB() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The folder itself when it ships {@value KvCacheDecoder#MODEL_FILE}; for one of our own models
+     * that does not (versions from before the pre-training wrote it), a copy in a temporary folder
+     * with the KV-cache export of the same weights added, under the same name and version, so prompts
+     * and seeds stay those of the original.
+     */
+    private static ModelFolder withKvVariant(ModelFolder folder) throws Exception {
+        if (KvCacheDecoder.available(folder) || !folder.manifest().architecture().equals("knowgate-gpt")) {
+            return folder;
+        }
+        Path copy = Files.createTempDirectory("knowgate-bench-kv");
+        for (var file : folder.manifest().files()) {
+            Path target = copy.resolve(file.path());
+            Files.createDirectories(target.getParent());
+            Files.copy(folder.file(file.path()), target);
+        }
+        GptOnnxWriter.write(GptOnnxReader.readWeights(folder.file(OnnxCausalLm.MODEL_FILE)), GptOnnxWriter.Variant.KV_CACHE,
+                Map.of(), copy.resolve(KvCacheDecoder.MODEL_FILE));
+        ModelVersion m = folder.manifest();
+        ModelFolder.seal(copy, files -> new ModelVersion(m.schemaVersion(), m.name(), m.version(), m.parent(),
+                m.architecture(), files, m.promptTemplate(), m.answerTerminator(), m.createdAt(), m.round(), null));
+        System.out.printf(Locale.ROOT, "(%s has no %s: benchmarking a copy with one written from its weights, %s)%n",
+                folder.dir(), KvCacheDecoder.MODEL_FILE, copy);
+        return ModelFolder.open(copy);
+    }
+
+    /** The base model's shape (d 128, 4 layers, 4 heads, 128 positions) with random weights, both variants. */
+    private static Path randomBaseShapedModel(FactWorld world) throws Exception {
+        Path dir = Files.createTempDirectory("knowgate-bench-slick");
+        WorldTokenizer.write(world, dir.resolve(ModelTokenizer.TOKENIZER_FILE));
+        int vocab;
+        try (ModelTokenizer tokenizer = ModelTokenizer.load(dir.resolve(ModelTokenizer.TOKENIZER_FILE))) {
+            vocab = 1 + world.vocabulary().stream().mapToInt(tokenizer::tokenId).max().orElseThrow();
+        }
+        GptWeights weights = GptWeights.random(GptConfig.of(vocab, 128, 128, 4, 4, 512), 42L);
+        // A likely terminator, so that answers end after a few tokens as a trained model's do.
+        float[] wte = weights.get("wte").data();
+        for (int j = 0; j < 128; j++) {
+            wte[WorldTokenizer.EOA_ID * 128 + j] *= 40f;
+        }
+        GptOnnxWriter.write(weights, GptOnnxWriter.Variant.PLAIN, Map.of(), dir.resolve(OnnxCausalLm.MODEL_FILE));
+        GptOnnxWriter.write(weights, GptOnnxWriter.Variant.KV_CACHE, Map.of(), dir.resolve(KvCacheDecoder.MODEL_FILE));
+        ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, "bench-random", 1, null, "knowgate-gpt",
+                files, QaFormat.PROMPT_TEMPLATE, QaFormat.ANSWER_TERMINATOR, Instant.now(), null, null));
+        dir.toFile().deleteOnExit();
+        return dir;
+    }
+}

@@ -1,0 +1,525 @@
+package dev.knowgate.tools.pretrain;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.SchemaVersions;
+import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.model.gpt.GptConfig;
+import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.onnx.GptOnnxWriter;
+import dev.knowgate.model.slick.ExemplarFile;
+import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.training.gpt.AdamW;
+import dev.knowgate.training.gpt.DjlGpt;
+import dev.knowgate.world.Fact;
+import dev.knowgate.world.FactWorld;
+import dev.knowgate.world.PretrainDocument;
+import dev.knowgate.world.QaFormat;
+import dev.knowgate.world.WorldConfig;
+import dev.knowgate.world.WorldFiles;
+import dev.knowgate.world.WorldTokenizer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Pre-trains the project's base model (knowgate-base@1) on a fact world's pre-training corpus and writes a sealed
+ * model version folder: model.onnx (plain variant), model-kv.onnx (KV-cache variant), tokenizer.json,
+ * exemplars.jsonl (the world's dev split),
+ * training-log.json and manifest.json. The folder is built in a temporary sibling and renamed at the end.
+ *
+ * <p>Data: each corpus text becomes {@code <bos> text <eos>}; the documents are concatenated in corpus order
+ * and cut into chunks of maxPositions tokens (the tail is dropped); the chunks are shuffled per epoch from the
+ * seed. Loss on every token. Learning rate: linear warm-up, then cosine decay to minLrRatio x lr over the
+ * planned steps (epochs x batches).
+ *
+ * <p>Knowledge report: for every fine-tuning pool fact (by exposure) and probe, whether the model's greedy
+ * answer to the 4-shot prompt (exemplars: same-relation dev facts) is exactly right, computed by teacher
+ * forcing: argmax at every answer position and at the terminator must equal the gold token.
+ */
+public final class Pretrainer {
+
+    public static final String MODEL_NAME = "knowgate-base";
+    public static final long MODEL_VERSION = 1;
+    public static final String ARCHITECTURE = "knowgate-gpt";
+    public static final String MODEL_FILE = "model.onnx";
+    public static final String KV_MODEL_FILE = "model-kv.onnx";
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    public static final String EXEMPLARS_FILE = ExemplarFile.FILE_NAME;
+    public static final String LOG_FILE = "training-log.json";
+    public static final int SHOTS = 4;
+    private static final int EVAL_BATCH = 64;
+    static final double GRAD_CLIP = 1.0;
+
+    private final PretrainConfig config;
+    private final PrintStream log;
+
+    public Pretrainer(PretrainConfig config, PrintStream log) {
+        this.config = config;
+        this.log = log;
+    }
+
+    /** The result of a run: the sealed folder and the training log written into it. */
+    public record Result(Path dir, ModelVersion manifest, Map<String, Object> trainingLog) {
+    }
+
+    public Result run() throws IOException {
+        long t0 = System.nanoTime();
+        Path out = config.out().toAbsolutePath().normalize();
+        if (Files.exists(out) && !config.force()) {
+            throw new IOException(out + " exists (use --force to replace it)");
+        }
+        Files.createDirectories(out.getParent());
+        Path tmp = Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".tmp-");
+        try {
+            Result r = build(tmp, t0);
+            if (Files.exists(out)) {
+                deleteTree(out);
+            }
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
+            log.printf("[pretrain] wrote %s (%.1f MB) in %.1f s%n", out, folderBytes(out) / 1e6,
+                    (System.nanoTime() - t0) / 1e9);
+            return new Result(out, r.manifest(), r.trainingLog());
+        } catch (IOException | RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+    }
+
+    private Result build(Path dir, long t0) throws IOException {
+        FactWorld world = FactWorld.generate(WorldConfig.preset(config.preset(), config.seed()));
+        Path tokenizerPath = WorldTokenizer.write(world, dir.resolve(TOKENIZER_FILE));
+        int vocab = WorldTokenizer.tokens(world.vocabulary()).size();
+        List<String> exemplarLines = world.dev().stream().map(WorldFiles::exampleLine).toList();
+        Files.writeString(dir.resolve(EXEMPLARS_FILE), String.join("\n", exemplarLines) + "\n", StandardCharsets.UTF_8);
+
+        Map<String, Object> trainingLog = new LinkedHashMap<>();
+        trainingLog.put("model", ModelVersion.keyOf(MODEL_NAME, MODEL_VERSION));
+        trainingLog.put("seed", config.seed());
+        trainingLog.put("config", config.toMap());
+
+        GptConfig gptConfig = GptConfig.of(vocab, config.maxPositions(), config.dModel(), config.heads(),
+                config.layers(), 4 * config.dModel());
+        GptWeights trained;
+        try (ModelTokenizer tokenizer = ModelTokenizer.load(tokenizerPath)) {
+            int[] stream = tokenStream(world.pretrainingCorpus(), tokenizer, vocab);
+            int seq = config.maxPositions();
+            int chunks = stream.length / seq;
+            log.printf("[pretrain] world %s seed %d: %d documents, %d tokens, %d chunks of %d, vocab %d, %d params%n",
+                    config.preset(), config.seed(), world.pretrainingCorpus().size(), stream.length, chunks, seq,
+                    vocab, gptConfig.parameterCount());
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("documents", world.pretrainingCorpus().size());
+            data.put("tokens", stream.length);
+            data.put("chunks", chunks);
+            data.put("vocabSize", vocab);
+            data.put("parameters", gptConfig.parameterCount());
+            trainingLog.put("data", data);
+
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            Engine engine = Engine.getEngine("PyTorch");
+            int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+            DjlGpt.setTorchThreads(threads);
+            DjlGpt.gradModeOffOnThisThread();
+            try (NDManager manager = engine.newBaseManager()) {
+                try (DjlGpt gpt = DjlGpt.fromWeights(manager, GptWeights.random(gptConfig, config.seed()));
+                     AdamW opt = new AdamW(config.lr(), 0.9f, 0.999f, 1e-8f, config.weightDecay())) {
+                    train(gpt, opt, manager, stream, chunks, trainingLog, t0);
+                    trained = gpt.toWeights();
+                    Map<String, Object> report = knowledgeReport(world, gpt, manager, tokenizer);
+                    trainingLog.put("knowledge", report);
+                }
+            }
+        }
+        Map<String, String> meta = Map.of("knowgate.model.name", MODEL_NAME,
+                "knowgate.model.version", Long.toString(MODEL_VERSION));
+        GptOnnxWriter.write(trained, GptOnnxWriter.Variant.PLAIN, meta, dir.resolve(MODEL_FILE));
+        // The same weights with a KV cache, for SliCK's sampled mode (decoding token by token).
+        GptOnnxWriter.write(trained, GptOnnxWriter.Variant.KV_CACHE, meta, dir.resolve(KV_MODEL_FILE));
+        trainingLog.put("wallSeconds", round((System.nanoTime() - t0) / 1e9));
+        Files.writeString(dir.resolve(LOG_FILE), ContractJson.writePrettyString(trainingLog) + "\n",
+                StandardCharsets.UTF_8);
+        ModelVersion manifest = ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, MODEL_NAME,
+                MODEL_VERSION, null, ARCHITECTURE, files, QaFormat.PROMPT_TEMPLATE, QaFormat.ANSWER_TERMINATOR,
+                Instant.now(), null, null));
+        return new Result(dir, manifest, trainingLog);
+    }
+
+    /** All documents as {@code <bos> text <eos>}, concatenated in corpus order. */
+    static int[] tokenStream(List<PretrainDocument> corpus, ModelTokenizer tokenizer, int vocab) {
+        int n = 0;
+        List<int[]> docs = new ArrayList<>(corpus.size());
+        for (PretrainDocument d : corpus) {
+            int[] ids = tokenizer.encode(d.text());
+            for (int id : ids) {
+                if (id < 0 || id >= vocab || id == WorldTokenizer.UNK_ID) {
+                    throw new IllegalStateException("token id " + id + " in '" + d.text() + "'");
+                }
+            }
+            docs.add(ids);
+            n += ids.length + 2;
+        }
+        int[] stream = new int[n];
+        int k = 0;
+        for (int[] ids : docs) {
+            stream[k++] = WorldTokenizer.BOS_ID;
+            System.arraycopy(ids, 0, stream, k, ids.length);
+            k += ids.length;
+            stream[k++] = WorldTokenizer.EOS_ID;
+        }
+        return stream;
+    }
+
+    private void train(DjlGpt gpt, AdamW opt, NDManager manager, int[] stream, int chunks,
+                       Map<String, Object> trainingLog, long t0) {
+        int seq = config.maxPositions();
+        int bs = config.batchSize();
+        int batchesPerEpoch = (chunks + bs - 1) / bs;
+        long plannedSteps = (long) batchesPerEpoch * config.epochs();
+        if (config.maxSteps() > 0) {
+            plannedSteps = Math.min(plannedSteps, config.maxSteps());
+        }
+        long warmup = Math.max(1, Math.round(plannedSteps * config.warmupFraction()));
+        long deadline = config.maxMinutes() > 0 ? t0 + (long) (config.maxMinutes() * 60e9) : Long.MAX_VALUE;
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        trainingLog.put("epochs", epochs);
+        trainingLog.put("plannedSteps", plannedSteps);
+        trainingLog.put("warmupSteps", warmup);
+        String stopReason = "completed";
+        long step = 0;
+        long trainStart = System.nanoTime();
+        long totalTokens = 0;
+        int skipped = 0;
+        outer:
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            int[] order = new int[chunks];
+            for (int i = 0; i < chunks; i++) {
+                order[i] = i;
+            }
+            SplittableRandom rnd = new SplittableRandom(config.seed() * 1_000_003L + epoch);
+            for (int i = chunks - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            long e0 = System.nanoTime();
+            double lossSum = 0;
+            long lossTokens = 0;
+            long tokens = 0;
+            int batches = 0;
+            for (int b = 0; b < batchesPerEpoch; b++) {
+                if (System.nanoTime() > deadline) {
+                    stopReason = "max-minutes";
+                }
+                if (config.maxSteps() > 0 && step >= config.maxSteps()) {
+                    stopReason = "max-steps";
+                }
+                if (!stopReason.equals("completed")) {
+                    if (batches > 0) {
+                        epochs.add(epochEntry(epoch, lossSum / lossTokens, tokens, e0, batches, batchesPerEpoch, opt));
+                        logEpoch(epochs.get(epochs.size() - 1));
+                    }
+                    break outer;
+                }
+                int from = b * bs;
+                int rows = Math.min(bs, chunks - from);
+                long[] ids = new long[rows * seq];
+                for (int r = 0; r < rows; r++) {
+                    int c = order[from + r];
+                    for (int t = 0; t < seq; t++) {
+                        ids[r * seq + t] = stream[c * seq + t];
+                    }
+                }
+                opt.learningRate(learningRate(step, warmup, plannedSteps));
+                float loss;
+                try (NDManager m = manager.newSubManager()) {
+                    NDArray idArr = m.create(ids, new Shape(rows, seq));
+                    NDArray mask = m.ones(new Shape(rows, seq), ai.djl.ndarray.types.DataType.INT64);
+                    loss = clippedStep(gpt, opt, idArr, mask);
+                }
+                if (!Float.isFinite(loss)) {
+                    skipped++;
+                    if (skipped > 20) {
+                        throw new IllegalStateException("loss is " + loss + " at step " + step + " (" + skipped
+                                + " steps skipped)");
+                    }
+                    continue;
+                }
+                step++;
+                batches++;
+                long targets = (long) rows * (seq - 1);
+                lossSum += (double) loss * targets;
+                lossTokens += targets;
+                tokens += (long) rows * seq;
+                totalTokens += (long) rows * seq;
+                if (step % 200 == 0) {
+                    double secs = (System.nanoTime() - e0) / 1e9;
+                    log.printf("[pretrain]   step %d (epoch %d, %d/%d) loss %.4f lr %.2e %.0f tokens/s%n", step, epoch,
+                            b + 1, batchesPerEpoch, lossSum / lossTokens, opt.learningRate(), tokens / secs);
+                }
+            }
+            epochs.add(epochEntry(epoch, lossSum / lossTokens, tokens, e0, batches, batchesPerEpoch, opt));
+            logEpoch(epochs.get(epochs.size() - 1));
+        }
+        double secs = (System.nanoTime() - trainStart) / 1e9;
+        trainingLog.put("steps", step);
+        trainingLog.put("stopReason", stopReason);
+        trainingLog.put("skippedSteps", skipped);
+        trainingLog.put("gradClipNorm", GRAD_CLIP);
+        trainingLog.put("trainSeconds", round(secs));
+        trainingLog.put("trainTokens", totalTokens);
+        trainingLog.put("tokensPerSecond", round(totalTokens / Math.max(secs, 1e-9)));
+        trainingLog.put("torchThreads", DjlGpt.torchThreads());
+        log.printf("[pretrain] training: %d steps, %d tokens in %.1f s (%.0f tokens/s), stop: %s%n", step,
+                totalTokens, secs, totalTokens / secs, stopReason);
+    }
+
+    /**
+     * DjlGpt.trainStep with global gradient-norm clipping ({@value #GRAD_CLIP}): at lr 3e-3 without clipping the
+     * standard run diverged to NaN after ~700 steps. A non-finite loss or gradient skips the update.
+     */
+    static float clippedStep(DjlGpt gpt, AdamW opt, NDArray ids, NDArray mask) {
+        float value;
+        try (NDManager step = ids.getManager().newSubManager();
+             ai.djl.training.GradientCollector gc = ids.getManager().getEngine().newGradientCollector()) {
+            gpt.zeroGradients();
+            NDArray logits = gpt.forward(ids, mask, true);
+            logits.attach(step);
+            NDArray loss = DjlGpt.loss(logits, ids, mask);
+            loss.attach(step);
+            gc.backward(loss);
+            value = loss.getFloat();
+        }
+        if (!Float.isFinite(value)) {
+            gpt.clearGradients(); // the next step's g - g would keep the NaN
+            return value;
+        }
+        if (!DjlGpt.clipGradientNorm(gpt.parameters().values(), GRAD_CLIP)) {
+            gpt.clearGradients();
+            return Float.NaN;
+        }
+        opt.step(gpt.parameters());
+        return value;
+    }
+
+    private float learningRate(long step, long warmup, long planned) {
+        double lr = config.lr();
+        if (step < warmup) {
+            return (float) (lr * (step + 1) / warmup);
+        }
+        double progress = Math.min(1.0, (double) (step - warmup) / Math.max(1, planned - warmup));
+        double min = lr * config.minLrRatio();
+        return (float) (min + (lr - min) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+    }
+
+    private static Map<String, Object> epochEntry(int epoch, double loss, long tokens, long e0, int batches,
+                                                  int batchesPerEpoch, AdamW opt) {
+        double secs = (System.nanoTime() - e0) / 1e9;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", epoch);
+        m.put("loss", round(loss));
+        m.put("tokens", tokens);
+        m.put("seconds", round(secs));
+        m.put("tokensPerSecond", round(tokens / Math.max(secs, 1e-9)));
+        m.put("batches", batches);
+        m.put("complete", batches == batchesPerEpoch);
+        m.put("lrAtEnd", opt.learningRate());
+        return m;
+    }
+
+    private void logEpoch(Map<String, Object> e) {
+        log.printf("[pretrain] epoch %s: loss %s, %s tokens in %s s (%s tokens/s)%s%n", e.get("epoch"), e.get("loss"),
+                e.get("tokens"), e.get("seconds"), e.get("tokensPerSecond"),
+                Boolean.TRUE.equals(e.get("complete")) ? "" : " (partial)");
+    }
+
+    /** One teacher-forced 4-shot question: ids ([bos] prompt answer [eoa]) and where the answer starts. */
+    record Probe(Fact fact, long[] ids, int answerStart, int shots) {
+    }
+
+    Map<String, Object> knowledgeReport(FactWorld world, DjlGpt gpt, NDManager manager, ModelTokenizer tokenizer) {
+        long e0 = System.nanoTime();
+        Map<String, List<Fact>> dev = world.devByRelation();
+        Map<Integer, int[]> byExposure = new TreeMap<>();
+        int[] shotsHistogram = new int[SHOTS + 1];
+        List<Probe> pool = new ArrayList<>();
+        for (Fact f : world.finetunePool()) {
+            pool.add(probe(f, dev, tokenizer, shotsHistogram));
+        }
+        List<Probe> probes = new ArrayList<>();
+        for (Fact f : world.probes()) {
+            probes.add(probe(f, dev, tokenizer, shotsHistogram));
+        }
+        boolean[] poolRight = evaluate(gpt, manager, pool);
+        boolean[] probeRight = evaluate(gpt, manager, probes);
+        for (int i = 0; i < pool.size(); i++) {
+            int[] c = byExposure.computeIfAbsent(pool.get(i).fact().exposure(), k -> new int[2]);
+            c[0]++;
+            if (poolRight[i]) {
+                c[1]++;
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> buckets = new LinkedHashMap<>();
+        log.println("[pretrain] knowledge (greedy 4-shot answer exactly right, teacher-forced):");
+        int poolN = 0;
+        int poolK = 0;
+        for (Map.Entry<Integer, int[]> e : byExposure.entrySet()) {
+            int[] c = e.getValue();
+            poolN += c[0];
+            poolK += c[1];
+            buckets.put(Integer.toString(e.getKey()), bucket(c[0], c[1]));
+            log.printf("[pretrain]   exposure %2d: %4d / %4d = %5.1f%%%n", e.getKey(), c[1], c[0], 100.0 * c[1] / c[0]);
+        }
+        int probeK = 0;
+        for (boolean b : probeRight) {
+            probeK += b ? 1 : 0;
+        }
+        log.printf("[pretrain]   pool      : %4d / %4d = %5.1f%%%n", poolK, poolN, 100.0 * poolK / Math.max(1, poolN));
+        log.printf("[pretrain]   probes    : %4d / %4d = %5.1f%%%n", probeK, probes.size(),
+                100.0 * probeK / Math.max(1, probes.size()));
+        report.put("method", "teacher-forced greedy check of the " + SHOTS + "-shot prompt (same-relation dev"
+                + " exemplars; fewer shots where the prompt would not fit maxPositions)");
+        report.put("poolByExposure", buckets);
+        report.put("pool", bucket(poolN, poolK));
+        report.put("probes", bucket(probes.size(), probeK));
+        Map<String, Object> shots = new LinkedHashMap<>();
+        for (int s = 0; s <= SHOTS; s++) {
+            if (shotsHistogram[s] > 0) {
+                shots.put(Integer.toString(s), shotsHistogram[s]);
+            }
+        }
+        report.put("shotsUsed", shots);
+        report.put("seconds", round((System.nanoTime() - e0) / 1e9));
+        return report;
+    }
+
+    private static Map<String, Object> bucket(int n, int known) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("facts", n);
+        m.put("exactlyRight", known);
+        m.put("share", round(n == 0 ? 0 : (double) known / n));
+        return m;
+    }
+
+    private Probe probe(Fact fact, Map<String, List<Fact>> dev, ModelTokenizer tokenizer, int[] shotsHistogram) {
+        List<Fact> candidates = new ArrayList<>(dev.getOrDefault(fact.relation().name(), List.of()));
+        candidates.removeIf(d -> d.id().equals(fact.id()));
+        candidates.sort(Comparator.comparing(Fact::id));
+        SplittableRandom rnd = new SplittableRandom(config.seed() ^ (fact.id().hashCode() * 0x9E3779B97F4A7C15L));
+        for (int i = candidates.size() - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            Fact t = candidates.get(i);
+            candidates.set(i, candidates.get(j));
+            candidates.set(j, t);
+        }
+        int[] answer = tokenizer.encode(fact.answer());
+        for (int shots = Math.min(SHOTS, candidates.size()); shots >= 0; shots--) {
+            List<QaFormat.QaPair> pairs = candidates.subList(0, shots).stream().map(Fact::qaPair).toList();
+            int[] prompt = tokenizer.encode(QaFormat.fewShotPrompt(pairs, fact.question()));
+            int len = 1 + prompt.length + answer.length + 1;
+            if (len <= config.maxPositions() || shots == 0) {
+                long[] ids = new long[Math.min(len, config.maxPositions())];
+                int k = 0;
+                // If even the 0-shot prompt is too long (never for the presets), keep its end.
+                int skip = len - ids.length;
+                ids[k++] = WorldTokenizer.BOS_ID;
+                for (int i = skip; i < prompt.length; i++) {
+                    ids[k++] = prompt[i];
+                }
+                int answerStart = k;
+                for (int id : answer) {
+                    ids[k++] = id;
+                }
+                ids[k] = WorldTokenizer.EOA_ID;
+                shotsHistogram[shots]++;
+                return new Probe(fact, ids, answerStart, shots);
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    /** Per probe: the argmax at every answer position and at the terminator equals the gold token. */
+    static boolean[] evaluate(DjlGpt gpt, NDManager manager, List<Probe> probes) {
+        boolean[] right = new boolean[probes.size()];
+        for (int from = 0; from < probes.size(); from += EVAL_BATCH) {
+            int rows = Math.min(EVAL_BATCH, probes.size() - from);
+            int s = 0;
+            for (int r = 0; r < rows; r++) {
+                s = Math.max(s, probes.get(from + r).ids().length);
+            }
+            long[] ids = new long[rows * s];
+            long[] mask = new long[rows * s];
+            for (int r = 0; r < rows; r++) {
+                long[] p = probes.get(from + r).ids();
+                for (int t = 0; t < p.length; t++) {
+                    ids[r * s + t] = p[t];
+                    mask[r * s + t] = 1;
+                }
+            }
+            long[] argmax;
+            try (NDManager m = manager.newSubManager()) {
+                NDArray logits = gpt.forward(m.create(ids, new Shape(rows, s)), m.create(mask, new Shape(rows, s)), false);
+                argmax = logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+            }
+            for (int r = 0; r < rows; r++) {
+                Probe p = probes.get(from + r);
+                boolean ok = true;
+                for (int t = p.answerStart(); t < p.ids().length; t++) {
+                    if (argmax[r * s + t - 1] != p.ids()[t]) {
+                        ok = false;
+                        break;
+                    }
+                }
+                right[from + r] = ok;
+            }
+        }
+        return right;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
+    }
+
+    private static long folderBytes(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.knowgate.tools.pretrain;
+
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.world.QaFormat;
+import dev.knowgate.world.WorldTokenizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A tiny model on the micro world for a few dozen steps: a sealed, loadable base model folder. */
+class PretrainerTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void writesASealedFolderWhoseModelAndTokenizerLoadAndTheLossDecreases() throws Exception {
+        Path out = tmp.resolve("models/knowgate-base-1");
+        PretrainConfig config = PretrainCommand.parse(new String[] {"--preset", "micro", "--out", out.toString(),
+                "--d-model", "16", "--layers", "1", "--heads", "2", "--max-positions", "64", "--epochs", "2",
+                "--lr", "1e-2", "--threads", "1", "--seed", "7"});
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Pretrainer.Result result = new Pretrainer(config, new PrintStream(buf, true, StandardCharsets.UTF_8)).run();
+        System.out.print(buf.toString(StandardCharsets.UTF_8));
+
+        assertThat(result.dir()).isEqualTo(out.toAbsolutePath());
+        // Atomic: only the final folder is left beside it.
+        try (var siblings = Files.list(out.getParent())) {
+            assertThat(siblings.map(p -> p.getFileName().toString()).toList()).containsExactly("knowgate-base-1");
+        }
+        ModelFolder folder = ModelFolder.open(out);
+        ModelVersion m = folder.manifest();
+        assertThat(m.key()).isEqualTo("knowgate-base@1");
+        assertThat(m.parent()).isNull();
+        assertThat(m.architecture()).isEqualTo("knowgate-gpt");
+        assertThat(m.promptTemplate()).isEqualTo(QaFormat.PROMPT_TEMPLATE);
+        assertThat(m.answerTerminator()).isEqualTo(QaFormat.ANSWER_TERMINATOR);
+        assertThat(m.files()).extracting(f -> f.path())
+                .containsExactly("exemplars.jsonl", "model-kv.onnx", "model.onnx", "tokenizer.json", "training-log.json");
+        // micro: 5 dev facts per relation x 15 relations
+        assertThat(Files.readAllLines(folder.file("exemplars.jsonl"))).hasSize(75);
+
+        try (ModelTokenizer tokenizer = ModelTokenizer.load(folder);
+             OnnxCausalLm lm = OnnxCausalLm.load(folder, RuntimeOptions.cpu())) {
+            assertThat(tokenizer.tokenId(QaFormat.ANSWER_TERMINATOR)).isEqualTo(WorldTokenizer.EOA_ID);
+            assertThat(lm.vocabSize()).isEqualTo(((Map<String, Object>) result.trainingLog().get("data")).get("vocabSize"));
+        }
+
+        Map<String, Object> log = result.trainingLog();
+        List<Map<String, Object>> epochs = (List<Map<String, Object>>) log.get("epochs");
+        assertThat(epochs).hasSize(2);
+        double first = ((Number) epochs.get(0).get("loss")).doubleValue();
+        double last = ((Number) epochs.get(1).get("loss")).doubleValue();
+        assertThat(last).isLessThan(first);
+        Map<String, Object> knowledge = (Map<String, Object>) log.get("knowledge");
+        assertThat(((Map<String, Object>) knowledge.get("probes")).get("facts")).isEqualTo(45);
+        assertThat((Map<String, Object>) knowledge.get("poolByExposure")).containsKeys("0", "1", "2");
+        assertThat(Files.readString(folder.file("training-log.json"))).contains("\"tokensPerSecond\"");
+    }
+
+    @Test
+    void refusesAnExistingFolderWithoutForce(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("v1");
+        Files.createDirectories(out);
+        PretrainConfig config = PretrainCommand.parse(new String[] {"--preset", "micro", "--out", out.toString()});
+        assertThatThrownBy(() -> new Pretrainer(config, System.out).run()).hasMessageContaining("--force");
+    }
+
+    @Test
+    void parsesDefaultsAndRejectsUnknownOptions() {
+        PretrainConfig d = PretrainCommand.parse(new String[0]);
+        assertThat(d.seed()).isEqualTo(42);
+        assertThat(d.preset()).isEqualTo("standard");
+        assertThat(d.out()).isEqualTo(Path.of("var/models/knowgate-base-1"));
+        assertThat(d.dModel()).isEqualTo(128);
+        assertThat(d.layers()).isEqualTo(4);
+        assertThat(d.heads()).isEqualTo(4);
+        assertThat(d.maxPositions()).isEqualTo(128);
+        assertThat(d.batchSize()).isEqualTo(16);
+        assertThat(d.lr()).isEqualTo(3e-3f);
+        assertThat(PretrainCommand.parse(new String[] {"--help"})).isNull();
+        assertThatThrownBy(() -> PretrainCommand.parse(new String[] {"--bogus", "1"}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PretrainCommand.parse(new String[] {"--preset", "huge"}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theDefaultsAreTheRecipeOfTheShippedBaseModel() throws Exception {
+        // docs/model.md says `bin/pretrain --out models/knowgate-base-1 --force` rebuilds it.
+        var log = dev.knowgate.contracts.json.ContractJson.mapper()
+                .readTree(Path.of("..", "models", "knowgate-base-1", "training-log.json").toFile());
+        Map<String, Object> defaults = PretrainCommand.parse(new String[0]).toMap();
+        var shipped = log.get("config");
+        for (String key : List.of("seed", "preset", "dModel", "layers", "heads", "dFf", "maxPositions", "epochs",
+                "batchSize", "warmupFraction", "minLrRatio", "maxMinutes", "maxSteps")) {
+            assertThat(shipped.get(key).asText()).as(key).isEqualTo(String.valueOf(defaults.get(key)));
+        }
+        assertThat(shipped.get("lr").floatValue()).isEqualTo((Float) defaults.get("lr"));
+        assertThat(shipped.get("weightDecay").floatValue()).isEqualTo((Float) defaults.get("weightDecay"));
+    }
+}
