@@ -23,10 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ModuleGraphTest {
 
     /** Plain-Java libraries: no Quarkus, no Kafka, no service. */
-    static final List<String> PLAIN_LIBRARIES = List.of("libs/fact-world", "libs/model-runtime", "libs/resilience");
+    static final List<String> PLAIN_LIBRARIES = List.of("libs/contracts", "libs/fact-world", "libs/model-runtime",
+            "libs/resilience", "libs/training");
     /** Libraries that may use Kafka or Quarkus, but no service. */
-    static final List<String> OTHER_LIBRARIES = List.of("libs/contracts", "libs/service-support");
+    static final List<String> OTHER_LIBRARIES = List.of("libs/contracts-kafka", "libs/service-support");
+    /** The services and the curators' CLI; tools/ (research and benchmarks) may use any of them, nothing uses it. */
     static final List<String> SERVICES = List.of("ingest/service", "ingest/cli", "categorize-stream", "trainer", "monitor");
+    static final List<String> TOOLS = List.of("tools");
     static final String[] SERVICE_PACKAGES = {"dev.knowgate.ingest..", "dev.knowgate.categorize..",
             "dev.knowgate.trainer..", "dev.knowgate.monitor.."};
 
@@ -38,7 +41,7 @@ class ModuleGraphTest {
     static void importClasses() {
         plain = classes(PLAIN_LIBRARIES);
         libraries = classes(concat(PLAIN_LIBRARIES, OTHER_LIBRARIES));
-        all = classes(concat(concat(PLAIN_LIBRARIES, OTHER_LIBRARIES), SERVICES));
+        all = classes(concat(concat(concat(PLAIN_LIBRARIES, OTHER_LIBRARIES), SERVICES), TOOLS));
     }
 
     @Test
@@ -58,6 +61,13 @@ class ModuleGraphTest {
     void librariesNeverDependOnAService() {
         noClasses().should().dependOnClassesThat().resideInAnyPackage(SERVICE_PACKAGES)
                 .because("services depend on libraries, never the reverse").check(libraries);
+    }
+
+    @Test
+    void nothingButToolsDependsOnTheTools() {
+        noClasses().that().resideOutsideOfPackage("dev.knowgate.tools..").should().dependOnClassesThat()
+                .resideInAPackage("dev.knowgate.tools..").because("research and benchmark tools live apart from what they measure")
+                .check(all);
     }
 
     @Test
