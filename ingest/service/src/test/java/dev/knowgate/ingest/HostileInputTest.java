@@ -91,6 +91,15 @@ class HostileInputTest {
     }
 
     @Test
+    void theFrameworksOwnErrorsAreProblemDocumentsToo() {
+        given().header("X-Api-Key", "alice-key").get("/v1/nothing-here").then().statusCode(404)
+                .contentType("application/problem+json").body("type", is("https://knowgate.dev/problems/not-found"));
+        given().header("X-Api-Key", "alice-key").delete("/v1/examples").then().statusCode(405)
+                .contentType("application/problem+json")
+                .body("type", is("https://knowgate.dev/problems/method-not-allowed"));
+    }
+
+    @Test
     void aRequestWithoutContentTypeGets415() throws IOException {
         byte[] body = IngestApiTest.example("").getBytes(StandardCharsets.UTF_8);
         for (String path : List.of("/v1/examples", "/v1/examples/bulk")) {

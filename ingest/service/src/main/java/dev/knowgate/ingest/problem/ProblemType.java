@@ -7,7 +7,10 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.List;
 
-/** The kinds of problem the ingest API answers with; one place for their URIs, titles and statuses. */
+/**
+ * The kinds of problem ingest's own code answers with; one place for their URIs, titles and statuses. The framework's
+ * errors (404, 405, 500) are service-support's {@code ProblemMappers}, the same in every service.
+ */
 public enum ProblemType {
     INVALID_EXAMPLES(422, "invalid-examples", "Invalid examples"),
     MALFORMED_BODY(400, "malformed-body", "Malformed request body"),
@@ -15,10 +18,7 @@ public enum ProblemType {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     /** Probe examples from a key without the right 'probe'; the same type as a refused key (AuthProblems). */
     FORBIDDEN(403, "forbidden", "Not allowed"),
-    BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka did not acknowledge the examples"),
-    NOT_FOUND(404, "not-found", "Not found"),
-    METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
-    INTERNAL(500, "internal", "Internal error");
+    BROKER_UNAVAILABLE(503, "broker-unavailable", "Kafka did not acknowledge the examples");
 
     public static final String MEDIA_TYPE = ProblemResponse.PROBLEM_JSON;
 
