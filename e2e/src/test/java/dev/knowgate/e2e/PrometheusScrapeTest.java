@@ -31,9 +31,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The services' metrics as Prometheus itself reads them. The four services run as separate JVMs on a
- * broker of their own with the shipped base model and a small real workload (examples pushed through
- * ingest, one malformed record on examples.submitted, the monitor's probe evaluation of v1 on a
- * 24-probe set): <ul>
+ * broker of their own with the shipped base model and a small real workload (24 examples pushed
+ * through ingest and one refused, one malformed record on examples.submitted, the monitor's probe
+ * evaluations on a 24-probe set, one short trainer round whose candidate the gate decides): <ul>
  * <li>{@code promtool check metrics} (Debian's prometheus package) is silent on every knowgate_
  * metric of each service's {@code /q/metrics} (findings about third-party metrics, the JVM's, HTTP's
  * and Kafka's clients', are printed, not failed on);</li>
@@ -46,6 +46,7 @@ import static org.awaitility.Awaitility.await;
 class PrometheusScrapeTest {
 
     static final String KEY = "prometheus-curator-key-0123456789";
+    static final int EXAMPLES = 24;
     /** The join of docs/monitor.md: the forgetting rate of every version that has computed verdicts. */
     static final String JOIN_AND = "knowgate_monitor_forgetting_rate and on (model, version) "
             + "sum by (model, version) (knowgate_categorize_verdicts_total)";
@@ -105,15 +106,20 @@ class PrometheusScrapeTest {
                     "knowgate.categorize.model.registry", registry.toString(),
                     "knowgate.categorize.model.trusted-keys", run.resolve("keys/signing.pub").toString(),
                     "knowgate.categorize.batch.max-wait", "100ms",
+                    "knowgate.categorize.routing.accept", "HIGHLY_KNOWN,MAYBE_KNOWN,WEAKLY_KNOWN,UNKNOWN",
                     "kafka-streams.state.dir", run.resolve("state/categorize").toString()));
             services.add(categorize);
-            // The trainer publishes v1 (what the monitor evaluates); no round: the minimum is never reached.
+            // The trainer publishes v1 (what the monitor evaluates), then one short round (Unknown
+            // examples skipped, a rejected candidate parked rather than trained again): its meters exist.
             services.add(ServiceProcess.start("trainer", "trainer", run, bootstrap, Map.of(
                     "knowgate.trainer.model.initial", model.toString(),
                     "knowgate.trainer.registry.dir", registry.toString(),
                     "knowgate.trainer.registry.signing-key", run.resolve("keys/signing.key").toString(),
                     "knowgate.trainer.registry.public-key", run.resolve("keys/signing.pub").toString(),
-                    "knowgate.trainer.round.min-examples", "100000")));
+                    "knowgate.trainer.round.min-examples", "4",
+                    "knowgate.trainer.mix.categories", "HIGHLY_KNOWN,MAYBE_KNOWN,WEAKLY_KNOWN",
+                    "knowgate.trainer.finetune.epochs", "1",
+                    "knowgate.trainer.gate.on-reject", "park")));
             services.add(ServiceProcess.start("monitor", "monitor", run, bootstrap, Map.of(
                     "knowgate.monitor.probes.source", "file",
                     "knowgate.monitor.probes.file", probes.toString(),
@@ -129,7 +135,7 @@ class PrometheusScrapeTest {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(p::ready);
 
             // A small real workload: examples through ingest (one refused), one malformed record.
-            for (Fact f : world.finetunePool().subList(0, 8)) {
+            for (Fact f : world.finetunePool().subList(0, EXAMPLES)) {
                 int status = ServiceProcess.post(ingest.url("/v1/examples"), ContractJson.writeString(f.toExample()),
                         Map.of("X-Api-Key", KEY)).statusCode();
                 assertThat(status).isEqualTo(202);
@@ -146,20 +152,25 @@ class PrometheusScrapeTest {
             // The join across two services on (model, version): the base version, evaluated and judging.
             List<Prometheus.Sample> joined = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> p.query(JOIN_AND), l -> !l.isEmpty());
-            assertThat(joined).singleElement().satisfies(s -> {
-                assertThat(s.labels()).containsEntry("model", "knowgate-base").containsEntry("version", "1")
-                        .containsEntry("service", "monitor").containsEntry("__name__", "knowgate_monitor_forgetting_rate");
-                assertThat(s.value()).isBetween(0.0, 1.0);
-            });
+            assertThat(joined).allSatisfy(s -> assertThat(s.labels())
+                            .containsEntry("model", "knowgate-base").containsEntry("service", "monitor")
+                            .containsEntry("__name__", "knowgate_monitor_forgetting_rate").containsKey("version"))
+                    .anySatisfy(s -> {
+                        assertThat(s.labels()).containsEntry("version", "1");
+                        assertThat(s.value()).isZero(); // the base forgets nothing of itself
+                    });
             List<Prometheus.Sample> perCategory = p.query(JOIN_GROUP_LEFT);
-            assertThat(perCategory).isNotEmpty().allSatisfy(s -> {
-                assertThat(s.labels()).containsEntry("model", "knowgate-base").containsEntry("version", "1")
-                        .containsKey("category");
-                assertThat(s.value()).isPositive();
-            });
-            // The eight examples (and 24 probes are not verdicts: they go to probes.results).
+            assertThat(perCategory).isNotEmpty().allSatisfy(s -> assertThat(s.labels())
+                    .containsEntry("model", "knowgate-base").containsKeys("version", "category"));
+            assertThat(perCategory).filteredOn(s -> s.labels().get("version").equals("1"))
+                    .extracting(Prometheus.Sample::value).isNotEmpty().allSatisfy(v -> assertThat(v).isPositive());
+            // The examples pushed, all judged by v1 (the probes are not verdicts: they go to probes.results).
             assertThat(p.query("sum(knowgate_categorize_verdicts_total)")).singleElement()
-                    .satisfies(s -> assertThat(s.value()).isEqualTo(8.0));
+                    .satisfies(s -> assertThat(s.value()).isEqualTo((double) EXAMPLES));
+
+            // The trainer's round has finished (whatever the gate decided): its counters exist too.
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> p.query("knowgate_trainer_rounds_total"), l -> !l.isEmpty());
 
             // The doc's alerting rule is evaluated without error (it does not fire: v1 forgets nothing).
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
