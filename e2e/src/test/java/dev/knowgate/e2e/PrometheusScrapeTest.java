@@ -53,6 +53,9 @@ class PrometheusScrapeTest {
     /** The same join with arithmetic: verdicts per version and category, with the monitor's rate beside. */
     static final String JOIN_GROUP_LEFT = "sum by (model, version, category) (knowgate_categorize_verdicts_total) "
             + "* on (model, version) group_left () (1 - knowgate_monitor_forgetting_rate)";
+    /** categorize-stream's live version where it is the one the monitor says is live, joined on model. */
+    static final String JOIN_LIVE = "knowgate_categorize_model_live_version == on (model) group_left () "
+            + "knowgate_monitor_live_version";
 
     /** The section "Prometheus" of docs/monitor.md: its PromQL blocks and its alerting rules. */
     static String docSection() throws java.io.IOException {
@@ -79,7 +82,7 @@ class PrometheusScrapeTest {
         String section = docSection();
         // The joins the doc shows are the ones run here.
         assertThat(blocks(section, "promql")).extracting(q -> q.replaceAll("\\s+", " ").strip())
-                .containsExactly(JOIN_AND, JOIN_GROUP_LEFT);
+                .containsExactly(JOIN_AND, JOIN_GROUP_LEFT, JOIN_LIVE);
         String rules = blocks(section, "yaml").stream().filter(y -> y.contains("groups:")).findFirst().orElseThrow();
         Path work = Files.createDirectories(Path.of("target", "prometheus-run").toAbsolutePath());
         Path run = Files.createTempDirectory(work, "run");
@@ -164,13 +167,23 @@ class PrometheusScrapeTest {
                     .containsEntry("model", "knowgate-base").containsKeys("version", "category"));
             assertThat(perCategory).filteredOn(s -> s.labels().get("version").equals("1"))
                     .extracting(Prometheus.Sample::value).isNotEmpty().allSatisfy(v -> assertThat(v).isPositive());
-            // The examples pushed, all judged by v1 (the probes are not verdicts: they go to probes.results).
-            assertThat(p.query("sum(knowgate_categorize_verdicts_total)")).singleElement()
-                    .satisfies(s -> assertThat(s.value()).isEqualTo((double) EXAMPLES));
+            // Every example pushed is counted once (the probes are not verdicts: they go to probes.results);
+            // the stream may still be judging the last ones when the join first answers.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(p.query("sum(knowgate_categorize_verdicts_total)")).singleElement()
+                            .satisfies(s -> assertThat(s.value()).isEqualTo((double) EXAMPLES)));
 
             // The trainer's round has finished (whatever the gate decided): its counters exist too.
             await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2))
                     .until(() -> p.query("knowgate_trainer_rounds_total"), l -> !l.isEmpty());
+
+            // Once the candidate is decided, categorize-stream serves the version the monitor says is live.
+            List<Prometheus.Sample> live = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> p.query(JOIN_LIVE), l -> !l.isEmpty());
+            assertThat(live).allSatisfy(s -> {
+                assertThat(s.labels()).containsEntry("model", "knowgate-base").containsEntry("service", "categorize-stream");
+                assertThat(s.value()).isGreaterThanOrEqualTo(1.0);
+            });
 
             // The doc's alerting rule is evaluated without error (it does not fire: v1 forgets nothing).
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))

@@ -85,8 +85,6 @@ public class ModelsWatcher {
         this.registry = registry;
         this.swaps = Counter.builder("knowgate.categorize.model.swaps").description("model versions made live")
                 .register(registry);
-        Gauge.builder("knowgate.categorize.model.live.version", loaded, m -> m.live().map(ModelRef::version).orElse(0L))
-                .description("version number of the live model (0: none loaded)").register(registry);
         Gauge.builder("knowgate.categorize.model.candidates.loaded", loaded, m -> m.candidateKeys().size())
                 .description("candidate versions loaded beside the live one for their probe evaluations")
                 .register(registry);
@@ -199,6 +197,19 @@ public class ModelsWatcher {
                 load(v).ifPresent(loaded::addCandidate);
             }
         }
+        loaded.live().ifPresent(this::exportLive);
+    }
+
+    /**
+     * knowgate_categorize_model_live_version{model}: the live version of the model (lineage) named,
+     * labelled as the monitor's knowgate_monitor_live_version{model} is; 0 while another model is live.
+     * Registered once per model name (again is a no-op).
+     */
+    private void exportLive(ModelRef live) {
+        Gauge.builder("knowgate.categorize.model.live.version", loaded,
+                        m -> m.live().filter(r -> r.name().equals(live.name())).map(ModelRef::version).orElse(0L))
+                .description("version number of the live model, by model name").tag("model", live.name())
+                .register(registry);
     }
 
     private void makeLive(String key) {

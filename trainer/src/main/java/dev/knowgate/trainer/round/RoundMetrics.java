@@ -42,8 +42,6 @@ public final class RoundMetrics {
                 .description("examples consumed and waiting for a round").register(registry);
         Gauge.builder("knowgate.trainer.consumption.paused", paused, AtomicLong::get)
                 .description("1 while consumption is paused").register(registry);
-        Gauge.builder("knowgate.trainer.live.version", liveVersion, AtomicLong::get)
-                .description("version number the next round trains from (the last promoted)").register(registry);
     }
 
     void round(RoundRecord r) {
@@ -83,7 +81,11 @@ public final class RoundMetrics {
         paused.set(isPaused ? 1 : 0);
     }
 
+    /** knowgate_trainer_live_version{model}, labelled as the monitor's live version is (one trainer per lineage). */
     void live(ModelVersion version) {
         liveVersion.set(version.version());
+        Gauge.builder("knowgate.trainer.live.version", liveVersion, AtomicLong::get)
+                .description("version number the next round trains from (the last promoted), by model name")
+                .tag("model", version.name()).register(registry);
     }
 }
