@@ -153,7 +153,7 @@ class CategorizeStreamServiceTest {
         Files.write(v4Dir.resolve("model.onnx"), onnx);
         publish(Topics.MODELS.name(), v4.key(), ContractJson.write(v4));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
-                .contains("knowgate_model_refused_total{reason=\"checksum_mismatch\""));
+                .contains("knowgate_categorize_model_refused_total{reason=\"checksum_mismatch\""));
         sendProbes(probes.subList(0, 1), "knowgate-base@4", "eval-v4");
         decide(v4, DecisionStatus.PROMOTED);
         await().atMost(Duration.ofSeconds(60)).until(() -> TopicContents.committed(KafkaBroker.shared().bootstrapServers(),
@@ -236,7 +236,7 @@ class CategorizeStreamServiceTest {
     /**
      * A correctly sealed version whose logits do not cover its tokenizer's ids used to go live, and
      * every example after it was rejected with a Gather error. Now it is refused when it loads, stays
-     * not-live even when promoted, and is counted under knowgate_model_refused_total{reason="vocabulary_mismatch"}.
+     * not-live even when promoted, and is counted under knowgate_categorize_model_refused_total{reason="vocabulary_mismatch"}.
      */
     @Test
     @Order(6)
@@ -244,7 +244,7 @@ class CategorizeStreamServiceTest {
         Path dir = REGISTRY.withTokenizerBeyondTheModel("knowgate-base", 5, 3);
         ModelVersion v5 = announce(dir);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
-                .contains("knowgate_model_refused_total{reason=\"vocabulary_mismatch\""));
+                .contains("knowgate_categorize_model_refused_total{reason=\"vocabulary_mismatch\""));
         decide(v5, DecisionStatus.PROMOTED);
         List<Example> after = examples(38, 40);
         send(after);
@@ -272,9 +272,9 @@ class CategorizeStreamServiceTest {
         dev.knowgate.model.registry.ManifestSigner.generate(keys.resolve("k"), keys.resolve("k.pub")).sign(otherKey);
         List<ModelVersion> forged = List.of(announce(outside), announce(unsigned), announce(otherKey));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(given().get("/q/metrics").asString())
-                .contains("knowgate_model_refused_total{reason=\"outside_registry\"",
-                        "knowgate_model_refused_total{reason=\"unsigned\"",
-                        "knowgate_model_refused_total{reason=\"bad_signature\""));
+                .contains("knowgate_categorize_model_refused_total{reason=\"outside_registry\"",
+                        "knowgate_categorize_model_refused_total{reason=\"unsigned\"",
+                        "knowgate_categorize_model_refused_total{reason=\"bad_signature\""));
         forged.forEach(v -> decide(v, DecisionStatus.PROMOTED));
         List<Example> after = examples(40, 42);
         send(after);

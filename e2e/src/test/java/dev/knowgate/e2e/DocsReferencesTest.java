@@ -82,6 +82,42 @@ class DocsReferencesTest {
         assertThat(problems).isEmpty();
     }
 
+    // One convention in every service: Micrometer's dotted names (the Prometheus registry renders them
+    // knowgate_<service>_..., with _total and _seconds), each meter built with a help text.
+    private static final Pattern HAND_WRITTEN = Pattern.compile("\"knowgate_[a-z_]+\"");
+    private static final Pattern SHORTCUT = Pattern.compile("\\.(?:counter|gauge|timer|summary)\\(\\s*\"knowgate");
+    private static final Pattern BUILDER = Pattern.compile(
+            "\\b(?:Counter|Gauge|Timer|MultiGauge|DistributionSummary|FunctionCounter|FunctionTimer|LongTaskTimer)"
+                    + "\\.builder\\(\\s*\"(knowgate\\.[a-z_.]+)\"");
+
+    @Test
+    void everyMeterIsNamedTheMicrometerWayAndHasAHelpText() {
+        List<String> problems = new ArrayList<>();
+        int builders = 0;
+        for (Path f : javaFiles(SERVICE_SOURCES)) {
+            String text = read(f);
+            Matcher hand = HAND_WRITTEN.matcher(text);
+            while (hand.find()) {
+                problems.add(f + ": " + hand.group() + " is a hand-written Prometheus name; name meters knowgate.<service>.<what>");
+            }
+            Matcher shortcut = SHORTCUT.matcher(text);
+            while (shortcut.find()) {
+                problems.add(f + ": a meter made with MeterRegistry" + shortcut.group() + "...\" has no help text; use its builder");
+            }
+            Matcher b = BUILDER.matcher(text);
+            while (b.find()) {
+                builders++;
+                int register = text.indexOf(".register(", b.end());
+                String chain = register < 0 ? text.substring(b.end()) : text.substring(b.end(), register);
+                if (!chain.contains(".description(")) {
+                    problems.add(f + ": " + b.group(1) + " is built without .description(...) (its Prometheus help text)");
+                }
+            }
+        }
+        assertThat(builders).as("meter builders found in the services' sources").isGreaterThan(20);
+        assertThat(problems).isEmpty();
+    }
+
     // ---- endpoints
 
     private static final Pattern CLASS_PATH = Pattern.compile("@Path\\(\"([^\"]*)\"\\)\\s*(?:@[A-Za-z]+(?:\\([^)]*\\))?\\s*)*public (?:final )?class");

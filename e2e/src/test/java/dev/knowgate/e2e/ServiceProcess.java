@@ -139,9 +139,30 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /**
+     * A port free now: any the system hands out, or, with the system property
+     * {@code knowgate.test.ports=FROM-TO} (a machine where others run services too), the first free one
+     * in that range not handed out before by this JVM.
+     */
+    static synchronized int freePort() throws IOException {
+        String range = System.getProperty("knowgate.test.ports", "").strip();
+        if (range.isEmpty()) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                return s.getLocalPort();
+            }
         }
+        String[] bounds = range.split("-");
+        int to = Integer.parseInt(bounds[1].strip());
+        for (int port = Math.max(nextPort, Integer.parseInt(bounds[0].strip())); port <= to; port++) {
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                nextPort = port + 1;
+                return port;
+            } catch (IOException busy) {
+                // taken: the next one
+            }
+        }
+        throw new IOException("no free port left in knowgate.test.ports=" + range);
     }
+
+    private static int nextPort;
 }

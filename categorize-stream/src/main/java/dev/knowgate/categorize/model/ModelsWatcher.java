@@ -49,7 +49,7 @@ import java.util.Set;
  *   <li>a version a probe asks for that is not loaded (an older one, say) is loaded on demand.</li>
  * </ul>
  * Every load verifies the folder (every file's size and sha256) and that it holds the announced
- * version. A version that fails is refused: logged, counted in {@code knowgate_model_refused_total{reason}},
+ * version. A version that fails is refused: logged, counted in {@code knowgate_categorize_model_refused_total{reason}},
  * probes asking for it are rejected, and the live version keeps serving.
  */
 @ApplicationScoped
@@ -83,11 +83,9 @@ public class ModelsWatcher {
         this.config = config;
         this.kafkaConfig = kafkaConfig;
         this.registry = registry;
-        this.swaps = Counter.builder("knowgate_model_swaps_total").description("model versions made live")
+        this.swaps = Counter.builder("knowgate.categorize.model.swaps").description("model versions made live")
                 .register(registry);
-        Gauge.builder("knowgate_model_live_version", loaded, m -> m.live().map(ModelRef::version).orElse(0L))
-                .description("version number of the live model (0: none loaded)").register(registry);
-        Gauge.builder("knowgate_model_candidates_loaded", loaded, m -> m.candidateKeys().size())
+        Gauge.builder("knowgate.categorize.model.candidates.loaded", loaded, m -> m.candidateKeys().size())
                 .description("candidate versions loaded beside the live one for their probe evaluations")
                 .register(registry);
     }
@@ -199,6 +197,19 @@ public class ModelsWatcher {
                 load(v).ifPresent(loaded::addCandidate);
             }
         }
+        loaded.live().ifPresent(this::exportLive);
+    }
+
+    /**
+     * knowgate_categorize_model_live_version{model}: the live version of the model (lineage) named,
+     * labelled as the monitor's knowgate_monitor_live_version{model} is; 0 while another model is live.
+     * Registered once per model name (again is a no-op).
+     */
+    private void exportLive(ModelRef live) {
+        Gauge.builder("knowgate.categorize.model.live.version", loaded,
+                        m -> m.live().filter(r -> r.name().equals(live.name())).map(ModelRef::version).orElse(0L))
+                .description("version number of the live model, by model name").tag("model", live.name())
+                .register(registry);
     }
 
     private void makeLive(String key) {
@@ -258,7 +269,9 @@ public class ModelsWatcher {
     private void refused(String reason, String message) {
         LOG.errorf("model refused (%s): %s; live model stays %s", reason, message,
                 loaded.live().map(ModelRef::key).orElse("none"));
-        registry.counter("knowgate_model_refused_total", "reason", reason).increment();
+        Counter.builder("knowgate.categorize.model.refused")
+                .description("model versions refused (never loaded, the live model kept), by reason")
+                .tag("reason", reason).register(registry).increment();
     }
 
     private Map<String, Object> consumerConfig() {

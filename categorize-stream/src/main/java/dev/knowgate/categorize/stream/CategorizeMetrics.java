@@ -1,5 +1,6 @@
 package dev.knowgate.categorize.stream;
 
+import dev.knowgate.categorize.model.ModelRef;
 import dev.knowgate.contracts.Category;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -10,9 +11,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The stream's meters: examples/s is the rate of {@code knowgate_categorize_verdicts_total}
- * (by category and model version), plus batch sizes, inference latency, rejections by reason,
- * duplicates skipped, probe results, probe headers ignored on training examples, and flushes cut at
- * their time budget.
+ * (by category and model version: labels {@code model} and {@code version}, as in every service),
+ * plus batch sizes, inference latency, rejections by reason, duplicates skipped, probe results, probe
+ * headers ignored on training examples, and flushes cut at their time budget. Names are Micrometer's
+ * (dotted); the Prometheus registry renders them as {@code knowgate_categorize_...} with
+ * {@code _total} on counters and {@code _seconds} on timers.
  */
 public final class CategorizeMetrics {
 
@@ -26,7 +29,9 @@ public final class CategorizeMetrics {
     private final Counter verdictsExpired;
     private final int metricVersions;
     /** Model versions with verdict counters, in the order they first judged an example. */
-    private final java.util.LinkedHashSet<String> versions = new java.util.LinkedHashSet<>();
+    private final java.util.LinkedHashSet<ModelRef> versions = new java.util.LinkedHashSet<>();
+
+    static final String VERDICTS = "knowgate.categorize.verdicts";
 
     public CategorizeMetrics(MeterRegistry registry) {
         this(registry, 10);
@@ -39,36 +44,39 @@ public final class CategorizeMetrics {
         }
         this.registry = registry;
         this.metricVersions = metricVersions;
-        this.verdictsExpired = Counter.builder("knowgate_categorize_verdicts_expired_total")
+        this.verdictsExpired = Counter.builder("knowgate.categorize.verdicts.expired")
                 .description("verdict histories removed from the verdicts store after verdicts.retention").register(registry);
-        this.batchSize = DistributionSummary.builder("knowgate_categorize_batch_size")
+        this.batchSize = DistributionSummary.builder("knowgate.categorize.batch.size")
                 .description("examples per micro-batch").publishPercentiles(0.5, 0.99).register(registry);
-        this.inference = Timer.builder("knowgate_categorize_inference")
+        this.inference = Timer.builder("knowgate.categorize.inference")
                 .description("model time per micro-batch").publishPercentiles(0.5, 0.99).register(registry);
-        this.duplicates = Counter.builder("knowgate_categorize_duplicates_total")
+        this.duplicates = Counter.builder("knowgate.categorize.duplicates")
                 .description("examples already categorized under the live version, not computed again")
                 .register(registry);
-        this.probes = Counter.builder("knowgate_categorize_probe_results_total")
+        this.probes = Counter.builder("knowgate.categorize.probe.results")
                 .description("probe results written to probes.results").register(registry);
-        this.probeHeadersIgnored = Counter.builder("knowgate_categorize_probe_headers_ignored_total")
+        this.probeHeadersIgnored = Counter.builder("knowgate.categorize.probe.headers.ignored")
                 .description("training examples that carried probe headers, judged by the live version regardless")
                 .register(registry);
-        this.flushesCut = Counter.builder("knowgate_categorize_flushes_cut_total")
+        this.flushesCut = Counter.builder("knowgate.categorize.flushes.cut")
                 .description("flushes that stopped at batch.max-flush-time with examples left for the next turn")
                 .register(registry);
     }
 
-    void verdict(Category category, String modelKey) {
+    void verdict(Category category, ModelRef model) {
         synchronized (versions) { // stream threads share these meters
-            if (versions.add(modelKey) && versions.size() > metricVersions) {
-                String oldest = versions.iterator().next();
+            if (versions.add(model) && versions.size() > metricVersions) {
+                ModelRef oldest = versions.iterator().next();
                 versions.remove(oldest);
                 // One series per category and version: without a bound they would grow with every version.
-                registry.find("knowgate_categorize_verdicts_total").tag("model", oldest).meters().forEach(registry::remove);
+                registry.find(VERDICTS).tags("model", oldest.name(), "version", Long.toString(oldest.version()))
+                        .meters().forEach(registry::remove);
             }
         }
-        registry.counter("knowgate_categorize_verdicts_total", "category", category.wireName(), "model", modelKey)
-                .increment();
+        Counter.builder("knowgate.categorize.verdicts")
+                .description("verdicts written to examples.categorized, by category and by the model version that computed them")
+                .tags("category", category.wireName(), "model", model.name(), "version", Long.toString(model.version()))
+                .register(registry).increment();
     }
 
     void verdictsExpired(int n) {
@@ -76,7 +84,9 @@ public final class CategorizeMetrics {
     }
 
     void rejected(String reason) {
-        registry.counter("knowgate_categorize_rejected_total", "reason", reason).increment();
+        Counter.builder("knowgate.categorize.rejected")
+                .description("malformed records written to examples.rejected, by reason")
+                .tag("reason", reason).register(registry).increment();
     }
 
     void batch(int size, long inferenceNanos) {

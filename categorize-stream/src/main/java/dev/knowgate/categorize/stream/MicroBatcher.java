@@ -314,7 +314,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 VerdictHistory history = verdicts.get(example.id());
                 verdicts.put(example.id(), (history == null ? new VerdictHistory(example.id(), List.of()) : history)
                         .with(new RoutedVerdict(verdict, route)));
-                metrics.verdict(verdict.category(), batch.model().key());
+                metrics.verdict(verdict.category(), batch.model());
             } else {
                 metrics.duplicate(); // the same example twice in one batch
             }

@@ -2,8 +2,8 @@ package dev.knowgate.categorize.stream;
 
 import dev.knowgate.categorize.TestModels;
 import dev.knowgate.categorize.model.LoadedModels;
-import dev.knowgate.categorize.model.ModelRef;
 import dev.knowgate.categorize.model.ModelLoader;
+import dev.knowgate.categorize.model.ModelRef;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.Example;
@@ -169,7 +169,7 @@ class CategorizeTopologyTest {
         assertThat(out).isNotEmpty().allMatch(c -> c.verdict().category() == Category.UNKNOWN);
         assertThat(in).anyMatch(c -> c.verdict().category() == Category.HIGHLY_KNOWN);
         assertThat(rejected.isEmpty()).isTrue();
-        assertThat(registry.find("knowgate_categorize_verdicts_total").counters().stream()
+        assertThat(registry.find("knowgate.categorize.verdicts").counters().stream()
                 .mapToDouble(c -> c.count()).sum()).isEqualTo(32.0);
     }
 
@@ -226,7 +226,7 @@ class CategorizeTopologyTest {
         driver.advanceWallClockTime(Duration.ofMillis(200));
 
         assertThat(categorized.readValuesToList()).hasSize(1);
-        assertThat(registry.counter("knowgate_categorize_duplicates_total").count()).isEqualTo(2.0);
+        assertThat(registry.counter("knowgate.categorize.duplicates").count()).isEqualTo(2.0);
         KeyValueStore<String, VerdictHistory> store = driver.getKeyValueStore(CategorizeTopology.VERDICT_STORE);
         VerdictHistory history = store.get(e.id());
         assertThat(history.verdicts()).hasSize(1);
@@ -263,7 +263,7 @@ class CategorizeTopologyTest {
         assertThat(store.get(recent.id())).isNotNull();
         driver.advanceWallClockTime(Duration.ofMinutes(45));
         assertThat(store.get(recent.id())).isNull();
-        assertThat(registry.counter("knowgate_categorize_verdicts_expired_total").count()).isEqualTo(2.0);
+        assertThat(registry.counter("knowgate.categorize.verdicts.expired").count()).isEqualTo(2.0);
 
         // Sent again, an expired example is categorized again rather than skipped as a duplicate.
         submit(old);
@@ -283,13 +283,16 @@ class CategorizeTopologyTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         CategorizeMetrics bounded = new CategorizeMetrics(meters, 2);
         for (String version : List.of("knowgate-base@1", "knowgate-base@2", "knowgate-base@1", "knowgate-base@3")) {
-            bounded.verdict(dev.knowgate.contracts.Category.HIGHLY_KNOWN, version);
-            bounded.verdict(dev.knowgate.contracts.Category.UNKNOWN, version);
+            ModelRef model = ModelRef.parse(version).orElseThrow();
+            bounded.verdict(dev.knowgate.contracts.Category.HIGHLY_KNOWN, model);
+            bounded.verdict(dev.knowgate.contracts.Category.UNKNOWN, model);
         }
-        assertThat(meters.find("knowgate_categorize_verdicts_total").counters())
-                .extracting(c -> c.getId().getTag("model")).containsOnly("knowgate-base@2", "knowgate-base@3");
-        assertThat(meters.find("knowgate_categorize_verdicts_total").tags("model", "knowgate-base@3", "category", "Unknown")
-                .counter().count()).isEqualTo(1.0);
+        // Labelled model and version, as the monitor's gauges are: the two join on (model, version).
+        assertThat(meters.find("knowgate.categorize.verdicts").counters())
+                .extracting(c -> c.getId().getTag("model") + "@" + c.getId().getTag("version"))
+                .containsOnly("knowgate-base@2", "knowgate-base@3");
+        assertThat(meters.find("knowgate.categorize.verdicts").tags("model", "knowgate-base", "version", "3",
+                "category", "Unknown").counter().count()).isEqualTo(1.0);
     }
 
     @Test
@@ -320,7 +323,7 @@ class CategorizeTopologyTest {
         assertThat(categorized.readValuesToList()).hasSize(2);
         driver.advanceWallClockTime(Duration.ofMillis(200));
         assertThat(categorized.isEmpty()).as("each example once").isTrue();
-        assertThat(registry.counter("knowgate_categorize_flushes_cut_total").count()).isGreaterThanOrEqualTo(2);
+        assertThat(registry.counter("knowgate.categorize.flushes.cut").count()).isGreaterThanOrEqualTo(2);
     }
 
     private void submitProbe(Fact f, String model, String evaluation) {

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * knowgate_monitor_probe_accuracy{model,version} (versions with answered probes),
  * knowgate_monitor_live_version{model}, knowgate_monitor_unknown_share{model} (the last window with
  * at least unknown-share.min-examples examples: a window of two is not a share),
- * knowgate_monitor_alerts_active{kind}.
+ * knowgate_monitor_alerts_active{kind}. Names are Micrometer's (dotted), rendered by the Prometheus
+ * registry as above; model versions are labelled {@code model} and {@code version} in every service,
+ * so these join categorize-stream's verdict counts on (model, version).
  */
 @ApplicationScoped
 public class MonitorGauges {
@@ -51,17 +53,17 @@ public class MonitorGauges {
         this.queries = queries;
         this.minExamples = config.unknownShare().minExamples();
         this.gaugeVersions = config.gaugeVersions();
-        this.forgetting = MultiGauge.builder("knowgate_monitor_forgetting_rate")
+        this.forgetting = MultiGauge.builder("knowgate.monitor.forgetting.rate")
                 .description("forgetting rate: of the probes the lineage's base answers correctly, the share this version "
                         + "answers wrongly").register(registry);
-        this.liveVersion = MultiGauge.builder("knowgate_monitor_live_version")
+        this.liveVersion = MultiGauge.builder("knowgate.monitor.live.version")
                 .description("the version promoted last: the one serving verdicts").register(registry);
-        this.accuracy = MultiGauge.builder("knowgate_monitor_probe_accuracy")
+        this.accuracy = MultiGauge.builder("knowgate.monitor.probe.accuracy")
                 .description("share of probes answered correctly (greedy exact match, plain question)").register(registry);
-        this.unknownShare = MultiGauge.builder("knowgate_monitor_unknown_share")
+        this.unknownShare = MultiGauge.builder("knowgate.monitor.unknown.share")
                 .description("share of Unknown verdicts among incoming training examples, latest window with enough examples")
                 .register(registry);
-        this.activeAlerts = MultiGauge.builder("knowgate_monitor_alerts_active").description("alerts firing now")
+        this.activeAlerts = MultiGauge.builder("knowgate.monitor.alerts.active").description("alerts firing now")
                 .register(registry);
     }
 

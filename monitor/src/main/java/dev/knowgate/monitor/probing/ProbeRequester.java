@@ -10,6 +10,7 @@ import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.service.KafkaClientConfig;
 import dev.knowgate.resilience.Backoff;
 import dev.knowgate.resilience.Sleeper;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -180,7 +181,9 @@ public class ProbeRequester {
             p.send(r);
         }
         p.flush();
-        meters.counter("knowgate_monitor_probe_evaluations_requested_total").increment();
+        Counter.builder("knowgate.monitor.probe.evaluations.requested")
+                .description("probe evaluations requested from categorize-stream (one per model version, plus re-probes)")
+                .register(meters).increment();
         LOG.infof("requested probe evaluation %s of %s (%d probes)", evaluationId, modelKey, probes.probes().size());
     }
 

@@ -10,6 +10,7 @@ import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.monitor.webhook.WebhookSender.Endpoint;
 import dev.knowgate.monitor.webhook.WebhookSender.Outcome;
 import dev.knowgate.monitor.webhook.WebhookSender.Policy;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -57,8 +58,6 @@ public class AlertWebhooks {
 
     static final String GROUP_ID = "knowgate-monitor-webhooks";
     private static final Logger LOG = Logger.getLogger(AlertWebhooks.class);
-    private static final String DELIVERIES = "knowgate_monitor_webhook_deliveries_total";
-    private static final String ATTEMPTS = "knowgate_monitor_webhook_attempts_total";
 
     private final WebhooksConfig config;
     private final Map<String, Object> kafkaConfig;
@@ -97,9 +96,9 @@ public class AlertWebhooks {
         sender = new WebhookSender(client, policy, this::pause);
         for (Hook hook : hooks) {
             String name = hook.endpoint().name();
-            registry.counter(DELIVERIES, "target", name, "outcome", "delivered");
-            registry.counter(DELIVERIES, "target", name, "outcome", "failed");
-            registry.counter(ATTEMPTS, "target", name);
+            deliveries(name, "delivered");
+            deliveries(name, "failed");
+            attempts(name);
         }
         AtomicInteger threads = new AtomicInteger();
         deliveries = Executors.newFixedThreadPool(hooks.size(), task -> {
@@ -188,6 +187,18 @@ public class AlertWebhooks {
         }
     }
 
+    private Counter deliveries(String target, String outcome) {
+        return Counter.builder("knowgate.monitor.webhook.deliveries")
+                .description("alerts handed to a webhook target, by target and outcome (delivered or failed)")
+                .tags("target", target, "outcome", outcome).register(registry);
+    }
+
+    private Counter attempts(String target) {
+        return Counter.builder("knowgate.monitor.webhook.attempts")
+                .description("HTTP attempts made to deliver alerts to a webhook target, retries included")
+                .tag("target", target).register(registry);
+    }
+
     private void deliver(Hook hook, Alert alert) throws InterruptedException {
         String target = hook.endpoint().name();
         Outcome outcome;
@@ -195,12 +206,11 @@ public class AlertWebhooks {
             outcome = sender.send(hook.endpoint(), hook.format().render(alert, config.dashboardUrl()));
         } catch (RuntimeException e) {
             LOG.errorf(e, "webhook %s: alert %s not delivered", target, alert.id());
-            registry.counter(DELIVERIES, "target", target, "outcome", "failed").increment();
+            deliveries(target, "failed").increment();
             return;
         }
-        registry.counter(ATTEMPTS, "target", target).increment(outcome.attempts());
-        registry.counter(DELIVERIES, "target", target, "outcome", outcome.delivered() ? "delivered" : "failed")
-                .increment();
+        attempts(target).increment(outcome.attempts());
+        deliveries(target, outcome.delivered() ? "delivered" : "failed").increment();
         switch (outcome.result()) {
             case DELIVERED:
                 LOG.infof("webhook %s: alert %s (%s) delivered after %d attempt(s)", target, alert.id(),

@@ -4,6 +4,7 @@ import dev.knowgate.contracts.Alert;
 import dev.knowgate.monitor.stream.MonitorQueries;
 import dev.knowgate.monitor.webhook.WebhookSender.Endpoint;
 import dev.knowgate.monitor.webhook.WebhookSender.Policy;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -81,8 +82,10 @@ public class AlertmanagerResender {
             for (Endpoint target : targets) {
                 try {
                     boolean ok = sender.send(target, body).delivered();
-                    registry.counter("knowgate_monitor_alertmanager_resends_total", "target", target.name(),
-                            "outcome", ok ? "delivered" : "failed").increment();
+                    Counter.builder("knowgate.monitor.alertmanager.resends")
+                            .description("firing alerts sent again to Alertmanager targets, by target and outcome")
+                            .tags("target", target.name(), "outcome", ok ? "delivered" : "failed")
+                            .register(registry).increment();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;

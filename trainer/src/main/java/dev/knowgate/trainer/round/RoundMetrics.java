@@ -2,6 +2,7 @@ package dev.knowgate.trainer.round;
 
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.ModelVersion;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The trainer's Prometheus metrics: rounds by outcome and their duration, the last round's tokens/s,
  * loss and dev accuracy, examples trained on by category, skipped examples by reason, pending
- * examples, whether consumption is paused, and the live version.
+ * examples, whether consumption is paused, and the live version. Names are Micrometer's (dotted),
+ * rendered by the Prometheus registry as {@code knowgate_trainer_...}.
  */
 public final class RoundMetrics {
 
@@ -28,25 +30,23 @@ public final class RoundMetrics {
 
     public RoundMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.duration = Timer.builder("knowgate_trainer_round_duration").description("wall time of a training round")
+        this.duration = Timer.builder("knowgate.trainer.round.duration").description("wall time of a training round")
                 .register(registry);
-        Gauge.builder("knowgate_trainer_tokens_per_second", tokensPerSecond, AtomicReference::get)
+        Gauge.builder("knowgate.trainer.tokens.per.second", tokensPerSecond, AtomicReference::get)
                 .description("fine-tuning throughput of the last round").register(registry);
-        Gauge.builder("knowgate_trainer_train_loss", trainLoss, AtomicReference::get)
+        Gauge.builder("knowgate.trainer.train.loss", trainLoss, AtomicReference::get)
                 .description("training loss (cross-entropy per answer token) of the last round's kept epoch").register(registry);
-        Gauge.builder("knowgate_trainer_dev_accuracy", devAccuracy, AtomicReference::get)
+        Gauge.builder("knowgate.trainer.dev.accuracy", devAccuracy, AtomicReference::get)
                 .description("dev-split greedy exact-match accuracy of the last promoted version").register(registry);
-        Gauge.builder("knowgate_trainer_pending_examples", pending, AtomicLong::get)
+        Gauge.builder("knowgate.trainer.pending.examples", pending, AtomicLong::get)
                 .description("examples consumed and waiting for a round").register(registry);
-        Gauge.builder("knowgate_trainer_consumption_paused", paused, AtomicLong::get)
+        Gauge.builder("knowgate.trainer.consumption.paused", paused, AtomicLong::get)
                 .description("1 while consumption is paused").register(registry);
-        Gauge.builder("knowgate_trainer_live_version", liveVersion, AtomicLong::get)
-                .description("version number the next round trains from (the last promoted)").register(registry);
     }
 
     void round(RoundRecord r) {
-        registry.counter("knowgate_trainer_rounds_total", "outcome", r.status().name().toLowerCase(java.util.Locale.ROOT))
-                .increment();
+        Counter.builder("knowgate.trainer.rounds").description("training rounds finished, by outcome")
+                .tag("outcome", r.status().name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
         if (r.startedAt() != null && r.finishedAt() != null) {
             duration.record(Duration.between(r.startedAt(), r.finishedAt()));
         }
@@ -61,7 +61,9 @@ public final class RoundMetrics {
         if (r.examplesByCategory() != null) {
             for (Category c : Category.values()) {
                 int n = r.examplesByCategory().getOrDefault(c, 0);
-                registry.counter("knowgate_trainer_examples_total", "category", c.wireName()).increment(n);
+                Counter.builder("knowgate.trainer.examples")
+                        .description("examples trained on in promoted rounds, by SliCK category")
+                        .tag("category", c.wireName()).register(registry).increment(n);
             }
         }
         if (r.skipped() != null) {
@@ -70,7 +72,8 @@ public final class RoundMetrics {
     }
 
     void skipped(String reason, int n) {
-        registry.counter("knowgate_trainer_skipped_total", "reason", reason).increment(n);
+        Counter.builder("knowgate.trainer.skipped").description("consumed examples left out of training, by reason")
+                .tag("reason", reason).register(registry).increment(n);
     }
 
     void pending(int n, boolean isPaused) {
@@ -78,7 +81,11 @@ public final class RoundMetrics {
         paused.set(isPaused ? 1 : 0);
     }
 
+    /** knowgate_trainer_live_version{model}, labelled as the monitor's live version is (one trainer per lineage). */
     void live(ModelVersion version) {
         liveVersion.set(version.version());
+        Gauge.builder("knowgate.trainer.live.version", liveVersion, AtomicLong::get)
+                .description("version number the next round trains from (the last promoted), by model name")
+                .tag("model", version.name()).register(registry);
     }
 }
