@@ -114,6 +114,11 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     String tail() {
+        return tail(log);
+    }
+
+    /** The last 30 lines of a process's log, for a failure message. */
+    static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
