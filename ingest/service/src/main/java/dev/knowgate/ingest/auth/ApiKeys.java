@@ -12,7 +12,6 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -45,15 +44,5 @@ public class ApiKeys {
     /** The keys themselves, for the identity provider. */
     public ApiKeyStore store() {
         return store;
-    }
-
-    /** The curator a presented key belongs to, if any. */
-    public Optional<Curator> lookup(String presentedKey) {
-        return store.lookup(presentedKey).map(h -> new Curator(h.name(), h.rights().stream()
-                .map(r -> Right.valueOf(r.toUpperCase(Locale.ROOT))).collect(Collectors.toSet())));
-    }
-
-    public static String sha256(String key) {
-        return ApiKeyStore.sha256(key);
     }
 }
