@@ -36,11 +36,6 @@ public record Backoff(Duration first, Duration max, Jitter jitter) {
         }
     }
 
-    /** The same wait before every retry. */
-    public static Backoff fixed(Duration wait) {
-        return new Backoff(wait, wait, Jitter.NONE);
-    }
-
     /** The wait before retry {@code retry} (1-based); {@code random} is only read with jitter. */
     public Duration delay(int retry, RandomGenerator random) {
         if (retry < 1) {
@@ -80,7 +75,7 @@ public record Backoff(Duration first, Duration max, Jitter jitter) {
     }
 
     /** {@code wait}, or {@code max} when longer. */
-    public Duration capped(Duration wait) {
+    private Duration capped(Duration wait) {
         return wait.compareTo(max) > 0 ? max : wait;
     }
 }

@@ -53,16 +53,10 @@ class BackoffTest {
     }
 
     @Test
-    void aFixedBackoffWaitsTheSameEveryTime() {
-        Backoff b = Backoff.fixed(ms(250));
-        assertThat(IntStream.rangeClosed(1, 5).mapToObj(b::delay)).containsOnly(ms(250));
-    }
-
-    @Test
     void nonsenseIsRefused() {
         assertThatThrownBy(() -> new Backoff(ms(10), ms(5), Backoff.Jitter.NONE)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Backoff(ms(-1), ms(5), Backoff.Jitter.NONE)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Backoff.fixed(ms(5)).delay(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Backoff(ms(5), ms(5), Backoff.Jitter.NONE).delay(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Backoff(ms(5), ms(50), Backoff.Jitter.EQUAL).delay(1))
                 .isInstanceOf(IllegalStateException.class);
     }
