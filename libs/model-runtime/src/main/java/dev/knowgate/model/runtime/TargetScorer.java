@@ -10,7 +10,7 @@ import java.util.List;
  * and the exact probability of sampling each target at temperature T with top-k. Reads one
  * vocabulary row per target position; nothing else of the logits is touched.
  */
-public final class TargetScorer {
+public final class TargetScorer implements TeacherForcing {
 
     private final OnnxCausalLm model;
     private final int padId;
@@ -20,16 +20,21 @@ public final class TargetScorer {
         this.padId = padId;
     }
 
+    @Override
     public List<TargetScore> score(List<ScoringRequest> requests, double temperature, int topK) throws OrtException {
+        checkSampling(temperature, topK);
+        List<int[]> sequences = requests.stream().map(ScoringRequest::tokens).toList();
+        return model.forward(sequences, padId, logits -> scoreRows(requests, temperature, topK, logits.vocab(),
+                (b, position, into) -> logits.row(b, position, into)));
+    }
+
+    static void checkSampling(double temperature, int topK) {
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
         }
         if (topK < 1) {
             throw new IllegalArgumentException("topK must be >= 1, got " + topK);
         }
-        List<int[]> sequences = requests.stream().map(ScoringRequest::tokens).toList();
-        return model.forward(sequences, padId, logits -> scoreRows(requests, temperature, topK, logits.vocab(),
-                (b, position, into) -> logits.row(b, position, into)));
     }
 
     /**
@@ -43,11 +48,11 @@ public final class TargetScorer {
     }
 
     /** Where one position's logits come from. */
-    private interface Rows {
+    interface Rows {
         void read(int b, int position, float[] into);
     }
 
-    private static List<TargetScore> scoreRows(List<ScoringRequest> requests, double temperature, int topK, int vocab,
+    static List<TargetScore> scoreRows(List<ScoringRequest> requests, double temperature, int topK, int vocab,
                                                Rows rows) {
         float[] row = new float[vocab];
         float[] heap = new float[Math.min(topK, vocab)];

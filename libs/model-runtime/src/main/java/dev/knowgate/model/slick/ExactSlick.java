@@ -8,9 +8,12 @@ import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.ScoringRequest;
 import dev.knowgate.model.runtime.TargetScore;
 import dev.knowgate.model.runtime.TargetScorer;
+import dev.knowgate.model.runtime.TeacherForcing;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +25,20 @@ import java.util.Map;
  * that one sample at temperature T with top-k produces it is the product of those positions'
  * renormalised probabilities. The answer and each alias are scored this way; they are distinct
  * token sequences ending in the terminator, so their sampling probabilities add up.
+ *
+ * <p>By default every sequence runs whole through the plain export ({@link TargetScorer}).
+ * {@link #scoredBy} hands the scoring to another {@link TeacherForcing}, such as the KV-cache
+ * {@link dev.knowgate.model.runtime.PrefixScorer} (the answer and its aliases share one pass over
+ * their prompt), and {@link #sharing} draws the prompt sets per relation instead of per example (the
+ * examples of a relation then share their exemplars' pass; a different protocol, see docs/slick.md).
  */
 public final class ExactSlick implements SlickCategorizer {
 
     private static final int MAX_BATCH = 64;
 
     private final OnnxCausalLm model;
-    private final TargetScorer scorer;
+    private final TeacherForcing scorer;
+    private final PromptSets.Sharing sharing;
     private final int padId;
     private final ModelTokenizer tokenizer;
     private final String modelKey;
@@ -39,8 +49,16 @@ public final class ExactSlick implements SlickCategorizer {
 
     public ExactSlick(OnnxCausalLm model, ModelTokenizer tokenizer, int padId, String modelKey, String promptTemplate,
                       String terminator, ExemplarPool pool, SlickConfig config) {
+        this(model, new TargetScorer(model, padId), PromptSets.Sharing.PER_EXAMPLE, tokenizer, padId, modelKey,
+                promptTemplate, terminator, pool, config);
+    }
+
+    private ExactSlick(OnnxCausalLm model, TeacherForcing scorer, PromptSets.Sharing sharing, ModelTokenizer tokenizer,
+                       int padId, String modelKey, String promptTemplate, String terminator, ExemplarPool pool,
+                       SlickConfig config) {
         this.model = model;
-        this.scorer = new TargetScorer(model, padId);
+        this.scorer = scorer;
+        this.sharing = sharing;
         this.padId = padId;
         this.tokenizer = tokenizer;
         this.modelKey = modelKey;
@@ -48,6 +66,22 @@ public final class ExactSlick implements SlickCategorizer {
         this.terminatorId = tokenizer.tokenId(terminator);
         this.pool = pool;
         this.config = config;
+    }
+
+    /** The same categorizer, scoring through {@code scorer} (which must run the same model). */
+    public ExactSlick scoredBy(TeacherForcing scorer) {
+        return new ExactSlick(model, scorer, sharing, tokenizer, padId, modelKey, fewShot.template(),
+                fewShot.terminator(), pool, config);
+    }
+
+    /** The same categorizer, drawing prompt sets per example or per relation. */
+    public ExactSlick sharing(PromptSets.Sharing sharing) {
+        return new ExactSlick(model, scorer, sharing, tokenizer, padId, modelKey, fewShot.template(),
+                fewShot.terminator(), pool, config);
+    }
+
+    public PromptSets.Sharing sharing() {
+        return sharing;
     }
 
     /** The text before the answer: S exemplars with their answers, then the question. */
@@ -85,30 +119,51 @@ public final class ExactSlick implements SlickCategorizer {
      */
     @Override
     public List<SlickResult> categorize(List<SlickQuestion> questions) throws OrtException {
-        // One scoring request per (question, prompt, gold variant); scored in batches.
+        // One scoring request per (question, prompt, gold variant), ordered so that requests which
+        // can share a prefix are scored in the same batch.
         List<ScoringRequest> requests = new ArrayList<>();
         List<int[]> owners = new ArrayList<>(); // {question, prompt}
+        List<String> groups = new ArrayList<>();
         List<ExemplarPool.Pool> pools = new ArrayList<>();
+        Map<List<Exemplar>, int[]> exemplarTokens = new LinkedHashMap<>();
         for (int q = 0; q < questions.size(); q++) {
             SlickQuestion question = questions.get(q);
             ExemplarPool.Pool drawn = pool.poolFor(question.relation(), config.shots() + 1);
             pools.add(drawn);
-            List<List<Exemplar>> sets = PromptSets.draw(question.id(), modelKey, drawn, config.prompts(), config.shots());
+            List<List<Exemplar>> sets = PromptSets.draw(sharing, question.id(), modelKey, drawn, config.prompts(),
+                    config.shots());
             List<int[]> golds = goldVariants(question);
             for (int k = 0; k < sets.size(); k++) {
                 int[] prompt = tokenizer.encode(prompt(sets.get(k), question.question()));
+                int shared = prompt.length - 1; // the answer and its aliases share the prompt
+                if (sharing == PromptSets.Sharing.PER_RELATION) {
+                    int[] exemplars = exemplarTokens.computeIfAbsent(sets.get(k),
+                            set -> tokenizer.encode(fewShot.exemplarText(set)));
+                    if (exemplars.length < prompt.length
+                            && Arrays.equals(exemplars, 0, exemplars.length, prompt, 0, exemplars.length)) {
+                        shared = exemplars.length; // the question's examples share the exemplars
+                    }
+                }
                 for (int[] gold : golds) {
                     int[] tokens = Arrays.copyOf(prompt, prompt.length + gold.length);
                     System.arraycopy(gold, 0, tokens, prompt.length, gold.length);
-                    requests.add(new ScoringRequest(tokens, prompt.length));
+                    requests.add(new ScoringRequest(tokens, prompt.length, shared));
                     owners.add(new int[]{q, k});
+                    groups.add(sharing == PromptSets.Sharing.PER_RELATION ? drawn.name() + "\u001f" + k : "");
                 }
             }
         }
-        List<TargetScore> scores = new ArrayList<>(requests.size());
-        for (int from = 0; from < requests.size(); from += MAX_BATCH) {
-            scores.addAll(scorer.score(requests.subList(from, Math.min(requests.size(), from + MAX_BATCH)),
-                    config.temperature(), config.topK()));
+        Integer[] order = new Integer[requests.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparing(groups::get)); // stable: per-example order is kept
+        List<TargetScore> scores = new ArrayList<>(Collections.nCopies(requests.size(), (TargetScore) null));
+        for (int from = 0; from < order.length; from += MAX_BATCH) {
+            List<Integer> chunk = Arrays.asList(order).subList(from, Math.min(order.length, from + MAX_BATCH));
+            List<TargetScore> scored = scorer.score(chunk.stream().map(requests::get).toList(), config.temperature(),
+                    config.topK());
+            for (int i = 0; i < chunk.size(); i++) {
+                scores.set(chunk.get(i), scored.get(i));
+            }
         }
         // Per question and prompt: greedy hit (any variant) and total sampling probability.
         boolean[][] greedy = new boolean[questions.size()][config.prompts()];
@@ -208,7 +263,7 @@ public final class ExactSlick implements SlickCategorizer {
 
     /** The prompt sets a question gets under this model version (for reproducing a verdict). */
     public List<List<Exemplar>> promptSets(SlickQuestion question) {
-        return PromptSets.draw(question.id(), modelKey, pool.poolFor(question.relation(), config.shots() + 1),
+        return PromptSets.draw(sharing, question.id(), modelKey, pool.poolFor(question.relation(), config.shots() + 1),
                 config.prompts(), config.shots());
     }
 }

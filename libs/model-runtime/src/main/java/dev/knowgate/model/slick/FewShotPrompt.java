@@ -18,11 +18,16 @@ public record FewShotPrompt(String template, String terminator) {
     }
 
     public String text(List<Exemplar> exemplars, String question) {
+        return exemplarText(exemplars) + template.replace(QUESTION, question);
+    }
+
+    /** The text before the question: every exemplar with its answer and terminator. */
+    public String exemplarText(List<Exemplar> exemplars) {
         StringBuilder text = new StringBuilder();
         for (Exemplar e : exemplars) {
             text.append(template.replace(QUESTION, e.question())).append(' ').append(e.answer())
                     .append(' ').append(terminator).append(' ');
         }
-        return text.append(template.replace(QUESTION, question)).toString();
+        return text.toString();
     }
 }

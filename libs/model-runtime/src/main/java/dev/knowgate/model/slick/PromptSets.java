@@ -10,11 +10,25 @@ import java.util.SplittableRandom;
 
 /**
  * Draws the K prompt sets of an example deterministically from its id and the model version, so any
- * verdict can be reproduced; an exemplar is never the example itself.
+ * verdict can be reproduced; an exemplar is never the example itself. {@link Sharing#PER_RELATION}
+ * draws them from the pool and the model version instead, so the examples of one relation share
+ * their prompt sets (and {@link dev.knowgate.model.runtime.PrefixScorer} computes each set once).
  */
 public final class PromptSets {
 
     private PromptSets() {
+    }
+
+    /** Whose prompt sets: each example's own, or one list per pool (relation) and model version. */
+    public enum Sharing { PER_EXAMPLE, PER_RELATION }
+
+    /** Sets drawn per pool before falling back to the example's own draw (see {@link #drawShared}). */
+    private static final int SHARED_DRAWS_PER_PROMPT = 4;
+
+    public static List<List<Exemplar>> draw(Sharing sharing, String exampleId, String modelKey, ExemplarPool.Pool pool,
+                                            int prompts, int shots) {
+        return sharing == Sharing.PER_RELATION ? drawShared(exampleId, modelKey, pool, prompts, shots)
+                : draw(exampleId, modelKey, pool, prompts, shots);
     }
 
     public static List<List<Exemplar>> draw(String exampleId, String modelKey, ExemplarPool.Pool pool, int prompts, int shots) {
@@ -25,17 +39,42 @@ public final class PromptSets {
         SplittableRandom random = new SplittableRandom(seed(exampleId, modelKey));
         List<List<Exemplar>> sets = new ArrayList<>(prompts);
         for (int k = 0; k < prompts; k++) {
-            // A partial Fisher-Yates shuffle: S distinct exemplars in random order.
-            List<Exemplar> shuffled = new ArrayList<>(candidates);
-            for (int i = 0; i < shots; i++) {
-                int j = i + random.nextInt(shuffled.size() - i);
-                Exemplar tmp = shuffled.get(i);
-                shuffled.set(i, shuffled.get(j));
-                shuffled.set(j, tmp);
-            }
-            sets.add(List.copyOf(shuffled.subList(0, shots)));
+            sets.add(shuffled(candidates, shots, random));
         }
         return sets;
+    }
+
+    /**
+     * The first K sets of the pool's own sequence (seeded by its name and the model version) that
+     * do not hold the example; examples outside the pool all get the same K. An example in so many
+     * of them that K are not found among K x {@value #SHARED_DRAWS_PER_PROMPT} gets its own draw.
+     */
+    public static List<List<Exemplar>> drawShared(String exampleId, String modelKey, ExemplarPool.Pool pool,
+                                                  int prompts, int shots) {
+        SplittableRandom random = new SplittableRandom(seed("pool:" + pool.name(), modelKey));
+        List<List<Exemplar>> sets = new ArrayList<>(prompts);
+        for (int drawn = 0; drawn < prompts * SHARED_DRAWS_PER_PROMPT && sets.size() < prompts; drawn++) {
+            List<Exemplar> set = shuffled(pool.exemplars(), shots, random);
+            if (set.stream().noneMatch(e -> e.id().equals(exampleId))) {
+                sets.add(set);
+            }
+        }
+        return sets.size() == prompts ? sets : draw(exampleId, modelKey, pool, prompts, shots);
+    }
+
+    /** A partial Fisher-Yates shuffle: S distinct exemplars in random order. */
+    private static List<Exemplar> shuffled(List<Exemplar> candidates, int shots, SplittableRandom random) {
+        if (candidates.size() < shots) {
+            throw new IllegalStateException("a pool of " + candidates.size() + " exemplars, " + shots + " needed");
+        }
+        List<Exemplar> shuffled = new ArrayList<>(candidates);
+        for (int i = 0; i < shots; i++) {
+            int j = i + random.nextInt(shuffled.size() - i);
+            Exemplar tmp = shuffled.get(i);
+            shuffled.set(i, shuffled.get(j));
+            shuffled.set(j, tmp);
+        }
+        return List.copyOf(shuffled.subList(0, shots));
     }
 
     private static long seed(String exampleId, String modelKey) {

@@ -1,0 +1,232 @@
+package dev.knowgate.model.runtime;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One opened KV-cache export in the optimum layout (inputs input_ids, position_ids, attention_mask
+ * [batch, past + sequence], past_key_values.{i}.key/.value; outputs logits and present.{i}.key/.value),
+ * with the native buffers its passes read from and write into.
+ *
+ * <p>The cache lives in two native buffers per layer tensor that ONNX Runtime reads from and writes
+ * into in turn (pinned outputs), so no pass copies it through Java. Not thread-safe: its owner
+ * serialises calls.
+ */
+final class KvSession implements AutoCloseable {
+
+    static final String MODEL_FILE = "model-kv.onnx";
+
+    private static final String INPUT_IDS = "input_ids";
+    private static final String ATTENTION_MASK = "attention_mask";
+    private static final String POSITION_IDS = "position_ids";
+    private static final String LOGITS = "logits";
+    private static final Pattern PAST = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value)");
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final int vocab;
+    private final int heads;
+    private final int headDim;
+    private final int maxPositions;
+    /** Per cache tensor (layer i: 2i key, 2i + 1 value), its input and output names. */
+    private final String[] pastNames;
+    private final String[] presentNames;
+    /** Two native buffers per cache tensor: one read as past, the other written as present. */
+    private final FloatBuffer[][] cache;
+    private FloatBuffer logitsBuffer;
+
+    KvSession(OrtEnvironment env, OrtSession session) throws OrtException {
+        this.env = env;
+        this.session = session;
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        TreeSet<Integer> layerSet = new TreeSet<>();
+        long[] pastShape = null;
+        for (Map.Entry<String, NodeInfo> input : inputs.entrySet()) {
+            String name = input.getKey();
+            Matcher m = PAST.matcher(name);
+            if (m.matches()) {
+                layerSet.add(Integer.parseInt(m.group(1)));
+                long[] shape = ((TensorInfo) input.getValue().getInfo()).getShape();
+                if (shape.length != 4 || shape[1] <= 0 || shape[3] <= 0) {
+                    throw new IllegalArgumentException(name + ": expected [batch, heads, past, head_dim] with fixed heads and"
+                            + " head_dim, got " + Arrays.toString(shape));
+                }
+                if (pastShape != null && (pastShape[1] != shape[1] || pastShape[3] != shape[3])) {
+                    throw new IllegalArgumentException("cache inputs disagree on heads or head_dim: " + name);
+                }
+                pastShape = shape;
+            } else if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(POSITION_IDS)) {
+                throw new IllegalArgumentException("unsupported input '" + name + "' of a KV-cache export");
+            }
+        }
+        for (String required : List.of(INPUT_IDS, ATTENTION_MASK, POSITION_IDS)) {
+            if (!inputs.containsKey(required)) {
+                throw new IllegalArgumentException("not a KV-cache export: no input '" + required + "' (inputs: "
+                        + inputs.keySet() + ")");
+            }
+        }
+        int layers = layerSet.size();
+        if (layers == 0 || layerSet.last() != layers - 1) {
+            throw new IllegalArgumentException("not a KV-cache export: past_key_values.{0.." + (layers - 1)
+                    + "} expected, got layers " + layerSet);
+        }
+        this.pastNames = new String[2 * layers];
+        this.presentNames = new String[2 * layers];
+        for (int i = 0; i < layers; i++) {
+            for (int kv = 0; kv < 2; kv++) {
+                String suffix = i + (kv == 0 ? ".key" : ".value");
+                pastNames[2 * i + kv] = "past_key_values." + suffix;
+                presentNames[2 * i + kv] = "present." + suffix;
+                if (!inputs.containsKey(pastNames[2 * i + kv]) || !outputs.containsKey(presentNames[2 * i + kv])) {
+                    throw new IllegalArgumentException("not a KV-cache export: needs input " + pastNames[2 * i + kv]
+                            + " and output " + presentNames[2 * i + kv]);
+                }
+            }
+        }
+        this.heads = Math.toIntExact(pastShape[1]);
+        this.headDim = Math.toIntExact(pastShape[3]);
+        NodeInfo logits = outputs.get(LOGITS);
+        if (logits == null) {
+            throw new IllegalArgumentException("not a causal LM export: no output 'logits'");
+        }
+        long[] shape = ((TensorInfo) logits.getInfo()).getShape();
+        if (shape.length != 3 || shape[2] <= 0) {
+            throw new IllegalArgumentException("output 'logits' must be [batch, sequence, vocab] with a fixed vocab, got "
+                    + Arrays.toString(shape));
+        }
+        this.vocab = (int) shape[2];
+        this.maxPositions = OnnxCausalLm.maxPositions(session);
+        this.cache = new FloatBuffer[2][2 * layers];
+    }
+
+    int vocab() {
+        return vocab;
+    }
+
+    int maxPositions() {
+        return maxPositions;
+    }
+
+    /** Floats of one batch row of one cache tensor {@code columns} wide. */
+    int slab(int columns) {
+        return heads * columns * headDim;
+    }
+
+    /**
+     * One pass over {@code batch} rows of {@code sequence} new tokens each after {@code past} cached
+     * columns read from side {@code pastSide} (no past when it is -1); the present
+     * ({@code past + sequence} columns) is written into the other side. Returns the logits, valid until the
+     * next pass.
+     */
+    FloatBuffer run(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
+                    int pastSide) throws OrtException {
+        int presentSide = pastSide < 0 ? 0 : 1 - pastSide;
+        int presentColumns = past + sequence;
+        FloatBuffer logits = logitsBuffer(Math.multiplyExact(batch * sequence, vocab));
+        List<OnnxTensor> owned = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            long[] tokens = {batch, sequence};
+            inputs.put(INPUT_IDS, own(owned, OnnxTensor.createTensor(env, ids, tokens)));
+            inputs.put(POSITION_IDS, own(owned, OnnxTensor.createTensor(env, positions, tokens)));
+            inputs.put(ATTENTION_MASK, own(owned, OnnxTensor.createTensor(env, mask, new long[]{batch, presentColumns})));
+            Map<String, OnnxValue> outputs = new HashMap<>();
+            outputs.put(LOGITS, own(owned, OnnxTensor.createTensor(env, logits, new long[]{batch, sequence, vocab})));
+            long[] pastShape = {batch, heads, past, headDim};
+            long[] presentShape = {batch, heads, presentColumns, headDim};
+            int pastFloats = batch * slab(past);
+            int presentFloats = batch * slab(presentColumns);
+            ensureSide(presentSide, presentFloats);
+            for (int t = 0; t < pastNames.length; t++) {
+                FloatBuffer pastData = pastSide < 0 ? directFloats(0) : cache[pastSide][t].slice(0, pastFloats);
+                inputs.put(pastNames[t], own(owned, OnnxTensor.createTensor(env, pastData, pastShape)));
+                outputs.put(presentNames[t], own(owned, OnnxTensor.createTensor(env,
+                        cache[presentSide][t].slice(0, presentFloats), presentShape)));
+            }
+            try (OrtSession.Result ignored = session.run(inputs, Set.of(), outputs)) {
+                return logits;
+            }
+        } finally {
+            owned.forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * Copies batch rows {@code sourceRows} of the cache at {@code side} ({@code columns} wide) to
+     * rows 0, 1, ... of the other side; a source row may be repeated.
+     */
+    void gather(int side, int[] sourceRows, int columns) {
+        int slab = slab(columns);
+        ensureSide(1 - side, sourceRows.length * slab);
+        for (int t = 0; t < pastNames.length; t++) {
+            FloatBuffer from = cache[side][t];
+            FloatBuffer to = cache[1 - side][t];
+            for (int b = 0; b < sourceRows.length; b++) {
+                to.put(b * slab, from, sourceRows[b] * slab, slab);
+            }
+        }
+    }
+
+    /**
+     * Grows one side's buffers to hold {@code floats} per tensor before that side is written (what
+     * it held is dead by then). Kept between calls, so they are sized by the largest pass so far.
+     */
+    private void ensureSide(int side, int floats) {
+        for (int t = 0; t < pastNames.length; t++) {
+            if (cache[side][t] == null || cache[side][t].capacity() < floats) {
+                int grown = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(floats, floats + (long) floats / 2));
+                cache[side][t] = null; // let the old buffer go before allocating the new one
+                cache[side][t] = directFloats(grown);
+            }
+        }
+    }
+
+    private FloatBuffer logitsBuffer(int floats) {
+        if (logitsBuffer == null || logitsBuffer.capacity() < floats) {
+            logitsBuffer = null;
+            logitsBuffer = directFloats(floats);
+        }
+        return logitsBuffer.slice(0, floats);
+    }
+
+    static FloatBuffer directFloats(int n) {
+        return ByteBuffer.allocateDirect(Math.multiplyExact(n, Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    static LongBuffer directLongs(int n) {
+        return ByteBuffer.allocateDirect(Math.multiplyExact(n, Long.BYTES)).order(ByteOrder.nativeOrder()).asLongBuffer();
+    }
+
+    private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor tensor) {
+        owned.add(tensor);
+        return tensor;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+        Arrays.fill(cache[0], null);
+        Arrays.fill(cache[1], null);
+        logitsBuffer = null;
+    }
+}
