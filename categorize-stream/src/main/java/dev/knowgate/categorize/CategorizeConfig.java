@@ -2,6 +2,7 @@ package dev.knowgate.categorize;
 
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.SlickMethod;
+import dev.knowgate.model.slick.PromptSets;
 import dev.knowgate.model.runtime.Accelerator;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -144,6 +145,14 @@ public interface CategorizeConfig {
          */
         @WithDefault("0.5")
         double foundThreshold();
+
+        /**
+         * PER_EXAMPLE (the paper: each example draws its own K prompt sets) or PER_RELATION (the
+         * examples of a relation share K sets per model version, and exact mode computes each set's
+         * exemplars once; about 3x faster, a slightly different protocol: docs/slick.md).
+         */
+        @WithDefault("PER_EXAMPLE")
+        PromptSets.Sharing promptSets();
     }
 
     /** Interactive queries across instances: GET /v1/verdicts/{id} is answered by the key's owner. */

@@ -30,6 +30,7 @@ public class ModelBeans {
     }
 
     public static SlickConfig slickConfig(CategorizeConfig.Slick s) {
-        return new SlickConfig(s.prompts(), s.shots(), s.samplesPerPrompt(), s.temperature(), s.topK(), s.foundThreshold());
+        return new SlickConfig(s.prompts(), s.shots(), s.samplesPerPrompt(), s.temperature(), s.topK(), s.foundThreshold(),
+                s.promptSets());
     }
 }

@@ -15,6 +15,8 @@ import dev.knowgate.model.slick.SlickCategorizer;
 import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SampledSlick;
 import dev.knowgate.model.runtime.KvCacheDecoder;
+import dev.knowgate.model.runtime.OrtResource;
+import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.contracts.SlickMethod;
@@ -32,17 +34,18 @@ public final class ServingModel implements AutoCloseable {
     private final ModelTokenizer tokenizer;
     private final ExactSlick exact;
     private final SlickCategorizer categorizer;
-    private final TokenDecoder decoder;
+    /** The KV-cache session the categorizer runs on, if any: sampled mode's decoder or exact mode's scorer. */
+    private final OrtResource kvSession;
     private final SlickConfig config;
 
     private ServingModel(ModelVersion version, OnnxCausalLm lm, ModelTokenizer tokenizer, ExactSlick exact,
-                         SlickCategorizer categorizer, TokenDecoder decoder, SlickConfig config) {
+                         SlickCategorizer categorizer, OrtResource kvSession, SlickConfig config) {
         this.version = version;
         this.lm = lm;
         this.tokenizer = tokenizer;
         this.exact = exact;
         this.categorizer = categorizer;
-        this.decoder = decoder;
+        this.kvSession = kvSession;
         this.config = config;
     }
 
@@ -71,7 +74,13 @@ public final class ServingModel implements AutoCloseable {
                 ExactSlick exact = new ExactSlick(lm, tokenizer, 0, manifest.key(), manifest.promptTemplate(),
                         manifest.answerTerminator(), pool, config);
                 if (method == SlickMethod.EXACT) {
-                    return new ServingModel(manifest, lm, tokenizer, exact, exact, null, config);
+                    if (!KvCacheDecoder.available(folder)) {
+                        return new ServingModel(manifest, lm, tokenizer, exact, exact, null, config);
+                    }
+                    // Shared prefixes: the same verdicts, each prompt (or, per relation, each set of
+                    // exemplars) computed once (docs/slick.md, "Exact mode on shared prefixes").
+                    PrefixScorer scorer = PrefixScorer.load(folder, runtime, 0);
+                    return new ServingModel(manifest, lm, tokenizer, exact, exact.scoredBy(scorer), scorer, config);
                 }
                 TokenDecoder decoder = KvCacheDecoder.available(folder) ? KvCacheDecoder.load(folder, runtime, 0)
                         : new RecomputingDecoder(lm, 0);
@@ -117,8 +126,8 @@ public final class ServingModel implements AutoCloseable {
     @Override
     public void close() throws OrtException {
         try {
-            if (decoder != null) {
-                decoder.close();
+            if (kvSession != null) {
+                kvSession.close();
             }
         } finally {
             try {

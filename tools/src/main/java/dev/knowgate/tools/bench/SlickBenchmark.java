@@ -11,6 +11,7 @@ import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.RuntimeOptions;
 import dev.knowgate.model.runtime.TokenDecoder;
@@ -18,6 +19,7 @@ import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.Exemplar;
 import dev.knowgate.model.slick.ExemplarPool;
 import dev.knowgate.model.slick.NaiveSampledSlick;
+import dev.knowgate.model.slick.PromptSets;
 import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SampledSlick;
 import dev.knowgate.model.slick.SlickConfig;
@@ -48,6 +50,11 @@ import java.util.Map;
  *       SliCK, by batch size (examples per call); speed ratios; category agreement with the baseline.</li>
  *   <li>{@code confusion MODEL_DIR [FACTS=1000]}: exact vs sampled categories of the world's pool
  *       facts as a 4 x 4 markdown table, with agreement and Cohen's kappa.</li>
+ *   <li>{@code speedup MODEL_DIR [FACTS=1000] [BATCH=32] [ROUNDS=2]}: exact SliCK as it was (every
+ *       sequence whole through the plain export) against teacher forcing on shared prefixes through
+ *       the KV-cache export, with prompt sets per example and per relation, on the same facts in
+ *       the same run; verdicts compared where the prompts are identical, and the per-relation
+ *       protocol's category agreement with per-example draws and with sampled mode.</li>
  * </ul>
  *
  * The world is the standard one with seed 42, exemplars from its dev split (as bin/knowledge-report);
@@ -61,9 +68,10 @@ public final class SlickBenchmark {
     private static final int MAX_ANSWER_TOKENS = 16;
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || !List.of("speed", "confusion").contains(args[0])) {
+        if (args.length < 2 || !List.of("speed", "confusion", "speedup").contains(args[0])) {
             System.err.println("usage: SlickBenchmark speed MODEL_DIR|random [NAIVE=3] [EXAMPLES=48] [BATCHES=1,2,4,8]");
             System.err.println("       SlickBenchmark confusion MODEL_DIR [FACTS=1000]");
+            System.err.println("       SlickBenchmark speedup MODEL_DIR [FACTS=1000] [BATCH=32] [ROUNDS=2]");
             System.exit(2);
         }
         FactWorld world = FactWorld.generate(WorldConfig.preset("standard", 42L));
@@ -80,6 +88,9 @@ public final class SlickBenchmark {
                 int[] batches = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
                         : new int[]{1, 2, 4, 8};
                 speed(setup, world, naive, examples, batches);
+            } else if (args[0].equals("speedup")) {
+                speedup(setup, world, args.length > 2 ? Integer.parseInt(args[2]) : 1000,
+                        args.length > 3 ? Integer.parseInt(args[3]) : 32, args.length > 4 ? Integer.parseInt(args[4]) : 2);
             } else {
                 confusion(setup, world, args.length > 2 ? Integer.parseInt(args[2]) : 1000);
             }
@@ -229,6 +240,91 @@ public final class SlickBenchmark {
                     agreeing(sampled.results, teacher.results), many.size(), peakRssMiB());
         }
         System.out.println();
+    }
+
+    /**
+     * The four ways of running exact SliCK on the same facts, each timed {@code rounds} times in
+     * turn (the fastest counts: the machine is shared), then sampled mode once for agreement.
+     */
+    private static void speedup(Setup setup, FactWorld world, int facts, int batch, int rounds) throws Exception {
+        List<SlickQuestion> questions = questions(setup, world, facts);
+        try (PrefixScorer prefixes = PrefixScorer.load(setup.folder, RuntimeOptions.cpu(), 0)) {
+            ExactSlick today = setup.exact();
+            ExactSlick perRelation = today.sharing(PromptSets.Sharing.PER_RELATION);
+            List<String> names = List.of(
+                    "per-example prompt sets, whole sequences through model.onnx (exact mode until now)",
+                    "per-example prompt sets, shared prefixes through model-kv.onnx (the answer and its aliases share the prompt)",
+                    "per-relation prompt sets, whole sequences through model.onnx",
+                    "per-relation prompt sets, shared prefixes through model-kv.onnx (exemplars computed once per relation and set)");
+            List<ExactSlick> modes = List.of(today, today.scoredBy(prefixes), perRelation, perRelation.scoredBy(prefixes));
+            for (ExactSlick mode : modes) { // warm-up at the call width timed below
+                mode.categorize(questions.subList(0, Math.min(batch, questions.size())));
+            }
+            Timed[] best = new Timed[modes.size()];
+            for (int round = 0; round < rounds; round++) {
+                for (int m = 0; m < modes.size(); m++) {
+                    Timed t = run(modes.get(m)::categorize, questions, batch);
+                    if (best[m] == null || t.seconds < best[m].seconds) {
+                        best[m] = t;
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "### Exact SliCK, %d facts in calls of %d, fastest of %d rounds%n%n",
+                    questions.size(), batch, rounds);
+            System.out.println("| exact mode | examples/s | speed-up vs exact mode until now | verdicts identical to the same"
+                    + " prompts whole | largest P_sampled difference |");
+            System.out.println("|---|---|---|---|---|");
+            for (int m = 0; m < modes.size(); m++) {
+                Timed same = best[m < 2 ? 0 : 2]; // the same prompt sets, whole sequences
+                System.out.printf(Locale.ROOT, "| %s | %.2f | %.2fx | %s | %s |%n", names.get(m), best[m].perSecond(),
+                        best[m].perSecond() / best[0].perSecond(),
+                        m % 2 == 0 ? "(reference)" : identical(best[m].results, same.results) + " / " + questions.size(),
+                        m % 2 == 0 ? "" : String.format(Locale.ROOT, "%.1e", largestSampledDifference(best[m].results,
+                                same.results)));
+            }
+            System.out.println();
+            Timed sampled = run(setup.sampled(setup.decoder, 4)::categorize, questions, 4);
+            System.out.printf(Locale.ROOT, "- category agreement, per-relation vs per-example prompt sets: %d / %d%n",
+                    agreeing(best[3].results, best[0].results), questions.size());
+            System.out.printf(Locale.ROOT, "- category agreement with sampled mode (the paper's protocol, per-example"
+                            + " sets): per-example exact %d / %d, per-relation exact %d / %d%n",
+                    agreeing(best[0].results, sampled.results), questions.size(),
+                    agreeing(best[3].results, sampled.results), questions.size());
+            System.out.printf(Locale.ROOT, "- category counts (HK/MK/WK/UK): per-example %s, per-relation %s, sampled %s%n",
+                    counts(best[0].results), counts(best[3].results), counts(sampled.results));
+            System.out.printf(Locale.ROOT, "- sampled mode: %.2f examples/s (4 examples per call)%n%n", sampled.perSecond());
+            System.out.printf(Locale.ROOT, "per_example_speedup=%.3f identical=%d/%d%n",
+                    best[1].perSecond() / best[0].perSecond(), identical(best[1].results, best[0].results),
+                    questions.size());
+            System.out.printf(Locale.ROOT, "exact_speedup=%.3f identical=%d/%d%n", best[3].perSecond() / best[0].perSecond(),
+                    identical(best[3].results, best[2].results), questions.size());
+        }
+    }
+
+    /** Same category and P_greedy, and P_sampled equal to float rounding (the scores come from two exports). */
+    private static int identical(List<SlickResult> a, List<SlickResult> b) {
+        int same = 0;
+        for (int i = 0; i < a.size(); i++) {
+            SlickResult x = a.get(i);
+            SlickResult y = b.get(i);
+            same += x.category() == y.category() && x.pGreedy() == y.pGreedy()
+                    && Math.abs(x.pSampled() - y.pSampled()) <= 1e-4 ? 1 : 0;
+        }
+        return same;
+    }
+
+    private static double largestSampledDifference(List<SlickResult> a, List<SlickResult> b) {
+        double largest = 0;
+        for (int i = 0; i < a.size(); i++) {
+            largest = Math.max(largest, Math.abs(a.get(i).pSampled() - b.get(i).pSampled()));
+        }
+        return largest;
+    }
+
+    private static String counts(List<SlickResult> results) {
+        int[] n = new int[Category.values().length];
+        results.forEach(r -> n[r.category().ordinal()]++);
+        return Arrays.stream(n).mapToObj(String::valueOf).reduce((x, y) -> x + "/" + y).orElse("");
     }
 
     private static String decoderName(TokenDecoder decoder) {

@@ -140,9 +140,14 @@ final class KvSession implements AutoCloseable {
      */
     FloatBuffer run(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
                     int pastSide) throws OrtException {
+        return run(ids, positions, mask, batch, sequence, past, pastSide, true);
+    }
+
+    FloatBuffer run(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
+                    int pastSide, boolean wantLogits) throws OrtException {
         int presentSide = pastSide < 0 ? 0 : 1 - pastSide;
         int presentColumns = past + sequence;
-        FloatBuffer logits = logitsBuffer(Math.multiplyExact(batch * sequence, vocab));
+        FloatBuffer logits = wantLogits ? logitsBuffer(Math.multiplyExact(batch * sequence, vocab)) : null;
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -151,7 +156,9 @@ final class KvSession implements AutoCloseable {
             inputs.put(POSITION_IDS, own(owned, OnnxTensor.createTensor(env, positions, tokens)));
             inputs.put(ATTENTION_MASK, own(owned, OnnxTensor.createTensor(env, mask, new long[]{batch, presentColumns})));
             Map<String, OnnxValue> outputs = new HashMap<>();
-            outputs.put(LOGITS, own(owned, OnnxTensor.createTensor(env, logits, new long[]{batch, sequence, vocab})));
+            if (wantLogits) {
+                outputs.put(LOGITS, own(owned, OnnxTensor.createTensor(env, logits, new long[]{batch, sequence, vocab})));
+            }
             long[] pastShape = {batch, heads, past, headDim};
             long[] presentShape = {batch, heads, presentColumns, headDim};
             int pastFloats = batch * slab(past);

@@ -21,7 +21,7 @@ import java.util.Map;
  * <p>Scores equal {@link TargetScorer}'s up to float rounding (the same model, computed in two
  * pieces). One call at a time per scorer.
  */
-public final class PrefixScorer implements TeacherForcing, AutoCloseable {
+public final class PrefixScorer implements TeacherForcing, OrtResource {
 
     /** Prefixes run together in one pass, and the most rows a continuation pass should take. */
     private static final int MAX_PREFIXES = 32;
@@ -102,7 +102,7 @@ public final class PrefixScorer implements TeacherForcing, AutoCloseable {
                     prefixMask[g][c] = real ? 1 : 0;
                 }
             }
-            kv.run(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1);
+            kv.run(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1, false);
         }
         List<ScoringRequest> batch = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();

@@ -10,7 +10,7 @@ import java.util.List;
  * stop token, its answer reaches {@code maxNewTokens} tokens, or the sequence reaches the model's
  * positions (see {@link Decoded.Stop}).
  */
-public interface TokenDecoder extends AutoCloseable {
+public interface TokenDecoder extends OrtResource {
 
     /**
      * The decoded rows, by group and row, in the order given. A prompt longer than

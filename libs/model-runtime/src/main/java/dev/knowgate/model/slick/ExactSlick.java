@@ -29,8 +29,8 @@ import java.util.Map;
  * <p>By default every sequence runs whole through the plain export ({@link TargetScorer}).
  * {@link #scoredBy} hands the scoring to another {@link TeacherForcing}, such as the KV-cache
  * {@link dev.knowgate.model.runtime.PrefixScorer} (the answer and its aliases share one pass over
- * their prompt), and {@link #sharing} draws the prompt sets per relation instead of per example (the
- * examples of a relation then share their exemplars' pass; a different protocol, see docs/slick.md).
+ * their prompt). With {@link SlickConfig#promptSets()} per relation instead of per example, the
+ * examples of a relation share their exemplars' pass too (a different protocol, see docs/slick.md).
  */
 public final class ExactSlick implements SlickCategorizer {
 
@@ -38,7 +38,6 @@ public final class ExactSlick implements SlickCategorizer {
 
     private final OnnxCausalLm model;
     private final TeacherForcing scorer;
-    private final PromptSets.Sharing sharing;
     private final int padId;
     private final ModelTokenizer tokenizer;
     private final String modelKey;
@@ -49,16 +48,13 @@ public final class ExactSlick implements SlickCategorizer {
 
     public ExactSlick(OnnxCausalLm model, ModelTokenizer tokenizer, int padId, String modelKey, String promptTemplate,
                       String terminator, ExemplarPool pool, SlickConfig config) {
-        this(model, new TargetScorer(model, padId), PromptSets.Sharing.PER_EXAMPLE, tokenizer, padId, modelKey,
-                promptTemplate, terminator, pool, config);
+        this(model, new TargetScorer(model, padId), tokenizer, padId, modelKey, promptTemplate, terminator, pool, config);
     }
 
-    private ExactSlick(OnnxCausalLm model, TeacherForcing scorer, PromptSets.Sharing sharing, ModelTokenizer tokenizer,
-                       int padId, String modelKey, String promptTemplate, String terminator, ExemplarPool pool,
-                       SlickConfig config) {
+    private ExactSlick(OnnxCausalLm model, TeacherForcing scorer, ModelTokenizer tokenizer, int padId, String modelKey,
+                       String promptTemplate, String terminator, ExemplarPool pool, SlickConfig config) {
         this.model = model;
         this.scorer = scorer;
-        this.sharing = sharing;
         this.padId = padId;
         this.tokenizer = tokenizer;
         this.modelKey = modelKey;
@@ -70,18 +66,14 @@ public final class ExactSlick implements SlickCategorizer {
 
     /** The same categorizer, scoring through {@code scorer} (which must run the same model). */
     public ExactSlick scoredBy(TeacherForcing scorer) {
-        return new ExactSlick(model, scorer, sharing, tokenizer, padId, modelKey, fewShot.template(),
-                fewShot.terminator(), pool, config);
+        return new ExactSlick(model, scorer, tokenizer, padId, modelKey, fewShot.template(), fewShot.terminator(), pool,
+                config);
     }
 
     /** The same categorizer, drawing prompt sets per example or per relation. */
     public ExactSlick sharing(PromptSets.Sharing sharing) {
-        return new ExactSlick(model, scorer, sharing, tokenizer, padId, modelKey, fewShot.template(),
-                fewShot.terminator(), pool, config);
-    }
-
-    public PromptSets.Sharing sharing() {
-        return sharing;
+        return new ExactSlick(model, scorer, tokenizer, padId, modelKey, fewShot.template(), fewShot.terminator(), pool,
+                config.withPromptSets(sharing));
     }
 
     /** The text before the answer: S exemplars with their answers, then the question. */
@@ -126,6 +118,7 @@ public final class ExactSlick implements SlickCategorizer {
         List<String> groups = new ArrayList<>();
         List<ExemplarPool.Pool> pools = new ArrayList<>();
         Map<List<Exemplar>, int[]> exemplarTokens = new LinkedHashMap<>();
+        PromptSets.Sharing sharing = config.promptSets();
         for (int q = 0; q < questions.size(); q++) {
             SlickQuestion question = questions.get(q);
             ExemplarPool.Pool drawn = pool.poolFor(question.relation(), config.shots() + 1);
@@ -263,7 +256,7 @@ public final class ExactSlick implements SlickCategorizer {
 
     /** The prompt sets a question gets under this model version (for reproducing a verdict). */
     public List<List<Exemplar>> promptSets(SlickQuestion question) {
-        return PromptSets.draw(sharing, question.id(), modelKey, pool.poolFor(question.relation(), config.shots() + 1),
+        return PromptSets.draw(config.promptSets(), question.id(), modelKey, pool.poolFor(question.relation(), config.shots() + 1),
                 config.prompts(), config.shots());
     }
 }

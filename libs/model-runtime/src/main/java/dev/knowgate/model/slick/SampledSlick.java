@@ -68,7 +68,7 @@ public final class SampledSlick implements SlickCategorizer {
 
     /** The prompt sets a question gets under this model version: the same as in exact mode. */
     public List<List<Exemplar>> promptSets(SlickQuestion question) {
-        return PromptSets.draw(question.id(), modelKey, pool.poolFor(question.relation(), config.shots() + 1),
+        return PromptSets.draw(config.promptSets(), question.id(), modelKey, pool.poolFor(question.relation(), config.shots() + 1),
                 config.prompts(), config.shots());
     }
 
@@ -104,7 +104,8 @@ public final class SampledSlick implements SlickCategorizer {
         for (SlickQuestion question : questions) {
             ExemplarPool.Pool drawn = pool.poolFor(question.relation(), config.shots() + 1);
             pools.add(drawn);
-            List<List<Exemplar>> sets = PromptSets.draw(question.id(), modelKey, drawn, config.prompts(), config.shots());
+            List<List<Exemplar>> sets = PromptSets.draw(config.promptSets(), question.id(), modelKey, drawn, config.prompts(),
+                    config.shots());
             for (int k = 0; k < sets.size(); k++) {
                 int[] tokens = tokenizer.encode(prompt.text(sets.get(k), question.question()));
                 groups.add(new DecodeGroup(tokens, choosers(question.id(), k)));
