@@ -253,9 +253,9 @@ public final class SlickBenchmark {
             ExactSlick perRelation = today.sharing(PromptSets.Sharing.PER_RELATION);
             List<String> names = List.of(
                     "per-example prompt sets, whole sequences through model.onnx (exact mode until now)",
-                    "per-example prompt sets, shared prefixes through model-kv.onnx (the answer and its aliases share the prompt)",
+                    "per-example prompt sets, shared prefixes on a KV cache, head on the read rows only (PrefixScorer)",
                     "per-relation prompt sets, whole sequences through model.onnx",
-                    "per-relation prompt sets, shared prefixes through model-kv.onnx (exemplars computed once per relation and set)");
+                    "per-relation prompt sets, shared prefixes on a KV cache, head on the read rows only (exemplars once per relation and set)");
             List<ExactSlick> modes = List.of(today, today.scoredBy(prefixes), perRelation, perRelation.scoredBy(prefixes));
             for (ExactSlick mode : modes) { // warm-up at the call width timed below
                 mode.categorize(questions.subList(0, Math.min(batch, questions.size())));

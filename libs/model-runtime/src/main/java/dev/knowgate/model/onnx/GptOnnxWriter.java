@@ -44,7 +44,15 @@ public final class GptOnnxWriter {
          * [batch, past_sequence + sequence], past_key_values.{i}.key/.value [batch, heads, past_sequence, headDim];
          * outputs logits and present.{i}.key/.value [batch, heads, past_sequence + sequence, headDim].
          */
-        KV_CACHE("kv-cache");
+        KV_CACHE("kv-cache"),
+        /**
+         * KV_CACHE for teacher forcing: the same inputs plus selected_rows [rows] (indices into the
+         * flattened batch x sequence positions); the head runs on those rows only, output
+         * selected_logits [rows, vocab] instead of logits. Built from the weights when scoring, never
+         * shipped: most positions of a scored prompt are never read, and the head is a third of the
+         * base model's work per position.
+         */
+        KV_SCORING("kv-scoring");
 
         private final String id;
 
@@ -127,7 +135,8 @@ public final class GptOnnxWriter {
     private static ProtoMessage buildGraph(GptWeights weights, Variant variant) {
         GptConfig c = weights.config();
         OnnxGraphBuilder g = new OnnxGraphBuilder();
-        boolean kv = variant == Variant.KV_CACHE;
+        boolean kv = variant != Variant.PLAIN;
+        boolean selected = variant == Variant.KV_SCORING;
         int d = c.dModel();
         int heads = c.nHeads();
         int dh = c.headDim();
@@ -141,7 +150,12 @@ public final class GptOnnxWriter {
                 g.input("past_key_values." + i + ".value", FLOAT, "batch", (long) heads, "past_sequence", (long) dh);
             }
         }
-        g.output("logits", FLOAT, "batch", "sequence", (long) c.vocabSize());
+        if (selected) {
+            g.input("selected_rows", INT64, "rows");
+            g.output("selected_logits", FLOAT, "rows", (long) c.vocabSize());
+        } else {
+            g.output("logits", FLOAT, "batch", "sequence", (long) c.vocabSize());
+        }
         if (kv) {
             for (int i = 0; i < c.nLayers(); i++) {
                 g.output("present." + i + ".key", FLOAT, "batch", (long) heads, "past_sequence + sequence", (long) dh);
@@ -233,9 +247,15 @@ public final class GptOnnxWriter {
         }
 
         g.scope("head.");
-        String xf = layerNorm(g, x, "ln_f", c);
         String wteT = g.op("Transpose", "wte", Attr.ints("perm", 1, 0));
-        g.node("MatMul", new String[] {xf, wteT}, new String[] {"logits"});
+        if (selected) {
+            // Rows first, then the final norm (per row) and the head on those rows only.
+            String rows = g.op("Gather", g.op("Reshape", x, g.constInt64Vector(-1, d)), "selected_rows",
+                    Attr.i("axis", 0));
+            g.node("MatMul", new String[] {layerNorm(g, rows, "ln_f", c), wteT}, new String[] {"selected_logits"});
+        } else {
+            g.node("MatMul", new String[] {layerNorm(g, x, "ln_f", c), wteT}, new String[] {"logits"});
+        }
         return g.build("knowgate_gpt");
     }
 

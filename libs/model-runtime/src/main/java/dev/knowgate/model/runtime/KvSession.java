@@ -39,6 +39,8 @@ final class KvSession implements AutoCloseable {
     private static final String ATTENTION_MASK = "attention_mask";
     private static final String POSITION_IDS = "position_ids";
     private static final String LOGITS = "logits";
+    private static final String SELECTED_ROWS = "selected_rows";
+    private static final String SELECTED_LOGITS = "selected_logits";
     private static final Pattern PAST = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value)");
 
     private final OrtEnvironment env;
@@ -47,6 +49,8 @@ final class KvSession implements AutoCloseable {
     private final int heads;
     private final int headDim;
     private final int maxPositions;
+    /** Whether the head runs on selected rows only (input selected_rows, output selected_logits). */
+    private final boolean selected;
     /** Per cache tensor (layer i: 2i key, 2i + 1 value), its input and output names. */
     private final String[] pastNames;
     private final String[] presentNames;
@@ -75,7 +79,8 @@ final class KvSession implements AutoCloseable {
                     throw new IllegalArgumentException("cache inputs disagree on heads or head_dim: " + name);
                 }
                 pastShape = shape;
-            } else if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(POSITION_IDS)) {
+            } else if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(POSITION_IDS)
+                    && !(name.equals(SELECTED_ROWS) && outputs.containsKey(SELECTED_LOGITS))) {
                 throw new IllegalArgumentException("unsupported input '" + name + "' of a KV-cache export");
             }
         }
@@ -105,16 +110,19 @@ final class KvSession implements AutoCloseable {
         }
         this.heads = Math.toIntExact(pastShape[1]);
         this.headDim = Math.toIntExact(pastShape[3]);
-        NodeInfo logits = outputs.get(LOGITS);
+        this.selected = inputs.containsKey(SELECTED_ROWS);
+        String logitsName = selected ? SELECTED_LOGITS : LOGITS;
+        NodeInfo logits = outputs.get(logitsName);
         if (logits == null) {
             throw new IllegalArgumentException("not a causal LM export: no output 'logits'");
         }
         long[] shape = ((TensorInfo) logits.getInfo()).getShape();
-        if (shape.length != 3 || shape[2] <= 0) {
-            throw new IllegalArgumentException("output 'logits' must be [batch, sequence, vocab] with a fixed vocab, got "
-                    + Arrays.toString(shape));
+        int rank = selected ? 2 : 3;
+        if (shape.length != rank || shape[rank - 1] <= 0) {
+            throw new IllegalArgumentException("output '" + logitsName + "' must be [" + (selected ? "rows" : "batch, sequence")
+                    + ", vocab] with a fixed vocab, got " + Arrays.toString(shape));
         }
-        this.vocab = (int) shape[2];
+        this.vocab = (int) shape[rank - 1];
         this.maxPositions = OnnxCausalLm.maxPositions(session);
         this.cache = new FloatBuffer[2][2 * layers];
     }
@@ -132,22 +140,42 @@ final class KvSession implements AutoCloseable {
         return heads * columns * headDim;
     }
 
+    /** Whether the head runs on selected rows only ({@link #runSelected}) rather than on every position. */
+    boolean selected() {
+        return selected;
+    }
+
     /**
      * One pass over {@code batch} rows of {@code sequence} new tokens each after {@code past} cached
      * columns read from side {@code pastSide} (no past when it is -1); the present
-     * ({@code past + sequence} columns) is written into the other side. Returns the logits, valid until the
-     * next pass.
+     * ({@code past + sequence} columns) is written into the other side. Returns the logits
+     * [batch, sequence, vocab], valid until the next pass.
      */
     FloatBuffer run(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
                     int pastSide) throws OrtException {
-        return run(ids, positions, mask, batch, sequence, past, pastSide, true);
+        if (selected) {
+            throw new IllegalStateException("this export computes selected rows only: use runSelected");
+        }
+        return pass(ids, positions, mask, batch, sequence, past, pastSide, null, batch * sequence);
     }
 
-    FloatBuffer run(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
-                    int pastSide, boolean wantLogits) throws OrtException {
+    /**
+     * As {@link #run}, with the head on {@code rowCount} rows only: {@code rows} indexes the flattened
+     * [batch, sequence] positions. Returns the logits [rowCount, vocab], valid until the next pass.
+     */
+    FloatBuffer runSelected(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
+                            int pastSide, LongBuffer rows, int rowCount) throws OrtException {
+        if (!selected) {
+            throw new IllegalStateException("this export computes every position's logits: use run");
+        }
+        return pass(ids, positions, mask, batch, sequence, past, pastSide, rows, rowCount);
+    }
+
+    private FloatBuffer pass(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
+                             int pastSide, LongBuffer rows, int rowCount) throws OrtException {
         int presentSide = pastSide < 0 ? 0 : 1 - pastSide;
         int presentColumns = past + sequence;
-        FloatBuffer logits = wantLogits ? logitsBuffer(Math.multiplyExact(batch * sequence, vocab)) : null;
+        FloatBuffer logits = logitsBuffer(Math.multiplyExact(rowCount, vocab));
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -156,7 +184,10 @@ final class KvSession implements AutoCloseable {
             inputs.put(POSITION_IDS, own(owned, OnnxTensor.createTensor(env, positions, tokens)));
             inputs.put(ATTENTION_MASK, own(owned, OnnxTensor.createTensor(env, mask, new long[]{batch, presentColumns})));
             Map<String, OnnxValue> outputs = new HashMap<>();
-            if (wantLogits) {
+            if (selected) {
+                inputs.put(SELECTED_ROWS, own(owned, OnnxTensor.createTensor(env, rows, new long[]{rowCount})));
+                outputs.put(SELECTED_LOGITS, own(owned, OnnxTensor.createTensor(env, logits, new long[]{rowCount, vocab})));
+            } else {
                 outputs.put(LOGITS, own(owned, OnnxTensor.createTensor(env, logits, new long[]{batch, sequence, vocab})));
             }
             long[] pastShape = {batch, heads, past, headDim};

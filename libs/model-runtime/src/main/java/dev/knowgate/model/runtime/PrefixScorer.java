@@ -1,8 +1,12 @@
 package dev.knowgate.model.runtime;
 
 import ai.onnxruntime.OrtException;
+import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.onnx.GptOnnxReader;
+import dev.knowgate.model.onnx.GptOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
 
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -13,10 +17,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Teacher forcing through the KV-cache export ({@value KvSession#MODEL_FILE}): each distinct shared
- * prefix of a call (see {@link ScoringRequest#sharedPrefix()}) runs once, and every request that
- * starts with it runs only its remaining tokens on that prefix's cache. The answer and its aliases
- * then share one pass over their prompt, and prompts that share exemplars share their pass too.
+ * Teacher forcing on a KV cache: each distinct shared prefix of a call (see
+ * {@link ScoringRequest#sharedPrefix()}) runs once, and every request that starts with it runs only
+ * its remaining tokens on that prefix's cache. The answer and its aliases then share one pass over
+ * their prompt, and prompts that share exemplars share their pass too.
+ *
+ * <p>For the project's own models the scorer runs a variant built from the version's weights whose
+ * head computes only the positions that are read ({@link GptOnnxWriter.Variant#KV_SCORING}); any
+ * other model (an optimum export) runs its {@value KvSession#MODEL_FILE} with full logits.
  *
  * <p>Scores equal {@link TargetScorer}'s up to float rounding (the same model, computed in two
  * pieces). One call at a time per scorer.
@@ -35,8 +43,24 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         this.padId = padId;
     }
 
-    /** Opens the KV-cache export of a verified folder; see {@link KvCacheDecoder#available}. */
+    /**
+     * For a verified folder: the selected-rows variant of its own weights when {@value OnnxCausalLm#MODEL_FILE}
+     * was written by {@link GptOnnxWriter}, else its KV-cache export ({@link KvCacheDecoder#available}).
+     */
     public static PrefixScorer load(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
+        GptWeights weights;
+        try {
+            weights = GptOnnxReader.readWeights(folder.file(OnnxCausalLm.MODEL_FILE));
+        } catch (IOException notOurs) {
+            return loadKvExport(folder, options, padId);
+        }
+        byte[] model = GptOnnxWriter.toBytes(weights, GptOnnxWriter.Variant.KV_SCORING, Map.of());
+        return SessionLoader.openBytes(model, folder.dir() + " (kv-scoring)", options,
+                (env, session, provider) -> new PrefixScorer(new KvSession(env, session), padId));
+    }
+
+    /** Scores through the folder's {@value KvSession#MODEL_FILE}, every position's logits computed. */
+    public static PrefixScorer loadKvExport(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
         return SessionLoader.open(folder, KvSession.MODEL_FILE, options,
                 (env, session, provider) -> new PrefixScorer(new KvSession(env, session), padId));
     }
@@ -102,7 +126,11 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
                     prefixMask[g][c] = real ? 1 : 0;
                 }
             }
-            kv.run(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1, false);
+            if (kv.selected()) { // the prefix's logits are never read
+                kv.runSelected(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1, KvSession.directLongs(0), 0);
+            } else {
+                kv.run(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1);
+            }
         }
         List<ScoringRequest> batch = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();
@@ -142,10 +170,33 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         }
         int vocab = kv.vocab();
         int columns = longest;
-        FloatBuffer logits = kv.run(ids.rewind(), positions.rewind(), mask.rewind(), size, columns, past, pastSide);
-        List<TargetScore> scores = TargetScorer.scoreRows(batch, temperature, topK, vocab,
-                (b, position, row) -> logits.get((b * columns + position - batch.get(b).sharedPrefix()) * vocab,
-                        row, 0, vocab));
+        List<TargetScore> scores;
+        if (kv.selected()) {
+            // Only the rows that predict a target: request b's t-th target is row offset[b] + t.
+            int[] offset = new int[size];
+            int rowCount = 0;
+            for (int b = 0; b < size; b++) {
+                offset[b] = rowCount;
+                rowCount += batch.get(b).targets();
+            }
+            LongBuffer rows = KvSession.directLongs(rowCount);
+            for (int b = 0; b < size; b++) {
+                ScoringRequest r = batch.get(b);
+                for (int t = 0; t < r.targets(); t++) {
+                    rows.put((long) b * columns + r.firstTarget() - 1 + t - r.sharedPrefix());
+                }
+            }
+            FloatBuffer logits = kv.runSelected(ids.rewind(), positions.rewind(), mask.rewind(), size, columns, past,
+                    pastSide, rows.rewind(), rowCount);
+            scores = TargetScorer.scoreRows(batch, temperature, topK, vocab,
+                    (b, position, row) -> logits.get((offset[b] + position - (batch.get(b).firstTarget() - 1)) * vocab,
+                            row, 0, vocab));
+        } else {
+            FloatBuffer logits = kv.run(ids.rewind(), positions.rewind(), mask.rewind(), size, columns, past, pastSide);
+            scores = TargetScorer.scoreRows(batch, temperature, topK, vocab,
+                    (b, position, row) -> logits.get((b * columns + position - batch.get(b).sharedPrefix()) * vocab,
+                            row, 0, vocab));
+        }
         for (int b = 0; b < size; b++) {
             into[owners.get(b)] = scores.get(b);
         }

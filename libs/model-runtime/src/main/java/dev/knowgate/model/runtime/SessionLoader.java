@@ -62,6 +62,21 @@ public final class SessionLoader {
         }
     }
 
+    /** As {@link #open}, for a model built in memory (a variant derived from a version's weights). */
+    public static <T> T openBytes(byte[] model, String name, RuntimeOptions options, SessionWrapper<T> wrapper)
+            throws OrtException {
+        OrtEnvironment env = environment();
+        try (SessionOptionsFactory.Configured configured = SessionOptionsFactory.create(options)) {
+            OrtSession session = onLargeStack(() -> env.createSession(model, configured.options()), name);
+            try {
+                return wrapper.wrap(env, session, configured.provider());
+            } catch (RuntimeException | OrtException e) {
+                session.close();
+                throw e;
+            }
+        }
+    }
+
     @FunctionalInterface
     private interface OrtCall<T> {
         T call() throws OrtException;

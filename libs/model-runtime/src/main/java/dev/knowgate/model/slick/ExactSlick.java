@@ -111,8 +111,7 @@ public final class ExactSlick implements SlickCategorizer {
      */
     @Override
     public List<SlickResult> categorize(List<SlickQuestion> questions) throws OrtException {
-        // One scoring request per (question, prompt, gold variant), ordered so that requests which
-        // can share a prefix are scored in the same batch.
+        // One scoring request per (question, prompt, gold variant).
         List<ScoringRequest> requests = new ArrayList<>();
         List<int[]> owners = new ArrayList<>(); // {question, prompt}
         List<String> groups = new ArrayList<>();
@@ -148,7 +147,8 @@ public final class ExactSlick implements SlickCategorizer {
         }
         Integer[] order = new Integer[requests.size()];
         Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparing(groups::get)); // stable: per-example order is kept
+        // Requests that can share a prefix together; stable, so per-example order is kept.
+        Arrays.sort(order, Comparator.comparing(groups::get));
         List<TargetScore> scores = new ArrayList<>(Collections.nCopies(requests.size(), (TargetScore) null));
         for (int from = 0; from < order.length; from += MAX_BATCH) {
             List<Integer> chunk = Arrays.asList(order).subList(from, Math.min(order.length, from + MAX_BATCH));

@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * Teacher forcing on shared prefixes through the KV-cache export, against whole sequences through the
- * plain export, on the shipped base model: the same scores position by position, and the same SliCK
- * verdicts, whether the prompt sets are drawn per example or per relation.
+ * Teacher forcing on shared prefixes, against whole sequences through the plain export, on the
+ * shipped base model: the same scores position by position through both KV paths (the selected-rows
+ * variant built from the weights, and the shipped KV-cache export with every position's logits), and
+ * the same SliCK verdicts whether the prompt sets are drawn per example or per relation.
  */
 class PrefixScoringTest {
 
@@ -34,6 +35,7 @@ class PrefixScoringTest {
     static OnnxCausalLm lm;
     static ModelTokenizer tokenizer;
     static PrefixScorer prefixScorer;
+    static PrefixScorer fullLogits;
     static ExactSlick plain;
     static List<SlickQuestion> questions = new ArrayList<>();
 
@@ -43,6 +45,7 @@ class PrefixScoringTest {
         lm = OnnxCausalLm.load(base, RuntimeOptions.cpu());
         tokenizer = ModelTokenizer.load(base);
         prefixScorer = PrefixScorer.load(base, RuntimeOptions.cpu(), 0);
+        fullLogits = PrefixScorer.loadKvExport(base, RuntimeOptions.cpu(), 0);
         FactWorld standard = FactWorld.generate(WorldConfig.preset("standard", 42L));
         List<Exemplar> exemplars = standard.dev().stream()
                 .map(f -> new Exemplar(f.toExample().id(), f.relation().name(), f.question(), f.answer())).toList();
@@ -61,6 +64,7 @@ class PrefixScoringTest {
     @AfterAll
     static void close() throws Exception {
         prefixScorer.close();
+        fullLogits.close();
         lm.close();
         tokenizer.close();
     }
@@ -77,7 +81,12 @@ class PrefixScoringTest {
                 new ScoringRequest(c, 2, 0),                    // nothing shared, no past at all
                 new ScoringRequest(c, c.length - 1, c.length - 2));
         List<TargetScore> expected = new TargetScorer(lm, 0).score(requests, 0.5, 40);
-        List<TargetScore> actual = prefixScorer.score(requests, 0.5, 40);
+        assertSameScores(requests, expected, prefixScorer.score(requests, 0.5, 40));
+        assertSameScores(requests, expected, fullLogits.score(requests, 0.5, 40));
+    }
+
+    private static void assertSameScores(List<ScoringRequest> requests, List<TargetScore> expected,
+                                         List<TargetScore> actual) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < requests.size(); i++) {
             assertThat(actual.get(i).argmax()).as("request %d", i).isEqualTo(expected.get(i).argmax());
@@ -98,7 +107,9 @@ class PrefixScoringTest {
     @Test
     void perRelationVerdictsAreTheSameThroughEitherScorer() throws Exception {
         ExactSlick shared = plain.sharing(PromptSets.Sharing.PER_RELATION);
-        assertSameVerdicts(shared.categorize(questions), shared.scoredBy(prefixScorer).categorize(questions));
+        List<SlickResult> whole = shared.categorize(questions);
+        assertSameVerdicts(whole, shared.scoredBy(prefixScorer).categorize(questions));
+        assertSameVerdicts(whole, shared.scoredBy(fullLogits).categorize(questions));
     }
 
     @Test
