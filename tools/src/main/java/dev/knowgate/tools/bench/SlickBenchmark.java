@@ -1,5 +1,8 @@
 package dev.knowgate.tools.bench;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.SchemaVersions;
@@ -7,6 +10,7 @@ import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.onnx.GptOnnxReader;
 import dev.knowgate.model.onnx.GptOnnxWriter;
+import dev.knowgate.model.onnx.MatMulGraph;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.ModelTokenizer;
@@ -14,6 +18,7 @@ import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.SessionLoader;
 import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.Exemplar;
@@ -31,6 +36,9 @@ import dev.knowgate.world.QaFormat;
 import dev.knowgate.world.WorldConfig;
 import dev.knowgate.world.WorldTokenizer;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -55,6 +63,9 @@ import java.util.Map;
  *       the KV-cache export, with prompt sets per example and per relation, on the same facts in
  *       the same run; verdicts compared where the prompts are identical, and the per-relation
  *       protocol's category agreement with per-example draws and with sampled mode.</li>
+ *   <li>{@code gemm MODEL_DIR [FACTS=500] [BATCH=32]}: exact mode's achieved FLOP/s (from the
+ *       model's shape and the tokens it computed) against ONNX Runtime's own MatMul FLOP/s at the
+ *       model's weight shapes, measured in the same run.</li>
  * </ul>
  *
  * The world is the standard one with seed 42, exemplars from its dev split (as bin/knowledge-report);
@@ -68,10 +79,11 @@ public final class SlickBenchmark {
     private static final int MAX_ANSWER_TOKENS = 16;
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || !List.of("speed", "confusion", "speedup").contains(args[0])) {
+        if (args.length < 2 || !List.of("speed", "confusion", "speedup", "gemm").contains(args[0])) {
             System.err.println("usage: SlickBenchmark speed MODEL_DIR|random [NAIVE=3] [EXAMPLES=48] [BATCHES=1,2,4,8]");
             System.err.println("       SlickBenchmark confusion MODEL_DIR [FACTS=1000]");
             System.err.println("       SlickBenchmark speedup MODEL_DIR [FACTS=1000] [BATCH=32] [ROUNDS=2]");
+            System.err.println("       SlickBenchmark gemm MODEL_DIR [FACTS=500] [BATCH=32]");
             System.exit(2);
         }
         FactWorld world = FactWorld.generate(WorldConfig.preset("standard", 42L));
@@ -88,6 +100,9 @@ public final class SlickBenchmark {
                 int[] batches = args.length > 4 ? Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray()
                         : new int[]{1, 2, 4, 8};
                 speed(setup, world, naive, examples, batches);
+            } else if (args[0].equals("gemm")) {
+                gemm(setup, world, args.length > 2 ? Integer.parseInt(args[2]) : 500,
+                        args.length > 3 ? Integer.parseInt(args[3]) : 32);
             } else if (args[0].equals("speedup")) {
                 speedup(setup, world, args.length > 2 ? Integer.parseInt(args[2]) : 1000,
                         args.length > 3 ? Integer.parseInt(args[3]) : 32, args.length > 4 ? Integer.parseInt(args[4]) : 2);
@@ -298,6 +313,88 @@ public final class SlickBenchmark {
                     questions.size());
             System.out.printf(Locale.ROOT, "exact_speedup=%.3f identical=%d/%d%n", best[3].perSecond() / best[0].perSecond(),
                     identical(best[3].results, best[2].results), questions.size());
+        }
+    }
+
+    /**
+     * Exact mode on shared prefixes (per example, the service's default, and per relation): useful
+     * FLOPs from the model's shape and the work the scorer did (real tokens, attention pairs, head
+     * rows read), per second of categorizing; against ONNX Runtime's MatMul FLOP/s at the model's
+     * weight shapes and the scorer's mean rows per pass, weighted by the FLOPs each shape does.
+     */
+    private static void gemm(Setup setup, FactWorld world, int facts, int batch) throws Exception {
+        GptConfig c = GptOnnxReader.readWeights(setup.folder.file(OnnxCausalLm.MODEL_FILE)).config();
+        List<SlickQuestion> questions = questions(setup, world, facts);
+        int d = c.dModel();
+        // Weight matrices per layer (k x n): attention in, attention out, MLP in, MLP out; then the head.
+        int[][] body = {{d, 3 * d}, {d, d}, {d, c.dFf()}, {c.dFf(), d}};
+        System.out.printf(Locale.ROOT, "### Exact mode against ONNX Runtime's MatMul, %d facts in calls of %d%n%n",
+                questions.size(), batch);
+        System.out.println("| exact mode | examples/s | GFLOP/s achieved | MatMul GFLOP/s at its shapes | share |"
+                + " time in ONNX Runtime | in cache copies | MatMul time at reference speed | mean rows per pass"
+                + " | head rows computed / read |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        double share = 0;
+        for (PromptSets.Sharing sharing : List.of(PromptSets.Sharing.PER_RELATION, PromptSets.Sharing.PER_EXAMPLE)) {
+            try (PrefixScorer scorer = PrefixScorer.load(setup.folder, RuntimeOptions.cpu(), 0)) {
+                ExactSlick exact = setup.exact().sharing(sharing).scoredBy(scorer);
+                exact.categorize(questions.subList(0, Math.min(batch, questions.size()))); // warm-up
+                PrefixScorer.Work before = scorer.work();
+                Timed timed = run(exact::categorize, questions, batch);
+                PrefixScorer.Work w = scorer.work().minus(before);
+                double bodyFlops = 0;
+                for (int[] m : body) {
+                    bodyFlops += 2.0 * m[0] * m[1];
+                }
+                double tokenFlops = c.nLayers() * bodyFlops * w.tokens();
+                double attentionFlops = c.nLayers() * 4.0 * d * w.attended();
+                double headFlops = 2.0 * d * c.vocabSize() * w.targets();
+                double achieved = (tokenFlops + attentionFlops + headFlops) / timed.seconds;
+                // ONNX Runtime's own speed at the same shapes: the time its MatMul alone would need.
+                int rows = (int) Math.max(1, w.positions() / w.passes());
+                int headRows = (int) Math.max(1, 2 * w.headRows() / w.passes()); // every other pass runs the head
+                double referenceSeconds = 0;
+                for (int[] m : body) {
+                    referenceSeconds += c.nLayers() * 2.0 * m[0] * m[1] * w.tokens() / matMulFlops(rows, m[0], m[1]);
+                }
+                referenceSeconds += headFlops / matMulFlops(headRows, d, c.vocabSize());
+                double reference = (tokenFlops + headFlops) / referenceSeconds;
+                share = achieved / reference;
+                // Where the time goes, as shares of the whole categorization.
+                System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f | %.2f | %.0f%% | %.0f%% | %.0f%% | %d (head %d)"
+                                + " | %d / %d |%n",
+                        sharing == PromptSets.Sharing.PER_EXAMPLE ? "per-example sets (default)" : "per-relation sets",
+                        timed.perSecond(), achieved / 1e9, reference / 1e9, share,
+                        100 * w.modelNanos() / 1e9 / timed.seconds, 100 * w.copyNanos() / 1e9 / timed.seconds,
+                        100 * referenceSeconds / timed.seconds, rows, headRows, w.headRows(), w.targets());
+            }
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "gemm_share=%.3f%n", share);
+    }
+
+    /** FLOP/s of ONNX Runtime's MatMul [rows, k] x [k, n] on this machine, CPU, default threads. */
+    private static double matMulFlops(int rows, int k, int n) throws Exception {
+        byte[] model = MatMulGraph.toBytes(k, n, 42L);
+        try (OrtSession session = SessionLoader.openBytes(model, "matmul", RuntimeOptions.cpu(),
+                (env, opened, provider) -> opened)) {
+            FloatBuffer x = ByteBuffer.allocateDirect(rows * k * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int i = 0; i < rows * k; i++) {
+                x.put(i, (float) Math.sin(i));
+            }
+            OrtEnvironment env = SessionLoader.environment();
+            try (OnnxTensor input = OnnxTensor.createTensor(env, x, new long[]{rows, k})) {
+                for (int i = 0; i < 5; i++) {
+                    session.run(Map.of("x", input)).close();
+                }
+                int runs = 0;
+                long start = System.nanoTime();
+                while (runs < 20 || System.nanoTime() - start < 300_000_000L) {
+                    session.run(Map.of("x", input)).close();
+                    runs++;
+                }
+                return 2.0 * rows * k * n * runs / ((System.nanoTime() - start) / 1e9);
+            }
         }
     }
 

@@ -47,10 +47,13 @@ public final class GptOnnxWriter {
         KV_CACHE("kv-cache"),
         /**
          * KV_CACHE for teacher forcing: the same inputs plus selected_rows [rows] (indices into the
-         * flattened batch x sequence positions); the head runs on those rows only, output
-         * selected_logits [rows, vocab] instead of logits. Built from the weights when scoring, never
-         * shipped: most positions of a scored prompt are never read, and the head is a third of the
-         * base model's work per position.
+         * flattened batch x sequence positions) and top_k [1]; the head runs on those rows only.
+         * Outputs selected_logits [rows, vocab] instead of logits, and per row what scoring needs
+         * from the whole vocabulary: selected_top_values and selected_top_indices [rows, top_k]
+         * (largest first; equal values in index order) and selected_logsumexp [rows]. Built from the
+         * weights when scoring, never shipped: most positions of a scored prompt are never read, the
+         * head is a third of the base model's work per position, and top-k and the normaliser are
+         * cheaper in ONNX Runtime than in Java.
          */
         KV_SCORING("kv-scoring");
 
@@ -152,7 +155,11 @@ public final class GptOnnxWriter {
         }
         if (selected) {
             g.input("selected_rows", INT64, "rows");
+            g.input("top_k", INT64, 1L);
             g.output("selected_logits", FLOAT, "rows", (long) c.vocabSize());
+            g.output("selected_top_values", FLOAT, "rows", "top_k");
+            g.output("selected_top_indices", INT64, "rows", "top_k");
+            g.output("selected_logsumexp", FLOAT, "rows");
         } else {
             g.output("logits", FLOAT, "batch", "sequence", (long) c.vocabSize());
         }
@@ -253,6 +260,10 @@ public final class GptOnnxWriter {
             String rows = g.op("Gather", g.op("Reshape", x, g.constInt64Vector(-1, d)), "selected_rows",
                     Attr.i("axis", 0));
             g.node("MatMul", new String[] {layerNorm(g, rows, "ln_f", c), wteT}, new String[] {"selected_logits"});
+            g.node("TopK", new String[] {"selected_logits", "top_k"},
+                    new String[] {"selected_top_values", "selected_top_indices"}, Attr.i("axis", -1));
+            g.node("ReduceLogSumExp", new String[] {"selected_logits"}, new String[] {"selected_logsumexp"},
+                    Attr.ints("axes", 1), Attr.i("keepdims", 0));
         } else {
             g.node("MatMul", new String[] {layerNorm(g, x, "ln_f", c), wteT}, new String[] {"logits"});
         }

@@ -41,6 +41,10 @@ final class KvSession implements AutoCloseable {
     private static final String LOGITS = "logits";
     private static final String SELECTED_ROWS = "selected_rows";
     private static final String SELECTED_LOGITS = "selected_logits";
+    private static final String TOP_K = "top_k";
+    private static final String TOP_VALUES = "selected_top_values";
+    private static final String TOP_INDICES = "selected_top_indices";
+    private static final String LOG_SUM_EXP = "selected_logsumexp";
     private static final Pattern PAST = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value)");
 
     private final OrtEnvironment env;
@@ -80,7 +84,7 @@ final class KvSession implements AutoCloseable {
                 }
                 pastShape = shape;
             } else if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(POSITION_IDS)
-                    && !(name.equals(SELECTED_ROWS) && outputs.containsKey(SELECTED_LOGITS))) {
+                    && !((name.equals(SELECTED_ROWS) || name.equals(TOP_K)) && outputs.containsKey(SELECTED_LOGITS))) {
                 throw new IllegalArgumentException("unsupported input '" + name + "' of a KV-cache export");
             }
         }
@@ -111,6 +115,13 @@ final class KvSession implements AutoCloseable {
         this.heads = Math.toIntExact(pastShape[1]);
         this.headDim = Math.toIntExact(pastShape[3]);
         this.selected = inputs.containsKey(SELECTED_ROWS);
+        if (selected) {
+            for (String name : List.of(TOP_K, SELECTED_LOGITS, TOP_VALUES, TOP_INDICES, LOG_SUM_EXP)) {
+                if (!inputs.containsKey(name) && !outputs.containsKey(name)) {
+                    throw new IllegalArgumentException("a selected-rows export needs '" + name + "'");
+                }
+            }
+        }
         String logitsName = selected ? SELECTED_LOGITS : LOGITS;
         NodeInfo logits = outputs.get(logitsName);
         if (logits == null) {
@@ -156,23 +167,34 @@ final class KvSession implements AutoCloseable {
         if (selected) {
             throw new IllegalStateException("this export computes selected rows only: use runSelected");
         }
-        return pass(ids, positions, mask, batch, sequence, past, pastSide, null, batch * sequence);
+        return pass(ids, positions, mask, batch, sequence, past, pastSide, null, batch * sequence, 0).logits();
+    }
+
+    /**
+     * The selected rows of a pass: their logits [rows, vocab] (valid until the next pass), their
+     * top-k values and indices [rows, k] (largest first, equal values in index order) and the log of
+     * each row's softmax normaliser [rows].
+     */
+    record Selected(FloatBuffer logits, FloatBuffer topValues, LongBuffer topIndices, FloatBuffer logSumExp) {
     }
 
     /**
      * As {@link #run}, with the head on {@code rowCount} rows only: {@code rows} indexes the flattened
-     * [batch, sequence] positions. Returns the logits [rowCount, vocab], valid until the next pass.
+     * [batch, sequence] positions; {@code topK} (at most the vocabulary) sizes the top-k outputs.
      */
-    FloatBuffer runSelected(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
-                            int pastSide, LongBuffer rows, int rowCount) throws OrtException {
+    Selected runSelected(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
+                         int pastSide, LongBuffer rows, int rowCount, int topK) throws OrtException {
         if (!selected) {
             throw new IllegalStateException("this export computes every position's logits: use run");
         }
-        return pass(ids, positions, mask, batch, sequence, past, pastSide, rows, rowCount);
+        if (topK < 1 || topK > vocab) {
+            throw new IllegalArgumentException("topK must be in [1, " + vocab + "], got " + topK);
+        }
+        return pass(ids, positions, mask, batch, sequence, past, pastSide, rows, rowCount, topK);
     }
 
-    private FloatBuffer pass(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
-                             int pastSide, LongBuffer rows, int rowCount) throws OrtException {
+    private Selected pass(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
+                          int pastSide, LongBuffer rows, int rowCount, int topK) throws OrtException {
         int presentSide = pastSide < 0 ? 0 : 1 - pastSide;
         int presentColumns = past + sequence;
         FloatBuffer logits = logitsBuffer(Math.multiplyExact(rowCount, vocab));
@@ -186,6 +208,7 @@ final class KvSession implements AutoCloseable {
             Map<String, OnnxValue> outputs = new HashMap<>();
             if (selected) {
                 inputs.put(SELECTED_ROWS, own(owned, OnnxTensor.createTensor(env, rows, new long[]{rowCount})));
+                inputs.put(TOP_K, own(owned, OnnxTensor.createTensor(env, LongBuffer.wrap(new long[]{topK}), new long[]{1})));
                 outputs.put(SELECTED_LOGITS, own(owned, OnnxTensor.createTensor(env, logits, new long[]{rowCount, vocab})));
             } else {
                 outputs.put(LOGITS, own(owned, OnnxTensor.createTensor(env, logits, new long[]{batch, sequence, vocab})));
@@ -201,8 +224,14 @@ final class KvSession implements AutoCloseable {
                 outputs.put(presentNames[t], own(owned, OnnxTensor.createTensor(env,
                         cache[presentSide][t].slice(0, presentFloats), presentShape)));
             }
-            try (OrtSession.Result ignored = session.run(inputs, Set.of(), outputs)) {
-                return logits;
+            Set<String> computed = selected ? Set.of(TOP_VALUES, TOP_INDICES, LOG_SUM_EXP) : Set.of();
+            try (OrtSession.Result result = session.run(inputs, computed, outputs)) {
+                if (!selected) {
+                    return new Selected(logits, null, null, null);
+                }
+                return new Selected(logits, ((OnnxTensor) result.get(TOP_VALUES).orElseThrow()).getFloatBuffer(),
+                        ((OnnxTensor) result.get(TOP_INDICES).orElseThrow()).getLongBuffer(),
+                        ((OnnxTensor) result.get(LOG_SUM_EXP).orElseThrow()).getFloatBuffer());
             }
         } finally {
             owned.forEach(OnnxTensor::close);

@@ -37,6 +37,14 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
 
     private final KvSession kv;
     private final int padId;
+    private long passes;
+    private long positions;
+    private long tokens;
+    private long attended;
+    private long headRows;
+    private long targets;
+    private long modelNanos;
+    private long copyNanos;
 
     private PrefixScorer(KvSession kv, int padId) {
         this.kv = kv;
@@ -67,6 +75,32 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
 
     public int vocabSize() {
         return kv.vocab();
+    }
+
+    /**
+     * What the scorer has run so far, for benchmarks that turn it into FLOPs.
+     *
+     * @param passes    model passes
+     * @param positions positions computed, padding included
+     * @param tokens    real tokens computed (each once, however many requests share it)
+     * @param attended  attention (query, key) pairs over real tokens, per layer
+     * @param headRows  rows the head computed
+     * @param targets   rows that were read (target positions)
+     * @param modelNanos time inside ONNX Runtime's passes
+     * @param copyNanos  time copying prefix caches to the rows that continue them
+     */
+    public record Work(long passes, long positions, long tokens, long attended, long headRows, long targets,
+                       long modelNanos, long copyNanos) {
+
+        public Work minus(Work before) {
+            return new Work(passes - before.passes, positions - before.positions, tokens - before.tokens,
+                    attended - before.attended, headRows - before.headRows, targets - before.targets,
+                    modelNanos - before.modelNanos, copyNanos - before.copyNanos);
+        }
+    }
+
+    public synchronized Work work() {
+        return new Work(passes, positions, tokens, attended, headRows, targets, modelNanos, copyNanos);
     }
 
     @Override
@@ -126,11 +160,24 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
                     prefixMask[g][c] = real ? 1 : 0;
                 }
             }
-            if (kv.selected()) { // the prefix's logits are never read
-                kv.runSelected(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1, KvSession.directLongs(0), 0);
+            passes++;
+            this.positions += (long) p * past;
+            for (IntBuffer prefix : prefixes) {
+                long n = prefix.capacity();
+                tokens += n;
+                attended += n * (n + 1) / 2;
+            }
+            headRows += kv.selected() ? 1 : (long) p * past;
+            long start = System.nanoTime();
+            if (kv.selected()) {
+                // The prefix's logits are never read: the head runs on one row (ONNX Runtime's TopK dies
+                // with SIGFPE on zero rows).
+                kv.runSelected(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1,
+                        KvSession.directLongs(1).put(0, 0), 1, 1);
             } else {
                 kv.run(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1);
             }
+            modelNanos += System.nanoTime() - start;
         }
         List<ScoringRequest> batch = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();
@@ -165,11 +212,23 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         }
         int pastSide = -1;
         if (past > 0) {
+            long start = System.nanoTime();
             kv.gather(0, sourceRows, past);
+            copyNanos += System.nanoTime() - start;
             pastSide = 1;
         }
         int vocab = kv.vocab();
         int columns = longest;
+        passes++;
+        this.positions += (long) size * columns;
+        for (ScoringRequest r : batch) {
+            long from = r.sharedPrefix();
+            long to = r.tokens().length;
+            tokens += to - from;
+            attended += (to * (to + 1) - from * (from + 1)) / 2; // token i attends to i + 1 keys
+            targets += r.targets();
+        }
+        headRows += kv.selected() ? targets(batch) : (long) size * columns;
         List<TargetScore> scores;
         if (kv.selected()) {
             // Only the rows that predict a target: request b's t-th target is row offset[b] + t.
@@ -186,13 +245,16 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
                     rows.put((long) b * columns + r.firstTarget() - 1 + t - r.sharedPrefix());
                 }
             }
-            FloatBuffer logits = kv.runSelected(ids.rewind(), positions.rewind(), mask.rewind(), size, columns, past,
-                    pastSide, rows.rewind(), rowCount);
-            scores = TargetScorer.scoreRows(batch, temperature, topK, vocab,
-                    (b, position, row) -> logits.get((offset[b] + position - (batch.get(b).firstTarget() - 1)) * vocab,
-                            row, 0, vocab));
+            long start = System.nanoTime();
+            // One value more than top-k: whether the k-th value has ties outside the k is then visible.
+            KvSession.Selected selected = kv.runSelected(ids.rewind(), positions.rewind(), mask.rewind(), size, columns,
+                    past, pastSide, rows.rewind(), rowCount, Math.min(topK + 1, vocab));
+            modelNanos += System.nanoTime() - start;
+            scores = TargetScorer.scoreSelected(batch, offset, temperature, topK, vocab, selected);
         } else {
+            long start = System.nanoTime();
             FloatBuffer logits = kv.run(ids.rewind(), positions.rewind(), mask.rewind(), size, columns, past, pastSide);
+            modelNanos += System.nanoTime() - start;
             scores = TargetScorer.scoreRows(batch, temperature, topK, vocab,
                     (b, position, row) -> logits.get((b * columns + position - batch.get(b).sharedPrefix()) * vocab,
                             row, 0, vocab));
@@ -200,6 +262,10 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         for (int b = 0; b < size; b++) {
             into[owners.get(b)] = scores.get(b);
         }
+    }
+
+    private static long targets(List<ScoringRequest> batch) {
+        return batch.stream().mapToLong(ScoringRequest::targets).sum();
     }
 
     @Override

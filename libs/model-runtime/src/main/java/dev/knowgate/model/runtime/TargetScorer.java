@@ -55,7 +55,8 @@ public final class TargetScorer implements TeacherForcing {
     static List<TargetScore> scoreRows(List<ScoringRequest> requests, double temperature, int topK, int vocab,
                                                Rows rows) {
         float[] row = new float[vocab];
-        float[] heap = new float[Math.min(topK, vocab)];
+        float[] scratch = new float[vocab];
+        int k = Math.min(topK, vocab);
         List<TargetScore> scores = new ArrayList<>(requests.size());
         for (int b = 0; b < requests.size(); b++) {
             ScoringRequest request = requests.get(b);
@@ -72,7 +73,70 @@ public final class TargetScorer implements TeacherForcing {
                 argmax[t] = argmax(row);
                 logProb[t] = logSoftmaxAt(row, target, 1.0, Float.NEGATIVE_INFINITY);
                 sampled[t] = logSoftmaxAt(row, target, temperature,
-                        topK >= vocab ? Float.NEGATIVE_INFINITY : kthLargest(row, heap));
+                        topK >= vocab ? Float.NEGATIVE_INFINITY : kthLargest(row, k, scratch));
+            }
+            scores.add(new TargetScore(argmax, logProb, sampled, targets));
+        }
+        return scores;
+    }
+
+    /**
+     * {@link #scoreRows}'s scores from what the selected-rows export computed ({@link KvSession.Selected}):
+     * request b's t-th target is row {@code offset[b] + t}; the top values hold {@code min(topK + 1, vocab)}
+     * per row. The argmax is the first top index, log p(target) the target's logit less the row's
+     * log-sum-exp, and the top-k normaliser the sum over the k largest values plus, when the k-th has
+     * equal values beyond the k (the (k + 1)-th equals it), those found in the row.
+     */
+    static List<TargetScore> scoreSelected(List<ScoringRequest> requests, int[] offset, double temperature, int topK,
+                                           int vocab, KvSession.Selected s) {
+        int k = Math.min(topK, vocab);
+        int width = Math.min(topK + 1, vocab);
+        float[] row = null;
+        List<TargetScore> scores = new ArrayList<>(requests.size());
+        for (int b = 0; b < requests.size(); b++) {
+            ScoringRequest request = requests.get(b);
+            int n = request.targets();
+            int[] argmax = new int[n];
+            int[] targets = new int[n];
+            double[] logProb = new double[n];
+            double[] sampled = new double[n];
+            for (int t = 0; t < n; t++) {
+                int r = offset[b] + t;
+                int target = request.tokens()[request.firstTarget() + t];
+                float logit = s.logits().get(r * vocab + target);
+                int top = r * width;
+                double max = s.topValues().get(top);
+                targets[t] = target;
+                argmax[t] = (int) s.topIndices().get(top);
+                logProb[t] = logit - (double) s.logSumExp().get(r);
+                if (k >= vocab) {
+                    if (row == null) {
+                        row = new float[vocab];
+                    }
+                    s.logits().get(r * vocab, row, 0, vocab);
+                    sampled[t] = logSoftmaxAt(row, target, temperature, Float.NEGATIVE_INFINITY);
+                    continue;
+                }
+                float threshold = s.topValues().get(top + k - 1);
+                if (logit < threshold) {
+                    sampled[t] = Double.NEGATIVE_INFINITY;
+                    continue;
+                }
+                double sum = 0;
+                int equalInTop = 0;
+                for (int i = 0; i < k; i++) {
+                    float v = s.topValues().get(top + i);
+                    sum += Math.exp((v - max) / temperature);
+                    equalInTop += v == threshold ? 1 : 0;
+                }
+                if (s.topValues().get(top + k) == threshold) { // ties beyond the k: count them in the row
+                    int equal = 0;
+                    for (int i = 0; i < vocab; i++) {
+                        equal += s.logits().get(r * vocab + i) == threshold ? 1 : 0;
+                    }
+                    sum += (equal - equalInTop) * Math.exp((threshold - max) / temperature);
+                }
+                sampled[t] = (logit - max) / temperature - Math.log(sum);
             }
             scores.add(new TargetScore(argmax, logProb, sampled, targets));
         }
@@ -116,6 +180,52 @@ public final class TargetScorer implements TeacherForcing {
             }
         }
         return (row[token] - max) / temperature - Math.log(sum);
+    }
+
+    /**
+     * The k-th largest value of {@code row} by quickselect on a copy in {@code scratch} (at least as
+     * long as the row): linear on average whatever the order of the logits. A trained model's logits
+     * rise along its vocabulary often enough that a k-element heap is replaced at most positions.
+     */
+    static float kthLargest(float[] row, int k, float[] scratch) {
+        int n = row.length;
+        System.arraycopy(row, 0, scratch, 0, n);
+        int want = n - k; // index in ascending order
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            // Median of three as the pivot; Hoare partition.
+            int mid = (lo + hi) >>> 1;
+            float a = scratch[lo];
+            float b = scratch[mid];
+            float c = scratch[hi];
+            float pivot = a < b ? (b < c ? b : Math.max(a, c)) : (a < c ? a : Math.max(b, c));
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (scratch[i] < pivot) {
+                    i++;
+                }
+                while (scratch[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    float tmp = scratch[i];
+                    scratch[i] = scratch[j];
+                    scratch[j] = tmp;
+                    i++;
+                    j--;
+                }
+            }
+            if (want <= j) {
+                hi = j;
+            } else if (want >= i) {
+                lo = i;
+            } else {
+                return scratch[want];
+            }
+        }
+        return scratch[want];
     }
 
     /** The k-th largest value of {@code row}, k = heap.length, with a primitive min-heap (no boxing). */

@@ -40,7 +40,7 @@ class OnnxCausalLmTest {
     }
 
     @ParameterizedTest
-    @EnumSource(GptOnnxWriter.Variant.class)
+    @EnumSource(value = GptOnnxWriter.Variant.class, names = {"PLAIN", "KV_CACHE"}) // what a version ships
     void targetScoresEqualTheReferenceForAPaddedBatch(GptOnnxWriter.Variant variant) throws Exception {
         List<ScoringRequest> requests = List.of(
                 new ScoringRequest(new int[]{5, 9, 12, 3, 7, 7, 21}, 4),
@@ -77,7 +77,7 @@ class OnnxCausalLmTest {
     }
 
     @ParameterizedTest
-    @EnumSource(GptOnnxWriter.Variant.class)
+    @EnumSource(value = GptOnnxWriter.Variant.class, names = {"PLAIN", "KV_CACHE"}) // what a version ships
     void inPlaceAndCopiedLogitsAgree(GptOnnxWriter.Variant variant) throws Exception {
         List<int[]> batch = List.of(new int[]{1, 2, 3, 4, 5}, new int[]{6, 7});
         try (OnnxCausalLm lm = OnnxCausalLm.load(folder(variant), RuntimeOptions.cpu())) {
