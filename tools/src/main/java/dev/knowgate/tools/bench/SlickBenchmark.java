@@ -77,6 +77,8 @@ public final class SlickBenchmark {
     private static final SlickConfig CONFIG = SlickConfig.paper();
     private static final int DECODES_PER_EXAMPLE = CONFIG.prompts() * (1 + CONFIG.samplesPerPrompt());
     private static final int MAX_ANSWER_TOKENS = 16;
+    /** Facts the naive baseline runs in {@code speedup} (at about 1 example/s). */
+    private static final int NAIVE_IN_SPEEDUP = 12;
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2 || !List.of("speed", "confusion", "speedup", "gemm").contains(args[0])) {
@@ -298,16 +300,53 @@ public final class SlickBenchmark {
                                 same.results)));
             }
             System.out.println();
-            Timed sampled = run(setup.sampled(setup.decoder, 4)::categorize, questions, 4);
+            // Sampled mode: decoding through model-kv.onnx as until now, and through the selected-rows
+            // head (only each prompt's last position and each step's row), against the naive baseline.
+            Timed sampled;
+            Timed sampledBefore;
+            try (KvCacheDecoder export = KvCacheDecoder.loadKvExport(setup.folder, RuntimeOptions.cpu(), 0)) {
+                setup.sampled(export, 4).categorize(questions.subList(0, 4));
+                setup.sampled(setup.decoder, 4).categorize(questions.subList(0, 4));
+                sampledBefore = run(setup.sampled(export, 4)::categorize, questions, 4);
+                sampled = run(setup.sampled(setup.decoder, 4)::categorize, questions, 4);
+            }
+            List<SlickQuestion> few = new ArrayList<>();
+            for (int i = 0; i < NAIVE_IN_SPEEDUP; i++) {
+                few.add(questions.get((int) ((long) i * questions.size() / NAIVE_IN_SPEEDUP)));
+            }
+            Timed naive = run(setup.naive()::categorize, few, 1);
+            System.out.printf(Locale.ROOT, "### Sampled mode, the same %d facts, 4 examples per call (naive: %d of them)%n%n",
+                    questions.size(), few.size());
+            System.out.println("| sampled mode | examples/s | vs naive | vs until now | results identical to until now |"
+                    + " exact mode (shared prefixes, per example) / sampled |");
+            System.out.println("|---|---|---|---|---|---|");
+            System.out.printf(Locale.ROOT, "| naive (each decode alone, prompt recomputed every step) | %.2f | 1.0x | | | |%n",
+                    naive.perSecond());
+            System.out.printf(Locale.ROOT, "| KV cache through model-kv.onnx (until now) | %.2f | %.1fx | 1.00x | (reference) | %.2fx |%n",
+                    sampledBefore.perSecond(), sampledBefore.perSecond() / naive.perSecond(),
+                    best[1].perSecond() / sampledBefore.perSecond());
+            System.out.printf(Locale.ROOT, "| KV cache, head only on the rows read | %.2f | %.1fx | %.2fx | %s | %.2fx |%n%n",
+                    sampled.perSecond(), sampled.perSecond() / naive.perSecond(),
+                    sampled.perSecond() / sampledBefore.perSecond(),
+                    sampled.results.equals(sampledBefore.results) ? "yes, " + questions.size() + " / " + questions.size()
+                            : "no: " + agreeing(sampled.results, sampledBefore.results) + " categories equal",
+                    best[1].perSecond() / sampled.perSecond());
+            // How much the categories depend on which prompt sets were drawn at all: the same
+            // per-example protocol under another seed (the sets are drawn from the id and this key).
+            ExactSlick redrawn = new ExactSlick(setup.model, setup.tokenizer, 0, setup.key() + "/redraw",
+                    setup.template(), setup.terminator(), setup.pool, CONFIG).scoredBy(prefixes);
+            Timed other = run(redrawn::categorize, questions, batch);
             System.out.printf(Locale.ROOT, "- category agreement, per-relation vs per-example prompt sets: %d / %d%n",
                     agreeing(best[3].results, best[0].results), questions.size());
+            System.out.printf(Locale.ROOT, "- category agreement, per-example sets vs per-example sets drawn under"
+                    + " another seed: %d / %d%n", agreeing(other.results, best[0].results), questions.size());
             System.out.printf(Locale.ROOT, "- category agreement with sampled mode (the paper's protocol, per-example"
                             + " sets): per-example exact %d / %d, per-relation exact %d / %d%n",
                     agreeing(best[0].results, sampled.results), questions.size(),
                     agreeing(best[3].results, sampled.results), questions.size());
             System.out.printf(Locale.ROOT, "- category counts (HK/MK/WK/UK): per-example %s, per-relation %s, sampled %s%n",
                     counts(best[0].results), counts(best[3].results), counts(sampled.results));
-            System.out.printf(Locale.ROOT, "- sampled mode: %.2f examples/s (4 examples per call)%n%n", sampled.perSecond());
+            System.out.println();
             System.out.printf(Locale.ROOT, "per_example_speedup=%.3f identical=%d/%d%n",
                     best[1].perSecond() / best[0].perSecond(), identical(best[1].results, best[0].results),
                     questions.size());

@@ -1,28 +1,15 @@
 package dev.knowgate.model.runtime;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import dev.knowgate.model.registry.ModelFolder;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 
 /**
  * Incremental decoding with a KV cache, through the optimum-layout export of a version
@@ -71,8 +58,12 @@ public final class KvCacheDecoder implements TokenDecoder {
 
     public static KvCacheDecoder load(ModelFolder folder, RuntimeOptions options, int padId, Padding padding)
             throws OrtException {
-        return SessionLoader.open(folder, MODEL_FILE, options,
-                (env, session, provider) -> new KvCacheDecoder(new KvSession(env, session), padId, padding));
+        return new KvCacheDecoder(KvSession.open(folder, options), padId, padding);
+    }
+
+    /** Decodes through the folder's {@value #MODEL_FILE} itself, every prompt position's logits computed. */
+    public static KvCacheDecoder loadKvExport(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
+        return new KvCacheDecoder(KvSession.openExport(folder, options), padId, Padding.LEFT);
     }
 
     @Override
@@ -133,7 +124,11 @@ public final class KvCacheDecoder implements TokenDecoder {
                 promptMask[g][c] = real ? 1 : 0;
             }
         }
-        FloatBuffer logits = kv.run(ids.rewind(), positions.rewind(), mask.rewind(), groupCount, longest, 0, -1);
+        long[] last = new long[groupCount]; // only each prompt's last position is read
+        for (int g = 0; g < groupCount; g++) {
+            last[g] = (long) g * longest + lastColumn[g];
+        }
+        FloatBuffer logits = kv.runRows(ids.rewind(), positions.rewind(), mask.rewind(), groupCount, longest, 0, -1, last);
 
         // 2. One token per sequence per step. Rows of a group that chose the same tokens so far
         // share one batch entry (their logits are the same): the prompt's cache is copied once per
@@ -141,7 +136,7 @@ public final class KvCacheDecoder implements TokenDecoder {
         float[] row = new float[kv.vocab()];
         List<Branch> batch = new ArrayList<>();
         for (int g = 0; g < groupCount; g++) {
-            logits.get((g * longest + lastColumn[g]) * row.length, row, 0, row.length);
+            logits.get(g * row.length, row, 0, row.length);
             branch(byGroup.get(g), g, row, stopToken, maxNewTokens, batch);
         }
         int side = 0; // cache[side] holds the newest present
@@ -165,7 +160,8 @@ public final class KvCacheDecoder implements TokenDecoder {
                     mask.put(1);
                 }
             }
-            logits = kv.run(ids.rewind(), positions.rewind(), mask.rewind(), size, 1, columns, side);
+            logits = kv.runRows(ids.rewind(), positions.rewind(), mask.rewind(), size, 1, columns, side,
+                    LongStream.range(0, size).toArray());
             side = 1 - side;
             columns++;
             List<Branch> next = new ArrayList<>(size);

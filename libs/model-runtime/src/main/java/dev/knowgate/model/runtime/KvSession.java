@@ -8,6 +8,12 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 
+import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.onnx.GptOnnxReader;
+import dev.knowgate.model.onnx.GptOnnxWriter;
+import dev.knowgate.model.registry.ModelFolder;
+
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -136,6 +142,51 @@ final class KvSession implements AutoCloseable {
         this.vocab = (int) shape[rank - 1];
         this.maxPositions = OnnxCausalLm.maxPositions(session);
         this.cache = new FloatBuffer[2][2 * layers];
+    }
+
+    /**
+     * The session a verified folder scores and decodes with: for the project's own models (its
+     * {@value OnnxCausalLm#MODEL_FILE} written by {@link GptOnnxWriter}) the selected-rows variant built
+     * from those weights, whose head runs only where logits are read; for any other model (an
+     * optimum export) its {@value #MODEL_FILE}, every position's logits computed.
+     */
+    static KvSession open(ModelFolder folder, RuntimeOptions options) throws OrtException {
+        GptWeights weights;
+        try {
+            weights = GptOnnxReader.readWeights(folder.file(OnnxCausalLm.MODEL_FILE));
+        } catch (IOException notOurs) {
+            return openExport(folder, options);
+        }
+        byte[] model = GptOnnxWriter.toBytes(weights, GptOnnxWriter.Variant.KV_SCORING, Map.of());
+        return SessionLoader.openBytes(model, folder.dir() + " (kv-scoring)", options,
+                (env, session, provider) -> new KvSession(env, session));
+    }
+
+    /** The folder's own {@value #MODEL_FILE}, whatever wrote it. */
+    static KvSession openExport(ModelFolder folder, RuntimeOptions options) throws OrtException {
+        return SessionLoader.open(folder, MODEL_FILE, options, (env, session, provider) -> new KvSession(env, session));
+    }
+
+    /**
+     * A pass whose logits are wanted at given positions only: {@code rows} indexes the flattened
+     * [batch, sequence] positions. Returns those rows' logits [rowCount, vocab] in order, through the
+     * selected-rows head where the export has one, else copied out of the whole output.
+     */
+    FloatBuffer runRows(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
+                        int pastSide, long[] rows) throws OrtException {
+        if (selected) {
+            LongBuffer wanted = directLongs(rows.length).put(rows).rewind();
+            return runSelected(ids, positions, mask, batch, sequence, past, pastSide, wanted, rows.length, 1).logits();
+        }
+        FloatBuffer all = run(ids, positions, mask, batch, sequence, past, pastSide);
+        if (rows.length == batch * sequence && sequence == 1) {
+            return all; // every row, in order
+        }
+        FloatBuffer picked = directFloats(Math.multiplyExact(rows.length, vocab));
+        for (int i = 0; i < rows.length; i++) {
+            picked.put(i * vocab, all, Math.toIntExact(rows[i] * vocab), vocab);
+        }
+        return picked;
     }
 
     int vocab() {

@@ -1,12 +1,8 @@
 package dev.knowgate.model.runtime;
 
 import ai.onnxruntime.OrtException;
-import dev.knowgate.model.gpt.GptWeights;
-import dev.knowgate.model.onnx.GptOnnxReader;
-import dev.knowgate.model.onnx.GptOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
 
-import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -23,8 +19,9 @@ import java.util.Map;
  * their prompt, and prompts that share exemplars share their pass too.
  *
  * <p>For the project's own models the scorer runs a variant built from the version's weights whose
- * head computes only the positions that are read ({@link GptOnnxWriter.Variant#KV_SCORING}); any
- * other model (an optimum export) runs its {@value KvSession#MODEL_FILE} with full logits.
+ * head computes only the positions that are read, with top-k and the normaliser computed by ONNX
+ * Runtime ({@code GptOnnxWriter.Variant.KV_SCORING}); any other model (an optimum export) runs its
+ * {@value KvSession#MODEL_FILE} with full logits.
  *
  * <p>Scores equal {@link TargetScorer}'s up to float rounding (the same model, computed in two
  * pieces). One call at a time per scorer.
@@ -51,26 +48,14 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         this.padId = padId;
     }
 
-    /**
-     * For a verified folder: the selected-rows variant of its own weights when {@value OnnxCausalLm#MODEL_FILE}
-     * was written by {@link GptOnnxWriter}, else its KV-cache export ({@link KvCacheDecoder#available}).
-     */
+    /** For a verified folder, on the session {@link KvSession#open} chooses (the head only where read, for our models). */
     public static PrefixScorer load(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
-        GptWeights weights;
-        try {
-            weights = GptOnnxReader.readWeights(folder.file(OnnxCausalLm.MODEL_FILE));
-        } catch (IOException notOurs) {
-            return loadKvExport(folder, options, padId);
-        }
-        byte[] model = GptOnnxWriter.toBytes(weights, GptOnnxWriter.Variant.KV_SCORING, Map.of());
-        return SessionLoader.openBytes(model, folder.dir() + " (kv-scoring)", options,
-                (env, session, provider) -> new PrefixScorer(new KvSession(env, session), padId));
+        return new PrefixScorer(KvSession.open(folder, options), padId);
     }
 
     /** Scores through the folder's {@value KvSession#MODEL_FILE}, every position's logits computed. */
     public static PrefixScorer loadKvExport(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
-        return SessionLoader.open(folder, KvSession.MODEL_FILE, options,
-                (env, session, provider) -> new PrefixScorer(new KvSession(env, session), padId));
+        return new PrefixScorer(KvSession.openExport(folder, options), padId);
     }
 
     public int vocabSize() {
