@@ -53,31 +53,17 @@ public final class TargetScorer implements TeacherForcing {
     }
 
     static List<TargetScore> scoreRows(List<ScoringRequest> requests, double temperature, int topK, int vocab,
-                                               Rows rows) {
+                                       Rows rows) {
         float[] row = new float[vocab];
         float[] scratch = new float[vocab];
         int k = Math.min(topK, vocab);
-        List<TargetScore> scores = new ArrayList<>(requests.size());
-        for (int b = 0; b < requests.size(); b++) {
-            ScoringRequest request = requests.get(b);
-            int n = request.targets();
-            int[] argmax = new int[n];
-            int[] targets = new int[n];
-            double[] logProb = new double[n];
-            double[] sampled = new double[n];
-            for (int t = 0; t < n; t++) {
-                int position = request.firstTarget() + t;
-                int target = request.tokens()[position];
-                rows.read(b, position - 1, row);
-                targets[t] = target;
-                argmax[t] = argmax(row);
-                logProb[t] = logSoftmaxAt(row, target, 1.0, Float.NEGATIVE_INFINITY);
-                sampled[t] = logSoftmaxAt(row, target, temperature,
-                        topK >= vocab ? Float.NEGATIVE_INFINITY : kthLargest(row, k, scratch));
-            }
-            scores.add(new TargetScore(argmax, logProb, sampled, targets));
-        }
-        return scores;
+        return eachTarget(requests, (b, request, t, target, into) -> {
+            rows.read(b, request.firstTarget() + t - 1, row);
+            into.argmax[t] = argmax(row);
+            into.logProb[t] = logSoftmaxAt(row, target, 1.0, Float.NEGATIVE_INFINITY);
+            into.sampled[t] = logSoftmaxAt(row, target, temperature,
+                    topK >= vocab ? Float.NEGATIVE_INFINITY : kthLargest(row, k, scratch));
+        });
     }
 
     /**
@@ -91,54 +77,63 @@ public final class TargetScorer implements TeacherForcing {
                                            int vocab, KvSession.Selected s) {
         int k = Math.min(topK, vocab);
         int width = Math.min(topK + 1, vocab);
-        float[] row = null;
+        float[] row = new float[vocab];
+        return eachTarget(requests, (b, request, t, target, into) -> {
+            int r = offset[b] + t;
+            float logit = s.logits().get(r * vocab + target);
+            int top = r * width;
+            double max = s.topValues().get(top);
+            into.argmax[t] = (int) s.topIndices().get(top);
+            into.logProb[t] = logit - (double) s.logSumExp().get(r);
+            if (k >= vocab) {
+                s.logits().get(r * vocab, row, 0, vocab);
+                into.sampled[t] = logSoftmaxAt(row, target, temperature, Float.NEGATIVE_INFINITY);
+                return;
+            }
+            float threshold = s.topValues().get(top + k - 1);
+            if (logit < threshold) {
+                into.sampled[t] = Double.NEGATIVE_INFINITY;
+                return;
+            }
+            double sum = 0;
+            int equalInTop = 0;
+            for (int i = 0; i < k; i++) {
+                float v = s.topValues().get(top + i);
+                sum += Math.exp((v - max) / temperature);
+                equalInTop += v == threshold ? 1 : 0;
+            }
+            if (s.topValues().get(top + k) == threshold) { // ties beyond the k: count them in the row
+                int equal = 0;
+                for (int i = 0; i < vocab; i++) {
+                    equal += s.logits().get(r * vocab + i) == threshold ? 1 : 0;
+                }
+                sum += (equal - equalInTop) * Math.exp((threshold - max) / temperature);
+            }
+            into.sampled[t] = (logit - max) / temperature - Math.log(sum);
+        });
+    }
+
+    /** One request's scores, filled target by target. */
+    private record Filling(int[] argmax, double[] logProb, double[] sampled) {
+    }
+
+    @FunctionalInterface
+    private interface PerTarget {
+        void score(int b, ScoringRequest request, int t, int target, Filling into);
+    }
+
+    private static List<TargetScore> eachTarget(List<ScoringRequest> requests, PerTarget perTarget) {
         List<TargetScore> scores = new ArrayList<>(requests.size());
         for (int b = 0; b < requests.size(); b++) {
             ScoringRequest request = requests.get(b);
             int n = request.targets();
-            int[] argmax = new int[n];
             int[] targets = new int[n];
-            double[] logProb = new double[n];
-            double[] sampled = new double[n];
+            Filling into = new Filling(new int[n], new double[n], new double[n]);
             for (int t = 0; t < n; t++) {
-                int r = offset[b] + t;
-                int target = request.tokens()[request.firstTarget() + t];
-                float logit = s.logits().get(r * vocab + target);
-                int top = r * width;
-                double max = s.topValues().get(top);
-                targets[t] = target;
-                argmax[t] = (int) s.topIndices().get(top);
-                logProb[t] = logit - (double) s.logSumExp().get(r);
-                if (k >= vocab) {
-                    if (row == null) {
-                        row = new float[vocab];
-                    }
-                    s.logits().get(r * vocab, row, 0, vocab);
-                    sampled[t] = logSoftmaxAt(row, target, temperature, Float.NEGATIVE_INFINITY);
-                    continue;
-                }
-                float threshold = s.topValues().get(top + k - 1);
-                if (logit < threshold) {
-                    sampled[t] = Double.NEGATIVE_INFINITY;
-                    continue;
-                }
-                double sum = 0;
-                int equalInTop = 0;
-                for (int i = 0; i < k; i++) {
-                    float v = s.topValues().get(top + i);
-                    sum += Math.exp((v - max) / temperature);
-                    equalInTop += v == threshold ? 1 : 0;
-                }
-                if (s.topValues().get(top + k) == threshold) { // ties beyond the k: count them in the row
-                    int equal = 0;
-                    for (int i = 0; i < vocab; i++) {
-                        equal += s.logits().get(r * vocab + i) == threshold ? 1 : 0;
-                    }
-                    sum += (equal - equalInTop) * Math.exp((threshold - max) / temperature);
-                }
-                sampled[t] = (logit - max) / temperature - Math.log(sum);
+                targets[t] = request.tokens()[request.firstTarget() + t];
+                perTarget.score(b, request, t, targets[t], into);
             }
-            scores.add(new TargetScore(argmax, logProb, sampled, targets));
+            scores.add(new TargetScore(into.argmax, into.logProb, into.sampled, targets));
         }
         return scores;
     }
