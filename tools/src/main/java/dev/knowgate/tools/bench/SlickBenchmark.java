@@ -593,7 +593,7 @@ public final class SlickBenchmark {
      * and seeds stay those of the original.
      */
     private static ModelFolder withKvVariant(ModelFolder folder) throws Exception {
-        if (KvCacheDecoder.available(folder) || !folder.manifest().architecture().equals("knowgate-gpt")) {
+        if (KvCacheDecoder.available(folder) || !folder.manifest().architecture().equals(GptConfig.ARCHITECTURE)) {
             return folder;
         }
         Path copy = Files.createTempDirectory("knowgate-bench-kv");

@@ -59,7 +59,7 @@ public final class Pretrainer {
 
     public static final String MODEL_NAME = "knowgate-base";
     public static final long MODEL_VERSION = 1;
-    public static final String ARCHITECTURE = "knowgate-gpt";
+    public static final String ARCHITECTURE = GptConfig.ARCHITECTURE;
     public static final String MODEL_FILE = "model.onnx";
     public static final String KV_MODEL_FILE = "model-kv.onnx";
     public static final String TOKENIZER_FILE = "tokenizer.json";

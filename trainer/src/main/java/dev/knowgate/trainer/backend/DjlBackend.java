@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.onnx.GptOnnxReader;
 import dev.knowgate.model.onnx.GptOnnxWriter;
@@ -36,7 +37,7 @@ public final class DjlBackend implements TrainingBackend {
     public static final String KV_MODEL_FILE = "model-kv.onnx";
     public static final String EXEMPLARS_FILE = "exemplars.jsonl";
     public static final String LOG_FILE = "training-log.json";
-    public static final String ARCHITECTURE = "knowgate-gpt";
+    public static final String ARCHITECTURE = GptConfig.ARCHITECTURE;
 
     private final FineTuneConfig config;
     private final int threads;

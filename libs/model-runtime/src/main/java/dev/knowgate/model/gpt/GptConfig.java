@@ -26,6 +26,9 @@ public record GptConfig(int vocabSize, int maxPositions, int dModel, int nHeads,
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /** The manifest architecture of models of this shape (our GPT-2 style decoder). */
+    public static final String ARCHITECTURE = "knowgate-gpt";
+
     public GptConfig {
         positive("vocabSize", vocabSize);
         positive("maxPositions", maxPositions);

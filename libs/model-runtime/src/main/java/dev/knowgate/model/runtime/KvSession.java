@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 
+import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.onnx.GptOnnxReader;
 import dev.knowgate.model.onnx.GptOnnxWriter;
@@ -151,6 +152,9 @@ final class KvSession implements AutoCloseable {
      * optimum export) its {@value #MODEL_FILE}, every position's logits computed.
      */
     static KvSession open(ModelFolder folder, RuntimeOptions options) throws OrtException {
+        if (!GptConfig.ARCHITECTURE.equals(folder.manifest().architecture())) {
+            return openExport(folder, options); // not read: an optimum export's model.onnx may be gigabytes
+        }
         GptWeights weights;
         try {
             weights = GptOnnxReader.readWeights(folder.file(OnnxCausalLm.MODEL_FILE));
