@@ -84,19 +84,18 @@ public final class ServiceBenchmark {
             }
         }
 
-        LoadedModels bare = new LoadedModels();
-        bare.swap(new ModelLoader(RuntimeOptions.cpu(), SlickConfig.paper()).load(model));
-        bare.categorize(examples.subList(0, Math.min(batch, n))); // warm-up, as the service's first batch
-        long start = System.nanoTime();
-        for (int from = 0; from < n; from += batch) {
-            bare.categorize(examples.subList(from, Math.min(n, from + batch)));
-        }
-        double bareSeconds = (System.nanoTime() - start) / 1e9;
-        bare.close();
-
         double batches = value(metrics, "knowgate_categorize_batch_size_count");
         double batched = value(metrics, "knowgate_categorize_batch_size_sum");
         double inference = value(metrics, "knowgate_categorize_inference_seconds_sum");
+        // The bare categorizer at the configured size, and at the service's mean size: how much of
+        // the gap the service's smaller batches explain.
+        int serviceMean = (int) Math.max(1, Math.round(batched / batches));
+        LoadedModels bare = new LoadedModels();
+        bare.swap(new ModelLoader(RuntimeOptions.cpu(), SlickConfig.paper()).load(model));
+        double bareSeconds = bareSeconds(bare, examples, batch);
+        double bareAtServiceMean = bareSeconds(bare, examples, serviceMean);
+        bare.close();
+
         System.out.println();
         System.out.println("| path | examples/s | seconds |");
         System.out.println("|---|---|---|");
@@ -104,11 +103,25 @@ public final class ServiceBenchmark {
                 n / serviceSeconds, serviceSeconds);
         System.out.printf(Locale.ROOT, "| bare categorizer, batches of %d, same JVM | %.1f | %.1f |%n", batch,
                 n / bareSeconds, bareSeconds);
+        System.out.printf(Locale.ROOT, "| bare categorizer, batches of %d (the service's mean), same JVM | %.1f | %.1f |%n",
+                serviceMean, n / bareAtServiceMean, bareAtServiceMean);
         System.out.println();
         System.out.printf(Locale.ROOT, "service batches: %.0f, mean size %.1f (of %d), largest %.0f; %.1f s in inference "
                         + "(%.0f%% of the service's time)%n", batches, batched / batches, batch,
                 value(metrics, "knowgate_categorize_batch_size_max"), inference, 100 * inference / serviceSeconds);
+        System.out.printf(Locale.ROOT, "service_over_bare_at_service_batches=%.3f%n", bareAtServiceMean / serviceSeconds);
         System.out.printf(Locale.ROOT, "service_over_bare=%.3f examples=%d%n", bareSeconds / serviceSeconds, n);
+    }
+
+    /** Seconds the bare categorizer takes for every example in batches of {@code size}, after one warm-up batch. */
+    private static double bareSeconds(LoadedModels bare, List<Example> examples, int size) throws Exception {
+        int n = examples.size();
+        bare.categorize(examples.subList(0, Math.min(size, n))); // warm-up, as the service's first batch
+        long start = System.nanoTime();
+        for (int from = 0; from < n; from += size) {
+            bare.categorize(examples.subList(from, Math.min(n, from + size)));
+        }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /** Seconds from the first request to ingest until every example's verdict is committed. */

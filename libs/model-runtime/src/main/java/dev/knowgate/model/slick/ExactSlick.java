@@ -256,7 +256,7 @@ public final class ExactSlick implements SlickCategorizer {
 
     /** The prompt sets a question gets under this model version (for reproducing a verdict). */
     public List<List<Exemplar>> promptSets(SlickQuestion question) {
-        return PromptSets.draw(config.promptSets(), question.id(), modelKey, pool.poolFor(question.relation(), config.shots() + 1),
-                config.prompts(), config.shots());
+        return PromptSets.draw(config.promptSets(), question.id(), modelKey,
+                pool.poolFor(question.relation(), config.shots() + 1), config.prompts(), config.shots());
     }
 }
