@@ -206,14 +206,16 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         int columns = longest;
         passes++;
         this.positions += (long) size * columns;
+        long read = 0;
         for (ScoringRequest r : batch) {
             long from = r.sharedPrefix();
             long to = r.tokens().length;
             tokens += to - from;
             attended += (to * (to + 1) - from * (from + 1)) / 2; // token i attends to i + 1 keys
-            targets += r.targets();
+            read += r.targets();
         }
-        headRows += kv.selected() ? targets(batch) : (long) size * columns;
+        targets += read;
+        headRows += kv.selected() ? read : (long) size * columns;
         List<TargetScore> scores;
         if (kv.selected()) {
             // Only the rows that predict a target: request b's t-th target is row offset[b] + t.
@@ -247,10 +249,6 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         for (int b = 0; b < size; b++) {
             into[owners.get(b)] = scores.get(b);
         }
-    }
-
-    private static long targets(List<ScoringRequest> batch) {
-        return batch.stream().mapToLong(ScoringRequest::targets).sum();
     }
 
     @Override

@@ -55,14 +55,13 @@ public final class TargetScorer implements TeacherForcing {
     static List<TargetScore> scoreRows(List<ScoringRequest> requests, double temperature, int topK, int vocab,
                                        Rows rows) {
         float[] row = new float[vocab];
-        float[] scratch = new float[vocab];
-        int k = Math.min(topK, vocab);
+        float[] heap = new float[Math.min(topK, vocab)];
         return eachTarget(requests, (b, request, t, target, into) -> {
             rows.read(b, request.firstTarget() + t - 1, row);
             into.argmax[t] = argmax(row);
             into.logProb[t] = logSoftmaxAt(row, target, 1.0, Float.NEGATIVE_INFINITY);
             into.sampled[t] = logSoftmaxAt(row, target, temperature,
-                    topK >= vocab ? Float.NEGATIVE_INFINITY : kthLargest(row, k, scratch));
+                    topK >= vocab ? Float.NEGATIVE_INFINITY : kthLargest(row, heap));
         });
     }
 
@@ -175,52 +174,6 @@ public final class TargetScorer implements TeacherForcing {
             }
         }
         return (row[token] - max) / temperature - Math.log(sum);
-    }
-
-    /**
-     * The k-th largest value of {@code row} by quickselect on a copy in {@code scratch} (at least as
-     * long as the row): linear on average whatever the order of the logits. A trained model's logits
-     * rise along its vocabulary often enough that a k-element heap is replaced at most positions.
-     */
-    static float kthLargest(float[] row, int k, float[] scratch) {
-        int n = row.length;
-        System.arraycopy(row, 0, scratch, 0, n);
-        int want = n - k; // index in ascending order
-        int lo = 0;
-        int hi = n - 1;
-        while (lo < hi) {
-            // Median of three as the pivot; Hoare partition.
-            int mid = (lo + hi) >>> 1;
-            float a = scratch[lo];
-            float b = scratch[mid];
-            float c = scratch[hi];
-            float pivot = a < b ? (b < c ? b : Math.max(a, c)) : (a < c ? a : Math.max(b, c));
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (scratch[i] < pivot) {
-                    i++;
-                }
-                while (scratch[j] > pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    float tmp = scratch[i];
-                    scratch[i] = scratch[j];
-                    scratch[j] = tmp;
-                    i++;
-                    j--;
-                }
-            }
-            if (want <= j) {
-                hi = j;
-            } else if (want >= i) {
-                lo = i;
-            } else {
-                return scratch[want];
-            }
-        }
-        return scratch[want];
     }
 
     /** The k-th largest value of {@code row}, k = heap.length, with a primitive min-heap (no boxing). */
