@@ -223,8 +223,10 @@ class MonitorServiceTest {
                     String id = "ex-mix-" + minute + "-" + i;
                     Example e = new Example(1, id, "Where was X born?", "Y", List.of(), "birthplace", "X", null, null, null,
                             Purpose.TRAINING);
-                    Verdict v = new Verdict(id, "knowgate-base", 1, c, 0.5, 0.5, SlickMethod.EXACT, 10, 4, 16, 0.5, 40,
-                            "birthplace", false, new Timings(0, 0, 0), t);
+                    Verdict v = Verdict.builder().exampleId(id).model("knowgate-base").modelVersion(1).category(c)
+                            .pGreedy(0.5).pSampled(0.5).method(SlickMethod.EXACT).prompts(10).shots(4).samplesPerPrompt(16)
+                            .temperature(0.5).topK(40).exemplarPool("birthplace").fallback(false)
+                            .timings(new Timings(0, 0, 0)).computedAt(t).build();
                     CategorizedExample ce = new CategorizedExample(e, v, c == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED);
                     p.send(new ProducerRecord<>(Topics.EXAMPLES_CATEGORIZED.name(), null, t.plusSeconds(60L * minute + i).toEpochMilli(),
                             id, ContractJson.write(ce))).get();

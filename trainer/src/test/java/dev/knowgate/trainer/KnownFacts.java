@@ -59,10 +59,12 @@ public final class KnownFacts {
                 for (int i = 0; i < examples.size(); i++) {
                     Example e = examples.get(i);
                     SlickResult r = results.get(i);
-                    Verdict v = new Verdict(e.id(), folder.manifest().name(), folder.manifest().version(), r.category(),
-                            r.pGreedy(), r.pSampled(), SlickMethod.EXACT, config.prompts(), config.shots(),
-                            config.samplesPerPrompt(), config.temperature(), config.topK(), r.pool(),
-                            r.fallback(), new Timings(0, 0, 0), Instant.now());
+                    Verdict v = Verdict.builder().exampleId(e.id()).model(folder.manifest().name())
+                            .modelVersion(folder.manifest().version()).category(r.category()).pGreedy(r.pGreedy())
+                            .pSampled(r.pSampled()).method(SlickMethod.EXACT).prompts(config.prompts())
+                            .shots(config.shots()).samplesPerPrompt(config.samplesPerPrompt())
+                            .temperature(config.temperature()).topK(config.topK()).exemplarPool(r.pool())
+                            .fallback(r.fallback()).timings(new Timings(0, 0, 0)).computedAt(Instant.now()).build();
                     out.add(new CategorizedExample(e, v, r.category() == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED));
                 }
             }

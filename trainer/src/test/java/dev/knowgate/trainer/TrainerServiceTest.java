@@ -52,7 +52,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 /**
  * The trainer service on a real broker with the shipped base model: it registers the base as
@@ -174,7 +177,12 @@ class TrainerServiceTest {
 
         String id = summary.roundId();
         given().get("/v1/rounds/" + id).then().statusCode(200).body("status", is("PROMOTED"))
-                .body("version", is("knowgate-base@2")).body("parent", is("knowgate-base@1"));
+                .body("version", is("knowgate-base@2")).body("parent", is("knowgate-base@1"))
+                // One flat object, as docs/trainer.md lists its fields.
+                .body("examples", greaterThan(0)).body("train", greaterThan(0)).body("epochs", greaterThan(0))
+                .body("tokensPerSecond", notNullValue()).body("endOffsets", notNullValue()).body("learned", notNullValue())
+                .body("finishedAt", notNullValue()).body("decision", containsString("promoted"))
+                .body("source", nullValue()).body("plan", nullValue()).body("training", nullValue());
         given().get("/v1/consumption").then().statusCode(200).body("liveVersion", is("knowgate-base@2"));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("knowgate_trainer_rounds_total{outcome=\"promoted\"")

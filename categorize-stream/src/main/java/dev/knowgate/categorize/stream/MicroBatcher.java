@@ -324,9 +324,11 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
 
     private static Verdict verdict(Example example, SlickResult r, CategorizedBatch batch, Timings timings, long now) {
         SlickConfig c = batch.config();
-        return new Verdict(example.id(), batch.model().name(), batch.model().version(), r.category(), r.pGreedy(),
-                r.pSampled(), batch.method(), c.prompts(), c.shots(), c.samplesPerPrompt(), c.temperature(), c.topK(),
-                r.pool(), r.fallback(), timings, Instant.ofEpochMilli(now));
+        return Verdict.builder().exampleId(example.id()).model(batch.model().name()).modelVersion(batch.model().version())
+                .category(r.category()).pGreedy(r.pGreedy()).pSampled(r.pSampled()).method(batch.method())
+                .prompts(c.prompts()).shots(c.shots()).samplesPerPrompt(c.samplesPerPrompt()).temperature(c.temperature())
+                .topK(c.topK()).exemplarPool(r.pool()).fallback(r.fallback()).timings(timings)
+                .computedAt(Instant.ofEpochMilli(now)).build();
     }
 
     private boolean alreadyCategorized(Example example, String modelKey) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The invariants each record guards, whoever builds it. */
@@ -31,17 +32,27 @@ class RecordRulesTest {
     @Test
     void verdictRangesAreChecked() {
         Verdict v = ContractSamples.verdict();
-        assertThat(violation(() -> new Verdict(v.exampleId(), v.model(), 0, v.category(), 0.3, 0.1, v.method(), 10, 4, 16,
-                0.5, 40, "birthplace", false, v.timings(), AT))).isEqualTo("modelVersion");
-        assertThat(violation(() -> new Verdict(v.exampleId(), v.model(), 7, v.category(), 0.3, 0.1, v.method(), 0, 4, 16,
-                0.5, 40, "birthplace", false, v.timings(), AT))).isEqualTo("prompts");
-        assertThat(violation(() -> new Verdict(v.exampleId(), v.model(), 7, v.category(), 0.3, 0.1, SlickMethod.SAMPLED, 10, 4, 0,
-                0.5, 40, "birthplace", false, v.timings(), AT))).isEqualTo("samplesPerPrompt");
-        assertThat(violation(() -> new Verdict(v.exampleId(), v.model(), 7, v.category(), 0.3, 0.1, v.method(), 10, 4, 16,
-                Double.NaN, 40, "birthplace", false, v.timings(), AT))).isEqualTo("temperature");
-        assertThat(violation(() -> new Verdict(v.exampleId(), "knowgate gpt", 7, v.category(), 0.3, 0.1, v.method(), 10, 4, 16,
-                0.5, 40, "birthplace", false, v.timings(), AT))).isEqualTo("model");
+        assertThat(violation(() -> v.toBuilder().modelVersion(0).build())).isEqualTo("modelVersion");
+        assertThat(violation(() -> v.toBuilder().prompts(0).build())).isEqualTo("prompts");
+        assertThat(violation(() -> v.toBuilder().method(SlickMethod.SAMPLED).samplesPerPrompt(0).build()))
+                .isEqualTo("samplesPerPrompt");
+        assertThat(violation(() -> v.toBuilder().temperature(Double.NaN).build())).isEqualTo("temperature");
+        assertThat(violation(() -> v.toBuilder().model("knowgate gpt").build())).isEqualTo("model");
+        assertThat(violation(() -> v.toBuilder().timings(null).build())).isEqualTo("timings");
         assertThat(v.modelKey()).isEqualTo("knowgate-gpt@7");
+    }
+
+    @Test
+    void aVerdictIsBuiltByNameAndEveryNumberMustBeGiven() {
+        Verdict v = ContractSamples.verdict();
+        assertThat(v.toBuilder().build()).isEqualTo(v);
+        assertThat(v.toBuilder().shots(2).build().shots()).isEqualTo(2);
+        Verdict.Builder withoutTopK = Verdict.builder().exampleId(v.exampleId()).model(v.model()).modelVersion(7)
+                .category(v.category()).pGreedy(0.3).pSampled(0.1).method(v.method()).prompts(10).shots(4)
+                .samplesPerPrompt(16).temperature(0.5).exemplarPool("birthplace").fallback(false)
+                .timings(v.timings()).computedAt(AT);
+        assertThatThrownBy(withoutTopK::build).isInstanceOf(NullPointerException.class).hasMessage("topK");
+        assertThat(withoutTopK.topK(40).build().topK()).isEqualTo(40);
     }
 
     @Test
@@ -221,8 +232,8 @@ class RecordRulesTest {
 
     private static Verdict verdict(String pool, boolean fallback) {
         Verdict v = ContractSamples.verdict();
-        return new Verdict(v.exampleId(), v.model(), 7, Category.WEAKLY_KNOWN, 0.0, 0.1, SlickMethod.SAMPLED, 10, 4, 16,
-                0.5, 40, pool, fallback, v.timings(), AT);
+        return v.toBuilder().category(Category.WEAKLY_KNOWN).pGreedy(0.0).pSampled(0.1).method(SlickMethod.SAMPLED)
+                .exemplarPool(pool).fallback(fallback).computedAt(AT).build();
     }
 
     /** The field the violation names. */

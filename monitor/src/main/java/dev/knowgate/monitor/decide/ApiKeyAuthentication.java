@@ -13,6 +13,16 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class ApiKeyAuthentication extends ApiKeyAuthenticationMechanism {
 
+    @Override
+    public String whoseKey() {
+        return "an operator's";
+    }
+
+    @Override
+    public String requiredRight() {
+        return OperatorKeys.OPERATOR;
+    }
+
     /** Turns a presented key into the identity of its holder. */
     @ApplicationScoped
     public static class Keys extends ApiKeyIdentityProvider {

@@ -12,10 +12,6 @@ import dev.knowgate.monitor.rates.VersionStatus;
 import dev.knowgate.monitor.stream.TopologyProducer;
 import dev.knowgate.monitor.MonitorConfig;
 import dev.knowgate.service.problem.ProblemResponse;
-import dev.knowgate.service.auth.AuthProblems;
-import io.quarkus.security.AuthenticationFailedException;
-import io.quarkus.security.ForbiddenException;
-import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -28,7 +24,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -144,20 +139,5 @@ public class DecisionsResource {
     private static Response notReady(MonitorQueries.NotReady e) {
         Response r = ProblemResponse.of(503, "store-unavailable", "Monitor state not queryable yet", e.getMessage());
         return Response.fromResponse(r).header("Retry-After", "2").build();
-    }
-
-    @ServerExceptionMapper
-    public Response unauthenticated(UnauthorizedException e) {
-        return AuthProblems.unauthenticated(AuthProblems.sendKey("an operator's"));
-    }
-
-    @ServerExceptionMapper
-    public Response unknownKey(AuthenticationFailedException e) {
-        return AuthProblems.unauthenticated("unknown API key");
-    }
-
-    @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e) {
-        return AuthProblems.forbidden(identity.getPrincipal().getName(), OperatorKeys.OPERATOR);
     }
 }

@@ -388,8 +388,10 @@ class MonitorTopologyTest {
 
     private static CategorizedExample example(String id, Category c, Purpose purpose) {
         Example e = new Example(1, id, "Where was X born?", "Y", List.of(), "birthplace", "X", null, null, null, purpose);
-        Verdict v = new Verdict(id, MODEL, 1, c, c == Category.UNKNOWN ? 0 : 0.5, 0.5, SlickMethod.EXACT, 10, 4, 16, 0.5,
-                40, "birthplace", false, new Timings(0, 0, 0), T0);
+        Verdict v = Verdict.builder().exampleId(id).model(MODEL).modelVersion(1).category(c)
+                .pGreedy(c == Category.UNKNOWN ? 0 : 0.5).pSampled(0.5).method(SlickMethod.EXACT).prompts(10).shots(4)
+                .samplesPerPrompt(16).temperature(0.5).topK(40).exemplarPool("birthplace").fallback(false)
+                .timings(new Timings(0, 0, 0)).computedAt(T0).build();
         return new CategorizedExample(e, v, purpose == Purpose.PROBE ? Route.PROBE
                 : c == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED);
     }

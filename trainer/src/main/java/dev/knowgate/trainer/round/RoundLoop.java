@@ -5,7 +5,6 @@ import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.Purpose;
-import dev.knowgate.contracts.RoundSummary;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.registry.ModelFolderException;
@@ -28,6 +27,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -119,6 +120,10 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         String attemptId() {
             return attempt == 0 ? id : id + "-retry" + attempt;
         }
+
+        RoundRecord.Source source() {
+            return new RoundRecord.Source(taken.size(), RoundRecovery.keyed(start), RoundRecovery.keyed(end));
+        }
     }
 
     /** A candidate found at start for offsets not yet committed: its round is rebuilt once its records are read again. */
@@ -133,6 +138,9 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private final RoundHistory history;
     private final RoundMetrics metrics;
     private final RoundStage.Listener listener;
+    private final Clock clock;
+    private final RoundTrigger trigger;
+    private final RoundRecovery recovery;
     private final ExecutorService roundThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "trainer-round");
         t.setDaemon(true);
@@ -164,8 +172,12 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private volatile Status status = new Status(false, false, null, 0, 0, null, null, null, null, null);
 
     public RoundLoop(Settings settings, Map<String, Object> clientConfig, ModelsTopic models, ModelRegistry registry,
-                     RoundRunner runner, RoundHistory history, RoundMetrics metrics, RoundStage.Listener listener) {
+                     RoundRunner runner, RoundHistory history, RoundMetrics metrics, RoundStage.Listener listener,
+                     Clock clock) {
         this.settings = settings;
+        this.clock = clock;
+        this.trigger = new RoundTrigger(settings.minExamples(), settings.maxExamples(), settings.maxWait());
+        this.recovery = new RoundRecovery(settings.acceptedTopic());
         this.clientConfig = Map.copyOf(clientConfig);
         this.models = models;
         this.registry = registry;
@@ -300,17 +312,12 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             metrics.skipped(skip, 1);
         }
         pending.add(new Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), r.key(), r.value(), example,
-                Instant.now()));
+                clock.instant()));
     }
 
     private boolean roundDue() {
-        if (pending.isEmpty()) {
-            return false;
-        }
-        if (triggered || pending.size() >= settings.maxExamples() || trainable(pending) >= settings.minExamples()) {
-            return true;
-        }
-        return Duration.between(pending.get(0).at(), Instant.now()).compareTo(settings.maxWait()) >= 0;
+        return !pending.isEmpty()
+                && trigger.due(pending.size(), trainable(pending), pending.get(0).at(), triggered, clock.instant());
     }
 
     private long trainable(List<Pending> records) {
@@ -329,7 +336,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         for (TopicPartition tp : assigned) {
             end.put(tp, endOf(tp, taken));
         }
-        round = new Round("round-" + Instant.now().toEpochMilli() + "-" + roundSeq.incrementAndGet(), taken,
+        round = new Round("round-" + clock.millis() + "-" + roundSeq.incrementAndGet(), taken,
                 startOffsets(assigned), end, 0);
         train();
     }
@@ -343,8 +350,8 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         highestVersion = version; // a rejected version keeps its number: the next one is always higher
         ModelFolder parent = live;
         int attempt = round.attempt;
-        RoundRecord record = RoundRecord.started(round.attemptId(), parent.manifest().key(), round.taken.size(),
-                keyed(round.start), keyed(round.end), attempt);
+        RoundRecord record = RoundRecord.started(round.attemptId(), parent.manifest().key(), round.source(), attempt,
+                clock.instant());
         round.record = record;
         round.candidate = null;
         history.put(record);
@@ -367,7 +374,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             LOG.errorf(cause, "%s failed; nothing published, offsets not committed, consumption paused", round.record.id());
-            RoundRecord failed = round.record.finished(RoundStatus.FAILED, null, cause.toString());
+            RoundRecord failed = round.record.finished(RoundStatus.FAILED, null, cause.toString(), clock.instant());
             history.put(failed);
             metrics.round(failed);
             pause(round.record.id() + " failed: " + cause.getMessage() + " (resume to retry)");
@@ -385,16 +392,17 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         round.record = result.record();
         history.put(result.record());
         if (result.published() == null) {
-            LOG.infof("%s: nothing to train on (%s); offsets committed", result.record().id(), result.record().skipped());
+            LOG.infof("%s: nothing to train on (%s); offsets committed", result.record().id(), result.record().plan().skipped());
             highestVersion--; // no version was made with the number
             commitAndFinish(result.record());
             return;
         }
         round.candidate = result.published();
         highestVersion = Math.max(highestVersion, round.candidate.manifest().version());
+        RoundRecord.Training t = result.record().training();
         LOG.infof("%s published candidate %s (dev accuracy %s -> %s, %d epochs, %.0f tokens/s); awaiting its decision",
-                result.record().id(), round.candidate.manifest().key(), result.record().devAccuracyBefore(),
-                result.record().devAccuracy(), result.record().epochs(), result.record().tokensPerSecond());
+                result.record().id(), round.candidate.manifest().key(), t.devAccuracyBefore(), t.devAccuracy(), t.epochs(),
+                t.tokensPerSecond());
         awaitDecision();
     }
 
@@ -410,11 +418,11 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             LOG.infof("%s promoted; the next round trains from it", candidate.key());
             live = round.candidate;
             metrics.live(candidate);
-            commitAndFinish(round.record.decided(RoundStatus.PROMOTED, why));
+            commitAndFinish(round.record.decided(RoundStatus.PROMOTED, why, clock.instant()));
             return;
         }
         if (settings.gate().retries(round.attempt)) {
-            RoundRecord rejected = round.record.decided(RoundStatus.REJECTED, why);
+            RoundRecord rejected = round.record.decided(RoundStatus.REJECTED, why, clock.instant());
             history.put(rejected);
             metrics.round(rejected);
             LOG.infof("%s rejected (%s); training its examples again", candidate.key(), d.get().reason());
@@ -435,7 +443,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         listener.reached(RoundStage.COMMITTED, round.record.id());
         LOG.infof("%s rejected after %d training(s): %d examples parked on %s, offsets committed", d.key(),
                 round.attempt + 1, records.size(), settings.parkedTopic());
-        finish(round.record.decided(RoundStatus.PARKED, why + "; " + records.size() + " examples parked"));
+        finish(round.record.decided(RoundStatus.PARKED, why + "; " + records.size() + " examples parked", clock.instant()));
     }
 
     private void commitAndFinish(RoundRecord record) {
@@ -518,7 +526,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     }
 
     private void publishStatus(String startupError) {
-        Long age = pending.isEmpty() ? null : Duration.between(pending.get(0).at(), Instant.now()).toMillis();
+        Long age = pending.isEmpty() ? null : Duration.between(pending.get(0).at(), clock.instant()).toMillis();
         Round r = round;
         String inProgress = r != null && r.record != null ? r.record.id() : recovered != null ? recovered.roundId() : null;
         String awaiting = r != null && r.candidate != null ? r.candidate.manifest().key()
@@ -528,7 +536,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         metrics.pending(pending.size(), paused);
     }
 
-    // ---- recovery ----
+    // Recovery: what a crash left, at start and on every assignment.
 
     private void recover() throws Exception {
         ModelFolder initial = ModelFolder.open(settings.initialModel());
@@ -581,10 +589,9 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     }
 
     /**
-     * On assignment: find the round a crash interrupted. Offsets are committed only once a round is
-     * decided, so every version announced for offsets beyond the committed ones belongs to it (its
-     * trainings); the newest is the one whose decision counts. A version installed but never
-     * announced, trained from exactly the committed offsets, is announced now; others are removed.
+     * On assignment: act on what a crash left ({@link RoundRecovery} decides). Unannounced versions
+     * are announced or removed; the round whose version is announced for offsets beyond the
+     * committed ones is taken up again once its records are read.
      */
     private void reconcile(Collection<TopicPartition> partitions) throws Exception {
         Map<TopicPartition, Long> positions = new HashMap<>();
@@ -596,45 +603,46 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             for (PartitionInfo p : consumer.partitionsFor(settings.acceptedTopic(), Duration.ofSeconds(60))) {
                 all.add(new TopicPartition(p.topic(), p.partition()));
             }
-            boolean whole = partitions.containsAll(all);
+            SortedMap<Long, RoundRunner.RoundOffsets> found = new TreeMap<>();
             for (long v : orphans) {
-                Path dir = registry.folder(name, v);
-                RoundRunner.RoundOffsets offsets = RoundRunner.offsets(dir);
-                if (whole && v == highestVersion + 1 && offsets != null && sameOffsets(unkeyed(offsets.start()), positions)) {
-                    ModelFolder orphan = registry.origin().open(name, v);
-                    ModelVersion announced = orphan.manifest().withLocation(orphan.dir().toString());
-                    models.publish(announced);
-                    List<ModelVersion> next = new ArrayList<>(lineage);
-                    next.add(announced);
-                    lineage = List.copyOf(next);
-                    highestVersion = v;
-                    LOG.infof("%s was installed before a crash; published it now, without training again", announced.key());
-                } else {
-                    LOG.warnf("removing %s: in the registry but never published, and not trained from the committed offsets", dir);
-                    registry.delete(name, v);
-                }
+                found.put(v, RoundRunner.offsets(registry.folder(name, v)));
+            }
+            RoundRecovery.Orphans verdict = recovery.orphans(found, highestVersion, partitions.containsAll(all), positions);
+            for (long v : verdict.announce()) {
+                ModelFolder orphan = registry.origin().open(name, v);
+                ModelVersion announced = orphan.manifest().withLocation(orphan.dir().toString());
+                models.publish(announced);
+                List<ModelVersion> next = new ArrayList<>(lineage);
+                next.add(announced);
+                lineage = List.copyOf(next);
+                highestVersion = v;
+                LOG.infof("%s was installed before a crash; published it now, without training again", announced.key());
+            }
+            for (long v : verdict.remove()) {
+                LOG.warnf("removing %s: in the registry but never published, and not trained from the committed offsets",
+                        registry.folder(name, v));
+                registry.delete(name, v);
             }
             orphans.clear();
         }
-        Optional<ModelVersion> interrupted = lineage.stream()
-                .filter(v -> v.round() != null && ahead(unkeyed(v.round().sourceOffsets()), positions))
-                .max(Comparator.comparingLong(ModelVersion::version));
+        Optional<ModelVersion> interrupted = recovery.interrupted(lineage, positions);
         if (interrupted.isPresent() && recovered == null && round == null) {
             ModelVersion v = interrupted.get();
             ModelFolder folder = open(v);
             RoundRunner.RoundOffsets offsets = RoundRunner.offsets(folder.dir());
             int attempt = offsets == null ? 0 : offsets.attempt();
-            recovered = new Recovered(v.round().roundId(), unkeyed(v.round().sourceOffsets()), folder, attempt);
-            RoundRecord r = new RoundRecord(v.round().roundId(), RoundStatus.RECOVERED, null, v.key(), null, Instant.now(), 0,
-                    null, null, null, null, null, null, null, null, null, null, null, null, null, attempt,
-                    "published before a crash; its decision is awaited or acted on now, without training again", null, null);
+            recovered = new Recovered(v.round().roundId(), recovery.partitions(v.round().sourceOffsets()), folder, attempt);
+            RoundRecord r = RoundRecord.recovered(v.round().roundId(), v.key(), attempt,
+                    "published before a crash; its decision is awaited or acted on now, without training again",
+                    clock.instant());
             history.put(r);
             metrics.round(r);
             LOG.infof("recognised %s (%s) from before a crash: reading its examples again, then acting on its decision",
                     v.round().roundId(), v.key());
         }
         positions.forEach(roundStart::put);
-        LOG.infof("trainer ready: live %s, reading %s from %s", live.manifest().key(), settings.acceptedTopic(), keyed(positions));
+        LOG.infof("trainer ready: live %s, reading %s from %s", live.manifest().key(), settings.acceptedTopic(),
+                RoundRecovery.keyed(positions));
     }
 
     /** Once the interrupted round's records are read again, it continues where it stopped: awaiting its decision. */
@@ -653,40 +661,11 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         end.putAll(recovered.end());
         round = new Round(recovered.roundId(), taken, start, end, recovered.attempt());
         round.candidate = recovered.candidate();
-        round.record = RoundRecord.started(round.attemptId(), null, taken.size(), keyed(start), keyed(end), round.attempt)
-                .awaiting(round.candidate.manifest().key(), null, null);
+        round.record = RoundRecord.started(round.attemptId(), null, round.source(), round.attempt, clock.instant())
+                .awaiting(round.candidate.manifest().key(), null);
         recovered = null;
         consumer.pause(consumer.assignment());
         awaitDecision();
-    }
-
-    /** Whether a version's end offsets are beyond the committed positions on some partition. */
-    private static boolean ahead(Map<TopicPartition, Long> end, Map<TopicPartition, Long> positions) {
-        return end.entrySet().stream().anyMatch(e -> positions.containsKey(e.getKey()) && e.getValue() > positions.get(e.getKey()));
-    }
-
-    private static boolean sameOffsets(Map<TopicPartition, Long> a, Map<TopicPartition, Long> b) {
-        Set<TopicPartition> keys = new HashSet<>(a.keySet());
-        keys.addAll(b.keySet());
-        return keys.stream().allMatch(k -> a.getOrDefault(k, 0L).equals(b.getOrDefault(k, 0L)));
-    }
-
-    private Map<String, Long> keyed(Map<TopicPartition, Long> offsets) {
-        Map<String, Long> out = new TreeMap<>();
-        offsets.forEach((tp, o) -> out.put(RoundSummary.offsetKey(tp.topic(), tp.partition()), o));
-        return out;
-    }
-
-    /** Only this loop's topic: "examples.accepted-3" to its partition. */
-    private Map<TopicPartition, Long> unkeyed(Map<String, Long> offsets) {
-        Map<TopicPartition, Long> out = new HashMap<>();
-        String prefix = settings.acceptedTopic() + "-";
-        offsets.forEach((key, o) -> {
-            if (key.startsWith(prefix) && key.substring(prefix.length()).matches("[0-9]+")) {
-                out.put(new TopicPartition(settings.acceptedTopic(), Integer.parseInt(key.substring(prefix.length()))), o);
-            }
-        });
-        return out;
     }
 
     private Map<String, Object> consumerConfig() {

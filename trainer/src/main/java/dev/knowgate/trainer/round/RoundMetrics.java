@@ -53,21 +53,23 @@ public final class RoundMetrics {
         if (r.status() != RoundStatus.PROMOTED) {
             return;
         }
-        if (r.tokensPerSecond() != null) {
-            tokensPerSecond.set(r.tokensPerSecond());
+        RoundRecord.Training t = r.training();
+        if (t != null) {
+            tokensPerSecond.set(t.tokensPerSecond());
         }
-        trainLoss.set(r.trainLoss() == null ? Double.NaN : r.trainLoss());
-        devAccuracy.set(r.devAccuracy() == null ? Double.NaN : r.devAccuracy());
-        if (r.examplesByCategory() != null) {
+        trainLoss.set(t == null || t.trainLoss() == null ? Double.NaN : t.trainLoss());
+        devAccuracy.set(t == null || t.devAccuracy() == null ? Double.NaN : t.devAccuracy());
+        RoundRecord.Plan plan = r.plan();
+        if (plan != null && plan.examplesByCategory() != null) {
             for (Category c : Category.values()) {
-                int n = r.examplesByCategory().getOrDefault(c, 0);
+                int n = plan.examplesByCategory().getOrDefault(c, 0);
                 Counter.builder("knowgate.trainer.examples")
                         .description("examples trained on in promoted rounds, by SliCK category")
                         .tag("category", c.wireName()).register(registry).increment(n);
             }
         }
-        if (r.skipped() != null) {
-            r.skipped().forEach(this::skipped);
+        if (plan != null && plan.skipped() != null) {
+            plan.skipped().forEach(this::skipped);
         }
     }
 

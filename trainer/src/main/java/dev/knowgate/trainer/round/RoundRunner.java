@@ -18,6 +18,7 @@ import dev.knowgate.trainer.registry.ModelsTopic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,9 +59,11 @@ public final class RoundRunner {
     private final TrainingBackend backend;
     private final RoundMixer mixer;
     private final RoundStage.Listener listener;
+    private final Clock clock;
 
     public RoundRunner(ModelRegistry registry, ModelsTopic models, TrainingBackend backend, RoundMixer mixer,
-                       RoundStage.Listener listener) {
+                       RoundStage.Listener listener, Clock clock) {
+        this.clock = clock;
         this.registry = registry;
         this.models = models;
         this.backend = backend;
@@ -97,13 +100,12 @@ public final class RoundRunner {
         record = record.planned(plan);
         progress.accept(record);
         if (plan.isEmpty()) {
-            return new Result(record.finished(RoundStatus.EMPTY, null, null), null);
+            return new Result(record.finished(RoundStatus.EMPTY, null, null, clock.instant()), null);
         }
         Path staging = registry.stage(p.name(), version);
         TrainingOutcome outcome = backend.train(new RoundDataset(record.id(), p.name(), version, plan.train(), plan.dev(),
                 retry), parent, staging);
-        record = record.trained(outcome.epochs(), outcome.trainLoss(), outcome.devAccuracyBefore(),
-                outcome.devAccuracy(), outcome.tokensPerSecond());
+        record = record.trained(outcome);
         progress.accept(record);
         listener.reached(RoundStage.TRAINED, record.id());
 
@@ -111,8 +113,8 @@ public final class RoundRunner {
         RoundExample.writeJsonl(staging.resolve(TRAIN_FILE), plan.train());
         RoundExample.writeJsonl(staging.resolve(DEV_FILE), plan.dev());
         Files.write(staging.resolve(OFFSETS_FILE), JSON.writerWithDefaultPrettyPrinter()
-                .writeValueAsBytes(new RoundOffsets(record.id(), record.startOffsets(), record.endOffsets(), retry.attempt())));
-        Instant created = Instant.now();
+                .writeValueAsBytes(new RoundOffsets(record.id(), record.source().startOffsets(), record.source().endOffsets(), retry.attempt())));
+        Instant created = clock.instant();
         RoundSummary unmeasured = summary(record, plan, outcome, t0, null, null);
         ModelFolder sealed = registry.seal(staging, parent, files -> manifest(p, version, files, created, unmeasured));
         // What this version learned: its round's new facts, and every fact along its promoted lineage.
@@ -128,13 +130,14 @@ public final class RoundRunner {
 
         models.publish(installed.manifest().withLocation(installed.dir().toString()));
         listener.reached(RoundStage.PUBLISHED, record.id());
-        return new Result(record.awaiting(installed.manifest().key(), learned, lineageLearned), installed);
+        return new Result(record.awaiting(installed.manifest().key(), new RoundRecord.Knowledge(learned, lineageLearned)),
+                installed);
     }
 
     private static RoundSummary summary(RoundRecord record, RoundPlan plan, TrainingOutcome outcome, long t0,
                                         Map<Category, LearnedCount> learned, Map<Category, LearnedCount> lineageLearned) {
         return new RoundSummary(record.id(), plan.byCategory(), plan.train().size(), outcome.epochs(), outcome.trainLoss(),
-                outcome.devAccuracy(), (System.nanoTime() - t0) / 1_000_000, record.endOffsets(), learned, lineageLearned);
+                outcome.devAccuracy(), (System.nanoTime() - t0) / 1_000_000, record.source().endOffsets(), learned, lineageLearned);
     }
 
     private static ModelVersion manifest(ModelVersion parent, long version, List<ModelFile> files, Instant created,

@@ -31,6 +31,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -70,13 +71,13 @@ public class TrainerService {
                 r.devShare());
         ModelRegistry registry = registry(config.registry());
         RoundRunner runner = new RoundRunner(registry, models, backend,
-                new RoundMixer(mix), RoundStage.Listener.NONE);
+                new RoundMixer(mix), RoundStage.Listener.NONE, Clock.systemUTC());
         GatePolicy gate = GatePolicy.parse(config.gate().onReject(), config.gate().maxRetries(),
                 config.gate().retryDistillFactor(), config.gate().retryLearningRateFactor());
         loop = new RoundLoop(new RoundLoop.Settings(Topics.EXAMPLES_ACCEPTED.name(), GROUP_ID, config.instanceId(),
                 config.model().initial(), r.minExamples(), r.maxExamples(), r.maxWait(), r.startPaused(),
                 Topics.MODELS_DECISIONS.name(), Topics.EXAMPLES_PARKED.name(), gate), kafkaConfig, models,
-                registry, runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE);
+                registry, runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE, Clock.systemUTC());
         // Supervised, but not restarted in-process: the loop's recovery from a failure is its start-up
         // path (recover() from the models topic and committed offsets), so a loop that stopped on an
         // error turns liveness DOWN and the orchestrator restarts the process.

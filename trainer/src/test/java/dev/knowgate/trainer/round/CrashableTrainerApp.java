@@ -9,6 +9,7 @@ import dev.knowgate.trainer.registry.ModelsTopic;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -48,10 +49,10 @@ public final class CrashableTrainerApp {
         MixPolicy mix = new MixPolicy(EnumSet.of(Category.HIGHLY_KNOWN, Category.MAYBE_KNOWN, Category.WEAKLY_KNOWN),
                 Map.of(), 0.1, 0.1);
         DjlBackend backend = new DjlBackend(new FineTuneConfig(2, 16, 1e-3f, 0f, 1.0, FrozenGroups.none(), 2, 1L), 1);
-        RoundRunner runner = new RoundRunner(registry, models, backend, new RoundMixer(mix), listener);
+        RoundRunner runner = new RoundRunner(registry, models, backend, new RoundMixer(mix), listener, Clock.systemUTC());
         RoundLoop loop = new RoundLoop(new RoundLoop.Settings(accepted, group, "crash-app-" + group, initial, 10_000, 10_000,
                 maxWait, false, decisions, parkedTopic, GatePolicy.defaults()), client, models, registry, runner,
-                new RoundHistory(), new RoundMetrics(new SimpleMeterRegistry()), listener);
+                new RoundHistory(), new RoundMetrics(new SimpleMeterRegistry()), listener, Clock.systemUTC());
         Thread t = new Thread(loop, "trainer-rounds");
         t.start();
         String last = "";

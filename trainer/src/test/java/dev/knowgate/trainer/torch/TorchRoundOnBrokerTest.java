@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -77,12 +78,12 @@ class TorchRoundOnBrokerTest {
         MixPolicy mix = new MixPolicy(EnumSet.of(Category.HIGHLY_KNOWN, Category.MAYBE_KNOWN, Category.WEAKLY_KNOWN),
                 Map.of(), 0.1, 0.1);
         RoundRunner runner = new RoundRunner(registry, models, new CommandBackend(line, Duration.ofMinutes(5)),
-                new RoundMixer(mix), (stage, round) -> { });
+                new RoundMixer(mix), (stage, round) -> { }, Clock.systemUTC());
         RoundHistory history = new RoundHistory();
         // Every example is on the topic before the loop starts: the round starts when the oldest has waited 3 s.
         RoundLoop loop = new RoundLoop(new RoundLoop.Settings(accepted, group, "torch-" + suffix, KnownFacts.BASE, 10_000,
                 10_000, Duration.ofSeconds(3), false, decisions, parkedTopic, GatePolicy.defaults()), client, models,
-                registry, runner, history, new RoundMetrics(new SimpleMeterRegistry()), (stage, round) -> { });
+                registry, runner, history, new RoundMetrics(new SimpleMeterRegistry()), (stage, round) -> { }, Clock.systemUTC());
         Thread thread = new Thread(loop, "trainer-rounds");
         thread.start();
         try {

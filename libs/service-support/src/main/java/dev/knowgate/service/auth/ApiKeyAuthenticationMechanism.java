@@ -20,13 +20,21 @@ import java.util.Set;
  * request without a key is anonymous (reads stay open); {@link ApiKeyIdentityProvider} turns a key
  * into its holder or refuses it.
  *
- * <p>Abstract so that it is a bean only in the services that opt in, with a one-line
+ * <p>Abstract so that it is a bean only in the services that opt in, with a small
  * {@code @ApplicationScoped} subclass: ingest (curator keys), the trainer and the monitor (operator keys).
+ * Its refusals are problem documents ({@link AuthProblemMappers}) worded by {@link #whoseKey()} and
+ * {@link #requiredRight()}.
  */
 public abstract class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanism {
 
     /** The credential type of an API key. */
     public static final String API_KEY = "api-key";
+
+    /** Whose key a request without one should send, for the 401: "the", "an operator's". */
+    public abstract String whoseKey();
+
+    /** The right the service's guarded endpoints need, named in the 403. */
+    public abstract String requiredRight();
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager providers) {

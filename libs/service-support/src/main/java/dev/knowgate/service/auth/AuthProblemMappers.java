@@ -1,0 +1,40 @@
+package dev.knowgate.service.auth;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The 401 and 403 of every service's guarded endpoints as problem documents, worded by the service's
+ * {@link ApiKeyAuthenticationMechanism}. Found by every service through this library's index; a service
+ * without the mechanism guards nothing, so these never fire there.
+ */
+public class AuthProblemMappers {
+
+    @Inject
+    SecurityIdentity identity;
+
+    @Inject
+    Instance<ApiKeyAuthenticationMechanism> mechanism;
+
+    @ServerExceptionMapper
+    public Response unauthenticated(UnauthorizedException e) {
+        return AuthProblems.unauthenticated(AuthProblems.sendKey(mechanism.isResolvable() ? mechanism.get().whoseKey() : "an"));
+    }
+
+    @ServerExceptionMapper
+    public Response unknownKey(AuthenticationFailedException e) {
+        return AuthProblems.unauthenticated("unknown API key");
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        String right = mechanism.isResolvable() ? mechanism.get().requiredRight() : "unknown";
+        return AuthProblems.forbidden(identity.getPrincipal().getName(), right);
+    }
+}
