@@ -1,38 +1,17 @@
 package dev.knowgate.monitor.decide;
 
-import dev.knowgate.service.auth.ApiKeyAuthenticationMechanism;
-import dev.knowgate.service.auth.ApiKeyIdentityProvider;
-import dev.knowgate.service.auth.ApiKeyStore;
+import dev.knowgate.service.auth.OperatorKeyAuthentication;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 /**
  * The monitor's use of the shared API-key authentication (libs/service-support): its keys are the
- * operator keys, and {@code @RolesAllowed("operator")} guards the decision endpoints.
+ * operator keys ({@link OperatorKeys}), and {@code @RolesAllowed(OperatorKeys.OPERATOR)} guards the decisions by hand.
  */
 @ApplicationScoped
-public class ApiKeyAuthentication extends ApiKeyAuthenticationMechanism {
-
-    @Override
-    public String whoseKey() {
-        return "an operator's";
-    }
-
-    @Override
-    public String requiredRight() {
-        return OperatorKeys.OPERATOR;
-    }
+public class ApiKeyAuthentication extends OperatorKeyAuthentication {
 
     /** Turns a presented key into the identity of its holder. */
     @ApplicationScoped
-    public static class Keys extends ApiKeyIdentityProvider {
-
-        @Inject
-        OperatorKeys keys;
-
-        @Override
-        protected ApiKeyStore keys() {
-            return keys.store();
-        }
+    public static class Keys extends OperatorKeyAuthentication.Keys {
     }
 }
