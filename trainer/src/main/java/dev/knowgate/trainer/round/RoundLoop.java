@@ -26,7 +26,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,18 +73,6 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RoundLoop.class);
 
     /**
-     * @param instanceId     static group membership id of this trainer instance
-     * @param startPaused    start without consuming (resume through the API)
-     * @param decisionsTopic where the monitor's decisions are read (models.decisions)
-     * @param parkedTopic    where a rejected round's examples are parked (examples.parked)
-     * @param gate           what a rejection leads to
-     */
-    public record Settings(String acceptedTopic, String groupId, String instanceId, Path initialModel, int minExamples,
-                           int maxExamples, Duration maxWait, boolean startPaused, String decisionsTopic,
-                           String parkedTopic, GatePolicy gate) {
-    }
-
-    /**
      * What the trainer is doing, for the API and health.
      *
      * @param awaitingDecision the candidate (name@version) whose decision the round in progress waits for
@@ -95,13 +82,10 @@ public final class RoundLoop implements Runnable, AutoCloseable {
                          String awaitingDecision) {
     }
 
-    private record Pending(TopicPartition tp, long offset, String key, byte[] value, RoundExample example, Instant at) {
-    }
-
     /** A round from its start until its version is decided: its records, its offsets and its trainings. */
     private static final class Round {
         final String id;
-        final List<Pending> taken;
+        final List<PendingRecords.Pending> taken;
         final Map<TopicPartition, Long> start;
         final Map<TopicPartition, Long> end;
         int attempt;
@@ -109,7 +93,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         Future<RoundRunner.Result> training;
         ModelFolder candidate;
 
-        Round(String id, List<Pending> taken, Map<TopicPartition, Long> start, Map<TopicPartition, Long> end, int attempt) {
+        Round(String id, List<PendingRecords.Pending> taken, Map<TopicPartition, Long> start, Map<TopicPartition, Long> end, int attempt) {
             this.id = id;
             this.taken = List.copyOf(taken);
             this.start = Map.copyOf(start);
@@ -130,7 +114,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private record Recovered(String roundId, Map<TopicPartition, Long> end, ModelFolder candidate, int attempt) {
     }
 
-    private final Settings settings;
+    private final RoundLoopSettings settings;
     private final Map<String, Object> clientConfig;
     private final ModelsTopic models;
     private final ModelRegistry registry;
@@ -151,8 +135,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private KafkaConsumer<String, byte[]> consumer;
     private DecisionsFollower decisions;
     private ParkedExamples parked;
-    private final List<Pending> pending = new ArrayList<>();
-    private final Map<TopicPartition, Long> roundStart = new HashMap<>();
+    private final PendingRecords pending = new PendingRecords();
     private List<ModelVersion> lineage = List.of();
     private final List<Long> orphans = new ArrayList<>();
     private String name;
@@ -171,7 +154,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private volatile boolean triggered;
     private volatile Status status = new Status(false, false, null, 0, 0, null, null, null, null, null);
 
-    public RoundLoop(Settings settings, Map<String, Object> clientConfig, ModelsTopic models, ModelRegistry registry,
+    public RoundLoop(RoundLoopSettings settings, Map<String, Object> clientConfig, ModelsTopic models, ModelRegistry registry,
                      RoundRunner runner, RoundHistory history, RoundMetrics metrics, RoundStage.Listener listener,
                      Clock clock) {
         this.settings = settings;
@@ -311,40 +294,32 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         if (skip != null) {
             metrics.skipped(skip, 1);
         }
-        pending.add(new Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), r.key(), r.value(), example,
-                clock.instant()));
+        pending.add(new PendingRecords.Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), r.key(), r.value(),
+                example, clock.instant()));
     }
 
     private boolean roundDue() {
         return !pending.isEmpty()
-                && trigger.due(pending.size(), trainable(pending), pending.get(0).at(), triggered, clock.instant());
+                && trigger.due(pending.size(), pending.count(this::trainable), pending.oldest(), triggered, clock.instant());
     }
 
-    private long trainable(List<Pending> records) {
-        return records.stream().filter(this::trainable).count();
-    }
-
-    private boolean trainable(Pending p) {
+    private boolean trainable(PendingRecords.Pending p) {
         return p.example() != null && runner.mixerPolicy().categories().contains(p.example().category());
     }
 
     private void startRound() {
         triggered = false;
-        List<Pending> taken = List.copyOf(pending.subList(0, Math.min(pending.size(), settings.maxExamples())));
+        List<PendingRecords.Pending> taken = pending.take(settings.maxExamples());
         Set<TopicPartition> assigned = consumer.assignment();
-        Map<TopicPartition, Long> end = new HashMap<>();
-        for (TopicPartition tp : assigned) {
-            end.put(tp, endOf(tp, taken));
-        }
         round = new Round("round-" + clock.millis() + "-" + roundSeq.incrementAndGet(), taken,
-                startOffsets(assigned), end, 0);
+                pending.start(assigned, consumer::position), pending.end(assigned, taken, consumer::position), 0);
         train();
     }
 
     /** Trains the round (again, after a rejection) from the live version, as the next version number. */
     private void train() {
         followLive();
-        List<RoundExample> examples = round.taken.stream().map(Pending::example).filter(e -> e != null).toList();
+        List<RoundExample> examples = round.taken.stream().map(PendingRecords.Pending::example).filter(e -> e != null).toList();
         consumer.pause(consumer.assignment());
         long version = highestVersion + 1;
         highestVersion = version; // a rejected version keeps its number: the next one is always higher
@@ -460,8 +435,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private void finish(RoundRecord record) {
         history.put(record);
         metrics.round(record);
-        pending.removeAll(round.taken);
-        roundStart.putAll(round.end);
+        pending.committed(round.taken, round.end);
         round = null;
         consumer.resume(consumer.assignment());
     }
@@ -482,34 +456,6 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         }
     }
 
-    /** The offset after the round's last record of a partition; where reading stands when it has none. */
-    private long endOf(TopicPartition tp, List<Pending> taken) {
-        long end = -1;
-        for (Pending p : taken) {
-            if (p.tp().equals(tp)) {
-                end = p.offset() + 1;
-            }
-        }
-        if (end >= 0) {
-            return end;
-        }
-        for (Pending p : pending) {
-            if (p.tp().equals(tp)) {
-                return p.offset(); // the first record this round leaves for the next
-            }
-        }
-        return consumer.position(tp);
-    }
-
-    private Map<TopicPartition, Long> startOffsets(Set<TopicPartition> assigned) {
-        Map<TopicPartition, Long> start = new HashMap<>();
-        for (TopicPartition tp : assigned) {
-            Long s = roundStart.get(tp);
-            start.put(tp, s != null ? s : consumer.position(tp));
-        }
-        return start;
-    }
-
     private void commit(Map<TopicPartition, Long> offsets) {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         offsets.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
@@ -526,12 +472,12 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     }
 
     private void publishStatus(String startupError) {
-        Long age = pending.isEmpty() ? null : Duration.between(pending.get(0).at(), clock.instant()).toMillis();
+        Long age = pending.isEmpty() ? null : Duration.between(pending.oldest(), clock.instant()).toMillis();
         Round r = round;
         String inProgress = r != null && r.record != null ? r.record.id() : recovered != null ? recovered.roundId() : null;
         String awaiting = r != null && r.candidate != null ? r.candidate.manifest().key()
                 : recovered != null ? recovered.candidate().manifest().key() : null;
-        status = new Status(started, paused, pauseReason, pending.size(), (int) trainable(pending), inProgress,
+        status = new Status(started, paused, pauseReason, pending.size(), (int) pending.count(this::trainable), inProgress,
                 live == null ? null : live.manifest().key(), age, startupError, awaiting);
         metrics.pending(pending.size(), paused);
     }
@@ -640,7 +586,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             LOG.infof("recognised %s (%s) from before a crash: reading its examples again, then acting on its decision",
                     v.round().roundId(), v.key());
         }
-        positions.forEach(roundStart::put);
+        pending.assigned(positions);
         LOG.infof("trainer ready: live %s, reading %s from %s", live.manifest().key(), settings.acceptedTopic(),
                 RoundRecovery.keyed(positions));
     }
@@ -652,11 +598,8 @@ public final class RoundLoop implements Runnable, AutoCloseable {
                 return;
             }
         }
-        List<Pending> taken = pending.stream().filter(p -> p.offset() < recovered.end().getOrDefault(p.tp(), -1L)).toList();
-        Map<TopicPartition, Long> start = new HashMap<>();
-        for (TopicPartition tp : consumer.assignment()) {
-            start.put(tp, roundStart.getOrDefault(tp, consumer.position(tp)));
-        }
+        List<PendingRecords.Pending> taken = pending.below(recovered.end());
+        Map<TopicPartition, Long> start = pending.start(consumer.assignment(), consumer::position);
         Map<TopicPartition, Long> end = new HashMap<>(start);
         end.putAll(recovered.end());
         round = new Round(recovered.roundId(), taken, start, end, recovered.attempt());
@@ -686,8 +629,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (round == null) {
-                pending.removeIf(p -> partitions.contains(p.tp()));
-                partitions.forEach(roundStart::remove);
+                pending.revoked(partitions);
             }
         }
 

@@ -18,6 +18,7 @@ import dev.knowgate.trainer.round.RoundHistory;
 import dev.knowgate.service.worker.Supervisor;
 import dev.knowgate.service.worker.Workers;
 import dev.knowgate.trainer.round.RoundLoop;
+import dev.knowgate.trainer.round.RoundLoopSettings;
 import dev.knowgate.trainer.round.RoundMetrics;
 import dev.knowgate.trainer.round.RoundMixer;
 import dev.knowgate.trainer.round.RoundRunner;
@@ -74,9 +75,12 @@ public class TrainerService {
                 new RoundMixer(mix), RoundStage.Listener.NONE, Clock.systemUTC());
         GatePolicy gate = GatePolicy.parse(config.gate().onReject(), config.gate().maxRetries(),
                 config.gate().retryDistillFactor(), config.gate().retryLearningRateFactor());
-        loop = new RoundLoop(new RoundLoop.Settings(Topics.EXAMPLES_ACCEPTED.name(), GROUP_ID, config.instanceId(),
-                config.model().initial(), r.minExamples(), r.maxExamples(), r.maxWait(), r.startPaused(),
-                Topics.MODELS_DECISIONS.name(), Topics.EXAMPLES_PARKED.name(), gate), kafkaConfig, models,
+        RoundLoopSettings settings = RoundLoopSettings.builder().acceptedTopic(Topics.EXAMPLES_ACCEPTED.name())
+                .groupId(GROUP_ID).instanceId(config.instanceId()).initialModel(config.model().initial())
+                .minExamples(r.minExamples()).maxExamples(r.maxExamples()).maxWait(r.maxWait()).startPaused(r.startPaused())
+                .decisionsTopic(Topics.MODELS_DECISIONS.name()).parkedTopic(Topics.EXAMPLES_PARKED.name()).gate(gate)
+                .build();
+        loop = new RoundLoop(settings, kafkaConfig, models,
                 registry, runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE, Clock.systemUTC());
         // Supervised, but not restarted in-process: the loop's recovery from a failure is its start-up
         // path (recover() from the models topic and committed offsets), so a loop that stopped on an

@@ -50,8 +50,11 @@ public final class CrashableTrainerApp {
                 Map.of(), 0.1, 0.1);
         DjlBackend backend = new DjlBackend(new FineTuneConfig(2, 16, 1e-3f, 0f, 1.0, FrozenGroups.none(), 2, 1L), 1);
         RoundRunner runner = new RoundRunner(registry, models, backend, new RoundMixer(mix), listener, Clock.systemUTC());
-        RoundLoop loop = new RoundLoop(new RoundLoop.Settings(accepted, group, "crash-app-" + group, initial, 10_000, 10_000,
-                maxWait, false, decisions, parkedTopic, GatePolicy.defaults()), client, models, registry, runner,
+        RoundLoopSettings settings = RoundLoopSettings.builder().acceptedTopic(accepted).groupId(group)
+                .instanceId("crash-app-" + group).initialModel(initial).minExamples(10_000).maxExamples(10_000)
+                .maxWait(maxWait).startPaused(false).decisionsTopic(decisions).parkedTopic(parkedTopic)
+                .gate(GatePolicy.defaults()).build();
+        RoundLoop loop = new RoundLoop(settings, client, models, registry, runner,
                 new RoundHistory(), new RoundMetrics(new SimpleMeterRegistry()), listener, Clock.systemUTC());
         Thread t = new Thread(loop, "trainer-rounds");
         t.start();

@@ -16,6 +16,7 @@ import dev.knowgate.trainer.round.GatePolicy;
 import dev.knowgate.trainer.round.MixPolicy;
 import dev.knowgate.trainer.round.RoundHistory;
 import dev.knowgate.trainer.round.RoundLoop;
+import dev.knowgate.trainer.round.RoundLoopSettings;
 import dev.knowgate.trainer.round.RoundTopics;
 import dev.knowgate.trainer.round.RoundMetrics;
 import dev.knowgate.trainer.round.RoundMixer;
@@ -81,8 +82,11 @@ class TorchRoundOnBrokerTest {
                 new RoundMixer(mix), (stage, round) -> { }, Clock.systemUTC());
         RoundHistory history = new RoundHistory();
         // Every example is on the topic before the loop starts: the round starts when the oldest has waited 3 s.
-        RoundLoop loop = new RoundLoop(new RoundLoop.Settings(accepted, group, "torch-" + suffix, KnownFacts.BASE, 10_000,
-                10_000, Duration.ofSeconds(3), false, decisions, parkedTopic, GatePolicy.defaults()), client, models,
+        RoundLoopSettings settings = RoundLoopSettings.builder().acceptedTopic(accepted).groupId(group)
+                .instanceId("torch-" + suffix).initialModel(KnownFacts.BASE).minExamples(10_000).maxExamples(10_000)
+                .maxWait(Duration.ofSeconds(3)).startPaused(false).decisionsTopic(decisions).parkedTopic(parkedTopic)
+                .gate(GatePolicy.defaults()).build();
+        RoundLoop loop = new RoundLoop(settings, client, models,
                 registry, runner, history, new RoundMetrics(new SimpleMeterRegistry()), (stage, round) -> { }, Clock.systemUTC());
         Thread thread = new Thread(loop, "trainer-rounds");
         thread.start();
