@@ -253,8 +253,8 @@ class CategorizeTopologyTest {
         Example old = examples.get(0);
         Example recent = examples.get(1);
         RoutedVerdict v = store.get(recent.id()).verdicts().get(0);
-        store.put(recent.id(), new VerdictHistory(recent.id(), List.of(new RoutedVerdict(computedAt(v.verdict(),
-                t0.plus(Duration.ofMinutes(45))), v.route()))));
+        store.put(recent.id(), new VerdictHistory(recent.id(), List.of(new RoutedVerdict(
+                v.verdict().withComputedAt(t0.plus(Duration.ofMinutes(45))), v.route()))));
 
         driver.advanceWallClockTime(Duration.ofMinutes(59));
         assertThat(store.get(old.id())).as("within the hour").isNotNull();
@@ -270,12 +270,6 @@ class CategorizeTopologyTest {
         driver.advanceWallClockTime(Duration.ofMillis(200));
         assertThat(categorized.readValuesToList()).hasSize(1);
         assertThat(store.get(old.id())).isNotNull();
-    }
-
-    private static dev.knowgate.contracts.Verdict computedAt(dev.knowgate.contracts.Verdict v, Instant at) {
-        return new dev.knowgate.contracts.Verdict(v.exampleId(), v.model(), v.modelVersion(), v.category(), v.pGreedy(),
-                v.pSampled(), v.method(), v.prompts(), v.shots(), v.samplesPerPrompt(), v.temperature(), v.topK(),
-                v.exemplarPool(), v.fallback(), v.timings(), at);
     }
 
     @Test

@@ -1,7 +1,8 @@
 package dev.knowgate.contracts;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
+
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * The SliCK verdict on one example against one model version, with everything needed to
@@ -23,11 +24,15 @@ import java.util.Objects;
  * @param samplesPerPrompt N, temperature samples per prompt (0 when none were drawn)
  * @param temperature      the sampling temperature
  * @param topK             the top-k cut applied to sampling (0: none)
+ * @param promptSets       how the K prompt sets were drawn: per example (absent in records written
+ *                         before the field existed, and read as such) or shared per relation
  * @param exemplarPool     the relation whose exemplars were used, or {@value #MIXED_POOL}
  * @param fallback         true when the relation had too few exemplars and the mixed pool was used
  * @param timings          latency breakdown
  * @param computedAt       when the verdict was computed
  */
+@RecordBuilder
+@RecordBuilder.Options(builderMode = RecordBuilder.BuilderMode.STANDARD_AND_STAGED)
 public record Verdict(
         String exampleId,
         String model,
@@ -41,10 +46,11 @@ public record Verdict(
         int samplesPerPrompt,
         double temperature,
         int topK,
+        PromptSharing promptSets,
         String exemplarPool,
         boolean fallback,
         Timings timings,
-        Instant computedAt) {
+        Instant computedAt) implements VerdictBuilder.With {
 
     /** The exemplar pool of last resort, drawn from all relations. */
     public static final String MIXED_POOL = "mixed";
@@ -62,6 +68,7 @@ public record Verdict(
         Require.atLeast("samplesPerPrompt", samplesPerPrompt, method == SlickMethod.SAMPLED ? 1 : 0);
         Require.atLeast("temperature", Require.finite("temperature", temperature), 0.0);
         Require.atLeast("topK", topK, 0);
+        promptSets = promptSets == null ? PromptSharing.PER_EXAMPLE : promptSets;
         Require.line("exemplarPool", exemplarPool, Example.MAX_LABEL_LENGTH);
         if (fallback != MIXED_POOL.equals(exemplarPool)) {
             throw ContractViolation.invalid("fallback", fallback
@@ -72,160 +79,17 @@ public record Verdict(
         Require.present("computedAt", computedAt);
     }
 
+    /**
+     * A verdict by name, not by position (several components are numbers of the same type): every
+     * component in order, the compiler refusing {@code build()} until all are given. A verdict's
+     * {@code with...} methods copy it with one component changed.
+     */
+    public static VerdictBuilder.ExampleIdStage builder() {
+        return VerdictBuilder.stagedBuilder();
+    }
+
     /** The models-topic key of the version judged against: name@version. */
     public String modelKey() {
         return ModelVersion.keyOf(model, modelVersion);
-    }
-
-    /** A verdict by name, not by position: several of its components are numbers of the same type. */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** A builder holding this verdict's components, to change some of them. */
-    public Builder toBuilder() {
-        Builder b = new Builder();
-        b.exampleId = exampleId;
-        b.model = model;
-        b.modelVersion = modelVersion;
-        b.category = category;
-        b.pGreedy = pGreedy;
-        b.pSampled = pSampled;
-        b.method = method;
-        b.prompts = prompts;
-        b.shots = shots;
-        b.samplesPerPrompt = samplesPerPrompt;
-        b.temperature = temperature;
-        b.topK = topK;
-        b.exemplarPool = exemplarPool;
-        b.fallback = fallback;
-        b.timings = timings;
-        b.computedAt = computedAt;
-        return b;
-    }
-
-    /**
-     * Every number and flag must be given (a missing one is a {@link NullPointerException} naming it);
-     * the constructor checks the values, a missing object included.
-     */
-    public static final class Builder {
-        private String exampleId;
-        private String model;
-        private Long modelVersion;
-        private Category category;
-        private Double pGreedy;
-        private Double pSampled;
-        private SlickMethod method;
-        private Integer prompts;
-        private Integer shots;
-        private Integer samplesPerPrompt;
-        private Double temperature;
-        private Integer topK;
-        private String exemplarPool;
-        private Boolean fallback;
-        private Timings timings;
-        private Instant computedAt;
-
-        private Builder() {
-        }
-
-        public Builder exampleId(String exampleId) {
-            this.exampleId = exampleId;
-            return this;
-        }
-
-        public Builder model(String model) {
-            this.model = model;
-            return this;
-        }
-
-        public Builder modelVersion(long modelVersion) {
-            this.modelVersion = modelVersion;
-            return this;
-        }
-
-        public Builder category(Category category) {
-            this.category = category;
-            return this;
-        }
-
-        public Builder pGreedy(double pGreedy) {
-            this.pGreedy = pGreedy;
-            return this;
-        }
-
-        public Builder pSampled(double pSampled) {
-            this.pSampled = pSampled;
-            return this;
-        }
-
-        public Builder method(SlickMethod method) {
-            this.method = method;
-            return this;
-        }
-
-        public Builder prompts(int prompts) {
-            this.prompts = prompts;
-            return this;
-        }
-
-        public Builder shots(int shots) {
-            this.shots = shots;
-            return this;
-        }
-
-        public Builder samplesPerPrompt(int samplesPerPrompt) {
-            this.samplesPerPrompt = samplesPerPrompt;
-            return this;
-        }
-
-        public Builder temperature(double temperature) {
-            this.temperature = temperature;
-            return this;
-        }
-
-        public Builder topK(int topK) {
-            this.topK = topK;
-            return this;
-        }
-
-        public Builder exemplarPool(String exemplarPool) {
-            this.exemplarPool = exemplarPool;
-            return this;
-        }
-
-        public Builder fallback(boolean fallback) {
-            this.fallback = fallback;
-            return this;
-        }
-
-        public Builder timings(Timings timings) {
-            this.timings = timings;
-            return this;
-        }
-
-        public Builder computedAt(Instant computedAt) {
-            this.computedAt = computedAt;
-            return this;
-        }
-
-        public Verdict build() {
-            return new Verdict(exampleId,
-                    model,
-                    Objects.requireNonNull(modelVersion, "modelVersion"),
-                    category,
-                    Objects.requireNonNull(pGreedy, "pGreedy"),
-                    Objects.requireNonNull(pSampled, "pSampled"),
-                    method,
-                    Objects.requireNonNull(prompts, "prompts"),
-                    Objects.requireNonNull(shots, "shots"),
-                    Objects.requireNonNull(samplesPerPrompt, "samplesPerPrompt"),
-                    Objects.requireNonNull(temperature, "temperature"),
-                    Objects.requireNonNull(topK, "topK"),
-                    exemplarPool,
-                    Objects.requireNonNull(fallback, "fallback"),
-                    timings,
-                    computedAt);
-        }
     }
 }

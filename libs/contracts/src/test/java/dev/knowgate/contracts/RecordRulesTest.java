@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The invariants each record guards, whoever builds it. */
@@ -32,27 +31,28 @@ class RecordRulesTest {
     @Test
     void verdictRangesAreChecked() {
         Verdict v = ContractSamples.verdict();
-        assertThat(violation(() -> v.toBuilder().modelVersion(0).build())).isEqualTo("modelVersion");
-        assertThat(violation(() -> v.toBuilder().prompts(0).build())).isEqualTo("prompts");
-        assertThat(violation(() -> v.toBuilder().method(SlickMethod.SAMPLED).samplesPerPrompt(0).build()))
+        assertThat(violation(() -> v.withModelVersion(0))).isEqualTo("modelVersion");
+        assertThat(violation(() -> v.withPrompts(0))).isEqualTo("prompts");
+        assertThat(violation(() -> v.with().method(SlickMethod.SAMPLED).samplesPerPrompt(0).build()))
                 .isEqualTo("samplesPerPrompt");
-        assertThat(violation(() -> v.toBuilder().temperature(Double.NaN).build())).isEqualTo("temperature");
-        assertThat(violation(() -> v.toBuilder().model("knowgate gpt").build())).isEqualTo("model");
-        assertThat(violation(() -> v.toBuilder().timings(null).build())).isEqualTo("timings");
+        assertThat(violation(() -> v.withTemperature(Double.NaN))).isEqualTo("temperature");
+        assertThat(violation(() -> v.withModel("knowgate gpt"))).isEqualTo("model");
+        assertThat(violation(() -> v.withTimings(null))).isEqualTo("timings");
         assertThat(v.modelKey()).isEqualTo("knowgate-gpt@7");
     }
 
     @Test
-    void aVerdictIsBuiltByNameAndEveryNumberMustBeGiven() {
+    void aVerdictIsBuiltByNameAndCopiedWithOneComponentChanged() {
         Verdict v = ContractSamples.verdict();
-        assertThat(v.toBuilder().build()).isEqualTo(v);
-        assertThat(v.toBuilder().shots(2).build().shots()).isEqualTo(2);
-        Verdict.Builder withoutTopK = Verdict.builder().exampleId(v.exampleId()).model(v.model()).modelVersion(7)
-                .category(v.category()).pGreedy(0.3).pSampled(0.1).method(v.method()).prompts(10).shots(4)
-                .samplesPerPrompt(16).temperature(0.5).exemplarPool("birthplace").fallback(false)
-                .timings(v.timings()).computedAt(AT);
-        assertThatThrownBy(withoutTopK::build).isInstanceOf(NullPointerException.class).hasMessage("topK");
-        assertThat(withoutTopK.topK(40).build().topK()).isEqualTo(40);
+        Verdict built = Verdict.builder().exampleId(v.exampleId()).model(v.model()).modelVersion(7)
+                .category(Category.MAYBE_KNOWN).pGreedy(0.3).pSampled(0.184302).method(SlickMethod.EXACT).prompts(10)
+                .shots(4).samplesPerPrompt(16).temperature(0.5).topK(40).promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false)
+                .timings(v.timings()).computedAt(v.computedAt()).build();
+        assertThat(built).isEqualTo(v);
+        assertThat(v.withShots(2).shots()).isEqualTo(2);
+        assertThat(v.withShots(2)).isEqualTo(new Verdict(v.exampleId(), v.model(), 7, Category.MAYBE_KNOWN, 0.3,
+                0.184302, SlickMethod.EXACT, 10, 2, 16, 0.5, 40, PromptSharing.PER_EXAMPLE, "birthplace", false, v.timings(),
+                v.computedAt()));
     }
 
     @Test
@@ -232,7 +232,7 @@ class RecordRulesTest {
 
     private static Verdict verdict(String pool, boolean fallback) {
         Verdict v = ContractSamples.verdict();
-        return v.toBuilder().category(Category.WEAKLY_KNOWN).pGreedy(0.0).pSampled(0.1).method(SlickMethod.SAMPLED)
+        return v.with().category(Category.WEAKLY_KNOWN).pGreedy(0.0).pSampled(0.1).method(SlickMethod.SAMPLED)
                 .exemplarPool(pool).fallback(fallback).computedAt(AT).build();
     }
 

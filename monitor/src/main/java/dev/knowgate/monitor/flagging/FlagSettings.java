@@ -1,6 +1,7 @@
 package dev.knowgate.monitor.flagging;
 
-import java.util.Objects;
+import io.soabase.recordbuilder.core.RecordBuilder;
+
 
 /**
  * Thresholds of the detectors (knowgate.monitor.flagging.*, documented in docs/monitor.md).
@@ -12,6 +13,8 @@ import java.util.Objects;
  * @param trendMinPoints     ... of which at least this many
  * @param trendSlope         ... with a Theil-Sen slope of the forgetting rate above this, per version
  */
+@RecordBuilder
+@RecordBuilder.Options(builderMode = RecordBuilder.BuilderMode.STAGED)
 public record FlagSettings(int minProbes, double forgettingMargin, int trendVersions, int trendMinPoints,
                            double trendSlope) {
 
@@ -22,54 +25,12 @@ public record FlagSettings(int minProbes, double forgettingMargin, int trendVers
         }
     }
 
-    /** Settings by name, not by position: several of them are numbers of the same type. */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Every setting must be given (a missing one is a NullPointerException naming it); the constructor validates. */
-    public static final class Builder {
-        private Integer minProbes;
-        private Double forgettingMargin;
-        private Integer trendVersions;
-        private Integer trendMinPoints;
-        private Double trendSlope;
-
-        private Builder() {
-        }
-
-        public Builder minProbes(int minProbes) {
-            this.minProbes = minProbes;
-            return this;
-        }
-
-        public Builder forgettingMargin(double forgettingMargin) {
-            this.forgettingMargin = forgettingMargin;
-            return this;
-        }
-
-        public Builder trendVersions(int trendVersions) {
-            this.trendVersions = trendVersions;
-            return this;
-        }
-
-        public Builder trendMinPoints(int trendMinPoints) {
-            this.trendMinPoints = trendMinPoints;
-            return this;
-        }
-
-        public Builder trendSlope(double trendSlope) {
-            this.trendSlope = trendSlope;
-            return this;
-        }
-
-        public FlagSettings build() {
-            return new FlagSettings(
-                    Objects.requireNonNull(minProbes, "minProbes"),
-                    Objects.requireNonNull(forgettingMargin, "forgettingMargin"),
-                    Objects.requireNonNull(trendVersions, "trendVersions"),
-                    Objects.requireNonNull(trendMinPoints, "trendMinPoints"),
-                    Objects.requireNonNull(trendSlope, "trendSlope"));
-        }
+    /**
+     * Settings by name, not by position (several of them are numbers of the same type):
+     * every one in order, the compiler refusing {@code build()} until all are given; the
+     * constructor checks the values.
+     */
+    public static FlagSettingsBuilder.MinProbesStage builder() {
+        return FlagSettingsBuilder.builder();
     }
 }

@@ -1,7 +1,8 @@
 package dev.knowgate.monitor.gate;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
+
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * The promotion gate (knowgate.monitor.gate.*, documented in docs/monitor.md).
@@ -11,6 +12,8 @@ import java.util.Objects;
  * @param maxAccuracyDrop   ... and so is one whose probe accuracy is below the base's by more than this
  * @param evaluationTimeout a candidate whose evaluation makes no progress for this long is rejected
  */
+@RecordBuilder
+@RecordBuilder.Options(builderMode = RecordBuilder.BuilderMode.STAGED)
 public record GateSettings(boolean enabled, double maxForgetting, double maxAccuracyDrop, Duration evaluationTimeout) {
 
     public GateSettings {
@@ -29,47 +32,12 @@ public record GateSettings(boolean enabled, double maxForgetting, double maxAccu
         return builder().enabled(true).maxForgetting(0.03).maxAccuracyDrop(0.05).evaluationTimeout(Duration.ofMinutes(15)).build();
     }
 
-    /** Settings by name, not by position: several of them are numbers of the same type. */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** Every setting must be given (a missing one is a NullPointerException naming it); the constructor validates. */
-    public static final class Builder {
-        private Boolean enabled;
-        private Double maxForgetting;
-        private Double maxAccuracyDrop;
-        private Duration evaluationTimeout;
-
-        private Builder() {
-        }
-
-        public Builder enabled(boolean enabled) {
-            this.enabled = enabled;
-            return this;
-        }
-
-        public Builder maxForgetting(double maxForgetting) {
-            this.maxForgetting = maxForgetting;
-            return this;
-        }
-
-        public Builder maxAccuracyDrop(double maxAccuracyDrop) {
-            this.maxAccuracyDrop = maxAccuracyDrop;
-            return this;
-        }
-
-        public Builder evaluationTimeout(Duration evaluationTimeout) {
-            this.evaluationTimeout = evaluationTimeout;
-            return this;
-        }
-
-        public GateSettings build() {
-            return new GateSettings(
-                    Objects.requireNonNull(enabled, "enabled"),
-                    Objects.requireNonNull(maxForgetting, "maxForgetting"),
-                    Objects.requireNonNull(maxAccuracyDrop, "maxAccuracyDrop"),
-                    Objects.requireNonNull(evaluationTimeout, "evaluationTimeout"));
-        }
+    /**
+     * Settings by name, not by position (several of them are numbers of the same type):
+     * every one in order, the compiler refusing {@code build()} until all are given; the
+     * constructor checks the values.
+     */
+    public static GateSettingsBuilder.EnabledStage builder() {
+        return GateSettingsBuilder.builder();
     }
 }

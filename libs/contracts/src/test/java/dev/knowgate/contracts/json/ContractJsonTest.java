@@ -9,9 +9,11 @@ import dev.knowgate.contracts.ContractSamples;
 import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.PromptSharing;
 import dev.knowgate.contracts.Purpose;
 import dev.knowgate.contracts.RoundSummary;
 import dev.knowgate.contracts.SchemaVersions;
+import dev.knowgate.contracts.Verdict;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -58,6 +60,19 @@ class ContractJsonTest {
         assertThat(example.curator()).isNull();
         assertThat(example.purpose()).isEqualTo(Purpose.TRAINING);
         assertThat(example.id()).startsWith("ex-");
+    }
+
+    @Test
+    void aVerdictWrittenBeforePromptSetsWereRecordedReadsAsPerExample() {
+        String json = ContractJson.writeString(ContractSamples.verdict());
+        String before = json.replace("\"promptSets\":\"per-example\",", "");
+        assertThat(before).doesNotContain("promptSets");
+        assertThat(ContractJson.read(before, Verdict.class)).isEqualTo(ContractSamples.verdict());
+        assertThat(ContractJson.read(json.replace("per-example", "per-relation"), Verdict.class).promptSets())
+                .isEqualTo(PromptSharing.PER_RELATION);
+        assertThat(violation(json.replace("per-example", "per-prompt"), Verdict.class))
+                .extracting(ContractViolation::code, ContractViolation::field)
+                .containsExactly("invalid_value", "promptSets");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.knowgate.model.slick;
 
+import dev.knowgate.contracts.PromptSharing;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -20,7 +21,14 @@ public final class PromptSets {
     }
 
     /** Whose prompt sets: each example's own, or one list per pool (relation) and model version. */
-    public enum Sharing { PER_EXAMPLE, PER_RELATION }
+    public enum Sharing {
+        PER_EXAMPLE, PER_RELATION;
+
+        /** As a verdict records it. */
+        public PromptSharing wire() {
+            return this == PER_RELATION ? PromptSharing.PER_RELATION : PromptSharing.PER_EXAMPLE;
+        }
+    }
 
     /** Sets drawn per pool before falling back to the example's own draw (see {@link #drawShared}). */
     private static final int SHARED_DRAWS_PER_PROMPT = 4;

@@ -16,8 +16,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 public class AuthProblemMappers {
 
+    /** Instances, not beans: a service without Quarkus Security (categorize-stream) has neither. */
     @Inject
-    SecurityIdentity identity;
+    Instance<SecurityIdentity> identity;
 
     @Inject
     Instance<ApiKeyAuthenticationMechanism> mechanism;
@@ -35,6 +36,7 @@ public class AuthProblemMappers {
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
         String right = mechanism.isResolvable() ? mechanism.get().requiredRight() : "unknown";
-        return AuthProblems.forbidden(identity.getPrincipal().getName(), right);
+        String holder = identity.isResolvable() ? identity.get().getPrincipal().getName() : "unknown";
+        return AuthProblems.forbidden(holder, right);
     }
 }
