@@ -29,6 +29,9 @@ public final class ModelTokenizer implements AutoCloseable {
     private static final Map<String, String> OPTIONS = Map.of(
             "addSpecialTokens", "false", "truncation", "false", "padding", "false");
 
+    /** A word after which {@link #terminatorId} looks at the terminator's ids. */
+    private static final String AFTER = "Paris";
+
     private final HuggingFaceTokenizer tokenizer;
 
     private ModelTokenizer(HuggingFaceTokenizer tokenizer) {
@@ -61,6 +64,28 @@ public final class ModelTokenizer implements AutoCloseable {
             throw new IllegalArgumentException("'" + token + "' is " + ids.length + " tokens, not one");
         }
         return ids[0];
+    }
+
+    /**
+     * The id that ends an answer: the terminator when it is one token (the project's {@code <eoa>}, a
+     * real model's {@code </s>}), or the one id it adds right after text. A SentencePiece-style
+     * tokenizer reads a newline alone as {@code ▁ <0x0A>} but after an answer as {@code <0x0A>}; that
+     * is the id a model generates to end its answer. An error when it is more than one id either way.
+     */
+    public int terminatorId(String terminator) {
+        int[] alone = encode(terminator);
+        if (alone.length == 1) {
+            return alone[0];
+        }
+        int[] text = encode(AFTER);
+        int[] followed = encode(AFTER + terminator);
+        if (followed.length == text.length + 1
+                && Arrays.equals(Arrays.copyOf(followed, text.length), text)) {
+            return followed[text.length];
+        }
+        throw new IllegalArgumentException("the answer terminator '" + terminator.replace("\n", "\\n") + "' is "
+                + alone.length + " tokens on its own and " + (followed.length - text.length)
+                + " after text, not one");
     }
 
     /** Decodes ids, keeping special tokens (the answer terminator among them). */

@@ -46,9 +46,9 @@ public final class VocabularyCheck {
         }
         int terminator;
         try {
-            terminator = tokenizer.tokenId(manifest.answerTerminator());
+            terminator = tokenizer.terminatorId(manifest.answerTerminator());
         } catch (IllegalArgumentException e) {
-            throw new MismatchException(manifest.key() + ": the answer terminator is not one token: " + e.getMessage());
+            throw new MismatchException(manifest.key() + ": " + e.getMessage());
         }
         int[] prompt = tokenizer.encode(manifest.promptTemplate().replace("{question}", "where is it"));
         int[] sequence = java.util.Arrays.copyOf(prompt, prompt.length + 1);

@@ -59,7 +59,7 @@ public final class ExactSlick implements SlickCategorizer {
         this.tokenizer = tokenizer;
         this.modelKey = modelKey;
         this.fewShot = new FewShotPrompt(promptTemplate, terminator); // checks the template
-        this.terminatorId = tokenizer.tokenId(terminator);
+        this.terminatorId = tokenizer.terminatorId(terminator);
         this.pool = pool;
         this.config = config;
     }
@@ -238,6 +238,15 @@ public final class ExactSlick implements SlickCategorizer {
 
     /** Greedy decoding, recomputing the prompt at every step: the plain way, to check the exact verdict. */
     public String greedyAnswer(List<Exemplar> exemplars, String question, int maxTokens) throws OrtException {
+        int[] answer = greedyTokens(exemplars, question, maxTokens);
+        return answer == null ? null : tokenizer.decode(answer);
+    }
+
+    /**
+     * The tokens of the greedy answer, terminator excluded; null without a terminator within
+     * {@code maxTokens}. With a BPE tokenizer they need not be the answer text's own tokenization.
+     */
+    public int[] greedyTokens(List<Exemplar> exemplars, String question, int maxTokens) throws OrtException {
         int[] tokens = tokenizer.encode(prompt(exemplars, question));
         List<Integer> answer = new ArrayList<>();
         for (int step = 0; step < maxTokens; step++) {
@@ -245,7 +254,7 @@ public final class ExactSlick implements SlickCategorizer {
             int next = model.forward(List.of(current), padId,
                     logits -> TargetScorer.argmax(logits.row(0, current.length - 1, new float[logits.vocab()])));
             if (next == terminatorId) {
-                return tokenizer.decode(answer.stream().mapToInt(Integer::intValue).toArray());
+                return answer.stream().mapToInt(Integer::intValue).toArray();
             }
             answer.add(next);
             tokens = Arrays.copyOf(tokens, tokens.length + 1);

@@ -45,7 +45,7 @@ public final class SampledSlick implements SlickCategorizer {
         this.tokenizer = tokenizer;
         this.modelKey = modelKey;
         this.prompt = new FewShotPrompt(promptTemplate, terminator);
-        this.terminatorId = tokenizer.tokenId(terminator);
+        this.terminatorId = tokenizer.terminatorId(terminator);
         this.pool = pool;
         this.config = config;
         this.options = options;

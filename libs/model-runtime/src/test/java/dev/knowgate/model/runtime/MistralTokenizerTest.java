@@ -82,6 +82,11 @@ class MistralTokenizerTest {
         // it cannot be looked up as one token of text the way the project's "<eoa>" is.
         assertThat(tokenizer.tokens("\n")).containsExactly("▁", "<0x0A>");
         assertThatThrownBy(() -> tokenizer.tokenId("\n")).isInstanceOf(IllegalArgumentException.class);
+        // ... so the terminator's id is the one it takes after an answer, what the model generates.
+        assertThat(tokenizer.terminatorId("\n")).isEqualTo(13);
+        assertThat(tokenizer.terminatorId("</s>")).isEqualTo(EOS);
+        assertThatThrownBy(() -> tokenizer.terminatorId("\n\n")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'\\n\\n' is 3 tokens on its own and 2 after text, not one");
         int[] line = tokenizer.encode("Paris\n");
         assertThat(line[line.length - 1]).isEqualTo(13);
         assertThat(tokenizer.decode(line)).isEqualTo("Paris\n");

@@ -19,7 +19,7 @@ public record QaSequence(int[] ids, int answerStart) {
         int[] gold = tokenizer.encode(answer);
         int[] ids = Arrays.copyOf(prompt, prompt.length + gold.length + 1);
         System.arraycopy(gold, 0, ids, prompt.length, gold.length);
-        ids[ids.length - 1] = tokenizer.tokenId(terminator);
+        ids[ids.length - 1] = tokenizer.terminatorId(terminator);
         return new QaSequence(ids, prompt.length);
     }
 }
