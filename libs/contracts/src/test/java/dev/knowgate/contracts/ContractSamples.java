@@ -33,7 +33,8 @@ public final class ContractSamples {
     public static Verdict verdictFor(String exampleId) {
         return Verdict.builder().exampleId(exampleId).model(MODEL).modelVersion(7).category(Category.MAYBE_KNOWN)
                 .pGreedy(0.3).pSampled(0.184302).method(SlickMethod.EXACT).prompts(10).shots(4).samplesPerPrompt(16)
-                .temperature(0.5).topK(40).promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false).timings(timings())
+                .temperature(0.5).topK(40)
+                .promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false).timings(timings())
                 .computedAt(Instant.parse("2026-05-04T09:30:12.873Z")).build();
     }
 

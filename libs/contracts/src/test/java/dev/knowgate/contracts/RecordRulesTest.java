@@ -46,7 +46,8 @@ class RecordRulesTest {
         Verdict v = ContractSamples.verdict();
         Verdict built = Verdict.builder().exampleId(v.exampleId()).model(v.model()).modelVersion(7)
                 .category(Category.MAYBE_KNOWN).pGreedy(0.3).pSampled(0.184302).method(SlickMethod.EXACT).prompts(10)
-                .shots(4).samplesPerPrompt(16).temperature(0.5).topK(40).promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false)
+                .shots(4).samplesPerPrompt(16).temperature(0.5).topK(40)
+                .promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false)
                 .timings(v.timings()).computedAt(v.computedAt()).build();
         assertThat(built).isEqualTo(v);
         assertThat(v.withShots(2).shots()).isEqualTo(2);

@@ -391,7 +391,8 @@ class MonitorTopologyTest {
         Example e = new Example(1, id, "Where was X born?", "Y", List.of(), "birthplace", "X", null, null, null, purpose);
         Verdict v = Verdict.builder().exampleId(id).model(MODEL).modelVersion(1).category(c)
                 .pGreedy(c == Category.UNKNOWN ? 0 : 0.5).pSampled(0.5).method(SlickMethod.EXACT).prompts(10).shots(4)
-                .samplesPerPrompt(16).temperature(0.5).topK(40).promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false)
+                .samplesPerPrompt(16).temperature(0.5).topK(40)
+                .promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false)
                 .timings(new Timings(0, 0, 0)).computedAt(T0).build();
         return new CategorizedExample(e, v, purpose == Purpose.PROBE ? Route.PROBE
                 : c == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED);

@@ -93,7 +93,8 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         Future<RoundRunner.Result> training;
         ModelFolder candidate;
 
-        Round(String id, List<PendingRecords.Pending> taken, Map<TopicPartition, Long> start, Map<TopicPartition, Long> end, int attempt) {
+        Round(String id, List<PendingRecords.Pending> taken, Map<TopicPartition, Long> start,
+              Map<TopicPartition, Long> end, int attempt) {
             this.id = id;
             this.taken = List.copyOf(taken);
             this.start = Map.copyOf(start);
@@ -154,9 +155,9 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private volatile boolean triggered;
     private volatile Status status = new Status(false, false, null, 0, 0, null, null, null, null, null);
 
-    public RoundLoop(RoundLoopSettings settings, Map<String, Object> clientConfig, ModelsTopic models, ModelRegistry registry,
-                     RoundRunner runner, RoundHistory history, RoundMetrics metrics, RoundStage.Listener listener,
-                     Clock clock) {
+    public RoundLoop(RoundLoopSettings settings, Map<String, Object> clientConfig, ModelsTopic models,
+                     ModelRegistry registry, RoundRunner runner, RoundHistory history, RoundMetrics metrics,
+                     RoundStage.Listener listener, Clock clock) {
         this.settings = settings;
         this.clock = clock;
         this.trigger = new RoundTrigger(settings.minExamples(), settings.maxExamples(), settings.maxWait());
@@ -299,8 +300,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     }
 
     private boolean roundDue() {
-        return !pending.isEmpty()
-                && trigger.due(pending.size(), pending.count(this::trainable), pending.oldest(), triggered, clock.instant());
+        return trigger.due(pending.size(), pending.count(this::trainable), pending.oldest(), triggered, clock.instant());
     }
 
     private boolean trainable(PendingRecords.Pending p) {

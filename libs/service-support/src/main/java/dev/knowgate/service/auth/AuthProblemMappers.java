@@ -25,7 +25,8 @@ public class AuthProblemMappers {
 
     @ServerExceptionMapper
     public Response unauthenticated(UnauthorizedException e) {
-        return AuthProblems.unauthenticated(AuthProblems.sendKey(mechanism.isResolvable() ? mechanism.get().whoseKey() : "an"));
+        String whose = mechanism.isResolvable() ? mechanism.get().whoseKey() : "an";
+        return AuthProblems.unauthenticated(AuthProblems.sendKey(whose));
     }
 
     @ServerExceptionMapper
