@@ -1,8 +1,8 @@
 package dev.knowgate.categorize;
 
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.PromptSharing;
 import dev.knowgate.contracts.SlickMethod;
-import dev.knowgate.model.slick.PromptSets;
 import dev.knowgate.model.runtime.Accelerator;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -152,7 +152,7 @@ public interface CategorizeConfig {
          * exemplars once; about 3x faster, a slightly different protocol: docs/slick.md).
          */
         @WithDefault("PER_EXAMPLE")
-        PromptSets.Sharing promptSets();
+        PromptSharing promptSets();
     }
 
     /** Interactive queries across instances: GET /v1/verdicts/{id} is answered by the key's owner. */

@@ -63,7 +63,7 @@ public final class KnownFacts {
                             .modelVersion(folder.manifest().version()).category(r.category()).pGreedy(r.pGreedy())
                             .pSampled(r.pSampled()).method(SlickMethod.EXACT).prompts(config.prompts())
                             .shots(config.shots()).samplesPerPrompt(config.samplesPerPrompt())
-                            .temperature(config.temperature()).topK(config.topK()).promptSets(config.promptSets().wire()).exemplarPool(r.pool())
+                            .temperature(config.temperature()).topK(config.topK()).promptSets(config.promptSets()).exemplarPool(r.pool())
                             .fallback(r.fallback()).timings(new Timings(0, 0, 0)).computedAt(Instant.now()).build();
                     out.add(new CategorizedExample(e, v, r.category() == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED));
                 }

@@ -327,7 +327,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         return Verdict.builder().exampleId(example.id()).model(batch.model().name()).modelVersion(batch.model().version())
                 .category(r.category()).pGreedy(r.pGreedy()).pSampled(r.pSampled()).method(batch.method())
                 .prompts(c.prompts()).shots(c.shots()).samplesPerPrompt(c.samplesPerPrompt()).temperature(c.temperature())
-                .topK(c.topK()).promptSets(c.promptSets().wire()).exemplarPool(r.pool()).fallback(r.fallback())
+                .topK(c.topK()).promptSets(c.promptSets()).exemplarPool(r.pool()).fallback(r.fallback())
                 .timings(timings).computedAt(Instant.ofEpochMilli(now)).build();
     }
 

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.PromptSharing;
 import dev.knowgate.contracts.SchemaVersions;
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
@@ -24,7 +25,6 @@ import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.Exemplar;
 import dev.knowgate.model.slick.ExemplarPool;
 import dev.knowgate.model.slick.NaiveSampledSlick;
-import dev.knowgate.model.slick.PromptSets;
 import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SampledSlick;
 import dev.knowgate.model.slick.SlickConfig;
@@ -267,7 +267,7 @@ public final class SlickBenchmark {
         List<SlickQuestion> questions = questions(setup, world, facts);
         try (PrefixScorer prefixes = PrefixScorer.load(setup.folder, RuntimeOptions.cpu(), 0)) {
             ExactSlick today = setup.exact();
-            ExactSlick perRelation = today.sharing(PromptSets.Sharing.PER_RELATION);
+            ExactSlick perRelation = today.sharing(PromptSharing.PER_RELATION);
             List<String> names = List.of(
                     "per-example prompt sets, whole sequences through model.onnx (exact mode until now)",
                     "per-example prompt sets, shared prefixes on a KV cache, head on the read rows only (PrefixScorer)",
@@ -374,7 +374,7 @@ public final class SlickBenchmark {
                 + " | head rows computed / read |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         double share = 0;
-        for (PromptSets.Sharing sharing : List.of(PromptSets.Sharing.PER_RELATION, PromptSets.Sharing.PER_EXAMPLE)) {
+        for (PromptSharing sharing : List.of(PromptSharing.PER_RELATION, PromptSharing.PER_EXAMPLE)) {
             try (PrefixScorer scorer = PrefixScorer.load(setup.folder, RuntimeOptions.cpu(), 0)) {
                 ExactSlick exact = setup.exact().sharing(sharing).scoredBy(scorer);
                 exact.categorize(questions.subList(0, Math.min(batch, questions.size()))); // warm-up
@@ -402,7 +402,7 @@ public final class SlickBenchmark {
                 // Where the time goes, as shares of the whole categorization.
                 System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f | %.2f | %.0f%% | %.0f%% | %.0f%% | %d (head %d)"
                                 + " | %d / %d |%n",
-                        sharing == PromptSets.Sharing.PER_EXAMPLE ? "per-example sets (default)" : "per-relation sets",
+                        sharing == PromptSharing.PER_EXAMPLE ? "per-example sets (default)" : "per-relation sets",
                         timed.perSecond(), achieved / 1e9, reference / 1e9, share,
                         100 * w.modelNanos() / 1e9 / timed.seconds, 100 * w.copyNanos() / 1e9 / timed.seconds,
                         100 * referenceSeconds / timed.seconds, rows, headRows, w.headRows(), w.targets());

@@ -2,6 +2,7 @@ package dev.knowgate.model.slick;
 
 import ai.onnxruntime.OrtException;
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.PromptSharing;
 import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
@@ -71,7 +72,7 @@ public final class ExactSlick implements SlickCategorizer {
     }
 
     /** The same categorizer, drawing prompt sets per example or per relation. */
-    public ExactSlick sharing(PromptSets.Sharing sharing) {
+    public ExactSlick sharing(PromptSharing sharing) {
         return new ExactSlick(model, scorer, tokenizer, padId, modelKey, fewShot.template(), fewShot.terminator(), pool,
                 config.withPromptSets(sharing));
     }
@@ -117,7 +118,7 @@ public final class ExactSlick implements SlickCategorizer {
         List<String> groups = new ArrayList<>();
         List<ExemplarPool.Pool> pools = new ArrayList<>();
         Map<List<Exemplar>, int[]> exemplarTokens = new LinkedHashMap<>();
-        PromptSets.Sharing sharing = config.promptSets();
+        PromptSharing sharing = config.promptSets();
         for (int q = 0; q < questions.size(); q++) {
             SlickQuestion question = questions.get(q);
             ExemplarPool.Pool drawn = pool.poolFor(question.relation(), config.shots() + 1);
@@ -128,7 +129,7 @@ public final class ExactSlick implements SlickCategorizer {
             for (int k = 0; k < sets.size(); k++) {
                 int[] prompt = tokenizer.encode(prompt(sets.get(k), question.question()));
                 int shared = prompt.length - 1; // the answer and its aliases share the prompt
-                if (sharing == PromptSets.Sharing.PER_RELATION) {
+                if (sharing == PromptSharing.PER_RELATION) {
                     int[] exemplars = exemplarTokens.computeIfAbsent(sets.get(k),
                             set -> tokenizer.encode(fewShot.exemplarText(set)));
                     if (exemplars.length < prompt.length
@@ -141,7 +142,7 @@ public final class ExactSlick implements SlickCategorizer {
                     System.arraycopy(gold, 0, tokens, prompt.length, gold.length);
                     requests.add(new ScoringRequest(tokens, prompt.length, shared));
                     owners.add(new int[]{q, k});
-                    groups.add(sharing == PromptSets.Sharing.PER_RELATION ? drawn.name() + "\u001f" + k : "");
+                    groups.add(sharing == PromptSharing.PER_RELATION ? drawn.name() + "\u001f" + k : "");
                 }
             }
         }

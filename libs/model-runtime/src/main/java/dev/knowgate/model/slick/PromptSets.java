@@ -11,31 +11,22 @@ import java.util.SplittableRandom;
 
 /**
  * Draws the K prompt sets of an example deterministically from its id and the model version, so any
- * verdict can be reproduced; an exemplar is never the example itself. {@link Sharing#PER_RELATION}
- * draws them from the pool and the model version instead, so the examples of one relation share
- * their prompt sets (and {@link dev.knowgate.model.runtime.PrefixScorer} computes each set once).
+ * verdict can be reproduced; an exemplar is never the example itself.
+ * {@link PromptSharing#PER_RELATION} (the verdict's own record of how its sets were drawn) draws them
+ * from the pool and the model version instead, so the examples of one relation share their prompt
+ * sets (and {@link dev.knowgate.model.runtime.PrefixScorer} computes each set once).
  */
 public final class PromptSets {
 
     private PromptSets() {
     }
 
-    /** Whose prompt sets: each example's own, or one list per pool (relation) and model version. */
-    public enum Sharing {
-        PER_EXAMPLE, PER_RELATION;
-
-        /** As a verdict records it. */
-        public PromptSharing wire() {
-            return this == PER_RELATION ? PromptSharing.PER_RELATION : PromptSharing.PER_EXAMPLE;
-        }
-    }
-
     /** Sets drawn per pool before falling back to the example's own draw (see {@link #drawShared}). */
     private static final int SHARED_DRAWS_PER_PROMPT = 4;
 
-    public static List<List<Exemplar>> draw(Sharing sharing, String exampleId, String modelKey, ExemplarPool.Pool pool,
+    public static List<List<Exemplar>> draw(PromptSharing sharing, String exampleId, String modelKey, ExemplarPool.Pool pool,
                                             int prompts, int shots) {
-        return sharing == Sharing.PER_RELATION ? drawShared(exampleId, modelKey, pool, prompts, shots)
+        return sharing == PromptSharing.PER_RELATION ? drawShared(exampleId, modelKey, pool, prompts, shots)
                 : draw(exampleId, modelKey, pool, prompts, shots);
     }
 

@@ -1,5 +1,6 @@
 package dev.knowgate.model.slick;
 
+import dev.knowgate.contracts.PromptSharing;
 import java.util.Objects;
 
 /**
@@ -17,11 +18,11 @@ import java.util.Objects;
  *                         per relation and model version, which exact mode computes once per set
  */
 public record SlickConfig(int prompts, int shots, int samplesPerPrompt, double temperature, int topK,
-                          double foundThreshold, PromptSets.Sharing promptSets) {
+                          double foundThreshold, PromptSharing promptSets) {
 
     /** Prompt sets drawn per example, as the paper does. */
     public SlickConfig(int prompts, int shots, int samplesPerPrompt, double temperature, int topK, double foundThreshold) {
-        this(prompts, shots, samplesPerPrompt, temperature, topK, foundThreshold, PromptSets.Sharing.PER_EXAMPLE);
+        this(prompts, shots, samplesPerPrompt, temperature, topK, foundThreshold, PromptSharing.PER_EXAMPLE);
     }
 
     public SlickConfig {
@@ -34,7 +35,7 @@ public record SlickConfig(int prompts, int shots, int samplesPerPrompt, double t
         Objects.requireNonNull(promptSets, "promptSets");
     }
 
-    public SlickConfig withPromptSets(PromptSets.Sharing sharing) {
+    public SlickConfig withPromptSets(PromptSharing sharing) {
         return new SlickConfig(prompts, shots, samplesPerPrompt, temperature, topK, foundThreshold, sharing);
     }
 

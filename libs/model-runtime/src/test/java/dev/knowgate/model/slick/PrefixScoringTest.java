@@ -1,5 +1,6 @@
 package dev.knowgate.model.slick;
 
+import dev.knowgate.contracts.PromptSharing;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
@@ -106,7 +107,7 @@ class PrefixScoringTest {
 
     @Test
     void perRelationVerdictsAreTheSameThroughEitherScorer() throws Exception {
-        ExactSlick shared = plain.sharing(PromptSets.Sharing.PER_RELATION);
+        ExactSlick shared = plain.sharing(PromptSharing.PER_RELATION);
         List<SlickResult> whole = shared.categorize(questions);
         assertSameVerdicts(whole, shared.scoredBy(prefixScorer).categorize(questions));
         assertSameVerdicts(whole, shared.scoredBy(fullLogits).categorize(questions));
@@ -114,7 +115,7 @@ class PrefixScoringTest {
 
     @Test
     void perRelationSetsAreSharedAndNeverHoldTheExample() {
-        ExactSlick shared = plain.sharing(PromptSets.Sharing.PER_RELATION);
+        ExactSlick shared = plain.sharing(PromptSharing.PER_RELATION);
         SlickQuestion first = questions.get(0);
         SlickQuestion sameRelation = questions.stream().skip(1)
                 .filter(q -> q.relation().equals(first.relation())).findFirst().orElseThrow();
