@@ -485,7 +485,8 @@ public final class SlickBenchmark {
 
     private static void confusion(Setup setup, FactWorld world, int facts) throws Exception {
         List<SlickQuestion> questions = questions(setup, world, facts);
-        Timed exact = run(setup.exact()::categorize, questions, 32);
+        ExactSlick exactSlick = setup.exact();
+        Timed exact = run(exactSlick::categorize, questions, 32);
         Timed sampled = run(setup.sampled(setup.decoder, 4)::categorize, questions, 4);
         Category[] categories = Category.values();
         int[][] counts = new int[categories.length][categories.length];
@@ -555,6 +556,9 @@ public final class SlickBenchmark {
                 + " (sum of 1 - pFound)%n", CONFIG.foundThreshold(), weaklyToUnknown, expectedWeaklyToUnknown);
         System.out.printf(Locale.ROOT, "- time: exact %.1f s (%.2f examples/s), sampled %.1f s (%.2f examples/s)%n",
                 exact.seconds, exact.perSecond(), sampled.seconds, sampled.perSecond());
+        long[] decoded = exactSlick.promptsScoredAndDecoded();
+        System.out.printf(Locale.ROOT, "- exact mode finished %d of %d prompts by greedy decoding (the greedy answer left"
+                + " the gold tokens but might still match)%n", decoded[1], decoded[0]);
     }
 
     private static String name(Category c) {

@@ -1,7 +1,10 @@
 package dev.knowgate.model.slick;
 
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -43,6 +46,55 @@ public final class AnswerNormalizer {
         }
         return false;
     }
+
+    /**
+     * Whether some continuation of {@code prefix} (the text of an answer's first tokens) could still
+     * {@link #matches match} one of the gold answers. Conservative: false only when no continuation
+     * can, true whenever that is not certain (any character besides ASCII-case letters, digits and
+     * spaces after punctuation is removed, or a last word that may still grow into an article).
+     *
+     * <p>Every word but the last is taken as complete, the last one as open even after trailing
+     * spaces: a decoder may still join it with what follows (a clean-up step that writes "John 's"
+     * as "John's"), but no decoder changes text further back.
+     */
+    public static boolean mayMatchAfter(String prefix, Collection<String> golds) {
+        String lower = prefix.toLowerCase(Locale.ROOT);
+        StringBuilder kept = new StringBuilder(lower.length());
+        for (int i = 0; i < lower.length(); ) {
+            int c = lower.codePointAt(i);
+            i += Character.charCount(c);
+            if (isPunctuation(c)) {
+                continue;
+            }
+            if (c != ' ' && !(c < 128 && Character.isLetterOrDigit(c))) {
+                return true; // case mapping and word boundaries beyond ASCII are not modelled here
+            }
+            kept.appendCodePoint(c);
+        }
+        String text = kept.toString().strip();
+        List<String> words = text.isEmpty() ? List.of() : Arrays.asList(text.split(" +"));
+        String open = words.isEmpty() ? "" : words.get(words.size() - 1);
+        List<String> complete = words.isEmpty() ? List.of()
+                : words.subList(0, words.size() - 1).stream().filter(w -> !ARTICLE_WORDS.contains(w)).toList();
+        if (ARTICLE_PREFIXES.contains(open)) {
+            open = ""; // it may become an article and vanish, or begin the next gold word
+        }
+        for (String gold : golds) {
+            String normalized = normalize(gold);
+            List<String> goldWords = normalized.isEmpty() ? List.of() : Arrays.asList(normalized.split(" "));
+            if (complete.size() > goldWords.size() || !goldWords.subList(0, complete.size()).equals(complete)) {
+                continue;
+            }
+            if (open.isEmpty()
+                    || complete.size() < goldWords.size() && goldWords.get(complete.size()).startsWith(open)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final Set<String> ARTICLE_WORDS = Set.of("a", "an", "the");
+    private static final Set<String> ARTICLE_PREFIXES = Set.of("", "a", "an", "t", "th", "the");
 
     private static boolean isPunctuation(int c) {
         if (c < 128) {

@@ -4,12 +4,17 @@ import ai.onnxruntime.OrtException;
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.PromptSharing;
 import dev.knowgate.contracts.SlickMethod;
+import dev.knowgate.model.runtime.DecodeGroup;
+import dev.knowgate.model.runtime.Decoded;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.ScoringRequest;
 import dev.knowgate.model.runtime.TargetScore;
 import dev.knowgate.model.runtime.TargetScorer;
 import dev.knowgate.model.runtime.TeacherForcing;
+import dev.knowgate.model.runtime.TokenChooser;
+import dev.knowgate.model.runtime.TokenDecoder;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,14 +23,21 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
- * SliCK by teacher forcing: no decoding at all. For each of the K prompts, the prompt followed by a
+ * SliCK by teacher forcing, decoding only where it must. For each of the K prompts, the prompt followed by a
  * gold answer and the terminator runs through the model once; greedy decoding produces that answer
  * exactly when every answer token and the terminator is its position's argmax, and the probability
  * that one sample at temperature T with top-k produces it is the product of those positions'
  * renormalised probabilities. The answer and each alias are scored this way; they are distinct
  * token sequences ending in the terminator, so their sampling probabilities add up.
+ *
+ * <p>With a BPE tokenizer the greedy answer can be the gold text in other tokens, or a text that
+ * normalises to gold; the few prompts whose greedy answer may still be such a text are decoded
+ * greedily from where teacher forcing lost them (see {@link #greedyBeyondVariants}), so P_greedy is a
+ * real greedy decode's.
  *
  * <p>By default every sequence runs whole through the plain export ({@link TargetScorer}).
  * {@link #scoredBy} hands the scoring to another {@link TeacherForcing}, such as the KV-cache
@@ -36,9 +48,14 @@ import java.util.Map;
 public final class ExactSlick implements SlickCategorizer {
 
     private static final int MAX_BATCH = 64;
+    /** The longest greedy answer, in tokens before the terminator: sampled mode's limit. */
+    private static final int MAX_ANSWER_TOKENS = SampledOptions.defaults().maxAnswerTokens();
 
     private final OnnxCausalLm model;
     private final TeacherForcing scorer;
+    private final TokenDecoder greedyDecoder;
+    private final AtomicLong promptsScored = new AtomicLong();
+    private final AtomicLong promptsDecoded = new AtomicLong();
     private final int padId;
     private final ModelTokenizer tokenizer;
     private final String modelKey;
@@ -56,6 +73,7 @@ public final class ExactSlick implements SlickCategorizer {
                        String promptTemplate, String terminator, ExemplarPool pool, SlickConfig config) {
         this.model = model;
         this.scorer = scorer;
+        this.greedyDecoder = new RecomputingDecoder(model, padId);
         this.padId = padId;
         this.tokenizer = tokenizer;
         this.modelKey = modelKey;
@@ -93,7 +111,7 @@ public final class ExactSlick implements SlickCategorizer {
      */
     @Override
     public int tokensNeeded(SlickQuestion question) {
-        int goldLength = goldVariants(question).stream().mapToInt(g -> g.length).max().orElseThrow();
+        int goldLength = goldVariants(question).stream().mapToInt(g -> g.tokens().length).max().orElseThrow();
         int longest = 0;
         for (List<Exemplar> set : promptSets(question)) {
             longest = Math.max(longest, tokenizer.encode(prompt(set, question.question())).length + goldLength);
@@ -114,20 +132,24 @@ public final class ExactSlick implements SlickCategorizer {
     public List<SlickResult> categorize(List<SlickQuestion> questions) throws OrtException {
         // One scoring request per (question, prompt, gold variant).
         List<ScoringRequest> requests = new ArrayList<>();
-        List<int[]> owners = new ArrayList<>(); // {question, prompt}
+        List<Integer> slots = new ArrayList<>(); // question * K + prompt
+        List<Boolean> counting = new ArrayList<>();
         List<String> groups = new ArrayList<>();
         List<ExemplarPool.Pool> pools = new ArrayList<>();
+        int prompts = config.prompts();
+        int[][] promptTokens = new int[questions.size() * prompts][];
         Map<List<Exemplar>, int[]> exemplarTokens = new LinkedHashMap<>();
         PromptSharing sharing = config.promptSets();
         for (int q = 0; q < questions.size(); q++) {
             SlickQuestion question = questions.get(q);
             ExemplarPool.Pool drawn = pool.poolFor(question.relation(), config.shots() + 1);
             pools.add(drawn);
-            List<List<Exemplar>> sets = PromptSets.draw(sharing, question.id(), modelKey, drawn, config.prompts(),
+            List<List<Exemplar>> sets = PromptSets.draw(sharing, question.id(), modelKey, drawn, prompts,
                     config.shots());
-            List<int[]> golds = goldVariants(question);
+            List<Gold> golds = goldVariants(question);
             for (int k = 0; k < sets.size(); k++) {
                 int[] prompt = tokenizer.encode(prompt(sets.get(k), question.question()));
+                promptTokens[q * prompts + k] = prompt;
                 int shared = prompt.length - 1; // the answer and its aliases share the prompt
                 if (sharing == PromptSharing.PER_RELATION) {
                     int[] exemplars = exemplarTokens.computeIfAbsent(sets.get(k),
@@ -137,15 +159,53 @@ public final class ExactSlick implements SlickCategorizer {
                         shared = exemplars.length; // the question's examples share the exemplars
                     }
                 }
-                for (int[] gold : golds) {
-                    int[] tokens = Arrays.copyOf(prompt, prompt.length + gold.length);
-                    System.arraycopy(gold, 0, tokens, prompt.length, gold.length);
-                    requests.add(new ScoringRequest(tokens, prompt.length, shared));
-                    owners.add(new int[]{q, k});
+                for (Gold gold : golds) {
+                    requests.add(new ScoringRequest(concat(prompt, gold.tokens()), prompt.length, shared));
+                    counting.add(gold.counts());
+                    slots.add(q * prompts + k);
                     groups.add(sharing == PromptSharing.PER_RELATION ? drawn.name() + "\u001f" + k : "");
                 }
             }
         }
+        List<TargetScore> scores = scoreGrouped(requests, groups);
+        // Per question and prompt: greedy hit (any variant) and total sampling probability.
+        boolean[] greedy = new boolean[promptTokens.length];
+        double[] sampled = new double[promptTokens.length];
+        for (int i = 0; i < scores.size(); i++) {
+            if (counting.get(i)) {
+                greedy[slots.get(i)] |= scores.get(i).greedyMatches();
+                sampled[slots.get(i)] += scores.get(i).sampledProbability();
+            }
+        }
+        // A greedy answer that counts in other tokens than the variants' (see greedyBeyondVariants)
+        // is one more way to sample it: its probability adds to the variants'.
+        int[][] beyond = greedyBeyondVariants(promptTokens, q -> answers(questions.get(q / prompts)), scores, slots,
+                greedy);
+        List<ScoringRequest> extra = new ArrayList<>();
+        List<Integer> extraSlots = new ArrayList<>();
+        for (int slot = 0; slot < beyond.length; slot++) {
+            if (beyond[slot] != null) {
+                greedy[slot] = true;
+                int[] answer = Arrays.copyOf(beyond[slot], beyond[slot].length + 1);
+                answer[beyond[slot].length] = terminatorId;
+                extra.add(new ScoringRequest(concat(promptTokens[slot], answer), promptTokens[slot].length));
+                extraSlots.add(slot);
+            }
+        }
+        List<TargetScore> extraScores = scoreGrouped(extra, Collections.nCopies(extra.size(), ""));
+        for (int i = 0; i < extraScores.size(); i++) {
+            sampled[extraSlots.get(i)] += extraScores.get(i).sampledProbability();
+        }
+        List<SlickResult> results = new ArrayList<>(questions.size());
+        for (int q = 0; q < questions.size(); q++) {
+            results.add(result(Arrays.copyOfRange(greedy, q * prompts, (q + 1) * prompts),
+                    Arrays.copyOfRange(sampled, q * prompts, (q + 1) * prompts), pools.get(q)));
+        }
+        return results;
+    }
+
+    /** The requests' scores in their order, scored in chunks, requests of one group together. */
+    private List<TargetScore> scoreGrouped(List<ScoringRequest> requests, List<String> groups) throws OrtException {
         Integer[] order = new Integer[requests.size()];
         Arrays.setAll(order, i -> i);
         // Requests that can share a prefix together; stable, so per-example order is kept.
@@ -159,20 +219,102 @@ public final class ExactSlick implements SlickCategorizer {
                 scores.set(chunk.get(i), scored.get(i));
             }
         }
-        // Per question and prompt: greedy hit (any variant) and total sampling probability.
-        boolean[][] greedy = new boolean[questions.size()][config.prompts()];
-        double[][] sampled = new double[questions.size()][config.prompts()];
+        return scores;
+    }
+
+    /**
+     * Where no gold variant is the greedy answer, the greedy answer may still count: the same text in
+     * other tokens (a BPE tokenizer's other segmentation of it) or a text that normalises to gold.
+     * Teacher forcing already knows how it starts: each variant's tokens up to its first miss, then
+     * that position's argmax. When that argmax is the terminator the answer is known whole; when the
+     * start may still lead to gold ({@link AnswerNormalizer#mayMatchAfter}) greedy decoding finishes
+     * it; otherwise it cannot count. So the verdict is a real greedy decode's, at the cost of
+     * decoding only the few prompts whose greedy answer left the variants on the way to gold.
+     *
+     * @return per slot (question x prompt), the greedy answer's tokens when it counts and no variant
+     *         is it (null elsewhere)
+     */
+    private int[][] greedyBeyondVariants(int[][] promptTokens, IntFunction<List<String>> golds,
+                                         List<TargetScore> scores, List<Integer> slots, boolean[] answered)
+            throws OrtException {
+        int[][] start = new int[promptTokens.length][];
         for (int i = 0; i < scores.size(); i++) {
-            int q = owners.get(i)[0];
-            int k = owners.get(i)[1];
-            greedy[q][k] |= scores.get(i).greedyMatches();
-            sampled[q][k] += scores.get(i).sampledProbability();
+            int slot = slots.get(i);
+            TargetScore score = scores.get(i);
+            if (answered[slot]) {
+                continue;
+            }
+            int[] targets = score.targets();
+            int miss = 0;
+            while (miss < targets.length && score.argmax()[miss] == targets[miss]) {
+                miss++;
+            }
+            // Greedy produced a variant that does not count (see Gold) whole, or left it at miss.
+            int[] begun = Arrays.copyOf(targets, Math.min(miss + 1, targets.length));
+            if (miss < targets.length) {
+                begun[miss] = score.argmax()[miss];
+            }
+            if (start[slot] == null || start[slot].length < begun.length) {
+                start[slot] = begun;
+            }
         }
-        List<SlickResult> results = new ArrayList<>(questions.size());
-        for (int q = 0; q < questions.size(); q++) {
-            results.add(result(greedy[q], sampled[q], pools.get(q)));
+        int[][] counted = new int[promptTokens.length][];
+        List<DecodeGroup> toFinish = new ArrayList<>();
+        List<Integer> finishing = new ArrayList<>();
+        for (int slot = 0; slot < start.length; slot++) {
+            int[] begun = start[slot];
+            if (begun == null) {
+                continue;
+            }
+            int last = begun[begun.length - 1];
+            if (last == terminatorId) {
+                int[] answer = Arrays.copyOf(begun, begun.length - 1);
+                if (AnswerNormalizer.matches(tokenizer.decode(answer), golds.apply(slot))) {
+                    counted[slot] = answer;
+                }
+            } else if (begun.length <= MAX_ANSWER_TOKENS
+                    && AnswerNormalizer.mayMatchAfter(tokenizer.decode(begun), golds.apply(slot))) {
+                toFinish.add(new DecodeGroup(concat(promptTokens[slot], begun), List.of(TokenChooser.GREEDY)));
+                finishing.add(slot);
+            }
         }
-        return results;
+        promptsScored.addAndGet(promptTokens.length);
+        promptsDecoded.addAndGet(toFinish.size());
+        // Every start has at least one token: an answer longer than MAX_ANSWER_TOKENS is none.
+        List<List<Decoded>> finished = toFinish.isEmpty() ? List.of()
+                : greedyDecoder.decode(toFinish, terminatorId, MAX_ANSWER_TOKENS - 1);
+        for (int i = 0; i < finishing.size(); i++) {
+            int slot = finishing.get(i);
+            Decoded rest = finished.get(i).get(0);
+            int[] answer = concat(start[slot], rest.tokens());
+            if (rest.answered() && answer.length <= MAX_ANSWER_TOKENS
+                    && AnswerNormalizer.matches(tokenizer.decode(answer), golds.apply(slot))) {
+                counted[slot] = answer;
+            }
+        }
+        return counted;
+    }
+
+    /**
+     * Prompts this instance has judged, and how many of them it finished by greedy decoding (see
+     * {@link #greedyBeyondVariants}): what exactness under BPE costs, for benchmarks.
+     */
+    public long[] promptsScoredAndDecoded() {
+        return new long[]{promptsScored.get(), promptsDecoded.get()};
+    }
+
+    private static int[] concat(int[] first, int[] second) {
+        int[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
+    /** The gold answer and its aliases, as text. */
+    private static List<String> answers(SlickQuestion question) {
+        List<String> answers = new ArrayList<>();
+        answers.add(question.answer());
+        answers.addAll(question.aliases());
+        return answers;
     }
 
     private SlickResult result(boolean[] greedy, double[] sampled, ExemplarPool.Pool drawn) {
@@ -194,17 +336,22 @@ public final class ExactSlick implements SlickCategorizer {
         return new SlickResult(pGreedy, mean, pFound, category, drawn.name(), drawn.fallback());
     }
 
+    /**
+     * A gold answer's tokens, terminator included; one that normalises to nothing (such as "The")
+     * never counts, as in sampled mode, but is scored all the same: it tells where greedy went.
+     */
+    private record Gold(int[] tokens, boolean counts) {
+    }
+
     /** The answer and its aliases as token sequences ending in the terminator, without repeats. */
-    private List<int[]> goldVariants(SlickQuestion question) {
-        Map<String, int[]> variants = new LinkedHashMap<>();
-        List<String> answers = new ArrayList<>();
-        answers.add(question.answer());
-        answers.addAll(question.aliases());
-        for (String answer : answers) {
+    private List<Gold> goldVariants(SlickQuestion question) {
+        Map<String, Gold> variants = new LinkedHashMap<>();
+        for (String answer : answers(question)) {
             int[] ids = tokenizer.encode(answer);
             int[] withTerminator = Arrays.copyOf(ids, ids.length + 1);
             withTerminator[ids.length] = terminatorId;
-            variants.putIfAbsent(Arrays.toString(withTerminator), withTerminator);
+            variants.putIfAbsent(Arrays.toString(withTerminator),
+                    new Gold(withTerminator, !AnswerNormalizer.normalize(answer).isEmpty()));
         }
         return List.copyOf(variants.values());
     }
@@ -216,23 +363,25 @@ public final class ExactSlick implements SlickCategorizer {
      */
     public boolean[] answersPlainQuestion(List<SlickQuestion> questions) throws OrtException {
         List<ScoringRequest> requests = new ArrayList<>();
-        List<Integer> owners = new ArrayList<>();
+        List<Integer> slots = new ArrayList<>();
+        List<Boolean> counting = new ArrayList<>();
+        int[][] prompts = new int[questions.size()][];
         for (int q = 0; q < questions.size(); q++) {
-            int[] prompt = tokenizer.encode(prompt(List.of(), questions.get(q).question()));
-            for (int[] gold : goldVariants(questions.get(q))) {
-                int[] tokens = Arrays.copyOf(prompt, prompt.length + gold.length);
-                System.arraycopy(gold, 0, tokens, prompt.length, gold.length);
-                requests.add(new ScoringRequest(tokens, prompt.length));
-                owners.add(q);
+            prompts[q] = tokenizer.encode(prompt(List.of(), questions.get(q).question()));
+            for (Gold gold : goldVariants(questions.get(q))) {
+                requests.add(new ScoringRequest(concat(prompts[q], gold.tokens()), prompts[q].length));
+                counting.add(gold.counts());
+                slots.add(q);
             }
         }
+        List<TargetScore> scores = scoreGrouped(requests, Collections.nCopies(requests.size(), ""));
         boolean[] correct = new boolean[questions.size()];
-        for (int from = 0; from < requests.size(); from += MAX_BATCH) {
-            List<TargetScore> scores = scorer.score(requests.subList(from, Math.min(requests.size(), from + MAX_BATCH)),
-                    config.temperature(), config.topK());
-            for (int i = 0; i < scores.size(); i++) {
-                correct[owners.get(from + i)] |= scores.get(i).greedyMatches();
-            }
+        for (int i = 0; i < scores.size(); i++) {
+            correct[slots.get(i)] |= counting.get(i) && scores.get(i).greedyMatches();
+        }
+        int[][] beyond = greedyBeyondVariants(prompts, q -> answers(questions.get(q)), scores, slots, correct);
+        for (int q = 0; q < beyond.length; q++) {
+            correct[q] |= beyond[q] != null;
         }
         return correct;
     }
@@ -244,13 +393,13 @@ public final class ExactSlick implements SlickCategorizer {
     }
 
     /**
-     * The tokens of the greedy answer, terminator excluded; null without a terminator within
-     * {@code maxTokens}. With a BPE tokenizer they need not be the answer text's own tokenization.
+     * The tokens of the greedy answer, terminator excluded; null when no terminator follows at most
+     * {@code maxTokens} answer tokens (as a {@link TokenDecoder} with {@code maxNewTokens}). With a BPE tokenizer they need not be the answer text's own tokenization.
      */
     public int[] greedyTokens(List<Exemplar> exemplars, String question, int maxTokens) throws OrtException {
         int[] tokens = tokenizer.encode(prompt(exemplars, question));
         List<Integer> answer = new ArrayList<>();
-        for (int step = 0; step < maxTokens; step++) {
+        for (int step = 0; step <= maxTokens; step++) {
             int[] current = tokens;
             int next = model.forward(List.of(current), padId,
                     logits -> TargetScorer.argmax(logits.row(0, current.length - 1, new float[logits.vocab()])));

@@ -9,6 +9,7 @@ import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RuntimeOptions;
 import dev.knowgate.model.runtime.VocabularyCheck;
 import dev.knowgate.world.Fact;
@@ -43,6 +44,8 @@ class RealTokenizerSlickTest {
     private static final String MODEL_KEY = "micro-bpe@1";
     /** One prompt: the greedy answer below is the one both modes judge. */
     private static final SlickConfig CONFIG = new SlickConfig(1, 2, 4, 0.5, 40, 0.5);
+    /** Sampled mode's answer limit, which exact mode's decoding keeps too. */
+    private static final int GREEDY_LIMIT = SampledOptions.defaults().maxAnswerTokens();
 
     @TempDir
     static Path dir;
@@ -99,19 +102,18 @@ class RealTokenizerSlickTest {
 
     /**
      * Gold answers that are the model's own greedy answers, once as the text's own tokenization and
-     * once as tokens it generated in another segmentation of the same text: sampled mode compares
-     * text and counts both; exact mode teacher-forces the text's tokenization, so it agrees where
-     * the model generated exactly that and can only undercount elsewhere.
+     * once as tokens it generated in another segmentation of the same text. Teacher forcing alone
+     * finds only the first; exact mode decodes where the greedy answer left the gold tokens on the
+     * way to the gold text, so both modes count both (the gap docs/slick.md describes, closed).
      */
     @Test
-    void exactModeMatchesSampledModeWhereTheGreedyTokensAreTheAnswersOwnTokenization() throws Exception {
+    void bothModesCountTheGreedyAnswerInTheTextsOwnTokensAndInAnotherSegmentation() throws Exception {
         ExactSlick exact = exact();
         List<SlickQuestion> canonical = new ArrayList<>();
         List<SlickQuestion> resegmented = new ArrayList<>();
         for (Fact fact : world.finetunePool().subList(0, 60)) {
-            SlickQuestion truth = new SlickQuestion(fact.toExample().id(), fact.relation().name(), fact.question(),
-                    fact.answer(), List.of());
-            int[] own = exact.greedyTokens(exact.promptSets(truth).get(0), fact.question(), 8);
+            SlickQuestion truth = question(fact, fact.answer(), List.of());
+            int[] own = exact.greedyTokens(exact.promptSets(truth).get(0), fact.question(), GREEDY_LIMIT);
             if (own == null || own.length == 0) {
                 continue;
             }
@@ -119,25 +121,80 @@ class RealTokenizerSlickTest {
             if (text.isEmpty() || AnswerNormalizer.normalize(text).isEmpty()) {
                 continue;
             }
-            SlickQuestion q = new SlickQuestion(truth.id(), truth.relation(), truth.question(), text, List.of());
-            (Arrays.equals(tokenizer.encode(text), own) ? canonical : resegmented).add(q);
+            (Arrays.equals(tokenizer.encode(text), own) ? canonical : resegmented).add(question(fact, text, List.of()));
         }
         assertThat(canonical).as("own answers in their own tokenization").hasSizeGreaterThanOrEqualTo(5);
-
-        List<SlickResult> byTeacherForcing = exact.categorize(canonical);
-        List<SlickResult> byDecoding = sampled().categorize(canonical);
-        for (int i = 0; i < canonical.size(); i++) {
-            assertThat(byTeacherForcing.get(i).pGreedy()).as("'%s'", canonical.get(i).answer()).isEqualTo(1.0);
-            assertThat(byDecoding.get(i).pGreedy()).as("'%s'", canonical.get(i).answer()).isEqualTo(1.0);
+        assertThat(resegmented).as("own answers generated in another segmentation").hasSizeGreaterThanOrEqualTo(5);
+        List<SlickQuestion> all = new ArrayList<>(canonical);
+        all.addAll(resegmented);
+        List<SlickResult> byExact = exact.categorize(all);
+        List<SlickResult> bySampling = sampled().categorize(all);
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(byExact.get(i).pGreedy()).as("'%s'", all.get(i).answer()).isEqualTo(1.0);
+            assertThat(bySampling.get(i).pGreedy()).as("'%s'", all.get(i).answer()).isEqualTo(1.0);
+            // The greedy path is one way to sample the answer, in whatever tokens it took.
+            assertThat(byExact.get(i).pSampled()).as("'%s'", all.get(i).answer()).isPositive();
         }
+    }
 
-        // The gap: the same text reached through other pieces is a greedy answer to sampled mode only.
-        assertThat(resegmented).as("own answers generated in another segmentation").isNotEmpty();
-        List<SlickResult> exactOnOthers = exact.categorize(resegmented);
-        List<SlickResult> sampledOnOthers = sampled().categorize(resegmented);
-        for (int i = 0; i < resegmented.size(); i++) {
-            assertThat(exactOnOthers.get(i).pGreedy()).as("'%s'", resegmented.get(i).answer()).isZero();
-            assertThat(sampledOnOthers.get(i).pGreedy()).as("'%s'", resegmented.get(i).answer()).isEqualTo(1.0);
+    /**
+     * Issue 21's test of exactness: on every one of 225 facts, exact mode's greedy verdict is what a
+     * real greedy decode gives, for the true answer, for the model's own answer and for a variant of
+     * it that only normalisation makes equal ("The ... ."), through both of exact mode's scorers.
+     */
+    @Test
+    void exactModesGreedyVerdictIsARealGreedyDecodesOnEveryFact() throws Exception {
+        ExactSlick plain = exact();
+        try (PrefixScorer prefix = PrefixScorer.load(folder, RuntimeOptions.cpu(), 0)) {
+            ExactSlick cached = plain.scoredBy(prefix);
+            List<Fact> facts = new ArrayList<>(world.finetunePool());
+            facts.addAll(world.probes());
+            assertThat(facts).hasSizeGreaterThanOrEqualTo(200);
+            List<SlickQuestion> questions = new ArrayList<>();
+            List<Boolean> decodedCounts = new ArrayList<>();
+            int counted = 0;
+            for (Fact fact : facts) {
+                SlickQuestion truth = question(fact, fact.answer(), List.of());
+                int[] own = plain.greedyTokens(plain.promptSets(truth).get(0), fact.question(), GREEDY_LIMIT);
+                String said = own == null ? null : tokenizer.decode(own);
+                List<SlickQuestion> asked = new ArrayList<>(List.of(truth));
+                if (said != null && !said.isBlank()) {
+                    asked.add(question(fact, said.strip(), List.of()));
+                    asked.add(question(fact, "The " + said.strip() + ".", List.of()));
+                }
+                for (SlickQuestion q : asked) {
+                    boolean counts = said != null && AnswerNormalizer.matches(said, answers(q));
+                    counted += counts ? 1 : 0;
+                    questions.add(q);
+                    decodedCounts.add(counts);
+                }
+            }
+            assertThat(counted).as("questions the greedy answer counts for").isGreaterThanOrEqualTo(50);
+            List<SlickResult> byPlain = plain.categorize(questions);
+            List<SlickResult> byCache = cached.categorize(questions);
+            for (int i = 0; i < questions.size(); i++) {
+                double expected = decodedCounts.get(i) ? 1.0 : 0.0;
+                assertThat(byPlain.get(i).pGreedy()).as("'%s'", questions.get(i).answer()).isEqualTo(expected);
+                assertThat(byCache.get(i).pGreedy()).as("'%s' (KV cache)", questions.get(i).answer()).isEqualTo(expected);
+            }
+            // The paper's test accuracy takes the same route: the plain question, no exemplars.
+            boolean[] plainAnswers = plain.answersPlainQuestion(questions);
+            for (int i = 0; i < questions.size(); i++) {
+                int[] ownPlain = plain.greedyTokens(List.of(), questions.get(i).question(), GREEDY_LIMIT);
+                assertThat(plainAnswers[i]).as("plain '%s'", questions.get(i).answer())
+                        .isEqualTo(ownPlain != null && AnswerNormalizer.matches(tokenizer.decode(ownPlain),
+                                answers(questions.get(i))));
+            }
         }
+    }
+
+    private static SlickQuestion question(Fact fact, String answer, List<String> aliases) {
+        return new SlickQuestion(fact.toExample().id(), fact.relation().name(), fact.question(), answer, aliases);
+    }
+
+    private static List<String> answers(SlickQuestion q) {
+        List<String> answers = new ArrayList<>(List.of(q.answer()));
+        answers.addAll(q.aliases());
+        return answers;
     }
 }
