@@ -179,7 +179,7 @@ public final class ExactSlick implements SlickCategorizer {
         }
         // A greedy answer that counts in other tokens than the variants' (see greedyBeyondVariants)
         // is one more way to sample it: its probability adds to the variants'.
-        int[][] beyond = greedyBeyondVariants(promptTokens, q -> answers(questions.get(q / prompts)), scores, slots,
+        int[][] beyond = greedyBeyondVariants(promptTokens, q -> questions.get(q / prompts).answers(), scores, slots,
                 greedy);
         List<ScoringRequest> extra = new ArrayList<>();
         List<Integer> extraSlots = new ArrayList<>();
@@ -309,14 +309,6 @@ public final class ExactSlick implements SlickCategorizer {
         return both;
     }
 
-    /** The gold answer and its aliases, as text. */
-    private static List<String> answers(SlickQuestion question) {
-        List<String> answers = new ArrayList<>();
-        answers.add(question.answer());
-        answers.addAll(question.aliases());
-        return answers;
-    }
-
     private SlickResult result(boolean[] greedy, double[] sampled, ExemplarPool.Pool drawn) {
         int hits = 0;
         double mean = 0;
@@ -346,7 +338,7 @@ public final class ExactSlick implements SlickCategorizer {
     /** The answer and its aliases as token sequences ending in the terminator, without repeats. */
     private List<Gold> goldVariants(SlickQuestion question) {
         Map<String, Gold> variants = new LinkedHashMap<>();
-        for (String answer : answers(question)) {
+        for (String answer : question.answers()) {
             int[] ids = tokenizer.encode(answer);
             int[] withTerminator = Arrays.copyOf(ids, ids.length + 1);
             withTerminator[ids.length] = terminatorId;
@@ -379,7 +371,7 @@ public final class ExactSlick implements SlickCategorizer {
         for (int i = 0; i < scores.size(); i++) {
             correct[slots.get(i)] |= counting.get(i) && scores.get(i).greedyMatches();
         }
-        int[][] beyond = greedyBeyondVariants(prompts, q -> answers(questions.get(q)), scores, slots, correct);
+        int[][] beyond = greedyBeyondVariants(prompts, q -> questions.get(q).answers(), scores, slots, correct);
         for (int q = 0; q < beyond.length; q++) {
             correct[q] |= beyond[q] != null;
         }

@@ -77,10 +77,7 @@ public final class SampledSlick implements SlickCategorizer {
      * prompts: the same measure as {@link ExactSlick#tokensNeeded}, so both modes take the same questions.
      */
     public int tokensNeeded(SlickQuestion question) {
-        List<String> golds = new ArrayList<>();
-        golds.add(question.answer());
-        golds.addAll(question.aliases());
-        int goldLength = 1 + golds.stream().mapToInt(g -> tokenizer.encode(g).length).max().orElseThrow();
+        int goldLength = 1 + question.answers().stream().mapToInt(g -> tokenizer.encode(g).length).max().orElseThrow();
         int longest = 0;
         for (List<Exemplar> set : promptSets(question)) {
             longest = Math.max(longest, tokenizer.encode(prompt.text(set, question.question())).length + goldLength);
@@ -116,9 +113,7 @@ public final class SampledSlick implements SlickCategorizer {
         int samples = config.samplesPerPrompt();
         for (int q = 0; q < questions.size(); q++) {
             SlickQuestion question = questions.get(q);
-            List<String> golds = new ArrayList<>();
-            golds.add(question.answer());
-            golds.addAll(question.aliases());
+            List<String> golds = question.answers();
             int greedyHits = 0;
             int sampleHits = 0;
             for (int k = 0; k < config.prompts(); k++) {

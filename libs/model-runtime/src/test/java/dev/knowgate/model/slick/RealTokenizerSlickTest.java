@@ -163,7 +163,7 @@ class RealTokenizerSlickTest {
                     asked.add(question(fact, "The " + said.strip() + ".", List.of()));
                 }
                 for (SlickQuestion q : asked) {
-                    boolean counts = said != null && AnswerNormalizer.matches(said, answers(q));
+                    boolean counts = said != null && AnswerNormalizer.matches(said, q.answers());
                     counted += counts ? 1 : 0;
                     questions.add(q);
                     decodedCounts.add(counts);
@@ -183,18 +183,12 @@ class RealTokenizerSlickTest {
                 int[] ownPlain = plain.greedyTokens(List.of(), questions.get(i).question(), GREEDY_LIMIT);
                 assertThat(plainAnswers[i]).as("plain '%s'", questions.get(i).answer())
                         .isEqualTo(ownPlain != null && AnswerNormalizer.matches(tokenizer.decode(ownPlain),
-                                answers(questions.get(i))));
+                                questions.get(i).answers()));
             }
         }
     }
 
     private static SlickQuestion question(Fact fact, String answer, List<String> aliases) {
         return new SlickQuestion(fact.toExample().id(), fact.relation().name(), fact.question(), answer, aliases);
-    }
-
-    private static List<String> answers(SlickQuestion q) {
-        List<String> answers = new ArrayList<>(List.of(q.answer()));
-        answers.addAll(q.aliases());
-        return answers;
     }
 }
