@@ -50,6 +50,23 @@ public final class QaFormat {
         return fewShotPrompt(exemplars, question) + " " + answer + " " + ANSWER_TERMINATOR;
     }
 
+    /**
+     * A text of this format with another answer terminator, for a model whose tokenizer has no
+     * {@value #ANSWER_TERMINATOR}: a terminator that is a token of its own replaces it between the
+     * same spaces; a whitespace terminator (a newline) follows the answer directly and replaces the
+     * space after it too, so {@code A: Paris <eoa> Q:} reads {@code A: Paris\nQ:} (the layout of
+     * SliCK's few-shot prompts for such a model).
+     */
+    public static String terminatedBy(String text, String terminator) {
+        if (terminator.equals(ANSWER_TERMINATOR)) {
+            return text;
+        }
+        if (!terminator.isBlank()) {
+            return text.replace(ANSWER_TERMINATOR, terminator);
+        }
+        return text.replace(" " + ANSWER_TERMINATOR + " ", terminator).replace(" " + ANSWER_TERMINATOR, terminator);
+    }
+
     /** A question and its answer. */
     public record QaPair(String question, String answer) {
         public QaPair {

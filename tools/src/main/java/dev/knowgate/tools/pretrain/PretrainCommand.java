@@ -11,6 +11,8 @@ import java.nio.file.Path;
  * --epochs 7  --batch-size 16  --lr 3e-3 (linear warm-up, cosine decay)  --warmup 0.02  --min-lr-ratio 0.1
  * --weight-decay 0.01  --threads N (PyTorch threads; 0 = all cores)  --max-minutes M (stop early, still export)
  * --max-steps N (0 = no limit)  --force (replace an existing --out)
+ * --name knowgate-base  --tokenizer FILE (a published tokenizer.json; default: the world's word-level one)
+ * --terminator TEXT (what ends an answer; {@code \n} for a newline; default {@code <eoa>})
  * </pre>
  */
 public final class PretrainCommand {
@@ -39,7 +41,7 @@ public final class PretrainCommand {
         return "usage: bin/pretrain [--seed 42] [--preset micro|standard] [--out DIR] [--d-model 128] [--layers 4]"
                 + " [--heads 4] [--max-positions 128] [--epochs 7] [--batch-size 16] [--lr 3e-3] [--warmup 0.02]"
                 + " [--min-lr-ratio 0.1] [--weight-decay 0.01] [--threads 0] [--max-minutes 0] [--max-steps 0]"
-                + " [--force]";
+                + " [--force] [--name knowgate-base] [--tokenizer FILE] [--terminator <eoa>|\\n]";
     }
 
     /** The options, or null for --help. */
@@ -53,6 +55,9 @@ public final class PretrainCommand {
         float lr = d.lr(), weightDecay = d.weightDecay();
         double maxMinutes = d.maxMinutes(), warmup = d.warmupFraction(), minLrRatio = d.minLrRatio();
         boolean force = false;
+        String name = d.name();
+        Path tokenizer = d.tokenizer();
+        String terminator = d.terminator();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -89,6 +94,9 @@ public final class PretrainCommand {
                     case "--threads" -> threads = Integer.parseInt(v);
                     case "--max-minutes" -> maxMinutes = Double.parseDouble(v);
                     case "--max-steps" -> maxSteps = Integer.parseInt(v);
+                    case "--name" -> name = v;
+                    case "--tokenizer" -> tokenizer = Path.of(v);
+                    case "--terminator" -> terminator = v.replace("\\n", "\n");
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             } catch (NumberFormatException e) {
@@ -96,6 +104,6 @@ public final class PretrainCommand {
             }
         }
         return new PretrainConfig(seed, preset, out, dModel, layers, heads, maxPositions, epochs, batchSize, lr,
-                threads, maxMinutes, maxSteps, warmup, minLrRatio, weightDecay, force);
+                threads, maxMinutes, maxSteps, warmup, minLrRatio, weightDecay, force, name, tokenizer, terminator);
     }
 }

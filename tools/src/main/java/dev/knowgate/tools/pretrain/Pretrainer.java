@@ -13,6 +13,7 @@ import dev.knowgate.model.onnx.GptOnnxWriter;
 import dev.knowgate.model.slick.ExemplarFile;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.model.runtime.VocabularyCheck;
 import dev.knowgate.training.gpt.AdamW;
 import dev.knowgate.training.gpt.DjlGpt;
 import dev.knowgate.world.Fact;
@@ -106,13 +107,20 @@ public final class Pretrainer {
 
     private Result build(Path dir, long t0) throws IOException {
         FactWorld world = FactWorld.generate(WorldConfig.preset(config.preset(), config.seed()));
-        Path tokenizerPath = WorldTokenizer.write(world, dir.resolve(TOKENIZER_FILE));
-        int vocab = WorldTokenizer.tokens(world.vocabulary()).size();
+        Path tokenizerPath = dir.resolve(TOKENIZER_FILE);
+        int vocab;
+        if (config.tokenizer() == null) {
+            WorldTokenizer.write(world, tokenizerPath);
+            vocab = WorldTokenizer.tokens(world.vocabulary()).size();
+        } else {
+            Files.copy(config.tokenizer(), tokenizerPath);
+            vocab = VocabularyCheck.largestId(tokenizerPath) + 1;
+        }
         List<String> exemplarLines = world.dev().stream().map(WorldFiles::exampleLine).toList();
         Files.writeString(dir.resolve(EXEMPLARS_FILE), String.join("\n", exemplarLines) + "\n", StandardCharsets.UTF_8);
 
         Map<String, Object> trainingLog = new LinkedHashMap<>();
-        trainingLog.put("model", ModelVersion.keyOf(MODEL_NAME, MODEL_VERSION));
+        trainingLog.put("model", ModelVersion.keyOf(config.name(), MODEL_VERSION));
         trainingLog.put("seed", config.seed());
         trainingLog.put("config", config.toMap());
 
@@ -120,7 +128,8 @@ public final class Pretrainer {
                 config.layers(), 4 * config.dModel());
         GptWeights trained;
         try (ModelTokenizer tokenizer = ModelTokenizer.load(tokenizerPath)) {
-            int[] stream = tokenStream(world.pretrainingCorpus(), tokenizer, vocab);
+            Marks marks = Marks.of(tokenizer, config);
+            int[] stream = tokenStream(world.pretrainingCorpus(), tokenizer, vocab, marks, config.terminator());
             int seq = config.maxPositions();
             int chunks = stream.length / seq;
             log.printf("[pretrain] world %s seed %d: %d documents, %d tokens, %d chunks of %d, vocab %d, %d params%n",
@@ -144,12 +153,12 @@ public final class Pretrainer {
                      AdamW opt = new AdamW(config.lr(), 0.9f, 0.999f, 1e-8f, config.weightDecay())) {
                     train(gpt, opt, manager, stream, chunks, trainingLog, t0);
                     trained = gpt.toWeights();
-                    Map<String, Object> report = knowledgeReport(world, gpt, manager, tokenizer);
+                    Map<String, Object> report = knowledgeReport(world, gpt, manager, tokenizer, marks);
                     trainingLog.put("knowledge", report);
                 }
             }
         }
-        Map<String, String> meta = Map.of("knowgate.model.name", MODEL_NAME,
+        Map<String, String> meta = Map.of("knowgate.model.name", config.name(),
                 "knowgate.model.version", Long.toString(MODEL_VERSION));
         GptOnnxWriter.write(trained, GptOnnxWriter.Variant.PLAIN, meta, dir.resolve(MODEL_FILE));
         // The same weights with a KV cache, for SliCK's sampled mode (decoding token by token).
@@ -157,20 +166,38 @@ public final class Pretrainer {
         trainingLog.put("wallSeconds", round((System.nanoTime() - t0) / 1e9));
         Files.writeString(dir.resolve(LOG_FILE), ContractJson.writePrettyString(trainingLog) + "\n",
                 StandardCharsets.UTF_8);
-        ModelVersion manifest = ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, MODEL_NAME,
-                MODEL_VERSION, null, ARCHITECTURE, files, QaFormat.PROMPT_TEMPLATE, QaFormat.ANSWER_TERMINATOR,
+        ModelVersion manifest = ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, config.name(),
+                MODEL_VERSION, null, ARCHITECTURE, files, QaFormat.PROMPT_TEMPLATE, config.terminator(),
                 Instant.now(), null, null));
         return new Result(dir, manifest, trainingLog);
     }
 
-    /** All documents as {@code <bos> text <eos>}, concatenated in corpus order. */
-    static int[] tokenStream(List<PretrainDocument> corpus, ModelTokenizer tokenizer, int vocab) {
+    /**
+     * The special ids the corpus and the knowledge check need: document start and end, unknown (-1
+     * where the tokenizer has none; a byte-fallback BPE never produces one), and the answer terminator.
+     * A published tokenizer must have the Llama-family {@code <s>} and {@code </s>}.
+     */
+    record Marks(int bos, int eos, int unk, int terminator) {
+
+        static Marks of(ModelTokenizer tokenizer, PretrainConfig config) {
+            if (config.tokenizer() == null) {
+                return new Marks(WorldTokenizer.BOS_ID, WorldTokenizer.EOS_ID, WorldTokenizer.UNK_ID,
+                        WorldTokenizer.EOA_ID);
+            }
+            return new Marks(tokenizer.tokenId("<s>"), tokenizer.tokenId("</s>"), -1,
+                    tokenizer.terminatorId(config.terminator()));
+        }
+    }
+
+    /** All documents as {@code <bos> text <eos>}, concatenated in corpus order, answers ending in {@code terminator}. */
+    static int[] tokenStream(List<PretrainDocument> corpus, ModelTokenizer tokenizer, int vocab, Marks marks,
+                             String terminator) {
         int n = 0;
         List<int[]> docs = new ArrayList<>(corpus.size());
         for (PretrainDocument d : corpus) {
-            int[] ids = tokenizer.encode(d.text());
+            int[] ids = tokenizer.encode(QaFormat.terminatedBy(d.text(), terminator));
             for (int id : ids) {
-                if (id < 0 || id >= vocab || id == WorldTokenizer.UNK_ID) {
+                if (id < 0 || id >= vocab || id == marks.unk()) {
                     throw new IllegalStateException("token id " + id + " in '" + d.text() + "'");
                 }
             }
@@ -180,10 +207,10 @@ public final class Pretrainer {
         int[] stream = new int[n];
         int k = 0;
         for (int[] ids : docs) {
-            stream[k++] = WorldTokenizer.BOS_ID;
+            stream[k++] = marks.bos();
             System.arraycopy(ids, 0, stream, k, ids.length);
             k += ids.length;
-            stream[k++] = WorldTokenizer.EOS_ID;
+            stream[k++] = marks.eos();
         }
         return stream;
     }
@@ -356,18 +383,19 @@ public final class Pretrainer {
     record Probe(Fact fact, long[] ids, int answerStart, int shots) {
     }
 
-    Map<String, Object> knowledgeReport(FactWorld world, DjlGpt gpt, NDManager manager, ModelTokenizer tokenizer) {
+    Map<String, Object> knowledgeReport(FactWorld world, DjlGpt gpt, NDManager manager, ModelTokenizer tokenizer,
+                                        Marks marks) {
         long e0 = System.nanoTime();
         Map<String, List<Fact>> dev = world.devByRelation();
         Map<Integer, int[]> byExposure = new TreeMap<>();
         int[] shotsHistogram = new int[SHOTS + 1];
         List<Probe> pool = new ArrayList<>();
         for (Fact f : world.finetunePool()) {
-            pool.add(probe(f, dev, tokenizer, shotsHistogram));
+            pool.add(probe(f, dev, tokenizer, marks, shotsHistogram));
         }
         List<Probe> probes = new ArrayList<>();
         for (Fact f : world.probes()) {
-            probes.add(probe(f, dev, tokenizer, shotsHistogram));
+            probes.add(probe(f, dev, tokenizer, marks, shotsHistogram));
         }
         boolean[] poolRight = evaluate(gpt, manager, pool);
         boolean[] probeRight = evaluate(gpt, manager, probes);
@@ -421,7 +449,8 @@ public final class Pretrainer {
         return m;
     }
 
-    private Probe probe(Fact fact, Map<String, List<Fact>> dev, ModelTokenizer tokenizer, int[] shotsHistogram) {
+    private Probe probe(Fact fact, Map<String, List<Fact>> dev, ModelTokenizer tokenizer, Marks marks,
+                        int[] shotsHistogram) {
         List<Fact> candidates = new ArrayList<>(dev.getOrDefault(fact.relation().name(), List.of()));
         candidates.removeIf(d -> d.id().equals(fact.id()));
         candidates.sort(Comparator.comparing(Fact::id));
@@ -435,14 +464,15 @@ public final class Pretrainer {
         int[] answer = tokenizer.encode(fact.answer());
         for (int shots = Math.min(SHOTS, candidates.size()); shots >= 0; shots--) {
             List<QaFormat.QaPair> pairs = candidates.subList(0, shots).stream().map(Fact::qaPair).toList();
-            int[] prompt = tokenizer.encode(QaFormat.fewShotPrompt(pairs, fact.question()));
+            int[] prompt = tokenizer.encode(QaFormat.terminatedBy(QaFormat.fewShotPrompt(pairs, fact.question()),
+                    config.terminator()));
             int len = 1 + prompt.length + answer.length + 1;
             if (len <= config.maxPositions() || shots == 0) {
                 long[] ids = new long[Math.min(len, config.maxPositions())];
                 int k = 0;
                 // If even the 0-shot prompt is too long (never for the presets), keep its end.
                 int skip = len - ids.length;
-                ids[k++] = WorldTokenizer.BOS_ID;
+                ids[k++] = marks.bos();
                 for (int i = skip; i < prompt.length; i++) {
                     ids[k++] = prompt[i];
                 }
@@ -450,7 +480,7 @@ public final class Pretrainer {
                 for (int id : answer) {
                     ids[k++] = id;
                 }
-                ids[k] = WorldTokenizer.EOA_ID;
+                ids[k] = marks.terminator();
                 shotsHistogram[shots]++;
                 return new Probe(fact, ids, answerStart, shots);
             }

@@ -21,12 +21,18 @@ public record FewShotPrompt(String template, String terminator) {
         return exemplarText(exemplars) + template.replace(QUESTION, question);
     }
 
-    /** The text before the question: every exemplar with its answer and terminator. */
+    /**
+     * The text before the question: every exemplar with its answer and terminator. A terminator that
+     * is a token of its own ({@code <eoa>}, {@code </s>}) stands between spaces; one that is
+     * whitespace (a newline) follows the answer directly and is the only separator, as a model
+     * trained on {@code A: Paris\nQ: ...} saw it.
+     */
     public String exemplarText(List<Exemplar> exemplars) {
+        boolean whitespace = terminator.isBlank();
         StringBuilder text = new StringBuilder();
         for (Exemplar e : exemplars) {
-            text.append(template.replace(QUESTION, e.question())).append(' ').append(e.answer())
-                    .append(' ').append(terminator).append(' ');
+            text.append(template.replace(QUESTION, e.question())).append(' ').append(e.answer());
+            text.append(whitespace ? terminator : " " + terminator + " ");
         }
         return text.toString();
     }
