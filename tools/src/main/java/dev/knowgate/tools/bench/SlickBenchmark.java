@@ -556,9 +556,11 @@ public final class SlickBenchmark {
                 + " (sum of 1 - pFound)%n", CONFIG.foundThreshold(), weaklyToUnknown, expectedWeaklyToUnknown);
         System.out.printf(Locale.ROOT, "- time: exact %.1f s (%.2f examples/s), sampled %.1f s (%.2f examples/s)%n",
                 exact.seconds, exact.perSecond(), sampled.seconds, sampled.perSecond());
-        long[] decoded = exactSlick.promptsScoredAndDecoded();
+        ExactSlick.GreedyWork work = exactSlick.greedyWork();
         System.out.printf(Locale.ROOT, "- exact mode finished %d of %d prompts by greedy decoding (the greedy answer left"
-                + " the gold tokens but might still match)%n", decoded[1], decoded[0]);
+                + " the gold tokens but might still match); the greedy answer counted there on %d prompts as a gold"
+                + " text in other tokens and on %d as another text that normalises to gold%n", work.decoded(),
+                work.prompts(), work.resegmented(), work.normalised());
     }
 
     private static String name(Category c) {

@@ -33,12 +33,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -130,16 +133,27 @@ public final class Pretrainer {
         try (ModelTokenizer tokenizer = ModelTokenizer.load(tokenizerPath)) {
             Marks marks = Marks.of(tokenizer, config);
             int[] stream = tokenStream(world.pretrainingCorpus(), tokenizer, vocab, marks, config.terminator());
+            // A published vocabulary trains on the ids the world can show (see UsedVocabulary).
+            UsedVocabulary used = config.tokenizer() == null ? null
+                    : UsedVocabulary.of(vocab, usedIds(world, tokenizer, stream, marks));
+            GptConfig trainedShape = used == null ? gptConfig : GptConfig.of(used.size(), config.maxPositions(),
+                    config.dModel(), config.heads(), config.layers(), 4 * config.dModel());
+            if (used != null) {
+                stream = used.compact(stream);
+            }
+            IntUnaryOperator trainedId = used == null ? IntUnaryOperator.identity() : used::compact;
+            long absent = used == null ? 0 : used.absent();
             int seq = config.maxPositions();
             int chunks = stream.length / seq;
-            log.printf("[pretrain] world %s seed %d: %d documents, %d tokens, %d chunks of %d, vocab %d, %d params%n",
-                    config.preset(), config.seed(), world.pretrainingCorpus().size(), stream.length, chunks, seq,
-                    vocab, gptConfig.parameterCount());
+            log.printf("[pretrain] world %s seed %d: %d documents, %d tokens, %d chunks of %d, vocab %d (%d trained),"
+                            + " %d params%n", config.preset(), config.seed(), world.pretrainingCorpus().size(),
+                    stream.length, chunks, seq, vocab, trainedShape.vocabSize(), gptConfig.parameterCount());
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("documents", world.pretrainingCorpus().size());
             data.put("tokens", stream.length);
             data.put("chunks", chunks);
             data.put("vocabSize", vocab);
+            data.put("trainedVocabulary", trainedShape.vocabSize());
             data.put("parameters", gptConfig.parameterCount());
             trainingLog.put("data", data);
 
@@ -149,11 +163,11 @@ public final class Pretrainer {
             DjlGpt.setTorchThreads(threads);
             DjlGpt.gradModeOffOnThisThread();
             try (NDManager manager = engine.newBaseManager()) {
-                try (DjlGpt gpt = DjlGpt.fromWeights(manager, GptWeights.random(gptConfig, config.seed()));
+                try (DjlGpt gpt = DjlGpt.fromWeights(manager, GptWeights.random(trainedShape, config.seed()));
                      AdamW opt = new AdamW(config.lr(), 0.9f, 0.999f, 1e-8f, config.weightDecay())) {
-                    train(gpt, opt, manager, stream, chunks, trainingLog, t0);
-                    trained = gpt.toWeights();
-                    Map<String, Object> report = knowledgeReport(world, gpt, manager, tokenizer, marks);
+                    train(gpt, opt, manager, stream, chunks, absent, trainingLog, t0);
+                    trained = used == null ? gpt.toWeights() : used.expand(gpt.toWeights());
+                    Map<String, Object> report = knowledgeReport(world, gpt, manager, tokenizer, marks, trainedId);
                     trainingLog.put("knowledge", report);
                 }
             }
@@ -189,6 +203,25 @@ public final class Pretrainer {
         }
     }
 
+    /**
+     * Every id the world can show the model: the corpus, the marks, and each fact's prompt and answer
+     * as SliCK and fine-tuning encode them (facts never in the corpus included).
+     */
+    private BitSet usedIds(FactWorld world, ModelTokenizer tokenizer, int[] stream, Marks marks) {
+        BitSet used = new BitSet();
+        Arrays.stream(stream).forEach(used::set);
+        used.set(marks.bos());
+        used.set(marks.eos());
+        used.set(marks.terminator());
+        for (Fact f : world.facts()) {
+            for (String text : List.of(QaFormat.prompt(f.question()), f.answer(),
+                    QaFormat.terminatedBy(QaFormat.qa(f.question(), f.answer()), config.terminator()))) {
+                Arrays.stream(tokenizer.encode(text)).forEach(used::set);
+            }
+        }
+        return used;
+    }
+
     /** All documents as {@code <bos> text <eos>}, concatenated in corpus order, answers ending in {@code terminator}. */
     static int[] tokenStream(List<PretrainDocument> corpus, ModelTokenizer tokenizer, int vocab, Marks marks,
                              String terminator) {
@@ -215,7 +248,7 @@ public final class Pretrainer {
         return stream;
     }
 
-    private void train(DjlGpt gpt, AdamW opt, NDManager manager, int[] stream, int chunks,
+    private void train(DjlGpt gpt, AdamW opt, NDManager manager, int[] stream, int chunks, long absent,
                        Map<String, Object> trainingLog, long t0) {
         int seq = config.maxPositions();
         int bs = config.batchSize();
@@ -281,7 +314,7 @@ public final class Pretrainer {
                 try (NDManager m = manager.newSubManager()) {
                     NDArray idArr = m.create(ids, new Shape(rows, seq));
                     NDArray mask = m.ones(new Shape(rows, seq), ai.djl.ndarray.types.DataType.INT64);
-                    loss = clippedStep(gpt, opt, idArr, mask);
+                    loss = clippedStep(gpt, opt, idArr, mask, absent);
                 }
                 if (!Float.isFinite(loss)) {
                     skipped++;
@@ -324,14 +357,14 @@ public final class Pretrainer {
      * DjlGpt.trainStep with global gradient-norm clipping ({@value #GRAD_CLIP}): at lr 3e-3 without clipping the
      * standard run diverged to NaN after ~700 steps. A non-finite loss or gradient skips the update.
      */
-    static float clippedStep(DjlGpt gpt, AdamW opt, NDArray ids, NDArray mask) {
+    static float clippedStep(DjlGpt gpt, AdamW opt, NDArray ids, NDArray mask, long absent) {
         float value;
         try (NDManager step = ids.getManager().newSubManager();
              ai.djl.training.GradientCollector gc = ids.getManager().getEngine().newGradientCollector()) {
             gpt.zeroGradients();
             NDArray logits = gpt.forward(ids, mask, true);
             logits.attach(step);
-            NDArray loss = DjlGpt.loss(logits, ids, mask);
+            NDArray loss = DjlGpt.loss(logits, ids, mask, absent);
             loss.attach(step);
             gc.backward(loss);
             value = loss.getFloat();
@@ -384,18 +417,18 @@ public final class Pretrainer {
     }
 
     Map<String, Object> knowledgeReport(FactWorld world, DjlGpt gpt, NDManager manager, ModelTokenizer tokenizer,
-                                        Marks marks) {
+                                        Marks marks, IntUnaryOperator trainedId) {
         long e0 = System.nanoTime();
         Map<String, List<Fact>> dev = world.devByRelation();
         Map<Integer, int[]> byExposure = new TreeMap<>();
         int[] shotsHistogram = new int[SHOTS + 1];
         List<Probe> pool = new ArrayList<>();
         for (Fact f : world.finetunePool()) {
-            pool.add(probe(f, dev, tokenizer, marks, shotsHistogram));
+            pool.add(probe(f, dev, tokenizer, marks, trainedId, shotsHistogram));
         }
         List<Probe> probes = new ArrayList<>();
         for (Fact f : world.probes()) {
-            probes.add(probe(f, dev, tokenizer, marks, shotsHistogram));
+            probes.add(probe(f, dev, tokenizer, marks, trainedId, shotsHistogram));
         }
         boolean[] poolRight = evaluate(gpt, manager, pool);
         boolean[] probeRight = evaluate(gpt, manager, probes);
@@ -450,7 +483,7 @@ public final class Pretrainer {
     }
 
     private Probe probe(Fact fact, Map<String, List<Fact>> dev, ModelTokenizer tokenizer, Marks marks,
-                        int[] shotsHistogram) {
+                        IntUnaryOperator trainedId, int[] shotsHistogram) {
         List<Fact> candidates = new ArrayList<>(dev.getOrDefault(fact.relation().name(), List.of()));
         candidates.removeIf(d -> d.id().equals(fact.id()));
         candidates.sort(Comparator.comparing(Fact::id));
@@ -481,6 +514,9 @@ public final class Pretrainer {
                     ids[k++] = id;
                 }
                 ids[k] = marks.terminator();
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = trainedId.applyAsInt((int) ids[i]);
+                }
                 shotsHistogram[shots]++;
                 return new Probe(fact, ids, answerStart, shots);
             }

@@ -56,6 +56,8 @@ public final class ExactSlick implements SlickCategorizer {
     private final TokenDecoder greedyDecoder;
     private final AtomicLong promptsScored = new AtomicLong();
     private final AtomicLong promptsDecoded = new AtomicLong();
+    private final AtomicLong countedResegmented = new AtomicLong();
+    private final AtomicLong countedNormalised = new AtomicLong();
     private final int padId;
     private final ModelTokenizer tokenizer;
     private final String modelKey;
@@ -292,15 +294,30 @@ public final class ExactSlick implements SlickCategorizer {
                 counted[slot] = answer;
             }
         }
+        for (int slot = 0; slot < counted.length; slot++) {
+            if (counted[slot] != null) {
+                String text = tokenizer.decode(counted[slot]).strip();
+                boolean sameText = golds.apply(slot).stream().anyMatch(g -> g.strip().equals(text));
+                (sameText ? countedResegmented : countedNormalised).incrementAndGet();
+            }
+        }
         return counted;
     }
 
     /**
-     * Prompts this instance has judged, and how many of them it finished by greedy decoding (see
-     * {@link #greedyBeyondVariants}): what exactness under BPE costs, for benchmarks.
+     * What exactness beyond teacher forcing has taken so far, for benchmarks.
+     *
+     * @param prompts     prompts judged
+     * @param decoded     prompts finished by greedy decoding (see {@link #greedyBeyondVariants})
+     * @param resegmented greedy answers that counted as a gold text in other tokens
+     * @param normalised  greedy answers that counted as another text normalising to gold
      */
-    public long[] promptsScoredAndDecoded() {
-        return new long[]{promptsScored.get(), promptsDecoded.get()};
+    public record GreedyWork(long prompts, long decoded, long resegmented, long normalised) {
+    }
+
+    public GreedyWork greedyWork() {
+        return new GreedyWork(promptsScored.get(), promptsDecoded.get(), countedResegmented.get(),
+                countedNormalised.get());
     }
 
     private static int[] concat(int[] first, int[] second) {

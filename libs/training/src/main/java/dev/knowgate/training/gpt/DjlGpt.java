@@ -165,9 +165,28 @@ public final class DjlGpt implements AutoCloseable {
      * @return scalar float32 loss (attached to {@code logits}' manager); NaN-free: zero targets give 0
      */
     public static NDArray loss(NDArray logits, NDArray inputIds, NDArray targetMask) {
+        return loss(logits, inputIds, targetMask, 0);
+    }
+
+    /**
+     * {@link #loss(NDArray, NDArray, NDArray)} for a model whose vocabulary has {@code absentIds}
+     * more ids than {@code logits} covers, each with a zero embedding (so a logit of exactly 0 under
+     * a tied head): they take part in every softmax as {@code absentIds} x e^0, so the loss is the
+     * whole vocabulary's, without computing their logits.
+     */
+    public static NDArray loss(NDArray logits, NDArray inputIds, NDArray targetMask, long absentIds) {
         NDManager out = logits.getManager();
         try (NDScope scope = new NDScope()) {
-            NDArray lp = logits.get(new NDIndex(":, :-1, :")).logSoftmax(-1);
+            NDArray shifted = logits.get(new NDIndex(":, :-1, :"));
+            NDArray lp;
+            if (absentIds == 0) {
+                lp = shifted.logSoftmax(-1);
+            } else {
+                NDArray max = shifted.max(new int[]{-1}, true).maximum(0f).stopGradient();
+                NDArray sum = shifted.sub(max).exp().sum(new int[]{-1}, true)
+                        .add(max.neg().exp().mul((float) absentIds));
+                lp = shifted.sub(sum.log().add(max));
+            }
             NDArray targets = inputIds.get(new NDIndex(":, 1:")).toType(DataType.INT64, false).expandDims(-1);
             NDArray picked = lp.gather(targets, 2).squeeze(-1);
             NDArray w = targetMask.get(new NDIndex(":, 1:")).toType(DataType.FLOAT32, false);

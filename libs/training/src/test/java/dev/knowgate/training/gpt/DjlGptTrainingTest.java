@@ -45,6 +45,45 @@ class DjlGptTrainingTest {
         manager.close();
     }
 
+    /**
+     * Ids the logits leave out count as logits of exactly 0 (zero embedding rows under the tied
+     * head): the loss, and its gradient, equal the whole vocabulary's with those columns written out.
+     */
+    @Test
+    void lossWithAbsentIdsIsTheWholeVocabularysLoss() {
+        GptWeights w = GptWeights.random(CONFIG, 13L, 0.3, true);
+        long[][][] b = batch(ROWS, false);
+        try (NDManager m = manager.newSubManager(); DjlGpt gpt = DjlGpt.fromWeights(m, w)) {
+            NDArray ids = create(m, b[0]);
+            NDArray mask = create(m, b[1]);
+            NDArray logits = gpt.forward(ids, mask, false).mul(4f); // confident rows, and some below 0
+            NDArray written = logits.concat(m.zeros(new ai.djl.ndarray.types.Shape(logits.getShape().get(0),
+                    logits.getShape().get(1), 25)), -1);
+            assertThat(DjlGpt.loss(logits, ids, mask, 25).getFloat())
+                    .isCloseTo(DjlGpt.loss(written, ids, mask).getFloat(), within(1e-5f));
+            assertThat(DjlGpt.loss(logits, ids, mask, 0).getFloat())
+                    .isEqualTo(DjlGpt.loss(logits, ids, mask).getFloat());
+
+            logits.setRequiresGradient(true);
+            float[] implicit;
+            try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                gc.backward(DjlGpt.loss(logits, ids, mask, 25));
+                implicit = logits.getGradient().toFloatArray();
+            }
+            NDArray again = logits.duplicate();
+            again.setRequiresGradient(true);
+            try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                NDArray full = again.concat(m.zeros(new ai.djl.ndarray.types.Shape(again.getShape().get(0),
+                        again.getShape().get(1), 25)), -1);
+                gc.backward(DjlGpt.loss(full, ids, mask));
+                float[] explicit = again.getGradient().toFloatArray();
+                for (int i = 0; i < explicit.length; i++) {
+                    assertThat(implicit[i]).isCloseTo(explicit[i], within(1e-6f));
+                }
+            }
+        }
+    }
+
     @Test
     void lossIsMeanCrossEntropyOfTheMarkedNextTokens() {
         GptWeights w = GptWeights.random(CONFIG, 11L, 0.3, true);

@@ -1,0 +1,67 @@
+package dev.knowgate.tools.pretrain;
+
+import dev.knowgate.model.gpt.GptConfig;
+import dev.knowgate.model.gpt.GptWeights;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The ids of a large published vocabulary that the fact world can ever show the model, numbered
+ * compactly for training. A 32,000-id head makes every training step about 20x dearer (docs/model.md);
+ * trained on the used ids only, with the others' embeddings fixed at zero and counted in the loss's
+ * softmax ({@link dev.knowgate.training.gpt.DjlGpt#loss(ai.djl.ndarray.NDArray, ai.djl.ndarray.NDArray,
+ * ai.djl.ndarray.NDArray, long)}), the model is the same as one trained over the whole vocabulary
+ * with those rows held at zero, and {@link #expand} writes it at the full size.
+ */
+record UsedVocabulary(int fullSize, int[] toFull, int[] toCompact) {
+
+    static UsedVocabulary of(int fullSize, BitSet used) {
+        int[] toFull = used.stream().toArray();
+        int[] toCompact = new int[fullSize];
+        Arrays.fill(toCompact, -1);
+        for (int i = 0; i < toFull.length; i++) {
+            toCompact[toFull[i]] = i;
+        }
+        return new UsedVocabulary(fullSize, toFull, toCompact);
+    }
+
+    int size() {
+        return toFull.length;
+    }
+
+    /** Ids the compact model leaves out (each an implicit logit of 0). */
+    long absent() {
+        return fullSize - (long) toFull.length;
+    }
+
+    int compact(int fullId) {
+        int id = toCompact[fullId];
+        if (id < 0) {
+            throw new IllegalArgumentException("token id " + fullId + " is not among the used ids");
+        }
+        return id;
+    }
+
+    int[] compact(int[] fullIds) {
+        return Arrays.stream(fullIds).map(this::compact).toArray();
+    }
+
+    /** The trained compact model at the full vocabulary: unused ids' embedding rows are zero. */
+    GptWeights expand(GptWeights compact) {
+        GptConfig c = compact.config();
+        GptConfig full = new GptConfig(fullSize, c.maxPositions(), c.dModel(), c.nHeads(), c.nLayers(), c.dFf(),
+                c.layerNormEps());
+        Map<String, GptWeights.Tensor> tensors = new LinkedHashMap<>(compact.tensors());
+        GptWeights.Tensor wte = compact.get("wte");
+        int d = c.dModel();
+        float[] rows = new float[fullSize * d];
+        for (int i = 0; i < toFull.length; i++) {
+            System.arraycopy(wte.data(), i * d, rows, toFull[i] * d, d);
+        }
+        tensors.put("wte", new GptWeights.Tensor(new int[]{fullSize, d}, rows));
+        return new GptWeights(full, tensors);
+    }
+}
