@@ -485,8 +485,14 @@ public final class SlickBenchmark {
 
     private static void confusion(Setup setup, FactWorld world, int facts) throws Exception {
         List<SlickQuestion> questions = questions(setup, world, facts);
-        ExactSlick exactSlick = setup.exact();
-        Timed exact = run(exactSlick::categorize, questions, 32);
+        ExactSlick exactSlick;
+        Timed exact;
+        // Shared prefixes where the version has a KV-cache export: the same verdicts (PrefixScoringTest), faster.
+        try (PrefixScorer prefixes = KvCacheDecoder.available(setup.folder)
+                ? PrefixScorer.load(setup.folder, RuntimeOptions.cpu(), 0) : null) {
+            exactSlick = prefixes == null ? setup.exact() : setup.exact().scoredBy(prefixes);
+            exact = run(exactSlick::categorize, questions, 32);
+        }
         Timed sampled = run(setup.sampled(setup.decoder, 4)::categorize, questions, 4);
         Category[] categories = Category.values();
         int[][] counts = new int[categories.length][categories.length];

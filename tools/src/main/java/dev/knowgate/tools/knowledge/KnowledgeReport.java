@@ -2,8 +2,10 @@ package dev.knowgate.tools.knowledge;
 
 import dev.knowgate.contracts.Category;
 import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RuntimeOptions;
 import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.Exemplar;
@@ -46,10 +48,14 @@ public final class KnowledgeReport {
         }
         long start = System.nanoTime();
         try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
-             ModelTokenizer tokenizer = ModelTokenizer.load(folder)) {
-            ExactSlick slick = new ExactSlick(model, tokenizer, 0, folder.manifest().key(),
+             ModelTokenizer tokenizer = ModelTokenizer.load(folder);
+             PrefixScorer prefixes = KvCacheDecoder.available(folder) ? PrefixScorer.load(folder, RuntimeOptions.cpu(), 0)
+                     : null) {
+            ExactSlick whole = new ExactSlick(model, tokenizer, 0, folder.manifest().key(),
                     folder.manifest().promptTemplate(), folder.manifest().answerTerminator(),
                     new ExemplarPool(exemplars), SlickConfig.paper());
+            // Shared prefixes where the version has a KV-cache export: the same verdicts (PrefixScoringTest), faster.
+            ExactSlick slick = prefixes == null ? whole : whole.scoredBy(prefixes);
             List<Fact> pool = world.finetunePool().subList(0, Math.min(limit, world.finetunePool().size()));
             System.out.printf(Locale.ROOT, "model %s, world %s seed %d: %d pool facts, %d probes, exact SliCK %s%n%n",
                     folder.manifest().key(), preset, seed, pool.size(), world.probes().size(), SlickConfig.paper());
