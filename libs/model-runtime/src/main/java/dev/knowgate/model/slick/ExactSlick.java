@@ -27,11 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 /**
- * SliCK by teacher forcing, decoding only where it must. For each of the K prompts, the prompt followed by a
- * gold answer and the terminator runs through the model once; greedy decoding produces that answer
- * exactly when every answer token and the terminator is its position's argmax, and the probability
- * that one sample at temperature T with top-k produces it is the product of those positions'
- * renormalised probabilities. The answer and each alias are scored this way; they are distinct
+ * SliCK by teacher forcing, decoding only where it must. For each of the K prompts, the prompt
+ * followed by a gold answer and the terminator runs through the model once; greedy decoding
+ * produces that answer exactly when every answer token and the terminator is its position's argmax,
+ * and the probability that one sample at temperature T with top-k produces it is the product of
+ * those positions' renormalised probabilities. The answer and each alias are scored this way; they are distinct
  * token sequences ending in the terminator, so their sampling probabilities add up.
  *
  * <p>With a BPE tokenizer the greedy answer can be the gold text in other tokens, or a text that
