@@ -14,10 +14,8 @@ import dev.knowgate.model.slick.SlickConfig;
 import dev.knowgate.model.slick.SlickCategorizer;
 import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SampledSlick;
-import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.OrtResource;
 import dev.knowgate.model.runtime.PrefixScorer;
-import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.contracts.SlickMethod;
 
@@ -74,16 +72,13 @@ public final class ServingModel implements AutoCloseable {
                 ExactSlick exact = new ExactSlick(lm, tokenizer, 0, manifest.key(), manifest.promptTemplate(),
                         manifest.answerTerminator(), pool, config);
                 if (method == SlickMethod.EXACT) {
-                    if (!KvCacheDecoder.available(folder)) {
-                        return new ServingModel(manifest, lm, tokenizer, exact, exact, null, config);
-                    }
-                    // Shared prefixes: the same verdicts, each prompt (or, per relation, each set of
-                    // exemplars) computed once (docs/slick.md, "Exact mode on shared prefixes").
-                    PrefixScorer scorer = PrefixScorer.load(folder, runtime, 0);
-                    return new ServingModel(manifest, lm, tokenizer, exact, exact.scoredBy(scorer), scorer, config);
+                    // Shared prefixes where the version has a KV-cache export: the same verdicts, each
+                    // prompt (or, per relation, each set of exemplars) computed once (docs/slick.md).
+                    PrefixScorer scorer = PrefixScorer.forFolder(folder, runtime, 0);
+                    return scorer == null ? new ServingModel(manifest, lm, tokenizer, exact, exact, null, config)
+                            : new ServingModel(manifest, lm, tokenizer, exact, exact.scoredBy(scorer), scorer, config);
                 }
-                TokenDecoder decoder = KvCacheDecoder.available(folder) ? KvCacheDecoder.load(folder, runtime, 0)
-                        : new RecomputingDecoder(lm, 0);
+                TokenDecoder decoder = TokenDecoder.forFolder(folder, runtime, lm, 0);
                 SampledSlick sampledSlick = new SampledSlick(decoder, tokenizer, manifest.key(),
                         manifest.promptTemplate(), manifest.answerTerminator(), pool, config, sampled);
                 return new ServingModel(manifest, lm, tokenizer, exact, sampledSlick, decoder, config);

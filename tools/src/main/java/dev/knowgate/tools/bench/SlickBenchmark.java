@@ -488,8 +488,7 @@ public final class SlickBenchmark {
         ExactSlick exactSlick;
         Timed exact;
         // Shared prefixes where the version has a KV-cache export: the same verdicts (PrefixScoringTest), faster.
-        try (PrefixScorer prefixes = KvCacheDecoder.available(setup.folder)
-                ? PrefixScorer.load(setup.folder, RuntimeOptions.cpu(), 0) : null) {
+        try (PrefixScorer prefixes = PrefixScorer.forFolder(setup.folder, RuntimeOptions.cpu(), 0)) {
             exactSlick = prefixes == null ? setup.exact() : setup.exact().scoredBy(prefixes);
             exact = run(exactSlick::categorize, questions, 32);
         }

@@ -2,7 +2,6 @@ package dev.knowgate.tools.knowledge;
 
 import dev.knowgate.contracts.Category;
 import dev.knowgate.model.registry.ModelFolder;
-import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.PrefixScorer;
@@ -49,8 +48,7 @@ public final class KnowledgeReport {
         long start = System.nanoTime();
         try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
              ModelTokenizer tokenizer = ModelTokenizer.load(folder);
-             PrefixScorer prefixes = KvCacheDecoder.available(folder) ? PrefixScorer.load(folder, RuntimeOptions.cpu(), 0)
-                     : null) {
+             PrefixScorer prefixes = PrefixScorer.forFolder(folder, RuntimeOptions.cpu(), 0)) {
             ExactSlick whole = new ExactSlick(model, tokenizer, 0, folder.manifest().key(),
                     folder.manifest().promptTemplate(), folder.manifest().answerTerminator(),
                     new ExemplarPool(exemplars), SlickConfig.paper());

@@ -1,5 +1,7 @@
 package dev.knowgate.tools.pretrain;
 
+import dev.knowgate.world.QaFormat;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +19,7 @@ import java.util.Objects;
  * @param tokenizer  a published tokenizer.json to train with (null: the world's own word-level
  *                   tokenizer, written from its vocabulary)
  * @param terminator what ends every answer: {@code <eoa>} with the world's tokenizer, for example a
- *                   newline with a real one (see {@link dev.knowgate.world.QaFormat#terminatedBy})
+ *                   newline with a real one (see {@link QaFormat#terminatedBy})
  */
 public record PretrainConfig(long seed, String preset, Path out, int dModel, int layers, int heads,
                              int maxPositions, int epochs, int batchSize, float lr, int threads,
@@ -29,9 +31,9 @@ public record PretrainConfig(long seed, String preset, Path out, int dModel, int
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(terminator, "terminator");
-        if (tokenizer == null && !terminator.equals(dev.knowgate.world.QaFormat.ANSWER_TERMINATOR)) {
+        if (tokenizer == null && !terminator.equals(QaFormat.ANSWER_TERMINATOR)) {
             throw new IllegalArgumentException("the world's tokenizer ends answers with "
-                    + dev.knowgate.world.QaFormat.ANSWER_TERMINATOR + "; another terminator needs --tokenizer");
+                    + QaFormat.ANSWER_TERMINATOR + "; another terminator needs --tokenizer");
         }
         if (dModel < 1 || layers < 1 || heads < 1 || dModel % heads != 0) {
             throw new IllegalArgumentException("invalid model shape: d-model " + dModel + ", layers " + layers
@@ -47,7 +49,7 @@ public record PretrainConfig(long seed, String preset, Path out, int dModel, int
     public static PretrainConfig defaults() {
         return new PretrainConfig(42L, "standard", Path.of("var/models/knowgate-base-1"), 128, 4, 4, 128, 7, 16,
                 3e-3f, 0, 0, 0, 0.02, 0.1, 0.01f, false, Pretrainer.MODEL_NAME, null,
-                dev.knowgate.world.QaFormat.ANSWER_TERMINATOR);
+                QaFormat.ANSWER_TERMINATOR);
     }
 
     public PretrainConfig withOut(Path newOut) {

@@ -53,6 +53,15 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         return new PrefixScorer(KvSession.open(folder, options), padId);
     }
 
+    /**
+     * The shared-prefix scorer a version offers, as {@link TokenDecoder#forFolder} picks its decoder:
+     * {@link #load} when the folder ships {@value KvCacheDecoder#MODEL_FILE}, null when it does not
+     * (score whole sequences through the plain export then).
+     */
+    public static PrefixScorer forFolder(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
+        return KvCacheDecoder.available(folder) ? load(folder, options, padId) : null;
+    }
+
     /** Scores through the folder's {@value KvSession#MODEL_FILE}, every position's logits computed. */
     public static PrefixScorer loadKvExport(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
         return new PrefixScorer(KvSession.openExport(folder, options), padId);

@@ -18,6 +18,9 @@ public final class AnswerNormalizer {
     private static final Pattern ARTICLES = Pattern.compile("(?U)\\b(a|an|the)\\b");
     private static final Pattern WHITESPACE = Pattern.compile("(?U)\\s+");
     private static final String ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+    private static final Set<String> ARTICLE_WORDS = Set.of("a", "an", "the");
+    /** A last word that may still become an article: the articles and their beginnings. */
+    private static final Set<String> ARTICLE_PREFIXES = Set.of("", "a", "an", "t", "th", "the");
 
     private AnswerNormalizer() {
     }
@@ -92,9 +95,6 @@ public final class AnswerNormalizer {
         }
         return false;
     }
-
-    private static final Set<String> ARTICLE_WORDS = Set.of("a", "an", "the");
-    private static final Set<String> ARTICLE_PREFIXES = Set.of("", "a", "an", "t", "th", "the");
 
     private static boolean isPunctuation(int c) {
         if (c < 128) {

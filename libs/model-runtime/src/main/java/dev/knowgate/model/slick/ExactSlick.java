@@ -273,7 +273,7 @@ public final class ExactSlick implements SlickCategorizer {
             int last = begun[begun.length - 1];
             if (last == terminatorId) {
                 int[] answer = Arrays.copyOf(begun, begun.length - 1);
-                if (AnswerNormalizer.matches(tokenizer.decode(answer), golds.apply(slot))) {
+                if (counts(answer, golds.apply(slot))) {
                     counted[slot] = answer;
                 }
             } else if (begun.length <= MAX_ANSWER_TOKENS
@@ -297,19 +297,22 @@ public final class ExactSlick implements SlickCategorizer {
             int slot = finishing.get(i);
             Decoded rest = finished.get(i).get(0);
             int[] answer = concat(start[slot], rest.tokens());
-            if (rest.answered() && answer.length <= MAX_ANSWER_TOKENS
-                    && AnswerNormalizer.matches(tokenizer.decode(answer), golds.apply(slot))) {
+            if (rest.answered() && answer.length <= MAX_ANSWER_TOKENS && counts(answer, golds.apply(slot))) {
                 counted[slot] = answer;
             }
         }
-        for (int slot = 0; slot < counted.length; slot++) {
-            if (counted[slot] != null) {
-                String text = tokenizer.decode(counted[slot]).strip();
-                boolean sameText = golds.apply(slot).stream().anyMatch(g -> g.strip().equals(text));
-                (sameText ? countedResegmented : countedNormalised).incrementAndGet();
-            }
-        }
         return counted;
+    }
+
+    /** Whether a greedy answer outside the variants counts, tallied as the gold text in other tokens or not. */
+    private boolean counts(int[] answer, List<String> golds) {
+        String text = tokenizer.decode(answer);
+        if (!AnswerNormalizer.matches(text, golds)) {
+            return false;
+        }
+        boolean sameText = golds.stream().anyMatch(g -> g.strip().equals(text.strip()));
+        (sameText ? countedResegmented : countedNormalised).incrementAndGet();
+        return true;
     }
 
     /**
