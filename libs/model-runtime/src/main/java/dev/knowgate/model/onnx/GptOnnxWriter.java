@@ -201,21 +201,8 @@ public final class GptOnnxWriter {
         String x = g.op("Add", g.op("Gather", "wte", "input_ids", Attr.i("axis", 0)),
                 g.op("Gather", "wpe", positionIds, Attr.i("axis", 0)));
 
-        // Attention bias [batch, 1, sequence, total]: MASK_VALUE where key j is after query i or padding, else 0.
-        // Query i has absolute index past + i, key j absolute index j (past = total - sequence; 0 when plain).
         g.scope("mask.");
-        String total = g.op("Squeeze", g.op("Shape", "attention_mask", Attr.i("start", 1), Attr.i("end", 2)), axes0);
-        String keyPos = g.op("Range", new String[] {zeroI, total, oneI});
-        String queryPos;
-        if (kv) {
-            String seq = g.op("Squeeze", g.op("Shape", "input_ids", Attr.i("start", 1), Attr.i("end", 2)), axes0);
-            queryPos = g.op("Range", new String[] {g.op("Sub", total, seq), total, oneI});
-        } else {
-            queryPos = keyPos;
-        }
-        String future = g.op("Greater", g.op("Unsqueeze", keyPos, axes0), g.op("Unsqueeze", queryPos, axes1));
-        String padding = g.op("Unsqueeze", g.op("Equal", "attention_mask", zeroI), axes12);
-        String bias = g.op("Where", new String[] {g.op("Or", future, padding), maskValue, zeroF});
+        String bias = g.causalPaddingBias(kv, zeroI, oneI, axes0, axes1, axes12, maskValue, zeroF);
 
         for (int i = 0; i < c.nLayers(); i++) {
             String p = "h." + i + ".";

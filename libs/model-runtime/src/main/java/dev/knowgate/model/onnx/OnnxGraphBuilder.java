@@ -14,6 +14,10 @@ final class OnnxGraphBuilder {
     // TensorProto.DataType
     static final int FLOAT = 1;
     static final int INT64 = 7;
+    static final int FLOAT16 = 10;
+
+    // TensorProto.DataLocation
+    private static final int EXTERNAL = 1;
 
     // AttributeProto.AttributeType
     private static final int ATTR_FLOAT = 1;
@@ -110,6 +114,33 @@ final class OnnxGraphBuilder {
         return constant(tensor(null, new long[0], FLOAT, buf.array()));
     }
 
+    String constFloatVector(float... values) {
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(values);
+        return constant(tensor(null, new long[] {values.length}, FLOAT, buf.array()));
+    }
+
+    /**
+     * The attention bias [batch, 1, sequence, total]: {@code maskValue} where key j comes after query
+     * i or is padding, else 0. Query i's absolute index is past + i (past = total - sequence) when the
+     * graph takes a cache, else i; key j's is j. The other arguments are the callers' shared constants.
+     */
+    String causalPaddingBias(boolean past, String zeroI, String oneI, String axes0, String axes1, String axes12,
+                             String maskValue, String zeroF) {
+        String total = op("Squeeze", op("Shape", "attention_mask", Attr.i("start", 1), Attr.i("end", 2)), axes0);
+        String keyPos = op("Range", new String[] {zeroI, total, oneI});
+        String queryPos;
+        if (past) {
+            String seq = op("Squeeze", op("Shape", "input_ids", Attr.i("start", 1), Attr.i("end", 2)), axes0);
+            queryPos = op("Range", new String[] {op("Sub", total, seq), total, oneI});
+        } else {
+            queryPos = keyPos;
+        }
+        String future = op("Greater", op("Unsqueeze", keyPos, axes0), op("Unsqueeze", queryPos, axes1));
+        String padding = op("Unsqueeze", op("Equal", "attention_mask", zeroI), axes12);
+        return op("Where", new String[] {op("Or", future, padding), maskValue, zeroF});
+    }
+
     private String constant(ProtoMessage tensor) {
         return op("Constant", new String[0], Attr.tensor("value", tensor));
     }
@@ -118,11 +149,38 @@ final class OnnxGraphBuilder {
     void initializer(String name, int[] shape, float[] data) {
         ByteBuffer buf = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(data);
+        initializer(name, shape, FLOAT, buf.array());
+    }
+
+    /** A named initializer of any element type, its little-endian bytes inline as raw_data. */
+    void initializer(String name, int[] shape, int dataType, byte[] raw) {
+        initializers.add(tensor(name, dims(shape), dataType, raw));
+    }
+
+    /**
+     * A named initializer whose bytes lie in {@code location} (a file next to the model) at
+     * {@code offset}, as the ONNX external-data convention that optimum uses past 2 GB says.
+     */
+    void externalInitializer(String name, int[] shape, int dataType, String location, long offset, long length) {
+        ProtoMessage t = new ProtoMessage();
+        for (long d : dims(shape)) {
+            t.int64(1, d);
+        }
+        t.int64(2, dataType);
+        t.string(8, name);
+        t.message(13, new ProtoMessage().string(1, "location").string(2, location));
+        t.message(13, new ProtoMessage().string(1, "offset").string(2, Long.toString(offset)));
+        t.message(13, new ProtoMessage().string(1, "length").string(2, Long.toString(length)));
+        t.int64(14, EXTERNAL);
+        initializers.add(t);
+    }
+
+    private static long[] dims(int[] shape) {
         long[] dims = new long[shape.length];
         for (int i = 0; i < shape.length; i++) {
             dims[i] = shape[i];
         }
-        initializers.add(tensor(name, dims, FLOAT, buf.array()));
+        return dims;
     }
 
     /** Dimensions are Long (fixed) or String (symbolic). */

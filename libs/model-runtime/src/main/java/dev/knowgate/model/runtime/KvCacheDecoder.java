@@ -46,9 +46,9 @@ public final class KvCacheDecoder implements TokenDecoder {
         this.padding = padding;
     }
 
-    /** Whether a version ships the KV-cache export. */
+    /** Whether a version ships a KV-cache export: {@value #MODEL_FILE}, or an HF export's with-past model.onnx. */
     public static boolean available(ModelFolder folder) {
-        return folder.manifest().file(MODEL_FILE).isPresent();
+        return folder.manifest().file(MODEL_FILE).isPresent() || ExportConfig.present(folder);
     }
 
     /** Opens {@value #MODEL_FILE} of a verified folder; prompts are left-padded. */

@@ -69,7 +69,7 @@ final class KvSession implements AutoCloseable {
     private final FloatBuffer[][] cache;
     private FloatBuffer logitsBuffer;
 
-    KvSession(OrtEnvironment env, OrtSession session) throws OrtException {
+    KvSession(OrtEnvironment env, OrtSession session, ExportConfig config) throws OrtException {
         this.env = env;
         this.session = session;
         Map<String, NodeInfo> inputs = session.getInputInfo();
@@ -119,6 +119,9 @@ final class KvSession implements AutoCloseable {
                 }
             }
         }
+        if (config != null) {
+            config.checkCache(pastShape[1], pastShape[3]);
+        }
         this.heads = Math.toIntExact(pastShape[1]);
         this.headDim = Math.toIntExact(pastShape[3]);
         this.selected = inputs.containsKey(SELECTED_ROWS);
@@ -141,7 +144,7 @@ final class KvSession implements AutoCloseable {
                     + ", vocab] with a fixed vocab, got " + Arrays.toString(shape));
         }
         this.vocab = (int) shape[rank - 1];
-        this.maxPositions = OnnxCausalLm.maxPositions(session);
+        this.maxPositions = OnnxCausalLm.maxPositions(session, config);
         this.cache = new FloatBuffer[2][2 * layers];
     }
 
@@ -163,12 +166,17 @@ final class KvSession implements AutoCloseable {
         }
         byte[] model = GptOnnxWriter.toBytes(weights, GptOnnxWriter.Variant.KV_SCORING, Map.of());
         return SessionLoader.openBytes(model, folder.dir() + " (kv-scoring)", options,
-                (env, session, provider) -> new KvSession(env, session));
+                (env, session, provider) -> new KvSession(env, session, null));
     }
 
-    /** The folder's own {@value #MODEL_FILE}, whatever wrote it. */
+    /**
+     * The folder's own {@value #MODEL_FILE}, whatever wrote it; for an HF export (config.json, no
+     * {@value #MODEL_FILE}) its {@value OnnxCausalLm#MODEL_FILE}, which takes the cache.
+     */
     static KvSession openExport(ModelFolder folder, RuntimeOptions options) throws OrtException {
-        return SessionLoader.open(folder, MODEL_FILE, options, (env, session, provider) -> new KvSession(env, session));
+        ExportConfig config = ExportConfig.of(folder);
+        String file = folder.manifest().file(MODEL_FILE).isPresent() || config == null ? MODEL_FILE : OnnxCausalLm.MODEL_FILE;
+        return SessionLoader.open(folder, file, options, (env, session, provider) -> new KvSession(env, session, config));
     }
 
     /**

@@ -50,7 +50,8 @@ public final class OnnxCausalLm implements AutoCloseable {
     private final int maxPositions;
     private final ThreadLocal<FloatBuffer> outputs = new ThreadLocal<>();
 
-    private OnnxCausalLm(OrtEnvironment env, OrtSession session, OrtProvider provider) throws OrtException {
+    private OnnxCausalLm(OrtEnvironment env, OrtSession session, OrtProvider provider, ExportConfig config)
+            throws OrtException {
         this.env = env;
         this.session = session;
         this.provider = provider;
@@ -65,7 +66,11 @@ public final class OnnxCausalLm implements AutoCloseable {
         for (Map.Entry<String, NodeInfo> input : inputs.entrySet()) {
             String name = input.getKey();
             if (PAST.matcher(name).matches()) {
-                past.put(name, ((TensorInfo) input.getValue().getInfo()).getShape());
+                long[] shape = ((TensorInfo) input.getValue().getInfo()).getShape();
+                if (config != null && shape.length == 4) {
+                    config.checkCache(shape[1], shape[3]);
+                }
+                past.put(name, shape);
             } else if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(POSITION_IDS)) {
                 throw new IllegalArgumentException("unsupported model input '" + name + "'");
             }
@@ -83,16 +88,16 @@ public final class OnnxCausalLm implements AutoCloseable {
                     + java.util.Arrays.toString(shape));
         }
         this.vocab = (int) shape[2];
-        this.maxPositions = maxPositions(session);
+        this.maxPositions = maxPositions(session, config);
     }
 
     /**
-     * The longest sequence the model takes: our exports say so in their metadata, optimum exports
-     * as "max_position_embeddings" or "n_positions" when present; else unknown (no limit checked).
+     * The longest sequence the model takes: our exports say so in their metadata, HF exports in
+     * config.json or as metadata "max_position_embeddings" or "n_positions"; else unknown (no limit checked).
      * Checked in Java before a batch runs: ONNX Runtime's own error for a position past the learned
      * table is a Gather index message that fails the whole batch without saying which sequence.
      */
-    static int maxPositions(OrtSession session) throws OrtException {
+    static int maxPositions(OrtSession session, ExportConfig exportConfig) throws OrtException {
         Map<String, String> meta = session.getMetadata().getCustomMetadata();
         String config = meta.get(GptOnnxWriter.META_CONFIG);
         if (config != null) {
@@ -107,12 +112,14 @@ public final class OnnxCausalLm implements AutoCloseable {
                 }
             }
         }
-        return Integer.MAX_VALUE;
+        return exportConfig != null ? exportConfig.maxPositions() : Integer.MAX_VALUE;
     }
 
     /** Opens {@value #MODEL_FILE} of a verified folder with the given runtime options. */
     public static OnnxCausalLm load(ModelFolder folder, RuntimeOptions options) throws OrtException {
-        return SessionLoader.open(folder, MODEL_FILE, options, OnnxCausalLm::new);
+        ExportConfig config = ExportConfig.of(folder);
+        return SessionLoader.open(folder, MODEL_FILE, options,
+                (env, session, provider) -> new OnnxCausalLm(env, session, provider, config));
     }
 
     public int vocabSize() {

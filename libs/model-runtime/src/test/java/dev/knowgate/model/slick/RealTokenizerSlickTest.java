@@ -18,6 +18,7 @@ import dev.knowgate.world.WorldConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -34,7 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SliCK's two modes with a real published BPE tokenizer (Mistral 7B's, models/tokenizers) and a
  * newline as the answer terminator, on an untrained knowgate-gpt over its 32,000 ids: the plumbing
  * a real model needs, and the segmentation gap between the modes that issue 21 is about.
+ * {@link LlamaRealTokenizerSlickTest} runs the same cases on a Llama-architecture export.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealTokenizerSlickTest {
 
     private static final Path TOKENIZER = Path.of("..", "..", "models", "tokenizers", "mistral-7b-v0.1",
@@ -47,30 +50,22 @@ class RealTokenizerSlickTest {
     /** Sampled mode's answer limit, which exact mode's decoding keeps too. */
     private static final int GREEDY_LIMIT = SampledOptions.defaults().maxAnswerTokens();
 
-    @TempDir
-    static Path dir;
-    static FactWorld world;
-    static ModelFolder folder;
-    static ModelTokenizer tokenizer;
-    static OnnxCausalLm model;
-    static KvCacheDecoder kv;
-    static ExemplarPool pool;
+    Path dir;
+    FactWorld world;
+    ModelFolder folder;
+    ModelTokenizer tokenizer;
+    OnnxCausalLm model;
+    KvCacheDecoder kv;
+    ExemplarPool pool;
 
     @BeforeAll
-    static void microModel() throws Exception {
+    void microModel(@TempDir Path dir) throws Exception {
+        this.dir = dir;
         world = FactWorld.generate(WorldConfig.micro(11L));
         Files.copy(TOKENIZER, dir.resolve(ModelTokenizer.TOKENIZER_FILE));
         tokenizer = ModelTokenizer.load(dir.resolve(ModelTokenizer.TOKENIZER_FILE));
-        GptWeights weights = GptWeights.random(GptConfig.of(32_000, 256, 32, 2, 2, 64), 5L, 0.4, true);
-        // Make the terminator likely enough that greedy answers end within a few tokens.
-        float[] wte = weights.get("wte").data();
-        int newline = tokenizer.terminatorId(NEWLINE);
-        for (int j = 0; j < 32; j++) {
-            wte[newline * 32 + j] *= 5f;
-        }
-        GptOnnxWriter.write(weights, GptOnnxWriter.Variant.PLAIN, Map.of(), dir.resolve(OnnxCausalLm.MODEL_FILE));
-        GptOnnxWriter.write(weights, GptOnnxWriter.Variant.KV_CACHE, Map.of(), dir.resolve(KvCacheDecoder.MODEL_FILE));
-        ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, "micro-bpe", 1, null, "knowgate-gpt",
+        String architecture = writeModel(dir, tokenizer.terminatorId(NEWLINE));
+        ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, "micro-bpe", 1, null, architecture,
                 files, TEMPLATE, NEWLINE, Instant.parse("2026-12-06T00:00:00Z"), null, null));
         folder = ModelFolder.open(dir);
         model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
@@ -79,18 +74,33 @@ class RealTokenizerSlickTest {
                 .map(f -> new Exemplar(f.toExample().id(), f.relation().name(), f.question(), f.answer())).toList());
     }
 
+    /**
+     * Writes an untrained model over the tokenizer's 32,000 ids into {@code dir}, the terminator
+     * made likely enough that greedy answers end within a few tokens; returns its architecture.
+     */
+    String writeModel(Path dir, int newline) throws Exception {
+        GptWeights weights = GptWeights.random(GptConfig.of(32_000, 256, 32, 2, 2, 64), 5L, 0.4, true);
+        float[] wte = weights.get("wte").data();
+        for (int j = 0; j < 32; j++) {
+            wte[newline * 32 + j] *= 5f;
+        }
+        GptOnnxWriter.write(weights, GptOnnxWriter.Variant.PLAIN, Map.of(), dir.resolve(OnnxCausalLm.MODEL_FILE));
+        GptOnnxWriter.write(weights, GptOnnxWriter.Variant.KV_CACHE, Map.of(), dir.resolve(KvCacheDecoder.MODEL_FILE));
+        return GptConfig.ARCHITECTURE;
+    }
+
     @AfterAll
-    static void close() throws Exception {
+    void close() throws Exception {
         kv.close();
         model.close();
         tokenizer.close();
     }
 
-    private static ExactSlick exact() {
+    private ExactSlick exact() {
         return new ExactSlick(model, tokenizer, 0, MODEL_KEY, TEMPLATE, NEWLINE, pool, CONFIG);
     }
 
-    private static SampledSlick sampled() {
+    private SampledSlick sampled() {
         return new SampledSlick(kv, tokenizer, MODEL_KEY, TEMPLATE, NEWLINE, pool, CONFIG, SampledOptions.defaults());
     }
 
