@@ -40,7 +40,7 @@ public final class KvCacheDecoder implements TokenDecoder {
     private final int padId;
     private final Padding padding;
 
-    private KvCacheDecoder(KvSession kv, int padId, Padding padding) {
+    KvCacheDecoder(KvSession kv, int padId, Padding padding) {
         this.kv = kv;
         this.padId = padId;
         this.padding = padding;
@@ -100,6 +100,13 @@ public final class KvCacheDecoder implements TokenDecoder {
             }
             byGroup.add(own);
             rows.addAll(own);
+        }
+        if (groupCount > 1 && overBudget(groupCount, rows.size(), longest, maxNewTokens)) {
+            // Groups decode independently: halves give the same tokens in less memory.
+            List<List<Decoded>> results = new ArrayList<>(decode(groups.subList(0, groupCount / 2), stopToken,
+                    maxNewTokens));
+            results.addAll(decode(groups.subList(groupCount / 2, groupCount), stopToken, maxNewTokens));
+            return results;
         }
         // Worst case (every row its own branch until the last step): must be addressable by an int.
         Math.toIntExact(Math.multiplyExact(Math.multiplyExact((long) rows.size(), (long) kv.slab(1)),
@@ -182,6 +189,25 @@ public final class KvCacheDecoder implements TokenDecoder {
             results.add(group.stream().map(DecodingRow::result).toList());
         }
         return results;
+    }
+
+    /** For tests: see {@link KvSession#budgetBytes(long)}. */
+    void budgetBytes(long bytes) {
+        kv.budgetBytes(bytes);
+    }
+
+    /**
+     * Whether a call would pass {@link KvSession#EXPORT_BUDGET_BYTES} on an export that computes
+     * every position's logits: the prompts' logits and both cache sides at the last step, every row
+     * its own branch. Our own exports (selected rows) are never split.
+     */
+    private boolean overBudget(int groups, int rows, int longest, int maxNewTokens) {
+        if (kv.selected()) {
+            return false;
+        }
+        long logits = (long) Float.BYTES * kv.vocab() * ((long) groups * longest + rows);
+        long caches = 2L * rows * (longest + maxNewTokens) * kv.cacheBytesPerColumn();
+        return logits + caches > kv.budgetBytes();
     }
 
     /** Rows that share a batch entry: same group, same tokens so far; {@code source} is their cache row. */

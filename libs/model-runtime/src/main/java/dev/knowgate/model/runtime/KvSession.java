@@ -214,6 +214,29 @@ final class KvSession implements AutoCloseable {
         return heads * columns * headDim;
     }
 
+    /** Bytes the cache of one batch row takes per column, over all layers' keys and values. */
+    long cacheBytesPerColumn() {
+        return (long) Float.BYTES * pastNames.length * slab(1);
+    }
+
+    /**
+     * Direct memory one call may ask for when the export computes every position's logits (an HF
+     * export): callers split their batches below it. At a real model's depth and vocabulary the
+     * caches and logits of a batch sized for the project's small model take gigabytes (SmolLM2-135M's
+     * shape, 32 prompts of 70 tokens: 440 MB of logits for one prefix pass alone).
+     */
+    static final long EXPORT_BUDGET_BYTES = 128L << 20;
+    private long budgetBytes = EXPORT_BUDGET_BYTES;
+
+    long budgetBytes() {
+        return budgetBytes;
+    }
+
+    /** For tests: a small budget makes small models split their batches too. */
+    void budgetBytes(long bytes) {
+        this.budgetBytes = bytes;
+    }
+
     /** Whether the head runs on selected rows only ({@link #runSelected}) rather than on every position. */
     boolean selected() {
         return selected;

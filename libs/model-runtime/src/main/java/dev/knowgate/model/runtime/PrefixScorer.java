@@ -117,21 +117,78 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         List<IntBuffer> prefixes = new ArrayList<>();
         List<List<Integer>> members = new ArrayList<>();
         int rows = 0;
+        int longestPrefix = 0;
+        int longestRest = 0;
         for (Map.Entry<IntBuffer, List<Integer>> group : byPrefix.entrySet()) {
-            if (!prefixes.isEmpty() && (prefixes.size() == MAX_PREFIXES || rows + group.getValue().size() > MAX_ROWS)) {
+            int prefix = group.getKey().capacity();
+            int rest = group.getValue().stream().mapToInt(i -> requests.get(i).tokens().length - prefix).max().orElse(0);
+            if (!prefixes.isEmpty() && (prefixes.size() == MAX_PREFIXES || rows + group.getValue().size() > MAX_ROWS
+                    || overBudget(prefixes.size() + 1, rows + group.getValue().size(), Math.max(longestPrefix, prefix),
+                    Math.max(longestRest, rest)))) {
                 scoreChunk(requests, prefixes, members, temperature, topK, scores);
                 prefixes.clear();
                 members.clear();
                 rows = 0;
+                longestPrefix = 0;
+                longestRest = 0;
             }
             prefixes.add(group.getKey());
             members.add(group.getValue());
             rows += group.getValue().size();
+            longestPrefix = Math.max(longestPrefix, prefix);
+            longestRest = Math.max(longestRest, rest);
         }
         if (!prefixes.isEmpty()) {
             scoreChunk(requests, prefixes, members, temperature, topK, scores);
         }
         return List.of(scores);
+    }
+
+    /**
+     * Decoding on this scorer's session, under its lock: exact SliCK's greedy decodes (where teacher
+     * forcing cannot tell) reuse the cache without a second copy of the model in memory. Closing it
+     * leaves the scorer open.
+     */
+    public TokenDecoder decoder() {
+        KvCacheDecoder decoder = new KvCacheDecoder(kv, padId, KvCacheDecoder.Padding.LEFT);
+        return new TokenDecoder() {
+            @Override
+            public List<List<Decoded>> decode(List<DecodeGroup> groups, int stopToken, int maxNewTokens)
+                    throws OrtException {
+                synchronized (PrefixScorer.this) {
+                    return decoder.decode(groups, stopToken, maxNewTokens);
+                }
+            }
+
+            @Override
+            public int maxPositions() {
+                return decoder.maxPositions();
+            }
+
+            @Override
+            public void close() {
+                // the scorer owns the session
+            }
+        };
+    }
+
+    /** For tests: see {@link KvSession#budgetBytes(long)}. */
+    void budgetBytes(long bytes) {
+        kv.budgetBytes(bytes);
+    }
+
+    /**
+     * Whether a chunk would pass {@link KvSession#EXPORT_BUDGET_BYTES} on an export that computes
+     * every position's logits: the prefix pass's and the members' logits, and both cache sides.
+     * Our own exports (selected rows) keep {@link #MAX_ROWS}, far below it at their size.
+     */
+    private boolean overBudget(int prefixes, int rows, int longestPrefix, int longestRest) {
+        if (kv.selected()) {
+            return false;
+        }
+        long logits = (long) Float.BYTES * kv.vocab() * ((long) prefixes * longestPrefix + (long) rows * longestRest);
+        long caches = 2L * rows * (longestPrefix + longestRest) * kv.cacheBytesPerColumn();
+        return logits + caches > kv.budgetBytes();
     }
 
     /** One pass over the prefixes (right-padded), then one over every member's remaining tokens. */

@@ -12,6 +12,12 @@ import java.util.List;
  */
 public final class TargetScorer implements TeacherForcing {
 
+    /**
+     * The logits one pass may hold: every position's are computed, so at a real vocabulary (32,000
+     * ids and more) the callers' batches are split below it.
+     */
+    static final long LOGITS_BUDGET_BYTES = 256L << 20;
+
     private final OnnxCausalLm model;
     private final int padId;
 
@@ -23,6 +29,15 @@ public final class TargetScorer implements TeacherForcing {
     @Override
     public List<TargetScore> score(List<ScoringRequest> requests, double temperature, int topK) throws OrtException {
         checkSampling(temperature, topK);
+        int longest = requests.stream().mapToInt(r -> r.tokens().length).max().orElse(1);
+        int perCall = (int) Math.max(1, LOGITS_BUDGET_BYTES / ((long) Float.BYTES * model.vocabSize() * longest));
+        if (requests.size() > perCall) {
+            List<TargetScore> scores = new ArrayList<>(requests.size());
+            for (int from = 0; from < requests.size(); from += perCall) {
+                scores.addAll(score(requests.subList(from, Math.min(requests.size(), from + perCall)), temperature, topK));
+            }
+            return scores;
+        }
         List<int[]> sequences = requests.stream().map(ScoringRequest::tokens).toList();
         return model.forward(sequences, padId, logits -> scoreRows(requests, temperature, topK, logits.vocab(),
                 (b, position, into) -> logits.row(b, position, into)));

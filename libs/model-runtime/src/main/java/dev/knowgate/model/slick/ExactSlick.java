@@ -8,6 +8,7 @@ import dev.knowgate.model.runtime.DecodeGroup;
 import dev.knowgate.model.runtime.Decoded;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.ScoringRequest;
 import dev.knowgate.model.runtime.TargetScore;
@@ -77,7 +78,8 @@ public final class ExactSlick implements SlickCategorizer {
                        String promptTemplate, String terminator, ExemplarPool pool, SlickConfig config) {
         this.model = model;
         this.scorer = scorer;
-        this.greedyDecoder = new RecomputingDecoder(model, padId);
+        // Through the KV cache where the scorer has one: recomputation runs the whole prompt per token.
+        this.greedyDecoder = scorer instanceof PrefixScorer prefix ? prefix.decoder() : new RecomputingDecoder(model, padId);
         this.padId = padId;
         this.tokenizer = tokenizer;
         this.modelKey = modelKey;
@@ -285,9 +287,10 @@ public final class ExactSlick implements SlickCategorizer {
         promptsScored.addAndGet(promptTokens.length);
         promptsDecoded.addAndGet(toFinish.size());
         // Every start has at least one token: an answer longer than MAX_ANSWER_TOKENS is none.
-        // Recomputation reads every position's logits: a few rows per call bound them for a large vocabulary.
-        int rowsPerCall = (int) Math.max(1, Math.min(MAX_BATCH,
-                DECODE_LOGITS_BYTES / (4L * model.vocabSize() * Math.min(model.maxPositions(), 4096))));
+        // Recomputation reads every position's logits: a few rows per call bound them for a large
+        // vocabulary. The KV-cache decoder bounds its own memory.
+        int rowsPerCall = greedyDecoder instanceof RecomputingDecoder ? (int) Math.max(1, Math.min(MAX_BATCH,
+                DECODE_LOGITS_BYTES / (4L * model.vocabSize() * Math.min(model.maxPositions(), 4096)))) : MAX_BATCH;
         List<List<Decoded>> finished = new ArrayList<>(toFinish.size());
         for (int from = 0; from < toFinish.size(); from += rowsPerCall) {
             finished.addAll(greedyDecoder.decode(toFinish.subList(from, Math.min(toFinish.size(), from + rowsPerCall)),

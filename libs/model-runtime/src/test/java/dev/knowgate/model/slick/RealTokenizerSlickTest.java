@@ -94,6 +94,9 @@ class RealTokenizerSlickTest {
         kv.close();
         model.close();
         tokenizer.close();
+        // JUnit keeps the test instance: let the next class have the direct buffers these hold.
+        kv = null;
+        model = null;
     }
 
     private ExactSlick exact() {
