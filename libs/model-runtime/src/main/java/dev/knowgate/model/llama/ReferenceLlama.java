@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * Plain-Java forward pass of Hugging Face's {@code LlamaForCausalLM}: the definition the ONNX
- * export must reproduce (docs/model-runtime-llama.md). RMSNorm, rotary positions in the
+ * export must reproduce (docs/onnx-export.md, "Llama-architecture exports"). RMSNorm, rotary positions in the
  * "rotate half" convention, grouped-query attention (query head h reads key/value head
  * h / groupSize), SwiGLU MLP. Written to be obviously correct, not fast (double accumulation).
  */

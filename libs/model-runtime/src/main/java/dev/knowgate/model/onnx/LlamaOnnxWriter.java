@@ -32,7 +32,7 @@ import static dev.knowgate.model.onnx.OnnxGraphBuilder.INT64;
  * {@code past_key_values.{i}.key/.value} [batch, num_key_value_heads, past_sequence, head_dim];
  * outputs {@code logits} and {@code present.{i}.key/.value}; initializers under the Hugging Face
  * names; {@code config.json} and {@code generation_config.json} beside it. The graph computes what
- * {@link ReferenceLlama} computes (docs/model-runtime-llama.md).
+ * {@link ReferenceLlama} computes (docs/onnx-export.md, "Llama-architecture exports").
  *
  * <p>Weights are inline, or in {@code model.onnx_data} (the external-data layout optimum switches
  * to past 2 GB); float32, or float16 cast to float32 when the session loads (inputs, outputs and
