@@ -4,11 +4,17 @@ import dev.knowgate.categorize.TestModels;
 import dev.knowgate.categorize.TestRegistry;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.SlickMethod;
+import dev.knowgate.model.llama.LlamaConfig;
+import dev.knowgate.model.llama.LlamaWeights;
+import dev.knowgate.model.onnx.LlamaOnnxWriter;
 import dev.knowgate.model.registry.ManifestSigner;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.slick.ExemplarFile;
 import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SlickConfig;
+import dev.knowgate.model.slick.SlickQuestion;
+import dev.knowgate.model.slick.SlickResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 
 import static dev.knowgate.categorize.TestRegistry.announcement;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,6 +66,38 @@ class ModelLoaderTest {
         // Without a location, the registry's folder for the version is the one.
         try (ServingModel m = loader.load(ModelFolder.open(v2).manifest())) {
             assertThat(m.key()).isEqualTo("knowgate-base@2");
+        }
+    }
+
+    /**
+     * A Llama-architecture export in optimum's layout (grouped-query attention, fp16 weights in
+     * model.onnx_data, config.json), with Mistral 7B's tokenizer and a newline terminator, installed as
+     * an hf-causal-lm version: it loads through the service's path and categorizes with the KV cache.
+     */
+    @Test
+    void aLlamaExportInOptimumsLayoutLoadsAndCategorizes() throws Exception {
+        Path dir = registry.folder("micro-llama", 1);
+        LlamaConfig shape = LlamaConfig.of(32_000, 32, 64, 2, 4, 2, 200, true);
+        LlamaOnnxWriter.write(LlamaWeights.random(shape, 5L, 0.3, 0.1),
+                new LlamaOnnxWriter.Options(true, LlamaOnnxWriter.Precision.FP16), dir);
+        Files.copy(Path.of("..", "models", "tokenizers", "mistral-7b-v0.1", "tokenizer.json"), dir.resolve("tokenizer.json"));
+        Files.copy(TestModels.base().resolve(ExemplarFile.FILE_NAME), dir.resolve(ExemplarFile.FILE_NAME));
+        ModelVersion base = ModelFolder.open(TestModels.base()).manifest();
+        ModelFolder.seal(dir, files -> new ModelVersion(base.schemaVersion(), "micro-llama", 1, null, "hf-causal-lm",
+                files, base.promptTemplate(), "\n", Instant.now(), null, null));
+        registry.signer().sign(dir);
+
+        try (ServingModel m = loader.load(announcement(dir))) {
+            assertThat(m.key()).isEqualTo("micro-llama@1");
+            assertThat(m.maxPositions()).as("max_position_embeddings of config.json").isEqualTo(200);
+            List<SlickQuestion> questions = List.of(
+                    new SlickQuestion("ex-1", "capital_of", "What is the capital of Veldoria?", "Marrow", List.of()),
+                    new SlickQuestion("ex-2", "born_in", "Where was Ada Quill born?", "Tessin", List.of("Tessin City")));
+            List<SlickResult> results = m.categorizer().categorize(questions);
+            assertThat(results).hasSize(2).allSatisfy(r -> {
+                assertThat(r.category()).isNotNull();
+                assertThat(r.pGreedy()).isBetween(0.0, 1.0);
+            });
         }
     }
 
