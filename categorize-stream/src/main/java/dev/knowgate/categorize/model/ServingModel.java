@@ -74,7 +74,7 @@ public final class ServingModel implements AutoCloseable {
                 if (method == SlickMethod.EXACT) {
                     // Shared prefixes where the version has a KV-cache export: the same verdicts, each
                     // prompt (or, per relation, each set of exemplars) computed once (docs/slick.md).
-                    PrefixScorer scorer = PrefixScorer.forFolder(folder, runtime, 0);
+                    PrefixScorer scorer = PrefixScorer.forFolder(folder, runtime, 0, lm);
                     return scorer == null ? new ServingModel(manifest, lm, tokenizer, exact, exact, null, config)
                             : new ServingModel(manifest, lm, tokenizer, exact, exact.scoredBy(scorer), scorer, config);
                 }

@@ -7,11 +7,11 @@ import dev.knowgate.model.llama.LlamaConfig;
 import dev.knowgate.model.llama.LlamaWeights;
 import dev.knowgate.model.onnx.LlamaOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
-import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.model.runtime.VocabularyCheck;
 import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.Exemplar;
@@ -94,12 +94,12 @@ public final class LlamaExportBenchmark {
                 VocabularyCheck.check(folder.manifest(), folder.file(ModelTokenizer.TOKENIZER_FILE), tokenizer, model);
                 System.out.printf(Locale.ROOT, "| vocabulary check (one pass) | %.1f | %d |%n", seconds(t0), rssMiB("VmRSS:"));
                 t0 = System.nanoTime();
-                try (PrefixScorer prefix = PrefixScorer.forFolder(folder, RuntimeOptions.cpu(), 0)) {
-                    System.out.printf(Locale.ROOT, "| open the KV-cache scorer (PrefixScorer) | %.1f | %d |%n",
+                try (PrefixScorer prefix = PrefixScorer.forFolder(folder, RuntimeOptions.cpu(), 0, model)) {
+                    System.out.printf(Locale.ROOT, "| KV-cache scorer (PrefixScorer, on the same session) | %.1f | %d |%n",
                             seconds(t0), rssMiB("VmRSS:"));
                     t0 = System.nanoTime();
-                    try (KvCacheDecoder decoder = KvCacheDecoder.load(folder, RuntimeOptions.cpu(), 0)) {
-                        System.out.printf(Locale.ROOT, "| open the KV-cache decoder | %.1f | %d |%n%n",
+                    try (TokenDecoder decoder = TokenDecoder.forFolder(folder, RuntimeOptions.cpu(), model, 0)) {
+                        System.out.printf(Locale.ROOT, "| KV-cache decoder (on the same session) | %.1f | %d |%n%n",
                                 seconds(t0), rssMiB("VmRSS:"));
                         categorize(folder, tokenizer, model, prefix, decoder, examples, batch);
                     }
@@ -116,7 +116,7 @@ public final class LlamaExportBenchmark {
     }
 
     private static void categorize(ModelFolder folder, ModelTokenizer tokenizer, OnnxCausalLm model, PrefixScorer prefix,
-                                   KvCacheDecoder decoder, int examples, int batch) throws Exception {
+                                   TokenDecoder decoder, int examples, int batch) throws Exception {
         FactWorld world = FactWorld.generate(WorldConfig.preset("standard", 42L));
         ExemplarPool pool = new ExemplarPool(world.dev().stream()
                 .map(f -> new Exemplar(f.toExample().id(), f.relation().name(), f.question(), f.answer())).toList());

@@ -488,7 +488,7 @@ public final class SlickBenchmark {
         ExactSlick exactSlick;
         Timed exact;
         // Shared prefixes where the version has a KV-cache export: the same verdicts (PrefixScoringTest), faster.
-        try (PrefixScorer prefixes = PrefixScorer.forFolder(setup.folder, RuntimeOptions.cpu(), 0)) {
+        try (PrefixScorer prefixes = PrefixScorer.forFolder(setup.folder, RuntimeOptions.cpu(), 0, setup.model)) {
             exactSlick = prefixes == null ? setup.exact() : setup.exact().scoredBy(prefixes);
             exact = run(exactSlick::categorize, questions, 32);
         }

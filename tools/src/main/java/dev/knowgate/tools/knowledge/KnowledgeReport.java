@@ -48,7 +48,7 @@ public final class KnowledgeReport {
         long start = System.nanoTime();
         try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
              ModelTokenizer tokenizer = ModelTokenizer.load(folder);
-             PrefixScorer prefixes = PrefixScorer.forFolder(folder, RuntimeOptions.cpu(), 0)) {
+             PrefixScorer prefixes = PrefixScorer.forFolder(folder, RuntimeOptions.cpu(), 0, model)) {
             ExactSlick whole = new ExactSlick(model, tokenizer, 0, folder.manifest().key(),
                     folder.manifest().promptTemplate(), folder.manifest().answerTerminator(),
                     new ExemplarPool(exemplars), SlickConfig.paper());

@@ -56,6 +56,8 @@ final class KvSession implements AutoCloseable {
 
     private final OrtEnvironment env;
     private final OrtSession session;
+    /** False when the session is a whole-sequence model's (an HF export's one model.onnx): it closes it. */
+    private final boolean ownsSession;
     private final int vocab;
     private final int heads;
     private final int headDim;
@@ -70,8 +72,14 @@ final class KvSession implements AutoCloseable {
     private FloatBuffer logitsBuffer;
 
     KvSession(OrtEnvironment env, OrtSession session, ExportConfig config) throws OrtException {
+        this(env, session, config, true);
+    }
+
+    private KvSession(OrtEnvironment env, OrtSession session, ExportConfig config, boolean ownsSession)
+            throws OrtException {
         this.env = env;
         this.session = session;
+        this.ownsSession = ownsSession;
         Map<String, NodeInfo> inputs = session.getInputInfo();
         Map<String, NodeInfo> outputs = session.getOutputInfo();
         TreeSet<Integer> layerSet = new TreeSet<>();
@@ -177,6 +185,19 @@ final class KvSession implements AutoCloseable {
         ExportConfig config = ExportConfig.of(folder);
         String file = folder.manifest().file(MODEL_FILE).isPresent() || config == null ? MODEL_FILE : OnnxCausalLm.MODEL_FILE;
         return SessionLoader.open(folder, file, options, (env, session, provider) -> new KvSession(env, session, config));
+    }
+
+    /**
+     * For an HF export (config.json, no {@value #MODEL_FILE}), a session on {@code model}'s own: both
+     * run the same model.onnx, and a second session would hold a second copy of the weights (1.1 GB
+     * at SmolLM2-135M's shape). Null for any other folder. {@code model} must outlive it.
+     */
+    static KvSession sharing(ModelFolder folder, OnnxCausalLm model) throws OrtException {
+        ExportConfig config = ExportConfig.of(folder);
+        if (config == null || folder.manifest().file(MODEL_FILE).isPresent()) {
+            return null;
+        }
+        return new KvSession(model.environment(), model.session(), config, false);
     }
 
     /**
@@ -377,7 +398,9 @@ final class KvSession implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        session.close();
+        if (ownsSession) {
+            session.close();
+        }
         Arrays.fill(cache[0], null);
         Arrays.fill(cache[1], null);
         logitsBuffer = null;

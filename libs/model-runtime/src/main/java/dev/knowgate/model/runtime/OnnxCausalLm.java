@@ -131,6 +131,15 @@ public final class OnnxCausalLm implements AutoCloseable {
         return maxPositions;
     }
 
+    OrtEnvironment environment() {
+        return env;
+    }
+
+    /** For a KV-cache session on the same model.onnx ({@link KvSession#sharing}). */
+    OrtSession session() {
+        return session;
+    }
+
     public OrtProvider provider() {
         return provider;
     }

@@ -55,10 +55,16 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
 
     /**
      * The shared-prefix scorer a version offers, as {@link TokenDecoder#forFolder} picks its decoder:
-     * {@link #load} when the folder ships {@value KvCacheDecoder#MODEL_FILE}, null when it does not
-     * (score whole sequences through the plain export then).
+     * for an HF export (one model.onnx that takes the cache) on {@code model}'s own session, which must
+     * then outlive the scorer; {@link #load} when the folder ships {@value KvCacheDecoder#MODEL_FILE};
+     * null when it has neither (score whole sequences through {@code model} then).
      */
-    public static PrefixScorer forFolder(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
+    public static PrefixScorer forFolder(ModelFolder folder, RuntimeOptions options, int padId, OnnxCausalLm model)
+            throws OrtException {
+        KvSession shared = KvSession.sharing(folder, model);
+        if (shared != null) {
+            return new PrefixScorer(shared, padId);
+        }
         return KvCacheDecoder.available(folder) ? load(folder, options, padId) : null;
     }
 

@@ -26,11 +26,16 @@ public interface TokenDecoder extends OrtResource {
 
     /**
      * The fastest decoder a version offers: KV-cache decoding when the folder ships
-     * {@value KvCacheDecoder#MODEL_FILE}, else recomputation through {@code model} (which the
-     * returned decoder does not close).
+     * {@value KvCacheDecoder#MODEL_FILE} or is an HF export (then on {@code model}'s own session), else
+     * recomputation through {@code model}. The returned decoder does not close {@code model}, which
+     * must outlive it.
      */
     static TokenDecoder forFolder(ModelFolder folder, RuntimeOptions options, OnnxCausalLm model, int padId)
             throws OrtException {
+        KvSession shared = KvSession.sharing(folder, model);
+        if (shared != null) {
+            return new KvCacheDecoder(shared, padId, KvCacheDecoder.Padding.LEFT);
+        }
         return KvCacheDecoder.available(folder) ? KvCacheDecoder.load(folder, options, padId)
                 : new RecomputingDecoder(model, padId);
     }

@@ -11,10 +11,12 @@ import dev.knowgate.model.runtime.DecodeGroup;
 import dev.knowgate.model.runtime.Decoded;
 import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.RuntimeOptions;
 import dev.knowgate.model.runtime.TargetScorer;
 import dev.knowgate.model.runtime.TokenChooser;
+import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.world.Fact;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +28,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * {@link RealTokenizerSlickTest}'s cases on a Llama-architecture export in optimum's layout
@@ -58,6 +61,40 @@ class LlamaRealTokenizerSlickTest extends RealTokenizerSlickTest {
         assertThat(model.maxPositions()).isEqualTo(256);
         assertThat(KvCacheDecoder.available(folder)).isTrue();
         assertThat(kv.maxPositions()).isEqualTo(256);
+    }
+
+    /**
+     * The service's scorer and decoder for an HF export run on the whole-sequence model's own
+     * session (one copy of the weights): the same tokens as a session of their own, and closing them
+     * leaves the model open.
+     */
+    @Test
+    void theScorerAndDecoderRunOnTheModelsOwnSession() throws Exception {
+        int stop = tokenizer.terminatorId("\n");
+        List<DecodeGroup> groups = new ArrayList<>();
+        for (Fact fact : world.finetunePool().subList(0, 4)) {
+            groups.add(new DecodeGroup(tokenizer.encode("Q: " + fact.question() + " A:"), List.of(TokenChooser.GREEDY)));
+        }
+        List<SlickQuestion> questions = new ArrayList<>();
+        for (Fact fact : world.finetunePool().subList(0, 6)) {
+            questions.add(new SlickQuestion(fact.toExample().id(), fact.relation().name(), fact.question(), fact.answer(),
+                    List.of()));
+        }
+        ExactSlick plain = new ExactSlick(model, tokenizer, 0, "micro-bpe@1", "Q: {question} A:", "\n", pool,
+                new SlickConfig(2, 2, 4, 0.5, 40, 0.5));
+        try (PrefixScorer scorer = PrefixScorer.forFolder(folder, RuntimeOptions.cpu(), 0, model);
+             TokenDecoder decoder = TokenDecoder.forFolder(folder, RuntimeOptions.cpu(), model, 0)) {
+            assertThat(decoder).isInstanceOf(KvCacheDecoder.class);
+            assertThat(decoder.decode(groups, stop, 8)).isEqualTo(kv.decode(groups, stop, 8));
+            List<SlickResult> shared = plain.scoredBy(scorer).categorize(questions);
+            List<SlickResult> whole = plain.categorize(questions);
+            for (int i = 0; i < questions.size(); i++) {
+                assertThat(shared.get(i).category()).isEqualTo(whole.get(i).category());
+                assertThat(shared.get(i).pGreedy()).isEqualTo(whole.get(i).pGreedy());
+                assertThat(shared.get(i).pSampled()).isCloseTo(whole.get(i).pSampled(), within(1e-6));
+            }
+        }
+        assertThat(new RecomputingDecoder(model, 0).decode(groups, stop, 8)).isEqualTo(kv.decode(groups, stop, 8));
     }
 
     /** Greedy answers to real prompts: KV cache = recomputation = the reference, token for token. */
