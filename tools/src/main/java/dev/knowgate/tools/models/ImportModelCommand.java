@@ -1,0 +1,99 @@
+package dev.knowgate.tools.models;
+
+import dev.knowgate.contracts.ModelFile;
+import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.trainer.registry.ModelRegistry;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bin/import-model}: a Hugging Face model exported with optimum becomes a knowgate version
+ * ({@link OptimumImport}), and with {@code --registry} is installed and signed there, where the
+ * trainer and categorize-stream load versions from (docs/models.md).
+ */
+@Command(name = "import-model", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = "Imports a folder written by `optimum-cli export onnx --task text-generation-with-past` (with its"
+                + " tokenizer.json) as a knowgate model version: copies model.onnx (and model.onnx_data), config.json,"
+                + " the tokenizer files and the exemplars, writes the manifest with every file's sha256, and checks"
+                + " that the services can load and decode it.",
+        footer = {"", "Exit codes: 0 imported, 1 the export does not meet the contract (the reason is printed),"
+                + " 2 usage error."})
+public final class ImportModelCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "EXPORT_DIR", description = "the optimum export folder")
+    Path source;
+
+    @Option(names = "--name", required = true, description = "registry name of the model (a slug, e.g. smollm2-135m)")
+    String name;
+
+    @Option(names = "--version", defaultValue = "1", description = "version number (default ${DEFAULT-VALUE})")
+    long version;
+
+    @Option(names = "--exemplars", required = true, paramLabel = "FILE",
+            description = "JSONL examples (the ingest format) SliCK draws its few-shot exemplars from")
+    Path exemplars;
+
+    @Option(names = "--terminator", defaultValue = "\\n", paramLabel = "TEXT",
+            description = "what ends an answer: \\n (a newline, the default) or the model's EOS text, e.g. </s>")
+    String terminator;
+
+    @Option(names = "--prompt-template", defaultValue = "Q: {question} A:", paramLabel = "TEXT",
+            description = "the template a question is put in (default '${DEFAULT-VALUE}')")
+    String promptTemplate;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the version folder to write (must not exist)")
+    Path out;
+
+    @Option(names = "--registry", paramLabel = "DIR",
+            description = "also install the version in this registry (<DIR>/<name>/<version>/), signed")
+    Path registry;
+
+    @Option(names = "--signing-key", paramLabel = "FILE", defaultValue = "var/trainer/signing.key",
+            description = "the registry's signing key, the trainer's (made when missing; default ${DEFAULT-VALUE})")
+    Path signingKey;
+
+    @Option(names = "--public-key", paramLabel = "FILE", defaultValue = "var/trainer/signing.pub",
+            description = "its public half, which the services trust (default ${DEFAULT-VALUE})")
+    Path publicKey;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ImportModelCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        OptimumImport.Report report;
+        try {
+            report = OptimumImport.run(new OptimumImport.Request(source, name, version, promptTemplate,
+                    terminator.replace("\\n", "\n"), exemplars, out));
+        } catch (OptimumImport.RefusedException e) {
+            System.err.println("import-model: refused: " + e.getMessage());
+            return 1;
+        }
+        ModelFolder folder = report.folder();
+        System.out.printf(Locale.ROOT, "%s: %s, %d layers, hidden %d, %d key/value heads, vocab %d, %d positions%n",
+                folder.manifest().key(), report.modelType(), report.layers(), report.hiddenSize(), report.kvHeads(),
+                report.vocab(), report.maxPositions());
+        for (ModelFile f : folder.manifest().files()) {
+            System.out.printf(Locale.ROOT, "  %-24s %,15d bytes  sha256 %s%n", f.path(), f.bytes(), f.sha256());
+        }
+        System.out.printf(Locale.ROOT, "checked: loads in %.1f s; tokenizer ids within the logits; answer terminator"
+                        + " %s is id %d; %d exemplars; the cache decodes what recomputation decodes%n",
+                report.loadSeconds(), folder.manifest().answerTerminator().replace("\n", "\\n"), report.terminatorId(),
+                report.exemplarCount());
+        System.out.printf(Locale.ROOT, "greedy answer to \"%s\": \"%s\"%n", report.checkQuestion(),
+                report.greedyAnswer().replace("\n", "\\n"));
+        System.out.println("written to " + folder.dir());
+        if (registry != null) {
+            ModelFolder installed = ModelRegistry.withLocalKey(registry, signingKey, publicKey).register(folder);
+            System.out.println("installed and signed in the registry: " + installed.dir());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.knowgate.tools.models;
+
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.model.gpt.GptConfig;
+import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.llama.LlamaConfig;
+import dev.knowgate.model.llama.LlamaWeights;
+import dev.knowgate.model.onnx.GptOnnxWriter;
+import dev.knowgate.model.onnx.LlamaOnnxWriter;
+import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.registry.RegistryOrigin;
+import dev.knowgate.model.runtime.ModelTokenizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * bin/import-model on folders laid out as optimum's text-generation-with-past export of a Llama
+ * (written by the project's own writer: no model hub here), with Mistral 7B's tokenizer: a good
+ * export becomes a sealed, signed, loadable version; exports the services could not serve are
+ * refused with the reason, and nothing is left behind.
+ */
+class ImportModelCommandTest {
+
+    private static final Path TOKENIZER = Path.of("..", "models", "tokenizers", "mistral-7b-v0.1", "tokenizer.json");
+    private static final Path EXEMPLARS = Path.of("..", "models", "knowgate-base-1", "exemplars.jsonl");
+    private static final LlamaConfig SHAPE = LlamaConfig.of(32_000, 32, 64, 2, 4, 2, 256, true);
+
+    @TempDir
+    Path tmp;
+
+    private Path export(String name) throws Exception {
+        Path dir = tmp.resolve(name);
+        LlamaOnnxWriter.write(LlamaWeights.random(SHAPE, 3L, 0.3, 0.1),
+                new LlamaOnnxWriter.Options(true, LlamaOnnxWriter.Precision.FP32), dir);
+        Files.copy(TOKENIZER, dir.resolve(ModelTokenizer.TOKENIZER_FILE));
+        Files.writeString(dir.resolve("special_tokens_map.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
+        Files.writeString(dir.resolve("README.md"), "not part of the model"); // left behind
+        return dir;
+    }
+
+    /** Runs the command; returns exit code, stdout and stderr. */
+    private String[] run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new ImportModelCommand()).execute(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void anOptimumLayoutExportBecomesASealedSignedLoadableVersion() throws Exception {
+        Path source = export("smol-export");
+        Path out = tmp.resolve("versions").resolve("smol-1");
+        String[] r = run(source.toString(), "--name", "smol", "--exemplars", EXEMPLARS.toString(), "--out", out.toString(),
+                "--registry", tmp.resolve("registry").toString(), "--signing-key", tmp.resolve("keys/k").toString(),
+                "--public-key", tmp.resolve("keys/k.pub").toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("smol@1: llama, 2 layers, hidden 32, 2 key/value heads, vocab 32000, 256 positions")
+                .contains("model.onnx_data").contains("answer terminator \\n is id 13")
+                .contains("the cache decodes what recomputation decodes");
+
+        ModelVersion m = ModelFolder.open(out).manifest();
+        assertThat(m.architecture()).isEqualTo("hf-causal-lm");
+        assertThat(m.answerTerminator()).isEqualTo("\n");
+        assertThat(m.promptTemplate()).isEqualTo("Q: {question} A:");
+        assertThat(m.files()).extracting(f -> f.path()).containsExactly("config.json", "exemplars.jsonl",
+                "generation_config.json", "model.onnx", "model.onnx_data", "special_tokens_map.json", "tokenizer.json");
+        assertThat(m.file("model.onnx_data").orElseThrow().sha256()).isEqualTo(ModelFolder.sha256(source.resolve("model.onnx_data")));
+        // Installed where the services load from, signed by the key they trust.
+        ModelFolder installed = ModelFolder.open(tmp.resolve("registry").resolve("smol").resolve("1"));
+        RegistryOrigin.of(tmp.resolve("registry"), tmp.resolve("keys/k.pub")).verify(installed);
+        assertThat(Files.exists(out.resolveSibling("smol-1.importing"))).isFalse();
+    }
+
+    @Test
+    void anExportWithoutTheCacheIsRefusedWithTheOptimumTaskToUse() throws Exception {
+        Path source = export("no-past");
+        // The same shape of folder, but a model.onnx that takes no past_key_values.
+        GptOnnxWriter.write(GptWeights.random(GptConfig.of(32_000, 64, 16, 2, 1, 32), 1L), GptOnnxWriter.Variant.PLAIN,
+                Map.of(), source.resolve("model.onnx"));
+        Files.delete(source.resolve("model.onnx_data"));
+        Path out = tmp.resolve("no-past-1");
+        String[] r = run(source.toString(), "--name", "nopast", "--exemplars", EXEMPLARS.toString(), "--out", out.toString());
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2]).contains("refused").contains("--task text-generation-with-past");
+        assertThat(out).doesNotExist();
+        assertThat(tmp.resolve("no-past-1.importing")).doesNotExist();
+    }
+
+    @Test
+    void aConfigFromAnotherModelATerminatorOfSeveralTokensAndAnOldSplitExportAreRefusedByName() throws Exception {
+        Path source = export("mismatched");
+        LlamaConfig.of(32_000, 32, 64, 2, 4, 4, 256, true).writeTo(source);
+        String[] r = run(source.toString(), "--name", "x", "--exemplars", EXEMPLARS.toString(),
+                "--out", tmp.resolve("x-1").toString());
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2]).contains("num_key_value_heads 4").contains("2 heads");
+
+        Path good = export("terminator");
+        r = run(good.toString(), "--name", "y", "--exemplars", EXEMPLARS.toString(), "--terminator", "END OF ANSWER",
+                "--out", tmp.resolve("y-1").toString());
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2]).contains("answer terminator 'END OF ANSWER'");
+
+        Path split = tmp.resolve("split");
+        Files.createDirectories(split);
+        Files.writeString(split.resolve("decoder_model_merged.onnx"), "x");
+        r = run(split.toString(), "--name", "z", "--exemplars", EXEMPLARS.toString(), "--out", tmp.resolve("z-1").toString());
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2]).contains("has no model.onnx but decoder_model_merged.onnx");
+    }
+}
