@@ -339,8 +339,8 @@ public final class DjlGpt implements AutoCloseable {
         return Dropout.dropout(x, dropout, true).singletonOrThrow();
     }
 
-    /** [b, 1, s, s]: MASK_VALUE where the key is in the future or padding, 0 elsewhere. */
-    private static NDArray attentionBias(NDManager m, long[] mask, int b, int s) {
+    /** [b, 1, s, s]: MASK_VALUE where the key is in the future or padding, 0 elsewhere (any decoder's). */
+    public static NDArray attentionBias(NDManager m, long[] mask, int b, int s) {
         float[] bias = new float[b * s * s];
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < s; i++) {

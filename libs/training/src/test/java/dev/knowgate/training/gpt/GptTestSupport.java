@@ -12,7 +12,7 @@ import dev.knowgate.model.onnx.GptOnnxWriter;
 import java.util.Map;
 
 /** Shared helpers: the DJL engine (started once, timed), ONNX Runtime logits, padded batches. */
-final class GptTestSupport {
+public final class GptTestSupport {
 
     private static Engine engine;
     static long engineStartMillis = -1;
@@ -21,7 +21,7 @@ final class GptTestSupport {
     private GptTestSupport() {
     }
 
-    static synchronized NDManager newManager() {
+    public static synchronized NDManager newManager() {
         if (engine == null) {
             System.setProperty("ai.djl.offline", "true");
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
@@ -54,7 +54,7 @@ final class GptTestSupport {
         }
     }
 
-    static float[][][] toArray(NDArray logits) {
+    public static float[][][] toArray(NDArray logits) {
         long[] shape = logits.getShape().getShape();
         int b = (int) shape[0];
         int s = (int) shape[1];
@@ -70,7 +70,7 @@ final class GptTestSupport {
     }
 
     /** Max |a - b| over the positions where mask == 1. */
-    static double maxAbsDiff(float[][][] a, float[][][] b, long[][] mask) {
+    public static double maxAbsDiff(float[][][] a, float[][][] b, long[][] mask) {
         double max = 0;
         for (int i = 0; i < mask.length; i++) {
             for (int t = 0; t < mask[i].length; t++) {
@@ -86,7 +86,7 @@ final class GptTestSupport {
     }
 
     /** Right-padded (or left-padded) batch of the given lengths, padded with token 0 to the longest. */
-    static long[][][] batch(long[][] rows, boolean leftPad) {
+    public static long[][][] batch(long[][] rows, boolean leftPad) {
         int s = 0;
         for (long[] r : rows) {
             s = Math.max(s, r.length);
@@ -111,7 +111,7 @@ final class GptTestSupport {
         return out;
     }
 
-    static NDArray create(NDManager m, long[][] a) {
+    public static NDArray create(NDManager m, long[][] a) {
         return m.create(flat(a), new ai.djl.ndarray.types.Shape(a.length, a[0].length));
     }
 }
