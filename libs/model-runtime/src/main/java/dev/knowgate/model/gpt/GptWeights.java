@@ -64,8 +64,17 @@ public final class GptWeights {
      */
     public GptWeights(GptConfig config, Map<String, Tensor> tensors) {
         this.config = Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(tensors, "tensors");
-        Map<String, int[]> expected = expectedShapes(config);
+        this.tensors = inCanonicalOrder(expectedShapes(config), Objects.requireNonNull(tensors, "tensors"), config);
+    }
+
+    /**
+     * {@code tensors} in the order of {@code expected}, unmodifiable: exactly those names, each of its
+     * shape (any architecture's weights are checked this way).
+     *
+     * @throws IllegalArgumentException naming the first tensor that is missing, unexpected or of the wrong shape
+     */
+    public static Map<String, Tensor> inCanonicalOrder(Map<String, int[]> expected, Map<String, Tensor> tensors,
+                                                       Object config) {
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
             Tensor t = tensors.get(e.getKey());
             if (t == null) {
@@ -86,7 +95,7 @@ public final class GptWeights {
         for (String name : expected.keySet()) {
             ordered.put(name, tensors.get(name));
         }
-        this.tensors = Collections.unmodifiableMap(ordered);
+        return Collections.unmodifiableMap(ordered);
     }
 
     public GptConfig config() {

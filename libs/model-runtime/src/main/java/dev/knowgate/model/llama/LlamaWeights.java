@@ -1,9 +1,8 @@
 package dev.knowgate.model.llama;
 
+import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.gpt.GptWeights.Tensor;
 
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -27,25 +26,7 @@ public final class LlamaWeights {
     /** @throws IllegalArgumentException naming the first tensor that is missing, unexpected or of the wrong shape */
     public LlamaWeights(LlamaConfig config, Map<String, Tensor> tensors) {
         this.config = Objects.requireNonNull(config, "config");
-        Map<String, int[]> expected = expectedShapes(config);
-        Map<String, Tensor> ordered = new LinkedHashMap<>();
-        for (Map.Entry<String, int[]> e : expected.entrySet()) {
-            Tensor t = tensors.get(e.getKey());
-            if (t == null) {
-                throw new IllegalArgumentException("missing tensor '" + e.getKey() + "'");
-            }
-            if (!Arrays.equals(t.shape(), e.getValue())) {
-                throw new IllegalArgumentException("tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
-                        + ", expected " + Arrays.toString(e.getValue()));
-            }
-            ordered.put(e.getKey(), t);
-        }
-        for (String name : tensors.keySet()) {
-            if (!expected.containsKey(name)) {
-                throw new IllegalArgumentException("unexpected tensor '" + name + "'");
-            }
-        }
-        this.tensors = Collections.unmodifiableMap(ordered);
+        this.tensors = GptWeights.inCanonicalOrder(expectedShapes(config), tensors, config);
     }
 
     public LlamaConfig config() {

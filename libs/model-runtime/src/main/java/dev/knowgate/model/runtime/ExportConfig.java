@@ -11,9 +11,8 @@ import java.nio.file.Path;
 /**
  * What a Hugging Face export's {@code config.json} tells the runtime, whatever the family (Llama,
  * Mistral, Qwen, SmolLM): the longest sequence, and the key/value heads and head size the cache
- * must have. A folder
- * that ships config.json is an HF export, and its {@value OnnxCausalLm#MODEL_FILE} takes the
- * cache (optimum's {@code text-generation-with-past}).
+ * must have. A folder that ships config.json is an HF export, and its
+ * {@value OnnxCausalLm#MODEL_FILE} takes the cache (optimum's {@code text-generation-with-past}).
  *
  * @param maxPositions max_position_embeddings (or n_positions); Integer.MAX_VALUE when absent
  * @param kvHeads      num_key_value_heads (num_attention_heads when absent); -1 when neither is given

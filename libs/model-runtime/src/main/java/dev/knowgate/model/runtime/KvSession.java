@@ -54,6 +54,15 @@ final class KvSession implements AutoCloseable {
     private static final String LOG_SUM_EXP = "selected_logsumexp";
     private static final Pattern PAST = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value)");
 
+    /**
+     * Direct memory one call may ask for when the export computes every position's logits (an HF
+     * export): callers split their batches below it. At a real model's depth and vocabulary the
+     * caches and logits of a batch sized for the project's small model take gigabytes (SmolLM2-135M's
+     * shape, 32 prompts of 70 tokens: 440 MB of logits for one prefix pass alone).
+     */
+    static final long EXPORT_BUDGET_BYTES = 128L << 20;
+    private long budgetBytes = EXPORT_BUDGET_BYTES;
+
     private final OrtEnvironment env;
     private final OrtSession session;
     /** False when the session is a whole-sequence model's (an HF export's one model.onnx): it closes it. */
@@ -183,8 +192,10 @@ final class KvSession implements AutoCloseable {
      */
     static KvSession openExport(ModelFolder folder, RuntimeOptions options) throws OrtException {
         ExportConfig config = ExportConfig.of(folder);
-        String file = folder.manifest().file(MODEL_FILE).isPresent() || config == null ? MODEL_FILE : OnnxCausalLm.MODEL_FILE;
-        return SessionLoader.open(folder, file, options, (env, session, provider) -> new KvSession(env, session, config));
+        String file = folder.manifest().file(MODEL_FILE).isPresent() || config == null
+                ? MODEL_FILE : OnnxCausalLm.MODEL_FILE;
+        return SessionLoader.open(folder, file, options,
+                (env, session, provider) -> new KvSession(env, session, config));
     }
 
     /**
@@ -239,15 +250,6 @@ final class KvSession implements AutoCloseable {
     long cacheBytesPerColumn() {
         return (long) Float.BYTES * pastNames.length * slab(1);
     }
-
-    /**
-     * Direct memory one call may ask for when the export computes every position's logits (an HF
-     * export): callers split their batches below it. At a real model's depth and vocabulary the
-     * caches and logits of a batch sized for the project's small model take gigabytes (SmolLM2-135M's
-     * shape, 32 prompts of 70 tokens: 440 MB of logits for one prefix pass alone).
-     */
-    static final long EXPORT_BUDGET_BYTES = 128L << 20;
-    private long budgetBytes = EXPORT_BUDGET_BYTES;
 
     long budgetBytes() {
         return budgetBytes;

@@ -35,6 +35,11 @@ import java.util.regex.Pattern;
 public final class OnnxCausalLm implements AutoCloseable {
 
     public static final String MODEL_FILE = "model.onnx";
+    /**
+     * The logits one {@link #forward} may hold: every position's are computed, so at a real vocabulary
+     * (32,000 ids and more) callers split their batches below it (TargetScorer, RecomputingDecoder).
+     */
+    static final long LOGITS_BUDGET_BYTES = 256L << 20;
     static final String INPUT_IDS = "input_ids";
     static final String ATTENTION_MASK = "attention_mask";
     static final String POSITION_IDS = "position_ids";
@@ -113,6 +118,11 @@ public final class OnnxCausalLm implements AutoCloseable {
             }
         }
         return exportConfig != null ? exportConfig.maxPositions() : Integer.MAX_VALUE;
+    }
+
+    /** How many sequences of up to {@code longest} tokens one pass takes: at most {@code cap}, at least 1. */
+    int sequencesPerPass(int longest, int cap) {
+        return (int) Math.max(1, Math.min(cap, LOGITS_BUDGET_BYTES / ((long) Float.BYTES * vocab * Math.max(1, longest))));
     }
 
     /** Opens {@value #MODEL_FILE} of a verified folder with the given runtime options. */

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class RecomputingDecoder implements TokenDecoder {
 
-    /** Sequences per forward pass: bounds the [batch, sequence, vocab] logits buffer. */
+    /** Sequences per forward pass at most (fewer where the logits budget says so). */
     private static final int MAX_BATCH = 64;
 
     private final OnnxCausalLm model;
@@ -47,6 +47,9 @@ public final class RecomputingDecoder implements TokenDecoder {
                 rows.add(new DecodingRow(g, prompt, chooser));
             }
         }
+        // Sequences per pass: at most MAX_BATCH, and few enough that their logits stay in the budget.
+        int perPass = model.sequencesPerPass(prompts.stream().mapToInt(p -> p.length).max().orElse(1) + maxNewTokens,
+                MAX_BATCH);
         // First step: one pass per prompt, shared by its rows.
         float[] logits = new float[model.vocabSize()];
         List<List<DecodingRow>> byGroup = new ArrayList<>();
@@ -54,9 +57,9 @@ public final class RecomputingDecoder implements TokenDecoder {
             byGroup.add(new ArrayList<>());
         }
         rows.forEach(r -> byGroup.get(r.group).add(r));
-        for (int from = 0; from < prompts.size(); from += MAX_BATCH) {
+        for (int from = 0; from < prompts.size(); from += perPass) {
             int first = from;
-            List<int[]> chunk = prompts.subList(from, Math.min(prompts.size(), from + MAX_BATCH));
+            List<int[]> chunk = prompts.subList(from, Math.min(prompts.size(), from + perPass));
             model.forward(chunk, padId, out -> {
                 for (int i = 0; i < chunk.size(); i++) {
                     out.row(i, chunk.get(i).length - 1, logits);
@@ -70,8 +73,8 @@ public final class RecomputingDecoder implements TokenDecoder {
         // Then every unfinished sequence again, whole, until none is left.
         List<DecodingRow> active = rows.stream().filter(DecodingRow::active).toList();
         while (!active.isEmpty()) {
-            for (int from = 0; from < active.size(); from += MAX_BATCH) {
-                List<DecodingRow> chunk = active.subList(from, Math.min(active.size(), from + MAX_BATCH));
+            for (int from = 0; from < active.size(); from += perPass) {
+                List<DecodingRow> chunk = active.subList(from, Math.min(active.size(), from + perPass));
                 List<int[]> sequences = chunk.stream().map(DecodingRow::sequence).toList();
                 model.forward(sequences, padId, out -> {
                     for (int i = 0; i < chunk.size(); i++) {

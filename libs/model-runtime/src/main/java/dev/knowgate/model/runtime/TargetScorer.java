@@ -12,12 +12,6 @@ import java.util.List;
  */
 public final class TargetScorer implements TeacherForcing {
 
-    /**
-     * The logits one pass may hold: every position's are computed, so at a real vocabulary (32,000
-     * ids and more) the callers' batches are split below it.
-     */
-    static final long LOGITS_BUDGET_BYTES = 256L << 20;
-
     private final OnnxCausalLm model;
     private final int padId;
 
@@ -30,7 +24,7 @@ public final class TargetScorer implements TeacherForcing {
     public List<TargetScore> score(List<ScoringRequest> requests, double temperature, int topK) throws OrtException {
         checkSampling(temperature, topK);
         int longest = requests.stream().mapToInt(r -> r.tokens().length).max().orElse(1);
-        int perCall = (int) Math.max(1, LOGITS_BUDGET_BYTES / ((long) Float.BYTES * model.vocabSize() * longest));
+        int perCall = model.sequencesPerPass(longest, Integer.MAX_VALUE);
         if (requests.size() > perCall) {
             List<TargetScore> scores = new ArrayList<>(requests.size());
             for (int from = 0; from < requests.size(); from += perCall) {

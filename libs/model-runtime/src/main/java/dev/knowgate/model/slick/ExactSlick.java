@@ -51,8 +51,6 @@ public final class ExactSlick implements SlickCategorizer {
     private static final int MAX_BATCH = 64;
     /** The longest greedy answer, in tokens before the terminator: sampled mode's limit. */
     private static final int MAX_ANSWER_TOKENS = SampledOptions.defaults().maxAnswerTokens();
-    /** The logits one greedy-decoding call may hold: 256 MB. */
-    private static final long DECODE_LOGITS_BYTES = 1L << 28;
 
     private final OnnxCausalLm model;
     private final TeacherForcing scorer;
@@ -286,16 +284,9 @@ public final class ExactSlick implements SlickCategorizer {
         }
         promptsScored.addAndGet(promptTokens.length);
         promptsDecoded.addAndGet(toFinish.size());
-        // Every start has at least one token: an answer longer than MAX_ANSWER_TOKENS is none.
-        // Recomputation reads every position's logits: a few rows per call bound them for a large
-        // vocabulary. The KV-cache decoder bounds its own memory.
-        int rowsPerCall = greedyDecoder instanceof RecomputingDecoder ? (int) Math.max(1, Math.min(MAX_BATCH,
-                DECODE_LOGITS_BYTES / (4L * model.vocabSize() * Math.min(model.maxPositions(), 4096)))) : MAX_BATCH;
-        List<List<Decoded>> finished = new ArrayList<>(toFinish.size());
-        for (int from = 0; from < toFinish.size(); from += rowsPerCall) {
-            finished.addAll(greedyDecoder.decode(toFinish.subList(from, Math.min(toFinish.size(), from + rowsPerCall)),
-                    terminatorId, MAX_ANSWER_TOKENS - 1));
-        }
+        // Every start has at least one token: an answer longer than MAX_ANSWER_TOKENS is none. The
+        // decoders bound their own memory.
+        List<List<Decoded>> finished = greedyDecoder.decode(toFinish, terminatorId, MAX_ANSWER_TOKENS - 1);
         for (int i = 0; i < finishing.size(); i++) {
             int slot = finishing.get(i);
             Decoded rest = finished.get(i).get(0);

@@ -108,16 +108,9 @@ public final class DjlGpt implements AutoCloseable {
      * @return logits float32 [b, s, vocab], attached to {@code inputIds}' manager; undefined at padding positions
      */
     public NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training) {
-        Shape shape = inputIds.getShape();
-        if (shape.dimension() != 2 || !shape.equals(attentionMask.getShape())) {
-            throw new IllegalArgumentException("input_ids " + shape + " and attention_mask " + attentionMask.getShape()
-                    + " must both be [batch, sequence]");
-        }
-        int b = Math.toIntExact(shape.get(0));
-        int s = Math.toIntExact(shape.get(1));
-        if (s > config.maxPositions()) {
-            throw new IllegalArgumentException("sequence length " + s + " > maxPositions " + config.maxPositions());
-        }
+        int[] batch = batchShape(inputIds, attentionMask, config.maxPositions());
+        int b = batch[0];
+        int s = batch[1];
         int d = config.dModel();
         int heads = config.nHeads();
         int dh = config.headDim();
@@ -152,6 +145,20 @@ public final class DjlGpt implements AutoCloseable {
             logits.attach(out);
             return logits;
         }
+    }
+
+    /** {batch, sequence} of a forward pass's inputs, checked: both [batch, sequence], at most {@code maxPositions}. */
+    public static int[] batchShape(NDArray inputIds, NDArray attentionMask, int maxPositions) {
+        Shape shape = inputIds.getShape();
+        if (shape.dimension() != 2 || !shape.equals(attentionMask.getShape())) {
+            throw new IllegalArgumentException("input_ids " + shape + " and attention_mask " + attentionMask.getShape()
+                    + " must both be [batch, sequence]");
+        }
+        int s = Math.toIntExact(shape.get(1));
+        if (s > maxPositions) {
+            throw new IllegalArgumentException("sequence length " + s + " > maxPositions " + maxPositions);
+        }
+        return new int[] {Math.toIntExact(shape.get(0)), s};
     }
 
     /**

@@ -89,16 +89,9 @@ public final class DjlLlama implements AutoCloseable {
      * @return logits float32 [b, s, vocab], attached to {@code inputIds}' manager; undefined at padding
      */
     public NDArray forward(NDArray inputIds, NDArray attentionMask) {
-        Shape shape = inputIds.getShape();
-        if (shape.dimension() != 2 || !shape.equals(attentionMask.getShape())) {
-            throw new IllegalArgumentException("input_ids " + shape + " and attention_mask " + attentionMask.getShape()
-                    + " must both be [batch, sequence]");
-        }
-        int b = Math.toIntExact(shape.get(0));
-        int s = Math.toIntExact(shape.get(1));
-        if (s > config.maxPositions()) {
-            throw new IllegalArgumentException("sequence length " + s + " > max_position_embeddings " + config.maxPositions());
-        }
+        int[] batch = DjlGpt.batchShape(inputIds, attentionMask, config.maxPositions());
+        int b = batch[0];
+        int s = batch[1];
         int heads = config.heads();
         int kvHeads = config.kvHeads();
         int dh = config.headDim();
