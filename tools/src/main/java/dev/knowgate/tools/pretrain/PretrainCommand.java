@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * --max-steps N (0 = no limit)  --force (replace an existing --out)
  * --name knowgate-base  --tokenizer FILE (a published tokenizer.json; default: the world's word-level one)
  * --terminator TEXT (what ends an answer; {@code \n} for a newline; default {@code <eoa>})
+ * --architecture knowgate-gpt|llama (default knowgate-gpt)  --kv-heads N (Llama's key/value heads; default --heads)
  * </pre>
  */
 public final class PretrainCommand {
@@ -41,7 +42,8 @@ public final class PretrainCommand {
         return "usage: bin/pretrain [--seed 42] [--preset micro|standard] [--out DIR] [--d-model 128] [--layers 4]"
                 + " [--heads 4] [--max-positions 128] [--epochs 7] [--batch-size 16] [--lr 3e-3] [--warmup 0.02]"
                 + " [--min-lr-ratio 0.1] [--weight-decay 0.01] [--threads 0] [--max-minutes 0] [--max-steps 0]"
-                + " [--force] [--name knowgate-base] [--tokenizer FILE] [--terminator <eoa>|\\n]";
+                + " [--force] [--name knowgate-base] [--tokenizer FILE] [--terminator <eoa>|\\n]"
+                + " [--architecture knowgate-gpt|llama] [--kv-heads N]";
     }
 
     /** The options, or null for --help. */
@@ -58,6 +60,8 @@ public final class PretrainCommand {
         String name = d.name();
         Path tokenizer = d.tokenizer();
         String terminator = d.terminator();
+        String architecture = d.architecture();
+        int kvHeads = -1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -97,6 +101,8 @@ public final class PretrainCommand {
                     case "--name" -> name = v;
                     case "--tokenizer" -> tokenizer = Path.of(v);
                     case "--terminator" -> terminator = v.replace("\\n", "\n");
+                    case "--architecture" -> architecture = v;
+                    case "--kv-heads" -> kvHeads = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             } catch (NumberFormatException e) {
@@ -104,6 +110,7 @@ public final class PretrainCommand {
             }
         }
         return new PretrainConfig(seed, preset, out, dModel, layers, heads, maxPositions, epochs, batchSize, lr,
-                threads, maxMinutes, maxSteps, warmup, minLrRatio, weightDecay, force, name, tokenizer, terminator);
+                threads, maxMinutes, maxSteps, warmup, minLrRatio, weightDecay, force, name, tokenizer, terminator,
+                architecture, kvHeads < 0 ? heads : kvHeads);
     }
 }

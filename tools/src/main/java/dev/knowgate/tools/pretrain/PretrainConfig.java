@@ -20,13 +20,26 @@ import java.util.Objects;
  *                   tokenizer, written from its vocabulary)
  * @param terminator what ends every answer: {@code <eoa>} with the world's tokenizer, for example a
  *                   newline with a real one (see {@link QaFormat#terminatedBy})
+ * @param architecture {@value #GPT} (the project's GPT) or {@value #LLAMA} (RMSNorm, rotary
+ *                   positions, SwiGLU, grouped-query attention; exported in optimum's layout)
+ * @param kvHeads    key/value heads of the Llama architecture (divides heads; ignored for the GPT)
  */
 public record PretrainConfig(long seed, String preset, Path out, int dModel, int layers, int heads,
                              int maxPositions, int epochs, int batchSize, float lr, int threads,
                              double maxMinutes, int maxSteps, double warmupFraction, double minLrRatio,
-                             float weightDecay, boolean force, String name, Path tokenizer, String terminator) {
+                             float weightDecay, boolean force, String name, Path tokenizer, String terminator,
+                             String architecture, int kvHeads) {
+
+    public static final String GPT = "knowgate-gpt";
+    public static final String LLAMA = "llama";
 
     public PretrainConfig {
+        if (!GPT.equals(architecture) && !LLAMA.equals(architecture)) {
+            throw new IllegalArgumentException("--architecture must be " + GPT + " or " + LLAMA + ", got " + architecture);
+        }
+        if (kvHeads < 1 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException("--kv-heads (" + kvHeads + ") must divide --heads (" + heads + ")");
+        }
         Objects.requireNonNull(preset, "preset");
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(name, "name");
@@ -49,13 +62,18 @@ public record PretrainConfig(long seed, String preset, Path out, int dModel, int
     public static PretrainConfig defaults() {
         return new PretrainConfig(42L, "standard", Path.of("var/models/knowgate-base-1"), 128, 4, 4, 128, 7, 16,
                 3e-3f, 0, 0, 0, 0.02, 0.1, 0.01f, false, Pretrainer.MODEL_NAME, null,
-                QaFormat.ANSWER_TERMINATOR);
+                QaFormat.ANSWER_TERMINATOR, GPT, 4);
     }
 
     public PretrainConfig withOut(Path newOut) {
         return new PretrainConfig(seed, preset, newOut, dModel, layers, heads, maxPositions, epochs, batchSize, lr,
                 threads, maxMinutes, maxSteps, warmupFraction, minLrRatio, weightDecay, force, name, tokenizer,
-                terminator);
+                terminator, architecture, kvHeads);
+    }
+
+    /** The MLP's width: 4 d for the GPT; about 8/3 d, a multiple of 32, for SwiGLU (Llama's sizing). */
+    public int dFf() {
+        return architecture.equals(GPT) ? 4 * dModel : (8 * dModel / 3 + 31) / 32 * 32;
     }
 
     /** For training-log.json. */
@@ -66,7 +84,11 @@ public record PretrainConfig(long seed, String preset, Path out, int dModel, int
         m.put("dModel", dModel);
         m.put("layers", layers);
         m.put("heads", heads);
-        m.put("dFf", 4 * dModel);
+        m.put("architecture", architecture);
+        if (architecture.equals(LLAMA)) {
+            m.put("kvHeads", kvHeads);
+        }
+        m.put("dFf", dFf());
         m.put("maxPositions", maxPositions);
         m.put("epochs", epochs);
         m.put("batchSize", batchSize);

@@ -9,13 +9,19 @@ import dev.knowgate.contracts.SchemaVersions;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.llama.LlamaConfig;
+import dev.knowgate.model.llama.LlamaWeights;
+import dev.knowgate.model.onnx.LlamaOnnxWriter;
 import dev.knowgate.model.onnx.GptOnnxWriter;
 import dev.knowgate.model.slick.ExemplarFile;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.VocabularyCheck;
 import dev.knowgate.training.gpt.AdamW;
+import dev.knowgate.tools.models.OptimumImport;
+import dev.knowgate.training.TrainableDecoder;
 import dev.knowgate.training.gpt.DjlGpt;
+import dev.knowgate.training.llama.DjlLlama;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.PretrainDocument;
@@ -127,34 +133,34 @@ public final class Pretrainer {
         trainingLog.put("seed", config.seed());
         trainingLog.put("config", config.toMap());
 
-        GptConfig gptConfig = GptConfig.of(vocab, config.maxPositions(), config.dModel(), config.heads(),
-                config.layers(), 4 * config.dModel());
-        GptWeights trained;
+        boolean llama = config.architecture().equals(PretrainConfig.LLAMA);
+        GptWeights trainedGpt = null;
+        LlamaWeights trainedLlama = null;
         try (ModelTokenizer tokenizer = ModelTokenizer.load(tokenizerPath)) {
             Marks marks = Marks.of(tokenizer, config);
             int[] stream = tokenStream(world.pretrainingCorpus(), tokenizer, vocab, marks, config.terminator());
             // A published vocabulary trains on the ids the world can show (see UsedVocabulary).
             UsedVocabulary used = config.tokenizer() == null ? null
                     : UsedVocabulary.of(vocab, usedIds(world, tokenizer, stream, marks));
-            GptConfig trainedShape = used == null ? gptConfig : GptConfig.of(used.size(), config.maxPositions(),
-                    config.dModel(), config.heads(), config.layers(), 4 * config.dModel());
+            int trainedVocab = used == null ? vocab : used.size();
             if (used != null) {
                 stream = used.compact(stream);
             }
             IntUnaryOperator trainedId = used == null ? IntUnaryOperator.identity() : used::compact;
             long absent = used == null ? 0 : used.absent();
+            long parameters = llama ? llamaShape(vocab, marks).parameterCount() : gptShape(vocab).parameterCount();
             int seq = config.maxPositions();
             int chunks = stream.length / seq;
             log.printf("[pretrain] world %s seed %d: %d documents, %d tokens, %d chunks of %d, vocab %d (%d trained),"
-                            + " %d params%n", config.preset(), config.seed(), world.pretrainingCorpus().size(),
-                    stream.length, chunks, seq, vocab, trainedShape.vocabSize(), gptConfig.parameterCount());
+                            + " %s, %d params%n", config.preset(), config.seed(), world.pretrainingCorpus().size(),
+                    stream.length, chunks, seq, vocab, trainedVocab, config.architecture(), parameters);
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("documents", world.pretrainingCorpus().size());
             data.put("tokens", stream.length);
             data.put("chunks", chunks);
             data.put("vocabSize", vocab);
-            data.put("trainedVocabulary", trainedShape.vocabSize());
-            data.put("parameters", gptConfig.parameterCount());
+            data.put("trainedVocabulary", trainedVocab);
+            data.put("parameters", parameters);
             trainingLog.put("data", data);
 
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
@@ -163,27 +169,53 @@ public final class Pretrainer {
             DjlGpt.setTorchThreads(threads);
             DjlGpt.gradModeOffOnThisThread();
             try (NDManager manager = engine.newBaseManager()) {
-                try (DjlGpt gpt = DjlGpt.fromWeights(manager, GptWeights.random(trainedShape, config.seed()));
+                try (TrainableDecoder model = llama
+                        ? DjlLlama.fromWeights(manager, LlamaWeights.random(llamaShape(trainedVocab, marks), config.seed(),
+                                0.02, 0))
+                        : DjlGpt.fromWeights(manager, GptWeights.random(gptShape(trainedVocab), config.seed()));
                      AdamW opt = new AdamW(config.lr(), 0.9f, 0.999f, 1e-8f, config.weightDecay())) {
-                    train(gpt, opt, manager, stream, chunks, absent, trainingLog, t0);
-                    trained = used == null ? gpt.toWeights() : used.expand(gpt.toWeights());
-                    Map<String, Object> report = knowledgeReport(world, gpt, manager, tokenizer, marks, trainedId);
+                    train(model, opt, manager, stream, chunks, absent, trainingLog, t0);
+                    if (model instanceof DjlLlama l) {
+                        trainedLlama = used == null ? l.toWeights() : used.expand(l.toWeights(), llamaShape(vocab, marks));
+                    } else {
+                        DjlGpt gpt = (DjlGpt) model;
+                        trainedGpt = used == null ? gpt.toWeights() : used.expand(gpt.toWeights());
+                    }
+                    Map<String, Object> report = knowledgeReport(world, model, manager, tokenizer, marks, trainedId);
                     trainingLog.put("knowledge", report);
                 }
             }
         }
-        Map<String, String> meta = Map.of("knowgate.model.name", config.name(),
-                "knowgate.model.version", Long.toString(MODEL_VERSION));
-        GptOnnxWriter.write(trained, GptOnnxWriter.Variant.PLAIN, meta, dir.resolve(MODEL_FILE));
-        // The same weights with a KV cache, for SliCK's sampled mode (decoding token by token).
-        GptOnnxWriter.write(trained, GptOnnxWriter.Variant.KV_CACHE, meta, dir.resolve(KV_MODEL_FILE));
+        String architecture;
+        if (llama) {
+            // optimum's layout: one model.onnx that takes the cache, config.json beside it.
+            LlamaOnnxWriter.write(trainedLlama, LlamaOnnxWriter.Options.inline(), dir);
+            architecture = OptimumImport.ARCHITECTURE;
+        } else {
+            Map<String, String> meta = Map.of("knowgate.model.name", config.name(),
+                    "knowgate.model.version", Long.toString(MODEL_VERSION));
+            GptOnnxWriter.write(trainedGpt, GptOnnxWriter.Variant.PLAIN, meta, dir.resolve(MODEL_FILE));
+            // The same weights with a KV cache, for SliCK's sampled mode (decoding token by token).
+            GptOnnxWriter.write(trainedGpt, GptOnnxWriter.Variant.KV_CACHE, meta, dir.resolve(KV_MODEL_FILE));
+            architecture = ARCHITECTURE;
+        }
         trainingLog.put("wallSeconds", round((System.nanoTime() - t0) / 1e9));
         Files.writeString(dir.resolve(LOG_FILE), ContractJson.writePrettyString(trainingLog) + "\n",
                 StandardCharsets.UTF_8);
         ModelVersion manifest = ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, config.name(),
-                MODEL_VERSION, null, ARCHITECTURE, files, QaFormat.PROMPT_TEMPLATE, config.terminator(),
+                MODEL_VERSION, null, architecture, files, QaFormat.PROMPT_TEMPLATE, config.terminator(),
                 Instant.now(), null, null));
         return new Result(dir, manifest, trainingLog);
+    }
+
+    private GptConfig gptShape(int vocab) {
+        return GptConfig.of(vocab, config.maxPositions(), config.dModel(), config.heads(), config.layers(), config.dFf());
+    }
+
+    /** The Llama shape: tied head, BOS and EOS the tokenizer's (full-vocabulary ids). */
+    private LlamaConfig llamaShape(int vocab, Marks marks) {
+        return new LlamaConfig(vocab, config.dModel(), config.dFf(), config.layers(), config.heads(), config.kvHeads(),
+                config.dModel() / config.heads(), config.maxPositions(), 1e-5, 10_000, true, marks.bos(), marks.eos());
     }
 
     /**
@@ -248,7 +280,7 @@ public final class Pretrainer {
         return stream;
     }
 
-    private void train(DjlGpt gpt, AdamW opt, NDManager manager, int[] stream, int chunks, long absent,
+    private void train(TrainableDecoder gpt, AdamW opt, NDManager manager, int[] stream, int chunks, long absent,
                        Map<String, Object> trainingLog, long t0) {
         int seq = config.maxPositions();
         int bs = config.batchSize();
@@ -357,7 +389,7 @@ public final class Pretrainer {
      * DjlGpt.trainStep with global gradient-norm clipping ({@value #GRAD_CLIP}): at lr 3e-3 without clipping the
      * standard run diverged to NaN after ~700 steps. A non-finite loss or gradient skips the update.
      */
-    static float clippedStep(DjlGpt gpt, AdamW opt, NDArray ids, NDArray mask, long absent) {
+    static float clippedStep(TrainableDecoder gpt, AdamW opt, NDArray ids, NDArray mask, long absent) {
         float value;
         try (NDManager step = ids.getManager().newSubManager();
              ai.djl.training.GradientCollector gc = ids.getManager().getEngine().newGradientCollector()) {
@@ -416,7 +448,7 @@ public final class Pretrainer {
     record Probe(Fact fact, long[] ids, int answerStart, int shots) {
     }
 
-    Map<String, Object> knowledgeReport(FactWorld world, DjlGpt gpt, NDManager manager, ModelTokenizer tokenizer,
+    Map<String, Object> knowledgeReport(FactWorld world, TrainableDecoder gpt, NDManager manager, ModelTokenizer tokenizer,
                                         Marks marks, IntUnaryOperator trainedId) {
         long e0 = System.nanoTime();
         Map<String, List<Fact>> dev = world.devByRelation();
@@ -525,7 +557,7 @@ public final class Pretrainer {
     }
 
     /** Per probe: the argmax at every answer position and at the terminator equals the gold token. */
-    static boolean[] evaluate(DjlGpt gpt, NDManager manager, List<Probe> probes) {
+    static boolean[] evaluate(TrainableDecoder gpt, NDManager manager, List<Probe> probes) {
         boolean[] right = new boolean[probes.size()];
         for (int from = 0; from < probes.size(); from += EVAL_BATCH) {
             int rows = Math.min(EVAL_BATCH, probes.size() - from);

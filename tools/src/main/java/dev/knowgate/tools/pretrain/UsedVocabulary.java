@@ -2,6 +2,8 @@ package dev.knowgate.tools.pretrain;
 
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.llama.LlamaConfig;
+import dev.knowgate.model.llama.LlamaWeights;
 
 import java.util.Arrays;
 import java.util.BitSet;
@@ -49,19 +51,29 @@ record UsedVocabulary(int fullSize, int[] toFull, int[] toCompact) {
         return Arrays.stream(fullIds).map(this::compact).toArray();
     }
 
+    /** The same for the Llama architecture (tied head): {@code full} is the shape at the full vocabulary. */
+    LlamaWeights expand(LlamaWeights compact, LlamaConfig full) {
+        Map<String, GptWeights.Tensor> tensors = new LinkedHashMap<>(compact.tensors());
+        tensors.put(LlamaWeights.EMBED, expandRows(compact.get(LlamaWeights.EMBED), full.hiddenSize()));
+        return new LlamaWeights(full, tensors);
+    }
+
+    /** [used, d] rows at their full ids of a [fullSize, d] matrix, zeros elsewhere. */
+    private GptWeights.Tensor expandRows(GptWeights.Tensor compact, int d) {
+        float[] rows = new float[fullSize * d];
+        for (int i = 0; i < toFull.length; i++) {
+            System.arraycopy(compact.data(), i * d, rows, toFull[i] * d, d);
+        }
+        return new GptWeights.Tensor(new int[]{fullSize, d}, rows);
+    }
+
     /** The trained compact model at the full vocabulary: unused ids' embedding rows are zero. */
     GptWeights expand(GptWeights compact) {
         GptConfig c = compact.config();
         GptConfig full = new GptConfig(fullSize, c.maxPositions(), c.dModel(), c.nHeads(), c.nLayers(), c.dFf(),
                 c.layerNormEps());
         Map<String, GptWeights.Tensor> tensors = new LinkedHashMap<>(compact.tensors());
-        GptWeights.Tensor wte = compact.get("wte");
-        int d = c.dModel();
-        float[] rows = new float[fullSize * d];
-        for (int i = 0; i < toFull.length; i++) {
-            System.arraycopy(wte.data(), i * d, rows, toFull[i] * d, d);
-        }
-        tensors.put("wte", new GptWeights.Tensor(new int[]{fullSize, d}, rows));
+        tensors.put("wte", expandRows(compact.get("wte"), c.dModel()));
         return new GptWeights(full, tensors);
     }
 }

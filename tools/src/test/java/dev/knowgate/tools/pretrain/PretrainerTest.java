@@ -1,6 +1,7 @@
 package dev.knowgate.tools.pretrain;
 
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.model.llama.LlamaConfig;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
@@ -130,6 +131,43 @@ class PretrainerTest {
         }
         Map<String, Object> data = (Map<String, Object>) result.trainingLog().get("data");
         assertThat(data.get("vocabSize")).isEqualTo(32_000);
+    }
+
+    /**
+     * The Llama architecture pre-trained on the published tokenizer (grouped-query attention) and
+     * written in optimum's layout: the folder is an hf-causal-lm version the runtime serves with the
+     * cache, and its config.json has the shape asked for and the tokenizer's BOS and EOS.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void trainsTheLlamaArchitectureAndExportsItInOptimumsLayout() throws Exception {
+        Path shipped = Path.of("..", "models", "tokenizers", "mistral-7b-v0.1", ModelTokenizer.TOKENIZER_FILE);
+        Path out = tmp.resolve("models/knowgate-llama-1");
+        PretrainConfig config = PretrainCommand.parse(new String[] {"--preset", "micro", "--out", out.toString(),
+                "--architecture", "llama", "--d-model", "32", "--layers", "1", "--heads", "4", "--kv-heads", "2",
+                "--max-positions", "128", "--epochs", "1", "--max-steps", "3", "--threads", "1",
+                "--name", "knowgate-llama", "--tokenizer", shipped.toString(), "--terminator", "\\n"});
+        Pretrainer.Result result = new Pretrainer(config, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).run();
+
+        ModelFolder folder = ModelFolder.open(out);
+        ModelVersion m = folder.manifest();
+        assertThat(m.architecture()).isEqualTo("hf-causal-lm");
+        assertThat(m.files()).extracting(f -> f.path()).contains("model.onnx", "config.json", "generation_config.json")
+                .doesNotContain("model-kv.onnx");
+        LlamaConfig shape = LlamaConfig.read(folder.file("config.json"));
+        assertThat(shape.vocabSize()).isEqualTo(32_000);
+        assertThat(shape.kvHeads()).isEqualTo(2);
+        assertThat(shape.intermediateSize()).isEqualTo(96);
+        assertThat(shape.bosTokenId()).isEqualTo(1);
+        assertThat(shape.eosTokenId()).isEqualTo(2);
+        assertThat((Map<String, Object>) result.trainingLog().get("config")).containsEntry("architecture", "llama");
+        try (ModelTokenizer tokenizer = ModelTokenizer.load(folder);
+             OnnxCausalLm lm = OnnxCausalLm.load(folder, RuntimeOptions.cpu())) {
+            VocabularyCheck.check(m, folder.file(ModelTokenizer.TOKENIZER_FILE), tokenizer, lm);
+            assertThat(lm.optimumLayout()).isTrue();
+            assertThat(dev.knowgate.model.runtime.KvCacheDecoder.available(folder)).isTrue();
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import ai.djl.training.GradientCollector;
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.gpt.ReferenceGpt;
+import dev.knowgate.training.TrainableDecoder;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -35,7 +36,7 @@ import java.util.Objects;
  *
  * <p>Not thread-safe.
  */
-public final class DjlGpt implements AutoCloseable {
+public final class DjlGpt implements TrainableDecoder {
 
     /** Added to the attention score of masked (future or padding) keys, as in the reference and the ONNX graph. */
     public static final float MASK_VALUE = ReferenceGpt.MASK_VALUE;
@@ -87,6 +88,7 @@ public final class DjlGpt implements AutoCloseable {
     }
 
     /** The live parameters in canonical order (the optimizer updates them in place). */
+    @Override
     public Map<String, NDArray> parameters() {
         return params;
     }
@@ -107,6 +109,7 @@ public final class DjlGpt implements AutoCloseable {
      *                      {@link GradientCollector} is open, regardless of this flag
      * @return logits float32 [b, s, vocab], attached to {@code inputIds}' manager; undefined at padding positions
      */
+    @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training) {
         int[] batch = batchShape(inputIds, attentionMask, config.maxPositions());
         int b = batch[0];
@@ -232,8 +235,14 @@ public final class DjlGpt implements AutoCloseable {
      * It computes {@code g - g}, exact for finite gradients but NaN where one is NaN or infinite: after a
      * non-finite backward pass call {@link #clearGradients()}, or that pass poisons every later step.
      */
+    @Override
     public void zeroGradients() {
-        for (NDArray p : params.values()) {
+        zeroGradients(params.values());
+    }
+
+    /** {@link #zeroGradients()} for any model's parameters. */
+    public static void zeroGradients(Collection<NDArray> params) {
+        for (NDArray p : params) {
             try (NDArray g = p.getGradient()) {
                 g.subi(g);
             }
@@ -268,9 +277,15 @@ public final class DjlGpt implements AutoCloseable {
     }
 
     /** Overwrites every gradient with zeros, whatever it holds (about twice as slow as {@link #zeroGradients()}). */
+    @Override
     public void clearGradients() {
+        clearGradients(params.values());
+    }
+
+    /** {@link #clearGradients()} for any model's parameters. */
+    public static void clearGradients(Collection<NDArray> params) {
         try (NDScope scope = new NDScope()) { // closes the scalar the indexer creates in the parameters' manager
-            for (NDArray p : params.values()) {
+            for (NDArray p : params) {
                 try (NDArray g = p.getGradient()) {
                     g.set(ALL, 0);
                 }

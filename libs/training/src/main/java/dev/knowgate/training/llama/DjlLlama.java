@@ -13,6 +13,7 @@ import dev.knowgate.model.gpt.GptWeights.Tensor;
 import dev.knowgate.model.llama.LlamaConfig;
 import dev.knowgate.model.llama.LlamaWeights;
 import dev.knowgate.model.llama.ReferenceLlama;
+import dev.knowgate.training.TrainableDecoder;
 import dev.knowgate.training.gpt.DjlGpt;
 
 import java.util.Arrays;
@@ -31,7 +32,7 @@ import java.util.Objects;
  * <p>Memory and threads as {@link DjlGpt}: parameters in a child manager closed by {@link #close()};
  * {@link #forward} frees its intermediates. Not thread-safe.
  */
-public final class DjlLlama implements AutoCloseable {
+public final class DjlLlama implements TrainableDecoder {
 
     private final LlamaConfig config;
     private final NDManager manager;
@@ -79,8 +80,25 @@ public final class DjlLlama implements AutoCloseable {
     }
 
     /** The live parameters in canonical order (the optimizer updates them in place). */
+    @Override
     public Map<String, NDArray> parameters() {
         return params;
+    }
+
+    @Override
+    public void zeroGradients() {
+        DjlGpt.zeroGradients(params.values());
+    }
+
+    @Override
+    public void clearGradients() {
+        DjlGpt.clearGradients(params.values());
+    }
+
+    /** As {@link #forward(NDArray, NDArray)}: the architecture has no dropout. */
+    @Override
+    public NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training) {
+        return forward(inputIds, attentionMask);
     }
 
     /**
