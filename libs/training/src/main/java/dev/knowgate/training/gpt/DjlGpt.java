@@ -60,27 +60,36 @@ public final class DjlGpt implements TrainableDecoder {
         Objects.requireNonNull(parent, "parent");
         Objects.requireNonNull(weights, "weights");
         NDManager m = parent.newSubManager();
-        Map<String, NDArray> p = new LinkedHashMap<>();
-        for (Map.Entry<String, GptWeights.Tensor> e : weights.tensors().entrySet()) {
-            GptWeights.Tensor t = e.getValue();
-            long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
-            NDArray a = m.create(t.data().clone(), new Shape(shape));
-            a.setName(e.getKey());
-            a.setRequiresGradient(true);
-            p.put(e.getKey(), a);
-        }
-        return new DjlGpt(weights.config(), m, p);
+        return new DjlGpt(weights.config(), m, trainable(m, weights.tensors()));
     }
 
     /** A copy of the current parameters as float32 {@link GptWeights} (same names, shapes and order). */
     public GptWeights toWeights() {
+        return new GptWeights(config, tensors(params));
+    }
+
+    /** Named float32 tensors as NDArrays in {@code m} that require gradients (any architecture's; copied). */
+    public static Map<String, NDArray> trainable(NDManager m, Map<String, GptWeights.Tensor> tensors) {
+        Map<String, NDArray> p = new LinkedHashMap<>();
+        for (Map.Entry<String, GptWeights.Tensor> e : tensors.entrySet()) {
+            GptWeights.Tensor t = e.getValue();
+            NDArray a = m.create(t.data().clone(), new Shape(Arrays.stream(t.shape()).asLongStream().toArray()));
+            a.setName(e.getKey());
+            a.setRequiresGradient(true);
+            p.put(e.getKey(), a);
+        }
+        return p;
+    }
+
+    /** The parameters' current values as named tensors, in the same order ({@link #trainable}'s inverse). */
+    public static Map<String, GptWeights.Tensor> tensors(Map<String, NDArray> params) {
         Map<String, GptWeights.Tensor> m = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             NDArray a = e.getValue();
             int[] shape = Arrays.stream(a.getShape().getShape()).mapToInt(Math::toIntExact).toArray();
             m.put(e.getKey(), new GptWeights.Tensor(shape, a.toFloatArray()));
         }
-        return new GptWeights(config, m);
+        return m;
     }
 
     public GptConfig config() {

@@ -9,16 +9,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
-import dev.knowgate.model.gpt.GptWeights.Tensor;
 import dev.knowgate.model.llama.LlamaConfig;
 import dev.knowgate.model.llama.LlamaWeights;
 import dev.knowgate.model.llama.ReferenceLlama;
 import dev.knowgate.training.TrainableDecoder;
 import dev.knowgate.training.gpt.DjlGpt;
 
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -54,25 +51,12 @@ public final class DjlLlama implements TrainableDecoder {
     public static DjlLlama fromWeights(NDManager parent, LlamaWeights weights) {
         Objects.requireNonNull(weights, "weights");
         NDManager m = parent.newSubManager();
-        Map<String, NDArray> p = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : weights.tensors().entrySet()) {
-            long[] shape = Arrays.stream(e.getValue().shape()).asLongStream().toArray();
-            NDArray a = m.create(e.getValue().data().clone(), new Shape(shape));
-            a.setName(e.getKey());
-            a.setRequiresGradient(true);
-            p.put(e.getKey(), a);
-        }
-        return new DjlLlama(weights.config(), m, p);
+        return new DjlLlama(weights.config(), m, DjlGpt.trainable(m, weights.tensors()));
     }
 
     /** A copy of the current parameters (same names, shapes and order). */
     public LlamaWeights toWeights() {
-        Map<String, Tensor> m = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            int[] shape = Arrays.stream(e.getValue().getShape().getShape()).mapToInt(Math::toIntExact).toArray();
-            m.put(e.getKey(), new Tensor(shape, e.getValue().toFloatArray()));
-        }
-        return new LlamaWeights(config, m);
+        return new LlamaWeights(config, DjlGpt.tensors(params));
     }
 
     public LlamaConfig config() {
