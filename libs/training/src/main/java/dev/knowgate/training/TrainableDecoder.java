@@ -5,10 +5,12 @@ import ai.djl.ndarray.NDArray;
 import java.util.Map;
 
 /**
- * A decoder-only language model in DJL that trains: what pre-training needs of an architecture
- * ({@link dev.knowgate.training.gpt.DjlGpt}, {@link dev.knowgate.training.llama.DjlLlama}).
+ * A decoder-only language model in DJL that trains: what pre-training and fine-tuning need of an
+ * architecture ({@link dev.knowgate.training.gpt.DjlGpt}, {@link dev.knowgate.training.llama.DjlLlama}).
+ *
+ * @param <W> the architecture's weights (GptWeights, LlamaWeights)
  */
-public interface TrainableDecoder extends AutoCloseable {
+public interface TrainableDecoder<W> extends AutoCloseable {
 
     /**
      * @param inputIds      int64 [b, s]
@@ -20,6 +22,9 @@ public interface TrainableDecoder extends AutoCloseable {
 
     /** The live parameters (the optimizer updates them in place). */
     Map<String, NDArray> parameters();
+
+    /** A copy of the current parameters, as the architecture's weights (what its ONNX writer exports). */
+    W toWeights();
 
     /** Zeroes the accumulated gradients (finite ones; see {@link #clearGradients()}). */
     void zeroGradients();

@@ -72,7 +72,7 @@ public final class FineTuneBenchmark {
         double[] secs = new double[repeats];
         int steps = (train.size() + config.batchSize() - 1) / config.batchSize() * config.epochs();
         for (int i = 0; i < repeats; i++) {
-            FineTuner.Result r = new FineTuner(config).run(start, train, List.of());
+            FineTuner.Result<GptWeights> r = new FineTuner(config).run(start, train, List.of());
             tps[i] = r.trainTokens() / r.trainSeconds();
             secs[i] = r.trainSeconds();
         }

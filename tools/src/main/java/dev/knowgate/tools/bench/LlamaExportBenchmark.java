@@ -7,6 +7,7 @@ import dev.knowgate.model.llama.LlamaConfig;
 import dev.knowgate.model.llama.LlamaWeights;
 import dev.knowgate.model.onnx.LlamaOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.runtime.ExportConfig;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.PrefixScorer;
@@ -74,7 +75,7 @@ public final class LlamaExportBenchmark {
             weights = null; // the export is what is measured from here on
             Files.copy(TOKENIZER, dir.resolve(ModelTokenizer.TOKENIZER_FILE));
             ModelFolder.seal(dir, files -> new ModelVersion(SchemaVersions.CURRENT, "bench-smollm2-shape", 1, null,
-                    "hf-causal-lm", files, TEMPLATE, NEWLINE, Instant.now(), null, null));
+                    ExportConfig.ARCHITECTURE, files, TEMPLATE, NEWLINE, Instant.now(), null, null));
             ModelFolder folder = ModelFolder.open(dir);
             System.gc();
             long rssBefore = rssMiB("VmRSS:");

@@ -1,6 +1,7 @@
 package dev.knowgate.tools.experiments;
 
 import dev.knowgate.contracts.Category;
+import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.tools.experiments.ExperimentContext.Checkpoint;
 import dev.knowgate.training.finetune.FineTuner;
 import dev.knowgate.training.finetune.FrozenGroups;
@@ -51,9 +52,9 @@ final class CategoriesExperiment {
                 List<Fact> train = ExperimentContext.shuffled(ctx.trainable.get(c), seed + c.ordinal() * 7_919L)
                         .subList(0, size);
                 long r0 = System.nanoTime();
-                FineTuner.Result es = ctx.earlyStopping(train, seed);
+                FineTuner.Result<GptWeights> es = ctx.earlyStopping(train, seed);
                 Checkpoint early = ctx.checkpoint("early_stopping", es.bestEpoch(), es.weights(), train);
-                FineTuner.Result conv = ctx.fixedEpochs(train, s.convEpochs(), 0, FrozenGroups.none(), seed);
+                FineTuner.Result<GptWeights> conv = ctx.fixedEpochs(train, s.convEpochs(), 0, FrozenGroups.none(), seed);
                 Checkpoint converged = ctx.checkpoint("convergence", conv.epochs().size(), conv.weights(), train);
                 double seconds = (System.nanoTime() - r0) / 1e9;
                 System.out.printf(Locale.ROOT,

@@ -140,14 +140,14 @@ final class ExperimentContext implements AutoCloseable {
     }
 
     /** Plain fine-tuning with early stopping on the dev split: FineTuner keeps the best dev epoch. */
-    FineTuner.Result earlyStopping(List<Fact> train, long seed) {
+    FineTuner.Result<GptWeights> earlyStopping(List<Fact> train, long seed) {
         FineTuneConfig config = new FineTuneConfig(settings.maxEpochs(), settings.batchSize(), settings.lr(), 0f, 0,
                 FrozenGroups.none(), settings.patience(), seed);
         return counted(new FineTuner(config).run(start, qa(train), qa(dev)));
     }
 
     /** A fixed number of epochs, no dev split (FineTuner then returns the last epoch's weights). */
-    FineTuner.Result fixedEpochs(List<Fact> train, int epochs, double lambda, FrozenGroups frozen, long seed) {
+    FineTuner.Result<GptWeights> fixedEpochs(List<Fact> train, int epochs, double lambda, FrozenGroups frozen, long seed) {
         FineTuneConfig config = new FineTuneConfig(epochs, settings.batchSize(), settings.lr(), 0f, lambda, frozen,
                 settings.patience(), seed);
         return counted(new FineTuner(config).run(start, qa(train), List.of()));
@@ -159,7 +159,7 @@ final class ExperimentContext implements AutoCloseable {
     }
 
     /** Prints and tallies the steps a run skipped (non-finite loss or gradient); returns the run. */
-    FineTuner.Result counted(FineTuner.Result r) {
+    FineTuner.Result<GptWeights> counted(FineTuner.Result<GptWeights> r) {
         if (r.skippedSteps() > 0) {
             System.out.printf("  (%d steps skipped: non-finite loss or gradient)%n", r.skippedSteps());
         }

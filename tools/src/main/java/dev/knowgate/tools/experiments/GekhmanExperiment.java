@@ -1,6 +1,7 @@
 package dev.knowgate.tools.experiments;
 
 import dev.knowgate.contracts.Category;
+import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.tools.experiments.ExperimentContext.Checkpoint;
 import dev.knowgate.training.finetune.FineTuner;
 import dev.knowgate.world.Fact;
@@ -147,9 +148,9 @@ final class GekhmanExperiment {
     private static Run train(ExperimentContext ctx, List<Fact> train, double share, long seed, boolean filtered) {
         long t0 = System.nanoTime();
         Settings s = ctx.settings;
-        FineTuner.Result es = ctx.earlyStopping(train, seed);
+        FineTuner.Result<GptWeights> es = ctx.earlyStopping(train, seed);
         Checkpoint early = ctx.checkpoint("early_stopping", es.bestEpoch(), es.weights(), train);
-        FineTuner.Result conv = ctx.fixedEpochs(train, s.convEpochs(), 0, dev.knowgate.training.finetune.FrozenGroups.none(),
+        FineTuner.Result<GptWeights> conv = ctx.fixedEpochs(train, s.convEpochs(), 0, dev.knowgate.training.finetune.FrozenGroups.none(),
                 seed);
         Checkpoint converged = ctx.checkpoint("convergence", conv.epochs().size(), conv.weights(), train);
         double seconds = (System.nanoTime() - t0) / 1e9;

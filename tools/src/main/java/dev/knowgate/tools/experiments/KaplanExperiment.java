@@ -1,6 +1,7 @@
 package dev.knowgate.tools.experiments;
 
 import dev.knowgate.contracts.Category;
+import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.training.finetune.FineTuner;
 import dev.knowgate.training.finetune.FrozenGroups;
 import dev.knowgate.world.Fact;
@@ -73,7 +74,7 @@ final class KaplanExperiment {
             List<Fact> train = ExperimentContext.shuffled(unknown, seed + 2_000_003L).subList(0, n);
             for (Method m : METHODS) {
                 long r0 = System.nanoTime();
-                FineTuner.Result r = ctx.fixedEpochs(train, s.kaplanEpochs(), m.distillLambda(),
+                FineTuner.Result<GptWeights> r = ctx.fixedEpochs(train, s.kaplanEpochs(), m.distillLambda(),
                         FrozenGroups.parse(m.frozen()), seed);
                 double forgetting;
                 double learned;

@@ -531,7 +531,7 @@ final class RoundsExperiment {
             FineTuner.Retention guard = recipe.stopping() == Stopping.GUARDED
                     ? new FineTuner.Retention(retentionQa, recipe.maxRetentionDrop()) : null;
             GptWeights teacher = recipe.teacher() == Teacher.BASE ? base.weights() : parent.weights();
-            FineTuner.Result r = ctx.counted(new FineTuner(config).run(parent.weights(), teacher, train, dev, guard));
+            FineTuner.Result<GptWeights> r = ctx.counted(new FineTuner(config).run(parent.weights(), teacher, train, dev, guard));
             List<RoundExample> lineage = new ArrayList<>(parent.lineageNew());
             lineage.addAll(newTrain);
             List<Fact> roundMkWk = facts(newTrain, EnumSet.of(Category.MAYBE_KNOWN, Category.WEAKLY_KNOWN));

@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  */
 public final class OptimumImport {
 
-    public static final String ARCHITECTURE = "hf-causal-lm";
+    public static final String ARCHITECTURE = ExportConfig.ARCHITECTURE;
     /** Files an optimum export may hold that the runtime reads or that describe the model; others are left. */
     static final List<String> REQUIRED = List.of(OnnxCausalLm.MODEL_FILE, ExportConfig.CONFIG_FILE,
             ModelTokenizer.TOKENIZER_FILE);

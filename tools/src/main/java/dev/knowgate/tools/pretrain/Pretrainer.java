@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -124,6 +125,7 @@ public final class Pretrainer {
         } else {
             Files.copy(config.tokenizer(), tokenizerPath);
             vocab = VocabularyCheck.largestId(tokenizerPath) + 1;
+            copyLicences(config.tokenizer().toAbsolutePath().getParent(), dir);
         }
         List<String> exemplarLines = world.dev().stream().map(WorldFiles::exampleLine).toList();
         Files.writeString(dir.resolve(EXEMPLARS_FILE), String.join("\n", exemplarLines) + "\n", StandardCharsets.UTF_8);
@@ -169,7 +171,7 @@ public final class Pretrainer {
             DjlGpt.setTorchThreads(threads);
             DjlGpt.gradModeOffOnThisThread();
             try (NDManager manager = engine.newBaseManager()) {
-                try (TrainableDecoder model = llama
+                try (TrainableDecoder<?> model = llama
                         ? DjlLlama.fromWeights(manager, LlamaWeights.random(llamaShape(trainedVocab, marks), config.seed(),
                                 0.02, 0))
                         : DjlGpt.fromWeights(manager, GptWeights.random(gptShape(trainedVocab), config.seed()));
@@ -206,6 +208,15 @@ public final class Pretrainer {
                 MODEL_VERSION, null, architecture, files, QaFormat.PROMPT_TEMPLATE, config.terminator(),
                 Instant.now(), null, null));
         return new Result(dir, manifest, trainingLog);
+    }
+
+    /** A published tokenizer's licence files (LICENSE*) travel with every model that ships it. */
+    private static void copyLicences(Path tokenizerDir, Path dir) throws IOException {
+        try (DirectoryStream<Path> licences = Files.newDirectoryStream(tokenizerDir, "LICENSE*")) {
+            for (Path licence : licences) {
+                Files.copy(licence, dir.resolve(licence.getFileName().toString()));
+            }
+        }
     }
 
     private GptConfig gptShape(int vocab) {
@@ -280,7 +291,7 @@ public final class Pretrainer {
         return stream;
     }
 
-    private void train(TrainableDecoder gpt, AdamW opt, NDManager manager, int[] stream, int chunks, long absent,
+    private void train(TrainableDecoder<?> gpt, AdamW opt, NDManager manager, int[] stream, int chunks, long absent,
                        Map<String, Object> trainingLog, long t0) {
         int seq = config.maxPositions();
         int bs = config.batchSize();
@@ -389,7 +400,7 @@ public final class Pretrainer {
      * DjlGpt.trainStep with global gradient-norm clipping ({@value #GRAD_CLIP}): at lr 3e-3 without clipping the
      * standard run diverged to NaN after ~700 steps. A non-finite loss or gradient skips the update.
      */
-    static float clippedStep(TrainableDecoder gpt, AdamW opt, NDArray ids, NDArray mask, long absent) {
+    static float clippedStep(TrainableDecoder<?> gpt, AdamW opt, NDArray ids, NDArray mask, long absent) {
         float value;
         try (NDManager step = ids.getManager().newSubManager();
              ai.djl.training.GradientCollector gc = ids.getManager().getEngine().newGradientCollector()) {
@@ -448,7 +459,7 @@ public final class Pretrainer {
     record Probe(Fact fact, long[] ids, int answerStart, int shots) {
     }
 
-    Map<String, Object> knowledgeReport(FactWorld world, TrainableDecoder gpt, NDManager manager, ModelTokenizer tokenizer,
+    Map<String, Object> knowledgeReport(FactWorld world, TrainableDecoder<?> gpt, NDManager manager, ModelTokenizer tokenizer,
                                         Marks marks, IntUnaryOperator trainedId) {
         long e0 = System.nanoTime();
         Map<String, List<Fact>> dev = world.devByRelation();
@@ -557,7 +568,7 @@ public final class Pretrainer {
     }
 
     /** Per probe: the argmax at every answer position and at the terminator equals the gold token. */
-    static boolean[] evaluate(TrainableDecoder gpt, NDManager manager, List<Probe> probes) {
+    static boolean[] evaluate(TrainableDecoder<?> gpt, NDManager manager, List<Probe> probes) {
         boolean[] right = new boolean[probes.size()];
         for (int from = 0; from < probes.size(); from += EVAL_BATCH) {
             int rows = Math.min(EVAL_BATCH, probes.size() - from);

@@ -3,12 +3,16 @@ package dev.knowgate.trainer.backend;
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.knowgate.contracts.ModelFile;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.onnx.GptOnnxReader;
 import dev.knowgate.model.onnx.GptOnnxWriter;
+import dev.knowgate.model.onnx.LlamaOnnxReader;
+import dev.knowgate.model.onnx.LlamaOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.runtime.ExportConfig;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.training.finetune.FineTuneConfig;
@@ -25,12 +29,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The built-in backend for models of the project's architecture (knowgate-gpt): reads the parent's
- * weights from its model.onnx, fine-tunes them with {@link FineTuner} (self-distillation, frozen
- * groups, early stopping) in DJL/PyTorch, and exports model.onnx and model-kv.onnx. tokenizer.json
- * and exemplars.jsonl are the parent's; training-log.json records every epoch.
+ * The built-in backend for the project's two architectures: reads the parent's weights from its
+ * model.onnx, fine-tunes them with {@link FineTuner} (self-distillation, frozen groups, early stopping)
+ * in DJL/PyTorch, and exports them as the parent was: a knowgate-gpt version as model.onnx and
+ * model-kv.onnx; a Llama-architecture hf-causal-lm version in optimum's layout (model.onnx, with
+ * model.onnx_data and fp16 weights when the parent had them, config.json, generation_config.json).
+ * The tokenizer files, their licences and exemplars.jsonl are the parent's; training-log.json
+ * records every epoch.
  */
 public final class DjlBackend implements TrainingBackend {
 
@@ -38,6 +46,8 @@ public final class DjlBackend implements TrainingBackend {
     public static final String EXEMPLARS_FILE = "exemplars.jsonl";
     public static final String LOG_FILE = "training-log.json";
     public static final String ARCHITECTURE = GptConfig.ARCHITECTURE;
+    private static final Set<String> CARRIED = Set.of(ModelTokenizer.TOKENIZER_FILE, "tokenizer_config.json",
+            "special_tokens_map.json", EXEMPLARS_FILE);
 
     private final FineTuneConfig config;
     private final int threads;
@@ -64,12 +74,36 @@ public final class DjlBackend implements TrainingBackend {
 
     @Override
     public TrainingOutcome train(RoundDataset dataset, ModelFolder parent, Path out) throws IOException {
-        if (!ARCHITECTURE.equals(parent.manifest().architecture())) {
-            throw new IllegalStateException("the djl backend trains " + ARCHITECTURE + " models; " + parent.manifest().key()
-                    + " is " + parent.manifest().architecture() + " (use the command backend)");
+        String architecture = parent.manifest().architecture();
+        if (ARCHITECTURE.equals(architecture)) {
+            GptWeights start = GptOnnxReader.readWeights(parent.file(OnnxCausalLm.MODEL_FILE));
+            Map<String, String> meta = Map.of("knowgate.model.name", dataset.name(),
+                    "knowgate.model.version", Long.toString(dataset.version()));
+            return round(dataset, parent, out, FineTuner.Architecture.GPT, start, start.config().maxPositions(), w -> {
+                GptOnnxWriter.write(w, GptOnnxWriter.Variant.PLAIN, meta, out.resolve(OnnxCausalLm.MODEL_FILE));
+                GptOnnxWriter.write(w, GptOnnxWriter.Variant.KV_CACHE, meta, out.resolve(KV_MODEL_FILE));
+            });
         }
-        GptWeights start = GptOnnxReader.readWeights(parent.file(OnnxCausalLm.MODEL_FILE));
-        int maxPositions = start.config().maxPositions();
+        if (ExportConfig.ARCHITECTURE.equals(architecture) && ExportConfig.present(parent)) {
+            // Read back as the project's own Llama writer wrote it, and written again the same way.
+            LlamaOnnxReader.Result start = LlamaOnnxReader.read(parent.dir());
+            return round(dataset, parent, out, FineTuner.Architecture.LLAMA, start.weights(),
+                    start.weights().config().maxPositions(), w -> LlamaOnnxWriter.write(w, start.options(), out));
+        }
+        throw new IllegalStateException("the djl backend trains " + ARCHITECTURE + " and Llama-architecture "
+                + ExportConfig.ARCHITECTURE + " models; " + parent.manifest().key() + " is " + architecture
+                + " (use the command backend)");
+    }
+
+    /** Writes a round's weights into the new version's folder. */
+    @FunctionalInterface
+    private interface Export<W> {
+        void write(W weights) throws IOException;
+    }
+
+    private <W> TrainingOutcome round(RoundDataset dataset, ModelFolder parent, Path out,
+                                      FineTuner.Architecture<W> architecture, W start, int maxPositions,
+                                      Export<W> export) throws IOException {
         List<QaSequence> train;
         List<QaSequence> dev;
         try (ModelTokenizer tokenizer = ModelTokenizer.load(parent)) {
@@ -83,16 +117,12 @@ public final class DjlBackend implements TrainingBackend {
         if (threads > 0) {
             DjlGpt.setTorchThreads(threads);
         }
-        FineTuner.Result r = new FineTuner(retryConfig(dataset)).run(start, train, dev);
-
-        Map<String, String> meta = Map.of("knowgate.model.name", dataset.name(),
-                "knowgate.model.version", Long.toString(dataset.version()));
-        GptOnnxWriter.write(r.weights(), GptOnnxWriter.Variant.PLAIN, meta, out.resolve(OnnxCausalLm.MODEL_FILE));
-        GptOnnxWriter.write(r.weights(), GptOnnxWriter.Variant.KV_CACHE, meta, out.resolve(KV_MODEL_FILE));
-        Files.copy(parent.file(ModelTokenizer.TOKENIZER_FILE), out.resolve(ModelTokenizer.TOKENIZER_FILE),
-                StandardCopyOption.REPLACE_EXISTING);
-        if (parent.manifest().file(EXEMPLARS_FILE).isPresent()) {
-            Files.copy(parent.file(EXEMPLARS_FILE), out.resolve(EXEMPLARS_FILE), StandardCopyOption.REPLACE_EXISTING);
+        FineTuner.Result<W> r = new FineTuner(retryConfig(dataset)).run(architecture, start, start, train, dev, null);
+        export.write(r.weights());
+        for (ModelFile file : parent.manifest().files()) {
+            if (carried(file.path())) {
+                Files.copy(parent.file(file.path()), out.resolve(file.path()), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
         FineTuner.Epoch kept = r.bestEpoch() > 0 ? r.epochs().get(r.bestEpoch() - 1) : null;
         writeLog(out.resolve(LOG_FILE), dataset, r, train.size(), dev.size());
@@ -100,6 +130,14 @@ public final class DjlBackend implements TrainingBackend {
                 kept == null || Double.isNaN(kept.crossEntropy()) ? null : kept.crossEntropy(),
                 dev.isEmpty() ? null : r.devAccuracyBefore(), dev.isEmpty() ? null : r.bestDevAccuracy(),
                 r.stoppedEarly(), r.trainTokens(), r.trainSeconds());
+    }
+
+    /**
+     * The parent's files a new version keeps as they are: the tokenizer (with its config and licences)
+     * and the exemplars. The weights, config.json and the training log are the round's own.
+     */
+    static boolean carried(String path) {
+        return CARRIED.contains(path) || (!path.contains("/") && path.startsWith("LICENSE"));
     }
 
     /**
@@ -131,7 +169,7 @@ public final class DjlBackend implements TrainingBackend {
         return out;
     }
 
-    private void writeLog(Path file, RoundDataset dataset, FineTuner.Result r, int train, int dev) throws IOException {
+    private void writeLog(Path file, RoundDataset dataset, FineTuner.Result<?> r, int train, int dev) throws IOException {
         Map<String, Object> log = new LinkedHashMap<>();
         log.put("round", dataset.roundId());
         log.put("model", ModelVersion.keyOf(dataset.name(), dataset.version()));

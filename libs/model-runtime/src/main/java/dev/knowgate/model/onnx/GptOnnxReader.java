@@ -1,18 +1,14 @@
 package dev.knowgate.model.onnx;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
 
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,7 +40,7 @@ public final class GptOnnxReader {
         }
     }
 
-    public static Result read(byte[] modelBytes) throws GptOnnxFormatException {
+    public static Result read(byte[] modelBytes) throws IOException {
         try {
             ProtoFields model = ProtoFields.parse(modelBytes);
             Map<String, String> meta = new LinkedHashMap<>();
@@ -89,58 +85,7 @@ public final class GptOnnxReader {
         }
     }
 
-    private static GptWeights.Tensor tensor(String name, ProtoFields t) throws GptOnnxFormatException,
-            InvalidProtocolBufferException {
-        long dataType = t.int64(2, 0);
-        if (dataType != OnnxGraphBuilder.FLOAT) {
-            throw new GptOnnxFormatException("initializer '" + name + "' has data_type " + dataType + ", expected 1 (FLOAT)");
-        }
-        if (t.has(13) || t.int64(14, 0) != 0) {
-            throw new GptOnnxFormatException("initializer '" + name + "' uses external data, which is not supported");
-        }
-        List<Long> dimsL = t.int64s(1);
-        int[] shape = new int[dimsL.size()];
-        long n = 1;
-        for (int i = 0; i < shape.length; i++) {
-            long dim = dimsL.get(i);
-            if (dim < 0 || dim > Integer.MAX_VALUE) {
-                throw new GptOnnxFormatException("initializer '" + name + "' has dimension " + dim);
-            }
-            shape[i] = (int) dim;
-            n *= dim;
-        }
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new GptOnnxFormatException("initializer '" + name + "' is too large: " + n + " elements");
-        }
-        float[] data = new float[(int) n];
-        ByteString raw = t.bytes(9);
-        if (raw != null) {
-            if (raw.size() != n * 4) {
-                throw new GptOnnxFormatException("initializer '" + name + "' of shape " + Arrays.toString(shape)
-                        + " has " + raw.size() + " bytes of raw_data, expected " + n * 4);
-            }
-            raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
-        } else {
-            // float_data (field 4): packed little-endian floats or unpacked fixed32 values
-            int k = 0;
-            for (Object o : t.all(4)) {
-                if (o instanceof ByteString packed) {
-                    if (packed.size() % 4 != 0 || k + packed.size() / 4 > n) {
-                        throw new GptOnnxFormatException("initializer '" + name + "' has malformed float_data");
-                    }
-                    packed.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data, k, packed.size() / 4);
-                    k += packed.size() / 4;
-                } else if (o instanceof Integer bits && k < n) {
-                    data[k++] = Float.intBitsToFloat(bits);
-                } else {
-                    throw new GptOnnxFormatException("initializer '" + name + "' has malformed float_data");
-                }
-            }
-            if (k != n) {
-                throw new GptOnnxFormatException("initializer '" + name + "' of shape " + Arrays.toString(shape)
-                        + " has " + k + " values, expected " + n);
-            }
-        }
-        return new GptWeights.Tensor(shape, data);
+    private static GptWeights.Tensor tensor(String name, ProtoFields t) throws IOException {
+        return OnnxInitializers.read(name, t, null);
     }
 }

@@ -21,6 +21,8 @@ import java.nio.file.Path;
 public record ExportConfig(int maxPositions, int kvHeads, int headDim) {
 
     public static final String CONFIG_FILE = "config.json";
+    /** The manifest architecture of an HF causal LM export (optimum's layout, config.json beside it). */
+    public static final String ARCHITECTURE = "hf-causal-lm";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

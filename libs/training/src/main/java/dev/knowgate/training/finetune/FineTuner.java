@@ -8,8 +8,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.llama.LlamaWeights;
+import dev.knowgate.training.TrainableDecoder;
 import dev.knowgate.training.gpt.AdamW;
 import dev.knowgate.training.gpt.DjlGpt;
+import dev.knowgate.training.llama.DjlLlama;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,9 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * One fine-tuning round on question-answer sequences, in DJL/PyTorch: cross-entropy on the answer
+ * One fine-tuning round on question-answer sequences, in DJL/PyTorch, for either architecture the
+ * project trains ({@link Architecture#GPT}, {@link Architecture#LLAMA}): cross-entropy on the answer
  * tokens plus, with {@code distillLambda > 0}, self-distillation (Kaplan et al. 2026): a frozen
  * teacher (the starting weights unless {@link #run(GptWeights, GptWeights, List, List, Retention)} names
  * others, e.g. the lineage's base version) and KL(teacher || student) over the vocabulary at the answer
@@ -37,12 +43,12 @@ import java.util.concurrent.CancellationException;
 public final class FineTuner {
 
     /** What a round produced: the weights of epoch {@code bestEpoch} (1 or later). */
-    public record Result(GptWeights weights, List<Epoch> epochs, int bestEpoch, double devAccuracyBefore,
-                         double bestDevAccuracy, boolean stoppedEarly, long trainTokens, double trainSeconds,
-                         RetentionLog retention) {
+    public record Result<W>(W weights, List<Epoch> epochs, int bestEpoch, double devAccuracyBefore,
+                            double bestDevAccuracy, boolean stoppedEarly, long trainTokens, double trainSeconds,
+                            RetentionLog retention) {
 
         /** The result of a round without a retention guard. */
-        public Result(GptWeights weights, List<Epoch> epochs, int bestEpoch, double devAccuracyBefore,
+        public Result(W weights, List<Epoch> epochs, int bestEpoch, double devAccuracyBefore,
                       double bestDevAccuracy, boolean stoppedEarly, long trainTokens, double trainSeconds) {
             this(weights, epochs, bestEpoch, devAccuracyBefore, bestDevAccuracy, stoppedEarly, trainTokens,
                     trainSeconds, null);
@@ -86,6 +92,17 @@ public final class FineTuner {
     public record RetentionLog(double before, List<Double> byEpoch, double maxDrop, boolean exceededAtFirstEpoch) {
     }
 
+    /**
+     * How a round opens an architecture's weights as a {@link TrainableDecoder} and tells whether two sets of
+     * weights have the same shape (a teacher must match its student).
+     */
+    public record Architecture<W>(BiFunction<NDManager, W, TrainableDecoder<W>> open, Function<W, Object> shape) {
+
+        public static final Architecture<GptWeights> GPT = new Architecture<>(DjlGpt::fromWeights, GptWeights::config);
+        public static final Architecture<LlamaWeights> LLAMA =
+                new Architecture<>(DjlLlama::fromWeights, LlamaWeights::config);
+    }
+
     /** Global gradient-norm clip, as in pre-training (without it some rounds diverged to zero accuracy). */
     static final double GRAD_CLIP = 1.0;
 
@@ -96,8 +113,8 @@ public final class FineTuner {
     }
 
     /** A round from {@code start}, which is also the self-distillation teacher; no retention guard. */
-    public Result run(GptWeights start, List<QaSequence> train, List<QaSequence> dev) {
-        return run(start, start, train, dev, null);
+    public Result<GptWeights> run(GptWeights start, List<QaSequence> train, List<QaSequence> dev) {
+        return run(Architecture.GPT, start, start, train, dev, null);
     }
 
     /**
@@ -105,8 +122,8 @@ public final class FineTuner {
      * base version rather than the round's parent keeps every version close to the same reference instead
      * of letting each round's drift become the next round's anchor.
      */
-    public Result run(GptWeights start, GptWeights teacher, List<QaSequence> train, List<QaSequence> dev) {
-        return run(start, teacher, train, dev, null);
+    public Result<GptWeights> run(GptWeights start, GptWeights teacher, List<QaSequence> train, List<QaSequence> dev) {
+        return run(Architecture.GPT, start, teacher, train, dev, null);
     }
 
     /**
@@ -115,21 +132,30 @@ public final class FineTuner {
      *                  architecture as {@code start}
      * @param retention an optional guard (null: none); see {@link Retention}
      */
-    public Result run(GptWeights start, GptWeights teacher, List<QaSequence> train, List<QaSequence> dev,
-                      Retention retention) {
+    public Result<GptWeights> run(GptWeights start, GptWeights teacher, List<QaSequence> train, List<QaSequence> dev,
+                                  Retention retention) {
+        return run(Architecture.GPT, start, teacher, train, dev, retention);
+    }
+
+    /**
+     * A round of any architecture: as {@link #run(GptWeights, GptWeights, List, List, Retention)}, the
+     * weights opened and read back through {@code architecture}.
+     */
+    public <W> Result<W> run(Architecture<W> architecture, W start, W teacher, List<QaSequence> train,
+                             List<QaSequence> dev, Retention retention) {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("a round needs examples");
         }
-        if (!teacher.config().equals(start.config())) {
-            throw new IllegalArgumentException("the teacher's architecture " + teacher.config()
-                    + " differs from the student's " + start.config());
+        if (!architecture.shape().apply(teacher).equals(architecture.shape().apply(start))) {
+            throw new IllegalArgumentException("the teacher's architecture " + architecture.shape().apply(teacher)
+                    + " differs from the student's " + architecture.shape().apply(start));
         }
         long t0 = System.nanoTime();
         Engine engine = Engine.getEngine("PyTorch");
         DjlGpt.gradModeOffOnThisThread(); // rounds run on the trainer's own thread
         try (NDManager manager = engine.newBaseManager();
-             DjlGpt student = DjlGpt.fromWeights(manager, start);
-             DjlGpt distillFrom = config.distillLambda() > 0 ? DjlGpt.fromWeights(manager, teacher) : null;
+             TrainableDecoder<W> student = architecture.open().apply(manager, start);
+             TrainableDecoder<W> distillFrom = config.distillLambda() > 0 ? architecture.open().apply(manager, teacher) : null;
              AdamW optimizer = new AdamW(config.lr(), 0.9f, 0.999f, 1e-8f, config.weightDecay())) {
             Map<String, NDArray> trainable = new LinkedHashMap<>();
             student.parameters().forEach((name, p) -> {
@@ -142,7 +168,7 @@ public final class FineTuner {
             List<Double> retained = new ArrayList<>();
             boolean exceededAtFirst = false;
             double best = Double.NEGATIVE_INFINITY;
-            GptWeights bestWeights = start;
+            W bestWeights = start;
             int bestEpoch = 0;
             int sinceBest = 0;
             boolean stoppedEarly = false;
@@ -220,13 +246,13 @@ public final class FineTuner {
             }
             RetentionLog log = retention == null ? null
                     : new RetentionLog(retainedBefore, List.copyOf(retained), retention.maxDrop(), exceededAtFirst);
-            return new Result(bestWeights, epochs, bestEpoch, before, best, stoppedEarly, tokens,
+            return new Result<>(bestWeights, epochs, bestEpoch, before, best, stoppedEarly, tokens,
                     (System.nanoTime() - t0) / 1e9, log);
         }
     }
 
     /** One optimisation step; returns {cross-entropy, KL} per answer token, or null when it was skipped. */
-    private double[] step(DjlGpt student, DjlGpt teacher, AdamW optimizer, Map<String, NDArray> trainable,
+    private double[] step(TrainableDecoder<?> student, TrainableDecoder<?> teacher, AdamW optimizer, Map<String, NDArray> trainable,
                           NDManager parent, List<QaSequence> batch) {
         try (NDManager m = parent.newSubManager()) {
             NDArray[] inputs = tensors(m, batch);
@@ -275,9 +301,14 @@ public final class FineTuner {
      * student) per answer token, the quantity self-distillation keeps small.
      */
     public static double answerKl(GptWeights teacher, GptWeights student, List<QaSequence> sequences) {
+        return answerKl(Architecture.GPT, teacher, student, sequences);
+    }
+
+    /** As {@link #answerKl(GptWeights, GptWeights, List)}, for any architecture. */
+    public static <W> double answerKl(Architecture<W> architecture, W teacher, W student, List<QaSequence> sequences) {
         try (NDManager m = Engine.getEngine("PyTorch").newBaseManager();
-             DjlGpt t = DjlGpt.fromWeights(m, teacher);
-             DjlGpt st = DjlGpt.fromWeights(m, student)) {
+             TrainableDecoder<W> t = architecture.open().apply(m, teacher);
+             TrainableDecoder<W> st = architecture.open().apply(m, student)) {
             NDArray[] in = tensors(m, sequences);
             NDArray teacherLogProbs = t.forward(in[0], in[1], false).get(new NDIndex(":, :-1, :")).logSoftmax(-1);
             return answerKl(teacherLogProbs, st.forward(in[0], in[1], false), in[2]).getFloat();
@@ -304,7 +335,7 @@ public final class FineTuner {
     }
 
     /** Share of sequences whose every answer token and terminator is its position's argmax. */
-    public static double accuracy(DjlGpt gpt, NDManager parent, List<QaSequence> sequences) {
+    public static double accuracy(TrainableDecoder<?> gpt, NDManager parent, List<QaSequence> sequences) {
         if (sequences.isEmpty()) {
             return 0;
         }

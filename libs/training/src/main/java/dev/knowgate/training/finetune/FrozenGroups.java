@@ -8,15 +8,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which parameter groups a round leaves untouched, by the GPT-2 parameter names of
- * {@code dev.knowgate.model.gpt.GptWeights}: {@code embeddings} (wte, wpe), {@code attention}
- * (h.*.attn.*), {@code mlp} (h.*.mlp.*), {@code norms} (ln_1, ln_2, ln_f) and {@code layers:A-B}
- * (every parameter of blocks A to B, inclusive). Freezing the embeddings also freezes the tied LM head.
+ * Which parameter groups a round leaves untouched, by the parameter names of either architecture
+ * (GPT-2's in {@code dev.knowgate.model.gpt.GptWeights}, LlamaForCausalLM's in
+ * {@code dev.knowgate.model.llama.LlamaWeights}): {@code embeddings} (wte, wpe; embed_tokens),
+ * {@code attention} (h.*.attn.*; model.layers.*.self_attn.*), {@code mlp} (*.mlp.*), {@code norms}
+ * (ln_1, ln_2, ln_f; input_layernorm, post_attention_layernorm, model.norm) and {@code layers:A-B}
+ * (every parameter of blocks A to B, inclusive). Freezing the embeddings also freezes a tied LM head;
+ * an untied Llama head (lm_head) is its own parameter and stays trainable.
  */
 public record FrozenGroups(List<String> specs, Predicate<String> frozen) {
 
     private static final Pattern LAYERS = Pattern.compile("layers:(\\d+)-(\\d+)");
-    private static final Pattern BLOCK = Pattern.compile("h\\.(\\d+)\\..*");
+    private static final Pattern BLOCK = Pattern.compile("(?:h|model\\.layers)\\.(\\d+)\\..*");
 
     public static FrozenGroups none() {
         return parse(List.of());
@@ -29,10 +32,11 @@ public record FrozenGroups(List<String> specs, Predicate<String> frozen) {
             String spec = raw.trim().toLowerCase(Locale.ROOT);
             Matcher layers = LAYERS.matcher(spec);
             switch (spec) {
-                case "embeddings" -> parts.add(n -> n.equals("wte") || n.equals("wpe"));
-                case "attention" -> parts.add(n -> n.contains(".attn."));
+                case "embeddings" -> parts.add(n -> n.equals("wte") || n.equals("wpe") || n.equals("model.embed_tokens.weight"));
+                case "attention" -> parts.add(n -> n.contains(".attn.") || n.contains(".self_attn."));
                 case "mlp" -> parts.add(n -> n.contains(".mlp."));
-                case "norms" -> parts.add(n -> n.startsWith("ln_f.") || n.contains(".ln_1.") || n.contains(".ln_2."));
+                case "norms" -> parts.add(n -> n.startsWith("ln_f.") || n.contains(".ln_1.") || n.contains(".ln_2.")
+                        || n.contains("layernorm.") || n.equals("model.norm.weight"));
                 default -> {
                     if (!layers.matches()) {
                         throw new IllegalArgumentException("unknown parameter group '" + raw

@@ -36,7 +36,7 @@ import java.util.Objects;
  *
  * <p>Not thread-safe.
  */
-public final class DjlGpt implements TrainableDecoder {
+public final class DjlGpt implements TrainableDecoder<GptWeights> {
 
     /** Added to the attention score of masked (future or padding) keys, as in the reference and the ONNX graph. */
     public static final float MASK_VALUE = ReferenceGpt.MASK_VALUE;
@@ -64,6 +64,7 @@ public final class DjlGpt implements TrainableDecoder {
     }
 
     /** A copy of the current parameters as float32 {@link GptWeights} (same names, shapes and order). */
+    @Override
     public GptWeights toWeights() {
         return new GptWeights(config, tensors(params));
     }

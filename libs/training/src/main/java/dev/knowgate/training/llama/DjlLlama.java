@@ -29,7 +29,7 @@ import java.util.Objects;
  * <p>Memory and threads as {@link DjlGpt}: parameters in a child manager closed by {@link #close()};
  * {@link #forward} frees its intermediates. Not thread-safe.
  */
-public final class DjlLlama implements TrainableDecoder {
+public final class DjlLlama implements TrainableDecoder<LlamaWeights> {
 
     private final LlamaConfig config;
     private final NDManager manager;
@@ -55,6 +55,7 @@ public final class DjlLlama implements TrainableDecoder {
     }
 
     /** A copy of the current parameters (same names, shapes and order). */
+    @Override
     public LlamaWeights toWeights() {
         return new LlamaWeights(config, DjlGpt.tensors(params));
     }

@@ -58,7 +58,7 @@ class FineTunerTest {
 
     @Test
     void aRoundTeachesItsExamplesAndReturnsTheBestEpoch() {
-        FineTuner.Result r = new FineTuner(config(0)).run(start, train, train);
+        FineTuner.Result<GptWeights> r = new FineTuner(config(0)).run(start, train, train);
         assertThat(r.devAccuracyBefore()).isLessThan(0.1);
         assertThat(r.bestDevAccuracy()).isGreaterThan(0.6); // 0.79 measured; from below 0.1
         assertThat(r.bestEpoch()).isBetween(1, 40);
@@ -69,7 +69,7 @@ class FineTunerTest {
     @Test
     void frozenGroupsDoNotMove() {
         FineTuneConfig frozen = config(0).withFrozen(FrozenGroups.parse(List.of("embeddings", "layers:0-0")));
-        FineTuner.Result r = new FineTuner(new FineTuneConfig(3, 8, 3e-3f, 0f, 0, frozen.frozen(), 3, 1L))
+        FineTuner.Result<GptWeights> r = new FineTuner(new FineTuneConfig(3, 8, 3e-3f, 0f, 0, frozen.frozen(), 3, 1L))
                 .run(start, train, List.of());
         for (String name : List.of("wte", "wpe", "h.0.attn.c_attn.weight", "h.0.mlp.c_fc.bias")) {
             assertThat(Arrays.equals(r.weights().get(name).data(), start.get(name).data())).as(name).isTrue();
@@ -128,7 +128,7 @@ class FineTunerTest {
         GptWeights knowing = new FineTuner(learn).run(start, other, List.of()).weights();
         FineTuner.Retention guard = new FineTuner.Retention(other, 0.1);
         FineTuneConfig gentle = new FineTuneConfig(40, 8, 5e-4f, 0f, 0, FrozenGroups.none(), 40, 1L);
-        FineTuner.Result r = new FineTuner(gentle).run(knowing, knowing, train, List.of(), guard);
+        FineTuner.Result<GptWeights> r = new FineTuner(gentle).run(knowing, knowing, train, List.of(), guard);
         FineTuner.RetentionLog log = r.retention();
         assertThat(log.before()).as("the guarded facts are known at the start").isGreaterThan(0.6);
         assertThat(log.byEpoch()).hasSize(r.epochs().size());
@@ -146,7 +146,7 @@ class FineTunerTest {
                     .isCloseTo(log.byEpoch().get(kept - 1), org.assertj.core.api.Assertions.within(1e-9));
         }
         // 3e-3 loses some of `other` in the first epoch: that epoch is returned (never the start), flagged.
-        FineTuner.Result harsh = new FineTuner(learn).run(knowing, knowing, train, List.of(),
+        FineTuner.Result<GptWeights> harsh = new FineTuner(learn).run(knowing, knowing, train, List.of(),
                 new FineTuner.Retention(other, 0.0));
         assertThat(harsh.retention().exceededAtFirstEpoch()).isTrue();
         assertThat(harsh.bestEpoch()).isEqualTo(1);
