@@ -7,7 +7,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
+import dev.knowgate.model.gpt.GptWeights.Tensor;
+import dev.knowgate.model.llama.LlamaConfig;
 import dev.knowgate.model.llama.LlamaWeights;
 import dev.knowgate.training.TrainableDecoder;
 import dev.knowgate.training.gpt.AdamW;
@@ -96,11 +99,26 @@ public final class FineTuner {
      * How a round opens an architecture's weights as a {@link TrainableDecoder} and tells whether two sets of
      * weights have the same shape (a teacher must match its student).
      */
-    public record Architecture<W>(BiFunction<NDManager, W, TrainableDecoder<W>> open, Function<W, Object> shape) {
+    public record Architecture<W>(BiFunction<NDManager, W, TrainableDecoder<W>> open, Function<W, Object> shape,
+                                  Function<W, Tensor> tiedEmbedding, BiFunction<W, Tensor, W> withEmbedding) {
 
-        public static final Architecture<GptWeights> GPT = new Architecture<>(DjlGpt::fromWeights, GptWeights::config);
-        public static final Architecture<LlamaWeights> LLAMA =
-                new Architecture<>(DjlLlama::fromWeights, LlamaWeights::config);
+        public static final Architecture<GptWeights> GPT = new Architecture<>(DjlGpt::fromWeights, GptWeights::config,
+                w -> w.get("wte"), (w, e) -> {
+                    GptConfig c = w.config();
+                    Map<String, Tensor> t = new LinkedHashMap<>(w.tensors());
+                    t.put("wte", e);
+                    return new GptWeights(new GptConfig(e.shape()[0], c.maxPositions(), c.dModel(), c.nHeads(),
+                            c.nLayers(), c.dFf(), c.layerNormEps()), t);
+                });
+        public static final Architecture<LlamaWeights> LLAMA = new Architecture<>(DjlLlama::fromWeights,
+                LlamaWeights::config, w -> w.config().tieWordEmbeddings() ? w.get(LlamaWeights.EMBED) : null, (w, e) -> {
+                    LlamaConfig c = w.config();
+                    Map<String, Tensor> t = new LinkedHashMap<>(w.tensors());
+                    t.put(LlamaWeights.EMBED, e);
+                    return new LlamaWeights(new LlamaConfig(e.shape()[0], c.hiddenSize(), c.intermediateSize(),
+                            c.layers(), c.heads(), c.kvHeads(), c.headDim(), c.maxPositions(), c.rmsNormEps(),
+                            c.ropeTheta(), c.tieWordEmbeddings(), c.bosTokenId(), c.eosTokenId()), t);
+                });
     }
 
     /** Global gradient-norm clip, as in pre-training (without it some rounds diverged to zero accuracy). */
@@ -150,6 +168,41 @@ public final class FineTuner {
             throw new IllegalArgumentException("the teacher's architecture " + architecture.shape().apply(teacher)
                     + " differs from the student's " + architecture.shape().apply(start));
         }
+        AbsentIds absent = absentIds(architecture, start, teacher, train, dev, retention);
+        if (absent == null) {
+            return round(architecture, start, teacher, train, dev, retention, 0);
+        }
+        Result<W> r = round(architecture, compact(architecture, absent, start), compact(architecture, absent, teacher),
+                absent.compact(train), absent.compact(dev),
+                retention == null ? null : new Retention(absent.compact(retention.facts()), retention.maxDrop()),
+                absent.absent());
+        W full = architecture.withEmbedding().apply(r.weights(),
+                absent.expandRows(architecture.tiedEmbedding().apply(r.weights())));
+        return new Result<>(full, r.epochs(), r.bestEpoch(), r.devAccuracyBefore(), r.bestDevAccuracy(),
+                r.stoppedEarly(), r.trainTokens(), r.trainSeconds(), r.retention());
+    }
+
+    /** The ids the round can leave out (see {@link AbsentIds}), or null: a head that is not tied, or none absent. */
+    private <W> AbsentIds absentIds(Architecture<W> architecture, W start, W teacher, List<QaSequence> train,
+                                    List<QaSequence> dev, Retention retention) {
+        Tensor embedding = architecture.tiedEmbedding().apply(start);
+        if (embedding == null) {
+            return null;
+        }
+        List<Tensor> embeddings = new ArrayList<>(List.of(embedding));
+        if (config.distillLambda() > 0) {
+            embeddings.add(architecture.tiedEmbedding().apply(teacher));
+        }
+        return AbsentIds.of(embeddings, List.of(train, dev, retention == null ? List.of() : retention.facts()));
+    }
+
+    private static <W> W compact(Architecture<W> architecture, AbsentIds absent, W weights) {
+        return architecture.withEmbedding().apply(weights, absent.compactRows(architecture.tiedEmbedding().apply(weights)));
+    }
+
+    /** A round over {@code absentIds} more ids than the weights have, each a logit of exactly 0. */
+    private <W> Result<W> round(Architecture<W> architecture, W start, W teacher, List<QaSequence> train,
+                                List<QaSequence> dev, Retention retention, long absentIds) {
         long t0 = System.nanoTime();
         Engine engine = Engine.getEngine("PyTorch");
         DjlGpt.gradModeOffOnThisThread(); // rounds run on the trainer's own thread
@@ -163,8 +216,9 @@ public final class FineTuner {
                     trainable.put(name, p);
                 }
             });
-            double before = accuracy(student, manager, dev);
-            double retainedBefore = retention == null ? Double.NaN : accuracy(student, manager, retention.facts());
+            double before = accuracy(student, manager, dev, absentIds);
+            double retainedBefore = retention == null ? Double.NaN
+                    : accuracy(student, manager, retention.facts(), absentIds);
             List<Double> retained = new ArrayList<>();
             boolean exceededAtFirst = false;
             double best = Double.NEGATIVE_INFINITY;
@@ -189,7 +243,7 @@ public final class FineTuner {
                         throw new CancellationException("fine-tuning stopped after " + (epoch - 1) + " epochs: interrupted");
                     }
                     List<QaSequence> batch = order.subList(from, Math.min(order.size(), from + config.batchSize()));
-                    double[] losses = step(student, distillFrom, optimizer, trainable, manager, batch);
+                    double[] losses = step(student, distillFrom, optimizer, trainable, manager, batch, absentIds);
                     if (losses == null) {
                         skipped++;
                     } else {
@@ -200,11 +254,11 @@ public final class FineTuner {
                     }
                     tokens += batch.stream().mapToInt(q -> q.ids().length).sum();
                 }
-                double accuracy = accuracy(student, manager, dev);
+                double accuracy = accuracy(student, manager, dev, absentIds);
                 epochs.add(new Epoch(epoch, applied == 0 ? Double.NaN : ceSum / applied,
                         applied == 0 ? Double.NaN : klSum / applied, accuracy, (System.nanoTime() - e0) / 1e9, skipped));
                 if (retention != null) {
-                    double kept = accuracy(student, manager, retention.facts());
+                    double kept = accuracy(student, manager, retention.facts(), absentIds);
                     retained.add(kept);
                     if (kept < retainedBefore - retention.maxDrop() - 1e-9) {
                         if (bestEpoch == 0) { // never the starting weights: the first epoch, flagged
@@ -253,7 +307,7 @@ public final class FineTuner {
 
     /** One optimisation step; returns {cross-entropy, KL} per answer token, or null when it was skipped. */
     private double[] step(TrainableDecoder<?> student, TrainableDecoder<?> teacher, AdamW optimizer, Map<String, NDArray> trainable,
-                          NDManager parent, List<QaSequence> batch) {
+                          NDManager parent, List<QaSequence> batch, long absentIds) {
         try (NDManager m = parent.newSubManager()) {
             NDArray[] inputs = tensors(m, batch);
             NDArray ids = inputs[0];
@@ -262,17 +316,17 @@ public final class FineTuner {
             NDArray teacherLogProbs = null;
             if (teacher != null) {
                 // Computed outside the gradient collector: the teacher is a constant.
-                teacherLogProbs = teacher.forward(ids, mask, false).get(new NDIndex(":, :-1, :")).logSoftmax(-1);
+                teacherLogProbs = logProbs(teacher.forward(ids, mask, false).get(new NDIndex(":, :-1, :")), absentIds);
             }
             double ce;
             double kl = 0;
             try (GradientCollector gc = m.getEngine().newGradientCollector()) {
                 student.zeroGradients();
                 NDArray logits = student.forward(ids, mask, true);
-                NDArray loss = DjlGpt.loss(logits, ids, answers);
+                NDArray loss = DjlGpt.loss(logits, ids, answers, absentIds);
                 ce = loss.getFloat();
                 if (teacherLogProbs != null) {
-                    NDArray klLoss = answerKl(teacherLogProbs, logits, answers);
+                    NDArray klLoss = answerKl(teacherLogProbs, logits, answers, absentIds);
                     kl = klLoss.getFloat();
                     loss = loss.add(klLoss.mul(DjlGpt.constant(m, (float) config.distillLambda())));
                 }
@@ -288,9 +342,23 @@ public final class FineTuner {
         }
     }
 
+    /**
+     * Log-probabilities over the logits' ids and, with {@code absentIds > 0}, one more column for all the
+     * absent ids together (log(absentIds) - logZ: each has logit 0). Cross-entropy on present targets and
+     * KL over these columns equal those over the whole vocabulary, since every absent id has the same
+     * probability under one model.
+     */
+    static NDArray logProbs(NDArray logits, long absentIds) {
+        if (absentIds == 0) {
+            return logits.logSoftmax(-1);
+        }
+        NDArray absent = logits.get(new NDIndex(":, :, :1")).zerosLike().add((float) Math.log(absentIds));
+        return logits.concat(absent, -1).logSoftmax(-1);
+    }
+
     /** Mean KL(teacher || student) per answer token (the positions that predict answer tokens). */
-    private static NDArray answerKl(NDArray teacherLogProbs, NDArray studentLogits, NDArray answers) {
-        NDArray studentLogProbs = studentLogits.get(new NDIndex(":, :-1, :")).logSoftmax(-1);
+    private static NDArray answerKl(NDArray teacherLogProbs, NDArray studentLogits, NDArray answers, long absentIds) {
+        NDArray studentLogProbs = logProbs(studentLogits.get(new NDIndex(":, :-1, :")), absentIds);
         NDArray perPosition = teacherLogProbs.exp().mul(teacherLogProbs.sub(studentLogProbs)).sum(new int[]{-1});
         NDArray w = answers.get(new NDIndex(":, 1:")).toType(DataType.FLOAT32, false);
         return perPosition.mul(w).sum().div(w.sum().maximum(1f));
@@ -311,7 +379,7 @@ public final class FineTuner {
              TrainableDecoder<W> st = architecture.open().apply(m, student)) {
             NDArray[] in = tensors(m, sequences);
             NDArray teacherLogProbs = t.forward(in[0], in[1], false).get(new NDIndex(":, :-1, :")).logSoftmax(-1);
-            return answerKl(teacherLogProbs, st.forward(in[0], in[1], false), in[2]).getFloat();
+            return answerKl(teacherLogProbs, st.forward(in[0], in[1], false), in[2], 0).getFloat();
         }
     }
 
@@ -336,6 +404,11 @@ public final class FineTuner {
 
     /** Share of sequences whose every answer token and terminator is its position's argmax. */
     public static double accuracy(TrainableDecoder<?> gpt, NDManager parent, List<QaSequence> sequences) {
+        return accuracy(gpt, parent, sequences, 0);
+    }
+
+    /** As {@link #accuracy(TrainableDecoder, NDManager, List)} with {@code absentIds} more ids at logit 0. */
+    static double accuracy(TrainableDecoder<?> gpt, NDManager parent, List<QaSequence> sequences, long absentIds) {
         if (sequences.isEmpty()) {
             return 0;
         }
@@ -345,7 +418,11 @@ public final class FineTuner {
             try (NDManager m = parent.newSubManager()) {
                 NDArray[] in = tensors(m, batch);
                 int s = (int) in[0].getShape().get(1);
-                long[] argmax = gpt.forward(in[0], in[1], false).argMax(-1).toType(DataType.INT64, false).toLongArray();
+                NDArray logits = gpt.forward(in[0], in[1], false);
+                if (absentIds > 0) { // an absent id (logit 0) wins where every logit is below 0: never a target
+                    logits = logits.concat(logits.get(new NDIndex(":, :, :1")).zerosLike(), -1);
+                }
+                long[] argmax = logits.argMax(-1).toType(DataType.INT64, false).toLongArray();
                 for (int r = 0; r < batch.size(); r++) {
                     QaSequence q = batch.get(r);
                     boolean ok = true;

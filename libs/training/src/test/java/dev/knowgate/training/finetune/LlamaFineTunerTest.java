@@ -104,6 +104,91 @@ class LlamaFineTunerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("architecture");
     }
 
+    /**
+     * A vocabulary with 500 ids the model does not have (zero rows of its tied embedding, as the
+     * project's pre-training leaves the ids the world never shows): cross-entropy, distillation KL and
+     * greedy accuracy over the ids in use plus one column for the absent ones equal those over the whole
+     * vocabulary; a round trains on the ids in use, keeps the absent rows at zero and returns the model
+     * at its full size.
+     */
+    @Test
+    void idsTheModelDoesNotHaveAreLeftOutOfTheRoundExactly() {
+        LlamaConfig c = start.config();
+        LlamaWeights tied = LlamaWeights.random(LlamaConfig.of(c.vocabSize(), 32, 64, 2, 4, 2, 32, true), 7L, 0.05, 0);
+        LlamaWeights wide = widened(tied, 500);
+        LlamaWeights tuned = new FineTuner(config(3, 0)).run(FineTuner.Architecture.LLAMA, tied, tied, train,
+                List.of(), null).weights();
+        LlamaWeights wideTuned = widened(tuned, 500);
+        try (NDManager m = Engine.getEngine("PyTorch").newBaseManager();
+             DjlLlama full = DjlLlama.fromWeights(m, wide);
+             DjlLlama fullTuned = DjlLlama.fromWeights(m, wideTuned);
+             DjlLlama compact = DjlLlama.fromWeights(m, tied);
+             DjlLlama compactTuned = DjlLlama.fromWeights(m, tuned)) {
+            assertThat(FineTuner.accuracy(compactTuned, m, train, 500))
+                    .isEqualTo(FineTuner.accuracy(fullTuned, m, train)).isGreaterThan(0);
+            ai.djl.ndarray.NDArray[] in = batch(m, train.subList(0, 8));
+            double ceFull = dev.knowgate.training.gpt.DjlGpt.loss(fullTuned.forward(in[0], in[1]), in[0], in[2]).getFloat();
+            double ceCompact = dev.knowgate.training.gpt.DjlGpt.loss(compactTuned.forward(in[0], in[1]), in[0], in[2], 500)
+                    .getFloat();
+            assertThat(ceCompact).isCloseTo(ceFull, org.assertj.core.api.Assertions.within(1e-4));
+            double klFull = kl(FineTuner.logProbs(shifted(full.forward(in[0], in[1])), 0),
+                    FineTuner.logProbs(shifted(fullTuned.forward(in[0], in[1])), 0));
+            double klCompact = kl(FineTuner.logProbs(shifted(compact.forward(in[0], in[1])), 500),
+                    FineTuner.logProbs(shifted(compactTuned.forward(in[0], in[1])), 500));
+            assertThat(klFull).isGreaterThan(0.01);
+            assertThat(klCompact).isCloseTo(klFull, org.assertj.core.api.Assertions.within(1e-4 * klFull));
+        }
+
+        FineTuner.Result<LlamaWeights> r = new FineTuner(config(40, 1.0))
+                .run(FineTuner.Architecture.LLAMA, wide, wide, train, train, null);
+        assertThat(r.weights().config()).isEqualTo(wide.config());
+        assertThat(r.bestDevAccuracy()).isGreaterThan(0.6);
+        float[] embed = r.weights().get(LlamaWeights.EMBED).data();
+        int d = wide.config().hiddenSize();
+        for (int j = c.vocabSize() * d; j < embed.length; j++) {
+            assertThat(embed[j]).as("absent row %d", j / d).isZero();
+        }
+    }
+
+    /** {@code w} with {@code extra} more ids whose (tied) embedding rows are zero. */
+    private static LlamaWeights widened(LlamaWeights w, int extra) {
+        LlamaConfig c = w.config();
+        int d = c.hiddenSize(); // a tied head: the embedding is the head
+        float[] rows = java.util.Arrays.copyOf(w.get(LlamaWeights.EMBED).data(), (c.vocabSize() + extra) * d);
+        java.util.Map<String, dev.knowgate.model.gpt.GptWeights.Tensor> t = new java.util.LinkedHashMap<>(w.tensors());
+        t.put(LlamaWeights.EMBED, new dev.knowgate.model.gpt.GptWeights.Tensor(new int[] {c.vocabSize() + extra, d}, rows));
+        return new LlamaWeights(new LlamaConfig(c.vocabSize() + extra, d, c.intermediateSize(), c.layers(), c.heads(),
+                c.kvHeads(), c.headDim(), c.maxPositions(), c.rmsNormEps(), c.ropeTheta(), true, c.bosTokenId(),
+                c.eosTokenId()), t);
+    }
+
+    private static ai.djl.ndarray.NDArray shifted(ai.djl.ndarray.NDArray logits) {
+        return logits.get(new ai.djl.ndarray.index.NDIndex(":, :-1, :"));
+    }
+
+    /** Summed KL(p || q) over every position and column. */
+    private static double kl(ai.djl.ndarray.NDArray p, ai.djl.ndarray.NDArray q) {
+        return p.exp().mul(p.sub(q)).sum().getFloat();
+    }
+
+    /** ids, mask and answer mask of a batch, right-padded. */
+    private static ai.djl.ndarray.NDArray[] batch(NDManager m, List<QaSequence> batch) {
+        int s = batch.stream().mapToInt(q -> q.ids().length).max().orElseThrow();
+        long[] ids = new long[batch.size() * s];
+        long[] mask = new long[ids.length];
+        long[] answers = new long[ids.length];
+        for (int r = 0; r < batch.size(); r++) {
+            QaSequence q = batch.get(r);
+            for (int t = 0; t < q.ids().length; t++) {
+                ids[r * s + t] = q.ids()[t];
+                mask[r * s + t] = 1;
+                answers[r * s + t] = t >= q.answerStart() ? 1 : 0;
+            }
+        }
+        ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(batch.size(), s);
+        return new ai.djl.ndarray.NDArray[] {m.create(ids, shape), m.create(mask, shape), m.create(answers, shape)};
+    }
+
     private static double accuracy(LlamaWeights weights, List<QaSequence> sequences) {
         try (NDManager m = Engine.getEngine("PyTorch").newBaseManager();
              DjlLlama model = DjlLlama.fromWeights(m, weights)) {
