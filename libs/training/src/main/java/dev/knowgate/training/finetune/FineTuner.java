@@ -96,8 +96,10 @@ public final class FineTuner {
     }
 
     /**
-     * How a round opens an architecture's weights as a {@link TrainableDecoder} and tells whether two sets of
-     * weights have the same shape (a teacher must match its student).
+     * How a round opens an architecture's weights as a {@link TrainableDecoder}, tells whether two sets of
+     * weights have the same shape (a teacher must match its student), and reads and replaces the tied
+     * embedding (null: the head is not tied), which is how a round leaves out the ids a model does not
+     * have ({@link AbsentIds}).
      */
     public record Architecture<W>(BiFunction<NDManager, W, TrainableDecoder<W>> open, Function<W, Object> shape,
                                   Function<W, Tensor> tiedEmbedding, BiFunction<W, Tensor, W> withEmbedding) {
