@@ -2,13 +2,6 @@ package dev.knowgate.training.finetune;
 
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
-import dev.knowgate.model.runtime.ModelTokenizer;
-import dev.knowgate.world.Fact;
-import dev.knowgate.world.FactWorld;
-import dev.knowgate.world.QaFormat;
-import dev.knowgate.world.WorldConfig;
-import dev.knowgate.world.WorldTokenizer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,29 +20,16 @@ class FineTunerTest {
 
     @TempDir
     static Path dir;
-    static ModelTokenizer tokenizer;
     static GptWeights start;
     static List<QaSequence> train;
     static List<QaSequence> other;
 
     @BeforeAll
     static void micro() throws Exception {
-        FactWorld world = FactWorld.generate(WorldConfig.micro(5L));
-        tokenizer = ModelTokenizer.load(WorldTokenizer.write(world, dir.resolve("tokenizer.json")));
-        int vocab = WorldTokenizer.tokens(world.vocabulary()).size();
-        start = GptWeights.random(GptConfig.of(vocab, 32, 32, 2, 2, 64), 7L);
-        List<Fact> pool = world.finetunePool();
-        train = pool.subList(0, 24).stream().map(FineTunerTest::qa).toList();
-        other = pool.subList(24, 48).stream().map(FineTunerTest::qa).toList();
-    }
-
-    @AfterAll
-    static void close() {
-        tokenizer.close();
-    }
-
-    private static QaSequence qa(Fact f) {
-        return QaSequence.of(tokenizer, QaFormat.PROMPT_TEMPLATE, QaFormat.ANSWER_TERMINATOR, f.question(), f.answer());
+        MicroRound micro = MicroRound.load(dir);
+        start = GptWeights.random(GptConfig.of(micro.vocab(), 32, 32, 2, 2, 64), 7L);
+        train = micro.train();
+        other = micro.other();
     }
 
     private static FineTuneConfig config(double lambda) {
