@@ -1,21 +1,44 @@
 package dev.knowgate.tools.models;
 
 import dev.knowgate.contracts.ModelFile;
+import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.kafka.TopicProvisioner;
+import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.trainer.registry.ModelRegistry;
-import picocli.CommandLine;
+import dev.knowgate.trainer.registry.ModelsTopic;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code bin/import-model}: a Hugging Face model exported with optimum becomes a knowgate version
  * ({@link OptimumImport}), and with {@code --registry} is installed and signed there, where the
- * trainer and categorize-stream load versions from (docs/models.md).
+ * trainer and categorize-stream load versions from; with {@code --bootstrap-servers} it is also
+ * announced on the models topic (docs/models.md).
  */
 @Command(name = "import-model", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Imports a folder written by `optimum-cli export onnx --task text-generation-with-past` (with its"
@@ -62,12 +85,29 @@ public final class ImportModelCommand implements Callable<Integer> {
             description = "its public half, which the services trust (default ${DEFAULT-VALUE})")
     Path publicKey;
 
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "also announce the installed version on this Kafka cluster's models topic, as the trainer"
+                    + " announces its versions (needs --registry)")
+    String bootstrapServers;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Kafka client settings for --bootstrap-servers (Java properties: security.protocol, sasl.*,"
+                    + " ssl.*)")
+    Path kafkaConfig;
+
+    @Spec
+    CommandSpec spec;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ImportModelCommand()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
+        if (bootstrapServers != null && registry == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--bootstrap-servers needs --registry: the services load an announced version from the registry");
+        }
         OptimumImport.Report report;
         try {
             report = OptimumImport.run(new OptimumImport.Request(source, name, version, promptTemplate,
@@ -93,7 +133,43 @@ public final class ImportModelCommand implements Callable<Integer> {
         if (registry != null) {
             ModelFolder installed = ModelRegistry.withLocalKey(registry, signingKey, publicKey).register(folder);
             System.out.println("installed and signed in the registry: " + installed.dir());
+            if (bootstrapServers != null) {
+                try {
+                    announce(installed);
+                } catch (ExecutionException | TimeoutException | KafkaException e) {
+                    System.err.println("import-model: installed, but not announced on " + Topics.MODELS.name() + " at "
+                            + bootstrapServers + ": " + e.getMessage());
+                    return 1;
+                }
+            }
         }
         return 0;
+    }
+
+    /**
+     * Puts the installed version on the models topic (created as the services create it when missing):
+     * the monitor then evaluates it like any version, and categorize-stream serves it once promoted.
+     */
+    private void announce(ModelFolder installed) throws IOException, ExecutionException, InterruptedException,
+            TimeoutException {
+        Map<String, Object> client = new HashMap<>();
+        if (kafkaConfig != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(kafkaConfig)) {
+                p.load(r);
+            }
+            p.forEach((k, v) -> client.put(k.toString(), v));
+        }
+        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> admin = new HashMap<>(client);
+        admin.keySet().retainAll(AdminClientConfig.configNames());
+        try (Admin a = Admin.create(admin)) {
+            new TopicProvisioner(a, Optional.empty(), Duration.ofSeconds(30)).ensure(List.of(Topics.MODELS));
+        }
+        ModelVersion announced = installed.manifest().withLocation(installed.dir().toAbsolutePath().normalize().toString());
+        try (ModelsTopic topic = new ModelsTopic(Topics.MODELS.name(), client)) {
+            topic.publish(announced);
+        }
+        System.out.println("announced " + announced.key() + " on " + Topics.MODELS.name() + " at " + bootstrapServers);
     }
 }

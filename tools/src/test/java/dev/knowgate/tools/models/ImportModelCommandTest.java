@@ -1,6 +1,7 @@
 package dev.knowgate.tools.models;
 
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.llama.LlamaConfig;
@@ -10,6 +11,8 @@ import dev.knowgate.model.onnx.LlamaOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.registry.RegistryOrigin;
 import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.TopicContents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -89,6 +92,34 @@ class ImportModelCommandTest {
         ModelFolder installed = ModelFolder.open(tmp.resolve("registry").resolve("smol").resolve("1"));
         RegistryOrigin.of(tmp.resolve("registry"), tmp.resolve("keys/k.pub")).verify(installed);
         assertThat(Files.exists(out.resolveSibling("smol-1.importing"))).isFalse();
+    }
+
+    /**
+     * With --bootstrap-servers the installed version is announced on a real broker's models topic, as the
+     * trainer announces its own: keyed name@version, located in the registry; without --registry the
+     * option is a usage error.
+     */
+    @Test
+    void anInstalledVersionIsAnnouncedOnTheModelsTopic() throws Exception {
+        String bootstrap = KafkaBroker.shared().bootstrapServers();
+        Path registry = tmp.resolve("announce-registry");
+        String[] r = run(export("announced").toString(), "--name", "announced", "--version", "3", "--exemplars",
+                EXEMPLARS.toString(), "--out", tmp.resolve("announced-3").toString(), "--registry", registry.toString(),
+                "--signing-key", tmp.resolve("keys/a").toString(), "--public-key", tmp.resolve("keys/a.pub").toString(),
+                "--bootstrap-servers", bootstrap);
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("announced announced@3 on models at " + bootstrap);
+        ModelVersion announced = TopicContents.uncommitted(bootstrap, "models").stream()
+                .filter(c -> "announced@3".equals(c.key()))
+                .map(c -> ContractJson.read(c.value(), ModelVersion.class)).findFirst().orElseThrow();
+        assertThat(announced.architecture()).isEqualTo("hf-causal-lm");
+        assertThat(Path.of(announced.location())).isEqualTo(registry.resolve("announced").resolve("3").toAbsolutePath());
+
+        r = run(export("unannounced").toString(), "--name", "u", "--exemplars", EXEMPLARS.toString(),
+                "--out", tmp.resolve("u-1").toString(), "--bootstrap-servers", bootstrap);
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).contains("--bootstrap-servers needs --registry");
+        assertThat(tmp.resolve("u-1")).doesNotExist();
     }
 
     @Test
