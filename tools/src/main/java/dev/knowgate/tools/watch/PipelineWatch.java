@@ -164,8 +164,9 @@ public final class PipelineWatch implements Callable<Integer> {
      * round the trainer does not start by itself (fewer examples than a round's minimum) is started
      * through POST /v1/rounds.
      */
-    private void trainEverythingPending(long deadline) throws Exception {
+    void trainEverythingPending(long deadline) throws Exception {
         boolean said = false;
+        long idleSince = -1;
         while (System.nanoTime() < deadline) {
             JsonNode c = get(trainer + "/v1/consumption");
             if (c == null) {
@@ -178,12 +179,21 @@ public final class PipelineWatch implements Callable<Integer> {
                 return;
             }
             if (round != null) {
+                idleSince = -1;
                 String awaiting = c.path("awaitingDecision").asText(null);
                 System.out.println(snapshot().line(expected, seconds()) + "  (round " + round
                         + (awaiting != null ? ": awaiting the decision on " + awaiting : " training") + ")");
             } else if (c.path("pending").asInt() == 0) {
-                return;
+                // The trainer reads examples.accepted again only on its loop's next turn after a decision, so
+                // one idle look can fall before that read: idle on two looks an interval apart is idle.
+                if (idleSince >= 0 && System.nanoTime() - idleSince >= interval.toNanos()) {
+                    return;
+                }
+                if (idleSince < 0) {
+                    idleSince = System.nanoTime();
+                }
             } else {
+                idleSince = -1;
                 HttpResponse<String> r = post(trainer + "/v1/rounds");
                 if (r.statusCode() == 401 || r.statusCode() == 403) {
                     System.out.println("[watch] the trainer refused to start a round (" + r.statusCode() + "): "

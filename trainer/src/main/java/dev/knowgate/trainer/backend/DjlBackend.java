@@ -136,7 +136,7 @@ public final class DjlBackend implements TrainingBackend {
      * The parent's files a new version keeps as they are: the tokenizer (with its config and licences)
      * and the exemplars. The weights, config.json and the training log are the round's own.
      */
-    static boolean carried(String path) {
+    private static boolean carried(String path) {
         return CARRIED.contains(path) || (!path.contains("/") && path.startsWith("LICENSE"));
     }
 
