@@ -20,6 +20,7 @@ import dev.knowgate.model.runtime.VocabularyCheck;
 import dev.knowgate.training.gpt.AdamW;
 import dev.knowgate.tools.models.OptimumImport;
 import dev.knowgate.training.TrainableDecoder;
+import dev.knowgate.training.UsedVocabulary;
 import dev.knowgate.training.gpt.DjlGpt;
 import dev.knowgate.training.llama.DjlLlama;
 import dev.knowgate.world.Fact;

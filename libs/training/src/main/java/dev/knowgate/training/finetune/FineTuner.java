@@ -13,11 +13,14 @@ import dev.knowgate.model.gpt.GptWeights.Tensor;
 import dev.knowgate.model.llama.LlamaConfig;
 import dev.knowgate.model.llama.LlamaWeights;
 import dev.knowgate.training.TrainableDecoder;
+import dev.knowgate.training.UsedVocabulary;
 import dev.knowgate.training.gpt.AdamW;
 import dev.knowgate.training.gpt.DjlGpt;
 import dev.knowgate.training.llama.DjlLlama;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +102,7 @@ public final class FineTuner {
      * How a round opens an architecture's weights as a {@link TrainableDecoder}, tells whether two sets of
      * weights have the same shape (a teacher must match its student), and reads and replaces the tied
      * embedding (null: the head is not tied), which is how a round leaves out the ids a model does not
-     * have ({@link AbsentIds}).
+     * have ({@link UsedVocabulary}).
      */
     public record Architecture<W>(BiFunction<NDManager, W, TrainableDecoder<W>> open, Function<W, Object> shape,
                                   Function<W, Tensor> tiedEmbedding, BiFunction<W, Tensor, W> withEmbedding) {
@@ -170,36 +173,48 @@ public final class FineTuner {
             throw new IllegalArgumentException("the teacher's architecture " + architecture.shape().apply(teacher)
                     + " differs from the student's " + architecture.shape().apply(start));
         }
-        AbsentIds absent = absentIds(architecture, start, teacher, train, dev, retention);
-        if (absent == null) {
+        UsedVocabulary used = usedVocabulary(architecture, start, teacher, train, dev, retention);
+        if (used == null) {
             return round(architecture, start, teacher, train, dev, retention, 0);
         }
-        Result<W> r = round(architecture, compact(architecture, absent, start), compact(architecture, absent, teacher),
-                absent.compact(train), absent.compact(dev),
-                retention == null ? null : new Retention(absent.compact(retention.facts()), retention.maxDrop()),
-                absent.absent());
+        Result<W> r = round(architecture, compact(architecture, used, start), compact(architecture, used, teacher),
+                compact(used, train), compact(used, dev),
+                retention == null ? null : new Retention(compact(used, retention.facts()), retention.maxDrop()),
+                used.absent());
         W full = architecture.withEmbedding().apply(r.weights(),
-                absent.expandRows(architecture.tiedEmbedding().apply(r.weights())));
+                used.expandRows(architecture.tiedEmbedding().apply(r.weights())));
         return new Result<>(full, r.epochs(), r.bestEpoch(), r.devAccuracyBefore(), r.bestDevAccuracy(),
                 r.stoppedEarly(), r.trainTokens(), r.trainSeconds(), r.retention());
     }
 
-    /** The ids the round can leave out (see {@link AbsentIds}), or null: a head that is not tied, or none absent. */
-    private <W> AbsentIds absentIds(Architecture<W> architecture, W start, W teacher, List<QaSequence> train,
-                                    List<QaSequence> dev, Retention retention) {
+    /**
+     * The ids a round can train on, or null when it must use the whole vocabulary (a head that is not tied,
+     * or no id absent): the rows that are not zero in the student's tied embedding and, when distilling,
+     * the teacher's, and every id the round's sequences use. The others have a logit of exactly 0.
+     */
+    private <W> UsedVocabulary usedVocabulary(Architecture<W> architecture, W start, W teacher, List<QaSequence> train,
+                                              List<QaSequence> dev, Retention retention) {
         Tensor embedding = architecture.tiedEmbedding().apply(start);
         if (embedding == null) {
             return null;
         }
-        List<Tensor> embeddings = new ArrayList<>(List.of(embedding));
+        BitSet used = UsedVocabulary.nonZeroRows(embedding);
         if (config.distillLambda() > 0) {
-            embeddings.add(architecture.tiedEmbedding().apply(teacher));
+            used.or(UsedVocabulary.nonZeroRows(architecture.tiedEmbedding().apply(teacher)));
         }
-        return AbsentIds.of(embeddings, List.of(train, dev, retention == null ? List.of() : retention.facts()));
+        for (List<QaSequence> list : List.of(train, dev, retention == null ? List.<QaSequence>of() : retention.facts())) {
+            list.forEach(q -> Arrays.stream(q.ids()).forEach(used::set));
+        }
+        int vocab = embedding.shape()[0];
+        return used.cardinality() == vocab ? null : UsedVocabulary.of(vocab, used);
     }
 
-    private static <W> W compact(Architecture<W> architecture, AbsentIds absent, W weights) {
-        return architecture.withEmbedding().apply(weights, absent.compactRows(architecture.tiedEmbedding().apply(weights)));
+    private static <W> W compact(Architecture<W> architecture, UsedVocabulary used, W weights) {
+        return architecture.withEmbedding().apply(weights, used.compactRows(architecture.tiedEmbedding().apply(weights)));
+    }
+
+    private static List<QaSequence> compact(UsedVocabulary used, List<QaSequence> sequences) {
+        return sequences.stream().map(q -> new QaSequence(used.compact(q.ids()), q.answerStart())).toList();
     }
 
     /** A round over {@code absentIds} more ids than the weights have, each a logit of exactly 0. */

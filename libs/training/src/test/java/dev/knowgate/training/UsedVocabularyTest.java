@@ -1,4 +1,4 @@
-package dev.knowgate.tools.pretrain;
+package dev.knowgate.training;
 
 import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
