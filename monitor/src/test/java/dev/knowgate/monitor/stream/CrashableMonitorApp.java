@@ -33,8 +33,10 @@ public final class CrashableMonitorApp {
                 GateSettings.builder().enabled(true).maxForgetting(0.03).maxAccuracyDrop(0.05).evaluationTimeout(Duration.ofMinutes(15)).build(),
                 CusumSettings.builder().window(Duration.ofMinutes(1)).minExamples(20).target(-1).warmupWindows(5).slack(0.05)
                         .threshold(0.3).keepWindows(100).build()), props);
+        // Timestamped state changes in the child's log (target/crash-monitor-N.log) show where a slow start spent its time.
+        streams.setStateListener((now, before) -> System.out.println(java.time.Instant.now() + " " + before + " -> " + now));
         streams.start();
-        System.out.println("started");
+        System.out.println(java.time.Instant.now() + " started");
         Thread.currentThread().join(); // until killed
     }
 }

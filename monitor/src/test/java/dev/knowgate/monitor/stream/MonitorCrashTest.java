@@ -22,6 +22,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,10 +76,13 @@ class MonitorCrashTest {
         Path state = tmp.resolve("state");
         Process first = launch(bootstrap, state);
         try {
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            // A liveness bound, not a timing: the events reach the decision through a repartition topic,
+            // visible only as each 20 s transaction commits, so v2's decision takes one to three commit
+            // intervals after a start (40-60 s on a quiet 2-core machine); CI once took over 2 minutes.
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             while (decisions(TopicContents.uncommitted(bootstrap, Topics.MODELS_DECISIONS.name()), 2) == 0) {
-                assertThat(first.isAlive()).as("the monitor is running (see target/crash-monitor-*.log)").isTrue();
-                assertThat(System.nanoTime()).as("v2 decided within 2 minutes").isLessThan(deadline);
+                assertThat(first.isAlive()).as(() -> "the monitor is running:\n" + log(1)).isTrue();
+                assertThat(System.nanoTime()).as(() -> "v2 decided within 4 minutes:\n" + log(1)).isLessThan(deadline);
                 Thread.sleep(50);
             }
         } finally {
@@ -88,10 +93,10 @@ class MonitorCrashTest {
 
         Process second = launch(bootstrap, state);
         try {
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             while (decisions(TopicContents.committed(bootstrap, Topics.MODELS_DECISIONS.name()), 2) == 0) {
-                assertThat(second.isAlive()).as("the restarted monitor is running").isTrue();
-                assertThat(System.nanoTime()).as("v2's decision committed within 2 minutes").isLessThan(deadline);
+                assertThat(second.isAlive()).as(() -> "the restarted monitor is running:\n" + log(2)).isTrue();
+                assertThat(System.nanoTime()).as(() -> "v2's decision committed within 4 minutes:\n" + log(2)).isLessThan(deadline);
                 Thread.sleep(200);
             }
             Thread.sleep(1_000); // a late second decision would show up now
@@ -113,6 +118,15 @@ class MonitorCrashTest {
     private static long decisions(List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> records, long version) {
         return records.stream().map(r -> ContractJson.read(r.value(), ModelDecision.class))
                 .filter(d -> d.modelVersion() == version).count();
+    }
+
+    /** The child's output (its state changes are timestamped), so that a failure in CI shows where the time went. */
+    private static String log(int launch) {
+        try {
+            return Files.readString(Path.of("target", "crash-monitor-" + launch + ".log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 
     private Process launch(String bootstrap, Path state) throws Exception {
