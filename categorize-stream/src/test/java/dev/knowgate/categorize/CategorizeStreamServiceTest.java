@@ -284,6 +284,30 @@ class CategorizeStreamServiceTest {
                 .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2"));
     }
 
+    /**
+     * A model imported and announced (bin/import-model --bootstrap-servers) is the base of a lineage of
+     * its own, and the monitor promotes it at once. It used to become the live model here, while the
+     * trainer went on fine-tuning its own lineage on the examples the other model had filtered, and its
+     * next promotion switched the live model back. Now only the lineage of knowgate.categorize.model.initial
+     * judges training examples; the other one answers the probe evaluations asked of it.
+     */
+    @Test
+    @Order(8)
+    void aPromotedVersionOfAnotherLineageAnswersItsProbesButNeverJudgesTrainingExamples() throws Exception {
+        ModelVersion imported = announce(REGISTRY.copyAs("my-imported-model", 1));
+        decide(imported, DecisionStatus.PROMOTED);
+        List<Fact> probes = WORLD.probes().subList(5, 8);
+        sendProbes(probes, "my-imported-model@1", "eval-imported");
+        List<Example> after = examples(42, 45);
+        send(after);
+        await().atMost(Duration.ofSeconds(60)).until(() -> probeResults("eval-imported").size() == probes.size()
+                && categorized(ids(after)).size() == after.size());
+        assertThat(probeResults("eval-imported")).allMatch(r -> r.modelKey().equals("my-imported-model@1"));
+        assertThat(categorized(ids(after))).allMatch(c -> c.verdict().modelKey().equals("knowgate-base@2"));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'live-model' }.data.model", is("knowgate-base@2"));
+    }
+
     private static List<RejectedRecord> rejectedWithReason(String reason) {
         return TopicContents.committed(KafkaBroker.shared().bootstrapServers(), Topics.EXAMPLES_REJECTED.name())
                 .stream().map(r -> ContractJson.read(r.value(), RejectedRecord.class))

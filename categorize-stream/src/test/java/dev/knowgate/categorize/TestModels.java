@@ -70,7 +70,9 @@ public final class TestModels {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        ModelFolder.seal(dir, files -> new ModelVersion(base.schemaVersion(), name, version, base.version(),
+        // A later version descends from the base; a first version (another lineage's base) has no parent.
+        Long parent = version > base.version() ? base.version() : null;
+        ModelFolder.seal(dir, files -> new ModelVersion(base.schemaVersion(), name, version, parent,
                 base.architecture(), files, base.promptTemplate(), base.answerTerminator(), Instant.now(), null, null));
         return dir;
     }

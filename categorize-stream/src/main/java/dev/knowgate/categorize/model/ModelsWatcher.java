@@ -9,6 +9,8 @@ import dev.knowgate.service.worker.Supervisor;
 import dev.knowgate.service.worker.Workers;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.registry.ModelFolderException;
 import dev.knowgate.service.KafkaClientConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -42,8 +44,11 @@ import java.util.Set;
  * Follows the models topic (versions announced: candidates) and models.decisions (promotions and
  * rejections), and keeps {@link LoadedModels} in step, on its own thread, never the stream's:
  * <ul>
- *   <li>the live version is the one the decisions say ({@link PromotionLedger}); until one is
- *       promoted, the configured initial folder serves;</li>
+ *   <li>the live version is the last one the decisions promoted ({@link PromotionLedger}) in the
+ *       lineage of the configured initial folder, the lineage the trainer fine-tunes; until one is
+ *       promoted, the initial folder serves. A version of another lineage (an imported model, say)
+ *       is evaluated when the monitor asks, but never judges training examples here: examples
+ *       filtered by one model's knowledge must not train another;</li>
  *   <li>an undecided candidate is loaded beside it as soon as it is announced, so that its probe
  *       evaluation is answered under itself; a rejected one is unloaded and never serves;</li>
  *   <li>a version a probe asks for that is not loaded (an older one, say) is loaded on demand.</li>
@@ -69,6 +74,8 @@ public class ModelsWatcher {
     /** Rebuilt from the start of models.decisions on every (re)start of the watcher. */
     private PromotionLedger ledger = new PromotionLedger();
     private final Set<String> refusedKeys = new HashSet<>();
+    private Optional<String> lineage;
+    private final Set<String> liveGauges = new HashSet<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private final Workers workers;
     private volatile Supervisor worker;
@@ -177,7 +184,7 @@ public class ModelsWatcher {
 
     /** Brings the loaded versions in line with what the topics say. */
     void reconcile() {
-        Optional<ModelDecision> live = ledger.live();
+        Optional<ModelDecision> live = lineage().map(ledger::live).orElseGet(ledger::live);
         if (live.isPresent()) {
             makeLive(live.get().key());
         } else if (loaded.live().isEmpty()) {
@@ -203,9 +210,12 @@ public class ModelsWatcher {
     /**
      * knowgate_categorize_model_live_version{model}: the live version of the model (lineage) named,
      * labelled as the monitor's knowgate_monitor_live_version{model} is; 0 while another model is live.
-     * Registered once per model name (again is a no-op).
+     * Registered once per model name (Micrometer warns on a second registration).
      */
     private void exportLive(ModelRef live) {
+        if (!liveGauges.add(live.name())) {
+            return;
+        }
         Gauge.builder("knowgate.categorize.model.live.version", loaded,
                         m -> m.live().filter(r -> r.name().equals(live.name())).map(ModelRef::version).orElse(0L))
                 .description("version number of the live model, by model name").tag("model", live.name())
@@ -229,6 +239,22 @@ public class ModelsWatcher {
             loaded.swap(m);
             swaps.increment();
         });
+    }
+
+    /**
+     * The name of the lineage served: the initial folder's. Empty when its manifest cannot be read
+     * (its load is then refused and reported), and any lineage's last promoted version serves.
+     */
+    private Optional<String> lineage() {
+        if (lineage == null) {
+            try {
+                lineage = Optional.of(ModelFolder.open(config.model().initial()).manifest().name());
+                LOG.infof("serving the lineage %s (knowgate.categorize.model.initial)", lineage.get());
+            } catch (ModelFolderException e) {
+                return Optional.empty(); // read again next time: the folder may be repaired
+            }
+        }
+        return lineage;
     }
 
     private boolean isLive(String key) {

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RoundMetrics {
 
     private final MeterRegistry registry;
+    private boolean liveRegistered;
     private final Timer duration;
     private final AtomicReference<Double> tokensPerSecond = new AtomicReference<>(0.0);
     private final AtomicReference<Double> trainLoss = new AtomicReference<>(Double.NaN);
@@ -84,8 +85,12 @@ public final class RoundMetrics {
     }
 
     /** knowgate_trainer_live_version{model}, labelled as the monitor's live version is (one trainer per lineage). */
-    void live(ModelVersion version) {
+    synchronized void live(ModelVersion version) {
         liveVersion.set(version.version());
+        if (liveRegistered) {
+            return; // one lineage per trainer; Micrometer warns on a second registration
+        }
+        liveRegistered = true;
         Gauge.builder("knowgate.trainer.live.version", liveVersion, AtomicLong::get)
                 .description("version number the next round trains from (the last promoted), by model name")
                 .tag("model", version.name()).register(registry);
