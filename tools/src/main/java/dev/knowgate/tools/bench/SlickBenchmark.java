@@ -19,6 +19,7 @@ import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.runtime.SessionLoader;
 import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.model.slick.ExactSlick;
@@ -130,17 +131,26 @@ public final class SlickBenchmark {
         }
 
         ExactSlick exact() {
-            return new ExactSlick(model, tokenizer, 0, key(), template(), terminator(), pool, CONFIG);
+            return new ExactSlick(model, tokenizer, 0, key(), template(), terminator(), pool, CONFIG).stoppingAlsoAt(eos());
         }
 
         SampledSlick sampled(TokenDecoder with, int examplesPerCall) {
             return new SampledSlick(with, tokenizer, key(), template(), terminator(), pool, CONFIG,
-                    new SampledOptions(MAX_ANSWER_TOKENS, examplesPerCall * DECODES_PER_EXAMPLE));
+                    new SampledOptions(MAX_ANSWER_TOKENS, examplesPerCall * DECODES_PER_EXAMPLE)).stoppingAlsoAt(eos());
+        }
+
+        /** The EOS ids the services stop at too (generation_config.json). */
+        int[] eos() {
+            try {
+                return StopTokens.eosIds(folder, model.vocabSize());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         SampledSlick naive() {
             return NaiveSampledSlick.create(model, tokenizer, 0, key(), template(), terminator(), pool, CONFIG,
-                    new SampledOptions(MAX_ANSWER_TOKENS, 1));
+                    new SampledOptions(MAX_ANSWER_TOKENS, 1)).stoppingAlsoAt(eos());
         }
 
         private String key() {
@@ -334,7 +344,7 @@ public final class SlickBenchmark {
             // How much the categories depend on which prompt sets were drawn at all: the same
             // per-example protocol under another seed (the sets are drawn from the id and this key).
             ExactSlick redrawn = new ExactSlick(setup.model, setup.tokenizer, 0, setup.key() + "/redraw",
-                    setup.template(), setup.terminator(), setup.pool, CONFIG).scoredBy(prefixes);
+                    setup.template(), setup.terminator(), setup.pool, CONFIG).stoppingAlsoAt(setup.eos()).scoredBy(prefixes);
             Timed other = run(redrawn::categorize, questions, batch);
             System.out.printf(Locale.ROOT, "- category agreement, per-relation vs per-example prompt sets: %d / %d%n",
                     agreeing(best[3].results, best[0].results), questions.size());

@@ -8,6 +8,7 @@ import dev.knowgate.model.runtime.Accelerator;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.Exemplar;
 import dev.knowgate.model.slick.ExemplarPool;
@@ -96,7 +97,7 @@ final class SlickCategories {
              ModelTokenizer tokenizer = ModelTokenizer.load(folder)) {
             ExactSlick slick = new ExactSlick(model, tokenizer, 0, folder.manifest().key(),
                     folder.manifest().promptTemplate(), folder.manifest().answerTerminator(),
-                    new ExemplarPool(exemplars), SlickConfig.paper());
+                    new ExemplarPool(exemplars), SlickConfig.paper()).stoppingAlsoAt(StopTokens.eosIds(folder, model.vocabSize()));
             List<Fact> fitting = new ArrayList<>();
             List<SlickQuestion> questions = new ArrayList<>();
             for (Fact f : facts) {

@@ -10,6 +10,7 @@ import dev.knowgate.model.runtime.Accelerator;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.ExemplarFile;
 import dev.knowgate.model.slick.ExemplarPool;
@@ -91,7 +92,7 @@ final class VersionSlick implements AutoCloseable {
         ModelTokenizer tokenizer = ModelTokenizer.load(folder);
         return new VersionSlick(m.key(), tempDir, model, tokenizer,
                 new ExactSlick(model, tokenizer, 0, m.key(), m.promptTemplate(), m.answerTerminator(), pool,
-                        SlickConfig.paper()));
+                        SlickConfig.paper()).stoppingAlsoAt(StopTokens.eosIds(folder, model.vocabSize())));
     }
 
     String key() {

@@ -113,6 +113,7 @@ public final class OptimumImport {
                     Files.copy(r.source().resolve(file), staging.resolve(file));
                 }
             }
+            ModelFolder.copyLicences(r.source(), staging); // the model's terms travel with its weights
             Files.copy(r.exemplars(), staging.resolve(ExemplarFile.FILE_NAME));
             ModelFolder.seal(staging, (List<ModelFile> files) -> new ModelVersion(SchemaVersions.CURRENT, r.name(),
                     r.version(), null, ARCHITECTURE, files, r.promptTemplate(), r.terminator(), Instant.now(), null, null));

@@ -35,7 +35,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -126,7 +125,7 @@ public final class Pretrainer {
         } else {
             Files.copy(config.tokenizer(), tokenizerPath);
             vocab = VocabularyCheck.largestId(tokenizerPath) + 1;
-            copyLicences(config.tokenizer().toAbsolutePath().getParent(), dir);
+            ModelFolder.copyLicences(config.tokenizer().toAbsolutePath().getParent(), dir);
         }
         List<String> exemplarLines = world.dev().stream().map(WorldFiles::exampleLine).toList();
         Files.writeString(dir.resolve(EXEMPLARS_FILE), String.join("\n", exemplarLines) + "\n", StandardCharsets.UTF_8);
@@ -209,15 +208,6 @@ public final class Pretrainer {
                 MODEL_VERSION, null, architecture, files, QaFormat.PROMPT_TEMPLATE, config.terminator(),
                 Instant.now(), null, null));
         return new Result(dir, manifest, trainingLog);
-    }
-
-    /** A published tokenizer's licence files (LICENSE*) travel with every model that ships it. */
-    private static void copyLicences(Path tokenizerDir, Path dir) throws IOException {
-        try (DirectoryStream<Path> licences = Files.newDirectoryStream(tokenizerDir, "LICENSE*")) {
-            for (Path licence : licences) {
-                Files.copy(licence, dir.resolve(licence.getFileName().toString()));
-            }
-        }
     }
 
     private GptConfig gptShape(int vocab) {

@@ -48,6 +48,7 @@ class ImportModelCommandTest {
         Files.copy(TOKENIZER, dir.resolve(ModelTokenizer.TOKENIZER_FILE));
         Files.writeString(dir.resolve("special_tokens_map.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
         Files.writeString(dir.resolve("README.md"), "not part of the model"); // left behind
+        Files.writeString(dir.resolve("LICENSE"), "the model's terms"); // carried with the weights
         return dir;
     }
 
@@ -85,7 +86,7 @@ class ImportModelCommandTest {
         assertThat(m.architecture()).isEqualTo("hf-causal-lm");
         assertThat(m.answerTerminator()).isEqualTo("\n");
         assertThat(m.promptTemplate()).isEqualTo("Q: {question} A:");
-        assertThat(m.files()).extracting(f -> f.path()).containsExactly("config.json", "exemplars.jsonl",
+        assertThat(m.files()).extracting(f -> f.path()).containsExactly("LICENSE", "config.json", "exemplars.jsonl",
                 "generation_config.json", "model.onnx", "model.onnx_data", "special_tokens_map.json", "tokenizer.json");
         assertThat(m.file("model.onnx_data").orElseThrow().sha256()).isEqualTo(ModelFolder.sha256(source.resolve("model.onnx_data")));
         // Installed where the services load from, signed by the key they trust.

@@ -137,7 +137,7 @@ public final class DjlBackend implements TrainingBackend {
      * and the exemplars. The weights, config.json and the training log are the round's own.
      */
     private static boolean carried(String path) {
-        return CARRIED.contains(path) || (!path.contains("/") && path.startsWith("LICENSE"));
+        return CARRIED.contains(path) || ModelFolder.isLicence(path);
     }
 
     /**

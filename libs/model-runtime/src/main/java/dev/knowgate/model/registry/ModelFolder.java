@@ -32,6 +32,31 @@ public record ModelFolder(Path dir, ModelVersion manifest) {
 
     private static final int BUFFER = 1 << 20;
 
+    /**
+     * Whether a file of a model folder (top level) holds licence terms: LICENSE, LICENSE.txt,
+     * LICENSE-tokenizer, licence.md, ... Whoever ships weights or a tokenizer ships their terms, so
+     * every step that makes a folder from another (pre-training, a round, an import) carries these.
+     */
+    public static boolean isLicence(String path) {
+        String name = path.toLowerCase(java.util.Locale.ROOT);
+        return !name.contains("/") && (name.startsWith("license") || name.startsWith("licence"));
+    }
+
+    /** Copies the licence files ({@link #isLicence}) at the top of {@code from} into {@code to}; returns their names. */
+    public static List<String> copyLicences(Path from, Path to) throws IOException {
+        List<String> copied = new ArrayList<>();
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (isLicence(name)) {
+                    Files.copy(f, to.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                    copied.add(name);
+                }
+            }
+        }
+        return copied;
+    }
+
     /** Reads the manifest and checks every file it lists; the first problem is reported, naming the file. */
     public static ModelFolder open(Path dir) throws ModelFolderException {
         Path root = realDir(dir);

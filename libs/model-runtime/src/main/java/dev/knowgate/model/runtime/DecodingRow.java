@@ -54,14 +54,14 @@ final class DecodingRow {
      * Chooses the next token from the logits of the last fed position. Returns true when the row
      * goes on and the chosen token must be fed; false when it stopped.
      */
-    boolean step(float[] logits, int stopToken, int maxNewTokens, int maxPositions) {
+    boolean step(float[] logits, StopTokens stops, int maxNewTokens, int maxPositions) {
         if (fed >= maxPositions) {
             // Even the terminator would sit past the last learned position.
             stop = Decoded.Stop.POSITION_LIMIT;
             return false;
         }
         int next = chooser.choose(logits);
-        if (next == stopToken) {
+        if (stops.contains(next)) {
             stop = Decoded.Stop.TERMINATOR;
             return false;
         }

@@ -76,7 +76,7 @@ public final class KvCacheDecoder implements TokenDecoder {
     }
 
     @Override
-    public synchronized List<List<Decoded>> decode(List<DecodeGroup> groups, int stopToken, int maxNewTokens)
+    public synchronized List<List<Decoded>> decode(List<DecodeGroup> groups, StopTokens stops, int maxNewTokens)
             throws OrtException {
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
@@ -103,9 +103,9 @@ public final class KvCacheDecoder implements TokenDecoder {
         }
         if (groupCount > 1 && overBudget(groupCount, rows.size(), longest, maxNewTokens)) {
             // Groups decode independently: halves give the same tokens in less memory.
-            List<List<Decoded>> results = new ArrayList<>(decode(groups.subList(0, groupCount / 2), stopToken,
+            List<List<Decoded>> results = new ArrayList<>(decode(groups.subList(0, groupCount / 2), stops,
                     maxNewTokens));
-            results.addAll(decode(groups.subList(groupCount / 2, groupCount), stopToken, maxNewTokens));
+            results.addAll(decode(groups.subList(groupCount / 2, groupCount), stops, maxNewTokens));
             return results;
         }
         // Worst case (every row its own branch until the last step): must be addressable by an int.
@@ -144,7 +144,7 @@ public final class KvCacheDecoder implements TokenDecoder {
         List<Branch> batch = new ArrayList<>();
         for (int g = 0; g < groupCount; g++) {
             logits.get(g * row.length, row, 0, row.length);
-            branch(byGroup.get(g), g, row, stopToken, maxNewTokens, batch);
+            branch(byGroup.get(g), g, row, stops, maxNewTokens, batch);
         }
         int side = 0; // cache[side] holds the newest present
         int columns = longest;
@@ -176,7 +176,7 @@ public final class KvCacheDecoder implements TokenDecoder {
                 logits.get(b * row.length, row, 0, row.length);
                 List<DecodingRow> members = batch.get(b).rows();
                 members.forEach(DecodingRow::fed);
-                branch(members, b, row, stopToken, maxNewTokens, next);
+                branch(members, b, row, stops, maxNewTokens, next);
             }
             reordered = next.size() != size;
             for (int b = 0; !reordered && b < size; b++) {
@@ -218,11 +218,11 @@ public final class KvCacheDecoder implements TokenDecoder {
      * Lets every row of one batch entry choose from its logits and appends the rows that go on to
      * {@code into}, one entry per distinct token chosen (first-chosen first, so the order is stable).
      */
-    private void branch(List<DecodingRow> members, int source, float[] logits, int stopToken, int maxNewTokens,
+    private void branch(List<DecodingRow> members, int source, float[] logits, StopTokens stops, int maxNewTokens,
                         List<Branch> into) {
         Map<Integer, List<DecodingRow>> byToken = new LinkedHashMap<>();
         for (DecodingRow r : members) {
-            if (r.step(logits, stopToken, maxNewTokens, kv.maxPositions())) {
+            if (r.step(logits, stops, maxNewTokens, kv.maxPositions())) {
                 byToken.computeIfAbsent(r.lastToken(), t -> new ArrayList<>()).add(r);
             }
         }

@@ -159,10 +159,10 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         KvCacheDecoder decoder = new KvCacheDecoder(kv, padId, KvCacheDecoder.Padding.LEFT);
         return new TokenDecoder() {
             @Override
-            public List<List<Decoded>> decode(List<DecodeGroup> groups, int stopToken, int maxNewTokens)
+            public List<List<Decoded>> decode(List<DecodeGroup> groups, StopTokens stops, int maxNewTokens)
                     throws OrtException {
                 synchronized (PrefixScorer.this) {
-                    return decoder.decode(groups, stopToken, maxNewTokens);
+                    return decoder.decode(groups, stops, maxNewTokens);
                 }
             }
 

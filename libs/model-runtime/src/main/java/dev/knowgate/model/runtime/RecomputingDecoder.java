@@ -30,7 +30,7 @@ public final class RecomputingDecoder implements TokenDecoder {
     }
 
     @Override
-    public List<List<Decoded>> decode(List<DecodeGroup> groups, int stopToken, int maxNewTokens) throws OrtException {
+    public List<List<Decoded>> decode(List<DecodeGroup> groups, StopTokens stops, int maxNewTokens) throws OrtException {
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
         }
@@ -64,7 +64,7 @@ public final class RecomputingDecoder implements TokenDecoder {
                 for (int i = 0; i < chunk.size(); i++) {
                     out.row(i, chunk.get(i).length - 1, logits);
                     for (DecodingRow row : byGroup.get(first + i)) {
-                        row.step(logits, stopToken, maxNewTokens, maxPositions);
+                        row.step(logits, stops, maxNewTokens, maxPositions);
                     }
                 }
                 return null;
@@ -81,7 +81,7 @@ public final class RecomputingDecoder implements TokenDecoder {
                         DecodingRow row = chunk.get(i);
                         row.fed();
                         out.row(i, row.fedLength() - 1, logits);
-                        row.step(logits, stopToken, maxNewTokens, maxPositions);
+                        row.step(logits, stops, maxNewTokens, maxPositions);
                     }
                     return null;
                 });

@@ -3,21 +3,41 @@ package dev.knowgate.model.runtime;
 /**
  * What the model thinks of a request's target tokens, position by position.
  *
- * @param argmax         the most likely token at each target position
- * @param logProb        log p(target) at temperature 1, full vocabulary
- * @param sampledLogProb log p(target) when sampling at the scorer's temperature with top-k;
- *                       negative infinity where the target is outside the top k
+ * @param argmax                   the most likely token at each target position
+ * @param logProb                  log p(target) at temperature 1, full vocabulary
+ * @param sampledLogProb           log p(target) when sampling at the scorer's temperature with top-k;
+ *                                 negative infinity where the target is outside the top k
+ * @param targets                  the target tokens
+ * @param finalAlternatives        other tokens the last target may be ({@link ScoringRequest#endingAlsoWith})
+ * @param finalAlternativesSampled their log p when sampling, at the last target's position
  */
-public record TargetScore(int[] argmax, double[] logProb, double[] sampledLogProb, int[] targets) {
+public record TargetScore(int[] argmax, double[] logProb, double[] sampledLogProb, int[] targets,
+                          int[] finalAlternatives, double[] finalAlternativesSampled) {
 
-    /** Greedy decoding reproduces the targets exactly: every target is its position's argmax. */
+    public TargetScore(int[] argmax, double[] logProb, double[] sampledLogProb, int[] targets) {
+        this(argmax, logProb, sampledLogProb, targets, new int[0], new double[0]);
+    }
+
+    /**
+     * Greedy decoding reproduces the targets exactly: every target is its position's argmax (the
+     * last one, or one of its alternatives).
+     */
     public boolean greedyMatches() {
-        for (int i = 0; i < targets.length; i++) {
+        int last = targets.length - 1;
+        for (int i = 0; i < last; i++) {
             if (argmax[i] != targets[i]) {
                 return false;
             }
         }
-        return true;
+        if (argmax[last] == targets[last]) {
+            return true;
+        }
+        for (int alternative : finalAlternatives) {
+            if (argmax[last] == alternative) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public double sequenceLogProb() {
@@ -28,12 +48,20 @@ public record TargetScore(int[] argmax, double[] logProb, double[] sampledLogPro
         return sum;
     }
 
-    /** The exact probability that one sample (temperature, top-k) reproduces every target. */
+    /**
+     * The exact probability that one sample (temperature, top-k) reproduces every target, the last
+     * one or any of its alternatives (disjoint ways to end the same sequence).
+     */
     public double sampledProbability() {
+        int last = sampledLogProb.length - 1;
         double sum = 0;
-        for (double lp : sampledLogProb) {
-            sum += lp;
+        for (int i = 0; i < last; i++) {
+            sum += sampledLogProb[i];
         }
-        return Math.exp(sum);
+        double ending = Math.exp(sampledLogProb[last]);
+        for (double lp : finalAlternativesSampled) {
+            ending += Math.exp(lp);
+        }
+        return Math.exp(sum) * ending;
     }
 }

@@ -141,7 +141,16 @@ public final class TargetScorer implements TeacherForcing {
                 targets[t] = request.tokens()[request.firstTarget() + t];
                 perTarget.score(b, request, t, targets[t], into);
             }
-            scores.add(new TargetScore(into.argmax, into.logProb, into.sampled, targets));
+            // Alternatives to the last target: the same row, another column.
+            int[] alternatives = request.finalAlternatives();
+            double[] alternativesSampled = new double[alternatives.length];
+            Filling scratch = new Filling(new int[n], new double[n], new double[n]);
+            for (int i = 0; i < alternatives.length; i++) {
+                perTarget.score(b, request, n - 1, alternatives[i], scratch);
+                alternativesSampled[i] = scratch.sampled[n - 1];
+            }
+            scores.add(new TargetScore(into.argmax, into.logProb, into.sampled, targets, alternatives,
+                    alternativesSampled));
         }
         return scores;
     }

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Batched autoregressive decoding: every row of every group is decoded until its chooser picks the
- * stop token, its answer reaches {@code maxNewTokens} tokens, or the sequence reaches the model's
+ * stop tokens, its answer reaches {@code maxNewTokens} tokens, or the sequence reaches the model's
  * positions (see {@link Decoded.Stop}).
  */
 public interface TokenDecoder extends OrtResource {
@@ -16,7 +16,12 @@ public interface TokenDecoder extends OrtResource {
      * The decoded rows, by group and row, in the order given. A prompt longer than
      * {@link #maxPositions()} is refused with a {@link SequenceTooLongException}.
      */
-    List<List<Decoded>> decode(List<DecodeGroup> groups, int stopToken, int maxNewTokens) throws OrtException;
+    List<List<Decoded>> decode(List<DecodeGroup> groups, StopTokens stops, int maxNewTokens) throws OrtException;
+
+    /** {@link #decode(List, StopTokens, int)} with one stop token. */
+    default List<List<Decoded>> decode(List<DecodeGroup> groups, int stopToken, int maxNewTokens) throws OrtException {
+        return decode(groups, StopTokens.of(stopToken), maxNewTokens);
+    }
 
     /** The longest sequence the model takes (Integer.MAX_VALUE when the export does not say). */
     int maxPositions();

@@ -11,6 +11,7 @@ import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.ScoringRequest;
+import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.runtime.TargetScore;
 import dev.knowgate.model.runtime.TargetScorer;
 import dev.knowgate.model.runtime.TeacherForcing;
@@ -63,17 +64,19 @@ public final class ExactSlick implements SlickCategorizer {
     private final ModelTokenizer tokenizer;
     private final String modelKey;
     private final FewShotPrompt fewShot;
-    private final int terminatorId;
+    private final StopTokens stops;
     private final ExemplarPool pool;
     private final SlickConfig config;
 
     public ExactSlick(OnnxCausalLm model, ModelTokenizer tokenizer, int padId, String modelKey, String promptTemplate,
                       String terminator, ExemplarPool pool, SlickConfig config) {
-        this(model, new TargetScorer(model, padId), tokenizer, padId, modelKey, promptTemplate, terminator, pool, config);
+        this(model, new TargetScorer(model, padId), tokenizer, padId, modelKey, promptTemplate, terminator, pool, config,
+                null);
     }
 
     private ExactSlick(OnnxCausalLm model, TeacherForcing scorer, ModelTokenizer tokenizer, int padId, String modelKey,
-                       String promptTemplate, String terminator, ExemplarPool pool, SlickConfig config) {
+                       String promptTemplate, String terminator, ExemplarPool pool, SlickConfig config,
+                       StopTokens stops) {
         this.model = model;
         this.scorer = scorer;
         // Through the KV cache where the scorer has one: recomputation runs the whole prompt per token.
@@ -82,7 +85,7 @@ public final class ExactSlick implements SlickCategorizer {
         this.tokenizer = tokenizer;
         this.modelKey = modelKey;
         this.fewShot = new FewShotPrompt(promptTemplate, terminator); // checks the template
-        this.terminatorId = tokenizer.terminatorId(terminator);
+        this.stops = stops != null ? stops : StopTokens.of(tokenizer.terminatorId(terminator));
         this.pool = pool;
         this.config = config;
     }
@@ -90,13 +93,34 @@ public final class ExactSlick implements SlickCategorizer {
     /** The same categorizer, scoring through {@code scorer} (which must run the same model). */
     public ExactSlick scoredBy(TeacherForcing scorer) {
         return new ExactSlick(model, scorer, tokenizer, padId, modelKey, fewShot.template(), fewShot.terminator(), pool,
-                config);
+                config, stops);
     }
 
     /** The same categorizer, drawing prompt sets per example or per relation. */
     public ExactSlick sharing(PromptSharing sharing) {
         return new ExactSlick(model, scorer, tokenizer, padId, modelKey, fewShot.template(), fewShot.terminator(), pool,
-                config.withPromptSets(sharing));
+                config.withPromptSets(sharing), stops);
+    }
+
+    /**
+     * The same categorizer, where an answer also ends at any of {@code eosIds} (the model's
+     * generation_config.json, {@link StopTokens#eosIds}), as a real generate() ends it: a gold answer
+     * counts followed by any stop token, and its sampling probability is summed over them.
+     */
+    public ExactSlick stoppingAlsoAt(int... eosIds) {
+        return new ExactSlick(model, scorer, tokenizer, padId, modelKey, fewShot.template(), fewShot.terminator(), pool,
+                config, StopTokens.of(stops.terminator(), concat(stops.ids(), eosIds)));
+    }
+
+    /** The same categorizer, with exactly these stop tokens (the prompts keep the terminator's text); for tests. */
+    ExactSlick withStops(StopTokens stops) {
+        return new ExactSlick(model, scorer, tokenizer, padId, modelKey, fewShot.template(), fewShot.terminator(), pool,
+                config, stops);
+    }
+
+    /** What ends an answer: the terminator, then the model's other EOS ids. */
+    public StopTokens stops() {
+        return stops;
     }
 
     /** The text before the answer: S exemplars with their answers, then the question. */
@@ -164,7 +188,8 @@ public final class ExactSlick implements SlickCategorizer {
                     }
                 }
                 for (Gold gold : golds) {
-                    requests.add(new ScoringRequest(concat(prompt, gold.tokens()), prompt.length, shared));
+                    requests.add(new ScoringRequest(concat(prompt, gold.tokens()), prompt.length, shared)
+                            .endingAlsoWith(otherStops()));
                     counting.add(gold.counts());
                     slots.add(q * prompts + k);
                     groups.add(sharing == PromptSharing.PER_RELATION ? drawn.name() + "\u001f" + k : "");
@@ -191,8 +216,9 @@ public final class ExactSlick implements SlickCategorizer {
             if (beyond[slot] != null) {
                 greedy[slot] = true;
                 int[] answer = Arrays.copyOf(beyond[slot], beyond[slot].length + 1);
-                answer[beyond[slot].length] = terminatorId;
-                extra.add(new ScoringRequest(concat(promptTokens[slot], answer), promptTokens[slot].length));
+                answer[beyond[slot].length] = stops.terminator();
+                extra.add(new ScoringRequest(concat(promptTokens[slot], answer), promptTokens[slot].length)
+                        .endingAlsoWith(otherStops()));
                 extraSlots.add(slot);
             }
         }
@@ -271,7 +297,7 @@ public final class ExactSlick implements SlickCategorizer {
                 continue;
             }
             int last = begun[begun.length - 1];
-            if (last == terminatorId) {
+            if (stops.contains(last)) {
                 int[] answer = Arrays.copyOf(begun, begun.length - 1);
                 if (counts(answer, golds.apply(slot))) {
                     counted[slot] = answer;
@@ -286,7 +312,7 @@ public final class ExactSlick implements SlickCategorizer {
         promptsDecoded.addAndGet(toFinish.size());
         // Every start has at least one token: an answer longer than MAX_ANSWER_TOKENS is none. The
         // decoders bound their own memory.
-        List<List<Decoded>> finished = greedyDecoder.decode(toFinish, terminatorId, MAX_ANSWER_TOKENS - 1);
+        List<List<Decoded>> finished = greedyDecoder.decode(toFinish, stops, MAX_ANSWER_TOKENS - 1);
         for (int i = 0; i < finishing.size(); i++) {
             int slot = finishing.get(i);
             Decoded rest = finished.get(i).get(0);
@@ -357,17 +383,26 @@ public final class ExactSlick implements SlickCategorizer {
     private record Gold(int[] tokens, boolean counts) {
     }
 
-    /** The answer and its aliases as token sequences ending in the terminator, without repeats. */
+    /**
+     * The answer and its aliases as token sequences ending in the terminator, without repeats; each is
+     * scored as ending with any stop token ({@link #otherStops}, from the same logits row).
+     */
     private List<Gold> goldVariants(SlickQuestion question) {
         Map<String, Gold> variants = new LinkedHashMap<>();
         for (String answer : question.answers()) {
             int[] ids = tokenizer.encode(answer);
             int[] withTerminator = Arrays.copyOf(ids, ids.length + 1);
-            withTerminator[ids.length] = terminatorId;
+            withTerminator[ids.length] = stops.terminator();
             variants.putIfAbsent(Arrays.toString(withTerminator),
                     new Gold(withTerminator, !AnswerNormalizer.normalize(answer).isEmpty()));
         }
         return List.copyOf(variants.values());
+    }
+
+    /** The stop tokens besides the terminator: an answer's last target may be any of them. */
+    private int[] otherStops() {
+        int[] ids = stops.ids();
+        return Arrays.copyOfRange(ids, 1, ids.length);
     }
 
     /**
@@ -383,7 +418,8 @@ public final class ExactSlick implements SlickCategorizer {
         for (int q = 0; q < questions.size(); q++) {
             prompts[q] = tokenizer.encode(prompt(List.of(), questions.get(q).question()));
             for (Gold gold : goldVariants(questions.get(q))) {
-                requests.add(new ScoringRequest(concat(prompts[q], gold.tokens()), prompts[q].length));
+                requests.add(new ScoringRequest(concat(prompts[q], gold.tokens()), prompts[q].length)
+                        .endingAlsoWith(otherStops()));
                 counting.add(gold.counts());
                 slots.add(q);
             }
@@ -417,7 +453,7 @@ public final class ExactSlick implements SlickCategorizer {
             int[] current = tokens;
             int next = model.forward(List.of(current), padId,
                     logits -> TargetScorer.argmax(logits.row(0, current.length - 1, new float[logits.vocab()])));
-            if (next == terminatorId) {
+            if (stops.contains(next)) {
                 return answer.stream().mapToInt(Integer::intValue).toArray();
             }
             answer.add(next);

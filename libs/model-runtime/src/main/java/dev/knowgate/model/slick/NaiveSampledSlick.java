@@ -6,6 +6,7 @@ import dev.knowgate.model.runtime.Decoded;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RecomputingDecoder;
+import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.runtime.TokenChooser;
 import dev.knowgate.model.runtime.TokenDecoder;
 
@@ -40,12 +41,12 @@ public final class NaiveSampledSlick {
         }
 
         @Override
-        public List<List<Decoded>> decode(List<DecodeGroup> groups, int stopToken, int maxNewTokens) throws OrtException {
+        public List<List<Decoded>> decode(List<DecodeGroup> groups, StopTokens stops, int maxNewTokens) throws OrtException {
             List<List<Decoded>> results = new ArrayList<>(groups.size());
             for (DecodeGroup group : groups) {
                 List<Decoded> rows = new ArrayList<>(group.rows().size());
                 for (TokenChooser chooser : group.rows()) {
-                    rows.add(inner.decode(List.of(new DecodeGroup(group.prompt(), List.of(chooser))), stopToken,
+                    rows.add(inner.decode(List.of(new DecodeGroup(group.prompt(), List.of(chooser))), stops,
                             maxNewTokens).get(0).get(0));
                 }
                 results.add(rows);

@@ -5,6 +5,7 @@ import dev.knowgate.contracts.Category;
 import dev.knowgate.model.runtime.DecodeGroup;
 import dev.knowgate.model.runtime.Decoded;
 import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.runtime.TokenChooser;
 import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.model.runtime.TopKSampler;
@@ -34,18 +35,24 @@ public final class SampledSlick implements SlickCategorizer {
     private final ModelTokenizer tokenizer;
     private final String modelKey;
     private final FewShotPrompt prompt;
-    private final int terminatorId;
+    private final StopTokens stops;
     private final ExemplarPool pool;
     private final SlickConfig config;
     private final SampledOptions options;
 
     public SampledSlick(TokenDecoder decoder, ModelTokenizer tokenizer, String modelKey, String promptTemplate,
                         String terminator, ExemplarPool pool, SlickConfig config, SampledOptions options) {
+        this(decoder, tokenizer, modelKey, promptTemplate, terminator, pool, config, options, null);
+    }
+
+    private SampledSlick(TokenDecoder decoder, ModelTokenizer tokenizer, String modelKey, String promptTemplate,
+                         String terminator, ExemplarPool pool, SlickConfig config, SampledOptions options,
+                         StopTokens stops) {
         this.decoder = decoder;
         this.tokenizer = tokenizer;
         this.modelKey = modelKey;
         this.prompt = new FewShotPrompt(promptTemplate, terminator);
-        this.terminatorId = tokenizer.terminatorId(terminator);
+        this.stops = stops != null ? stops : StopTokens.of(tokenizer.terminatorId(terminator));
         this.pool = pool;
         this.config = config;
         this.options = options;
@@ -54,6 +61,20 @@ public final class SampledSlick implements SlickCategorizer {
     public SampledSlick(TokenDecoder decoder, ModelTokenizer tokenizer, String modelKey, String promptTemplate,
                         String terminator, ExemplarPool pool, SlickConfig config) {
         this(decoder, tokenizer, modelKey, promptTemplate, terminator, pool, config, SampledOptions.defaults());
+    }
+
+    /** The same categorizer, where a decode also ends at any of {@code eosIds} (see {@link ExactSlick#stoppingAlsoAt}). */
+    public SampledSlick stoppingAlsoAt(int... eosIds) {
+        int[] all = java.util.stream.IntStream.concat(java.util.Arrays.stream(stops.ids()), java.util.Arrays.stream(eosIds))
+                .toArray();
+        return new SampledSlick(decoder, tokenizer, modelKey, prompt.template(), prompt.terminator(), pool, config, options,
+                StopTokens.of(stops.terminator(), all));
+    }
+
+    /** The same categorizer, with exactly these stop tokens (the prompts keep the terminator's text); for tests. */
+    SampledSlick withStops(StopTokens stops) {
+        return new SampledSlick(decoder, tokenizer, modelKey, prompt.template(), prompt.terminator(), pool, config, options,
+                stops);
     }
 
     @Override
@@ -144,7 +165,7 @@ public final class SampledSlick implements SlickCategorizer {
         List<List<Decoded>> decoded = new ArrayList<>(groups.size());
         for (int from = 0; from < groups.size(); from += groupsPerCall) {
             decoded.addAll(decoder.decode(groups.subList(from, Math.min(groups.size(), from + groupsPerCall)),
-                    terminatorId, options.maxAnswerTokens()));
+                    stops, options.maxAnswerTokens()));
         }
         return decoded;
     }
