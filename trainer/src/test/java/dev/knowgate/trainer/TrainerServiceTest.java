@@ -128,6 +128,9 @@ class TrainerServiceTest {
                 .forEach(known::add);
         assertThat(known).hasSizeGreaterThanOrEqualTo(200);
         List<CategorizedExample> round = known.subList(0, 200);
+        // Judged by another lineage's model (categorize-stream started on another initial model): skipped.
+        send(pool.stream().filter(c -> !round.contains(c)).limit(5)
+                .map(c -> new CategorizedExample(c.example(), c.verdict().withModel("my-imported-model"), c.route())).toList());
         send(round);
 
         // A liveness bound, not a speed target: the round trains all 8 epochs (the recipe) and measures what
@@ -186,7 +189,8 @@ class TrainerServiceTest {
         given().get("/v1/consumption").then().statusCode(200).body("liveVersion", is("knowgate-base@2"));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("knowgate_trainer_rounds_total{outcome=\"promoted\"")
-                .contains("knowgate_trainer_tokens_per_second").contains("knowgate_trainer_examples_total{category=\"MaybeKnown\"");
+                .contains("knowgate_trainer_tokens_per_second").contains("knowgate_trainer_examples_total{category=\"MaybeKnown\"")
+                .containsPattern("knowgate_trainer_skipped_total\\{reason=\"other_lineage\"[^}]*} 5.0");
     }
 
     /** What the monitor's gate does when a candidate passes. */

@@ -140,6 +140,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     private List<ModelVersion> lineage = List.of();
     private final List<Long> orphans = new ArrayList<>();
     private String name;
+    private final Set<String> otherLineages = new HashSet<>();
     private ModelFolder base;
     private ModelFolder live;
     private long highestVersion;
@@ -283,6 +284,14 @@ public final class RoundLoop implements Runnable, AutoCloseable {
                 CategorizedExample c = ContractJson.read(r.value(), CategorizedExample.class);
                 if (c.example().purpose() == Purpose.PROBE) {
                     skip = "probe"; // probes measure a version; they never reach training
+                } else if (name != null && !c.verdict().model().equals(name)) {
+                    // Judged by another lineage's model (categorize-stream started on another initial model):
+                    // filtered by what that model knows, so no training data for this one.
+                    skip = "other_lineage";
+                    if (otherLineages.add(c.verdict().model())) {
+                        LOG.warnf("examples judged by %s, not by this trainer's lineage %s, are skipped"
+                                + " (give categorize-stream and the trainer the same initial model)", c.verdict().modelKey(), name);
+                    }
                 } else {
                     example = RoundExample.of(c);
                 }
