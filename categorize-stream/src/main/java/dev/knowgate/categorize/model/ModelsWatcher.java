@@ -9,8 +9,6 @@ import dev.knowgate.service.worker.Supervisor;
 import dev.knowgate.service.worker.Workers;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
-import dev.knowgate.model.registry.ModelFolder;
-import dev.knowgate.model.registry.ModelFolderException;
 import dev.knowgate.service.KafkaClientConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,6 +30,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -242,16 +243,19 @@ public class ModelsWatcher {
     }
 
     /**
-     * The name of the lineage served: the initial folder's. Empty when its manifest cannot be read
-     * (its load is then refused and reported), and any lineage's last promoted version serves.
+     * The name of the lineage served: the initial folder's manifest says it (read once; the folder's
+     * files are verified where it loads). Empty when the manifest cannot be read (the initial load is
+     * then refused and reported), and any lineage's last promoted version serves.
      */
     private Optional<String> lineage() {
         if (lineage == null) {
+            Path manifest = config.model().initial().resolve(ModelVersion.MANIFEST_FILE);
             try {
-                lineage = Optional.of(ModelFolder.open(config.model().initial()).manifest().name());
+                lineage = Optional.of(ContractJson.read(Files.readAllBytes(manifest), ModelVersion.class).name());
                 LOG.infof("serving the lineage %s (knowgate.categorize.model.initial)", lineage.get());
-            } catch (ModelFolderException e) {
-                return Optional.empty(); // read again next time: the folder may be repaired
+            } catch (IOException | ContractViolation e) {
+                LOG.errorf("cannot read %s (%s): any lineage's last promoted version serves", manifest, e.getMessage());
+                lineage = Optional.empty();
             }
         }
         return lineage;

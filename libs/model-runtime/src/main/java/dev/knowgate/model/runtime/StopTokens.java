@@ -44,6 +44,13 @@ public record StopTokens(int[] ids) {
         return new StopTokens(all.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /** These stop tokens and {@code more} (repeats left out), the terminator still first. */
+    public StopTokens and(int... more) {
+        int[] all = Arrays.copyOf(ids, ids.length + more.length);
+        System.arraycopy(more, 0, all, ids.length, more.length);
+        return of(ids[0], all);
+    }
+
     /** The answer terminator: what gold answers are scored ending with first. */
     public int terminator() {
         return ids[0];

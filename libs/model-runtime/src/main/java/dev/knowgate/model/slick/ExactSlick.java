@@ -109,7 +109,7 @@ public final class ExactSlick implements SlickCategorizer {
      */
     public ExactSlick stoppingAlsoAt(int... eosIds) {
         return new ExactSlick(model, scorer, tokenizer, padId, modelKey, fewShot.template(), fewShot.terminator(), pool,
-                config, StopTokens.of(stops.terminator(), concat(stops.ids(), eosIds)));
+                config, stops.and(eosIds));
     }
 
     /** The same categorizer, with exactly these stop tokens (the prompts keep the terminator's text); for tests. */

@@ -65,10 +65,8 @@ public final class SampledSlick implements SlickCategorizer {
 
     /** The same categorizer, where a decode also ends at any of {@code eosIds} (see {@link ExactSlick#stoppingAlsoAt}). */
     public SampledSlick stoppingAlsoAt(int... eosIds) {
-        int[] all = java.util.stream.IntStream.concat(java.util.Arrays.stream(stops.ids()), java.util.Arrays.stream(eosIds))
-                .toArray();
         return new SampledSlick(decoder, tokenizer, modelKey, prompt.template(), prompt.terminator(), pool, config, options,
-                StopTokens.of(stops.terminator(), all));
+                stops.and(eosIds));
     }
 
     /** The same categorizer, with exactly these stop tokens (the prompts keep the terminator's text); for tests. */

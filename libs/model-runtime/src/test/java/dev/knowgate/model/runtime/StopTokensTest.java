@@ -46,6 +46,7 @@ class StopTokensTest {
         assertThat(stops.terminator()).isEqualTo(13);
         assertThat(stops.contains(2)).isTrue();
         assertThat(stops.contains(3)).isFalse();
+        assertThat(stops.and(128001, 2, 128009).ids()).containsExactly(13, 2, 128001, 128009);
         assertThatThrownBy(() -> new StopTokens(new int[0])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new StopTokens(new int[] {1, 1})).isInstanceOf(IllegalArgumentException.class);
     }

@@ -36,16 +36,22 @@ class ShippedLlamaSlickTest {
     static final Path SHIPPED = Path.of("..", "..", "models", "knowgate-llama-1");
     static final int MAX_NEW_TOKENS = 16;
 
+    /** Every n-th fact of the fine-tuning pool (spread over every exposure), as SliCK questions. */
+    static List<SlickQuestion> everyNthPoolFact(int n) {
+        List<Fact> pool = FactWorld.generate(WorldConfig.standard(42L)).finetunePool();
+        List<SlickQuestion> questions = new ArrayList<>();
+        for (int i = 0; i < pool.size(); i += n) {
+            Example e = pool.get(i).toExample();
+            questions.add(new SlickQuestion(e.id(), e.relation(), e.question(), e.answer(), e.aliases()));
+        }
+        return questions;
+    }
+
     @Test
     void exactModesGreedyVerdictIsARealGreedyDecodesOnEveryFact() throws Exception {
         ModelFolder folder = ModelFolder.open(SHIPPED);
         SlickConfig config = new SlickConfig(4, 4, 16, 0.5, 40, 0.5);
-        List<Fact> pool = FactWorld.generate(WorldConfig.standard(42L)).finetunePool();
-        List<SlickQuestion> questions = new ArrayList<>();
-        for (int i = 0; i < pool.size(); i += 20) {
-            Example e = pool.get(i).toExample();
-            questions.add(new SlickQuestion(e.id(), e.relation(), e.question(), e.answer(), e.aliases()));
-        }
+        List<SlickQuestion> questions = everyNthPoolFact(20);
         assertThat(questions).hasSizeGreaterThanOrEqualTo(200);
         try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
              ModelTokenizer tokenizer = ModelTokenizer.load(folder);
@@ -102,12 +108,7 @@ class ShippedLlamaSlickTest {
     void anAnswerEndsAtAnyStopTokenAsAGenerateCallEndsIt() throws Exception {
         ModelFolder folder = ModelFolder.open(SHIPPED);
         SlickConfig config = new SlickConfig(2, 4, 16, 0.5, 40, 0.5);
-        List<Fact> pool = FactWorld.generate(WorldConfig.standard(42L)).finetunePool();
-        List<SlickQuestion> questions = new ArrayList<>();
-        for (int i = 0; i < pool.size(); i += 60) {
-            Example e = pool.get(i).toExample();
-            questions.add(new SlickQuestion(e.id(), e.relation(), e.question(), e.answer(), e.aliases()));
-        }
+        List<SlickQuestion> questions = everyNthPoolFact(60);
         try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
              ModelTokenizer tokenizer = ModelTokenizer.load(folder);
              PrefixScorer prefix = PrefixScorer.forFolder(folder, RuntimeOptions.cpu(), 0, model);
