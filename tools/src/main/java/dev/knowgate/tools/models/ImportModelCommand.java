@@ -143,12 +143,16 @@ public final class ImportModelCommand implements Callable<Integer> {
                 }
             }
         }
+        // What makes it the model examples are judged against (docs/models.md, "Serve").
+        System.out.println("to run the pipeline on it: bin/run --model " + folder.dir() + " --fresh, or start"
+                + " categorize-stream and the trainer with it as their initial model");
         return 0;
     }
 
     /**
      * Puts the installed version on the models topic (created as the services create it when missing):
-     * the monitor then evaluates it like any version, and categorize-stream serves it once promoted.
+     * the monitor evaluates it as the base of a lineage of its own. The services go on judging and
+     * training their own lineage: announcing does not put it in charge.
      */
     private void announce(ModelFolder installed) throws IOException, ExecutionException, InterruptedException,
             TimeoutException {
@@ -170,6 +174,8 @@ public final class ImportModelCommand implements Callable<Integer> {
         try (ModelsTopic topic = new ModelsTopic(Topics.MODELS.name(), client)) {
             topic.publish(announced);
         }
-        System.out.println("announced " + announced.key() + " on " + Topics.MODELS.name() + " at " + bootstrapServers);
+        System.out.println("announced " + announced.key() + " on " + Topics.MODELS.name() + " at " + bootstrapServers
+                + ": the monitor evaluates it as the base of its own lineage; categorize-stream and the trainer keep"
+                + " their own lineage");
     }
 }

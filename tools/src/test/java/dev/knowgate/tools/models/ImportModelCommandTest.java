@@ -80,7 +80,8 @@ class ImportModelCommandTest {
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         assertThat(r[1]).contains("smol@1: llama, 2 layers, hidden 32, 2 key/value heads, vocab 32000, 256 positions")
                 .contains("model.onnx_data").contains("answer terminator \\n is id 13")
-                .contains("the cache decodes what recomputation decodes");
+                .contains("the cache decodes what recomputation decodes")
+                .contains("to run the pipeline on it: bin/run --model " + out + " --fresh");
 
         ModelVersion m = ModelFolder.open(out).manifest();
         assertThat(m.architecture()).isEqualTo("hf-causal-lm");
@@ -109,7 +110,8 @@ class ImportModelCommandTest {
                 "--signing-key", tmp.resolve("keys/a").toString(), "--public-key", tmp.resolve("keys/a.pub").toString(),
                 "--bootstrap-servers", bootstrap);
         assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).contains("announced announced@3 on models at " + bootstrap);
+        assertThat(r[1]).contains("announced announced@3 on models at " + bootstrap
+                + ": the monitor evaluates it as the base of its own lineage");
         ModelVersion announced = TopicContents.uncommitted(bootstrap, "models").stream()
                 .filter(c -> "announced@3".equals(c.key()))
                 .map(c -> ContractJson.read(c.value(), ModelVersion.class)).findFirst().orElseThrow();
