@@ -16,7 +16,6 @@ import dev.knowgate.model.slick.SampledOptions;
 import dev.knowgate.model.slick.SampledSlick;
 import dev.knowgate.model.runtime.OrtResource;
 import dev.knowgate.model.runtime.PrefixScorer;
-import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.contracts.SlickMethod;
 
@@ -69,11 +68,8 @@ public final class ServingModel implements AutoCloseable {
                 // A sealed version can still be broken: logits that do not cover its tokenizer's ids fail
                 // every batch or yield wrong verdicts. Refused before it serves (the trainer checks the same).
                 VocabularyCheck.check(manifest, folder.file(ModelTokenizer.TOKENIZER_FILE), tokenizer, lm);
-                // Padded positions are masked out, so any valid id pads; 0 is one in every vocabulary.
                 // An answer ends at the terminator or any EOS id the version's generation_config.json lists.
-                int[] eos = StopTokens.eosIds(folder, lm.vocabSize());
-                ExactSlick exact = new ExactSlick(lm, tokenizer, 0, manifest.key(), manifest.promptTemplate(),
-                        manifest.answerTerminator(), pool, config).stoppingAlsoAt(eos);
+                ExactSlick exact = ExactSlick.forVersion(folder, lm, tokenizer, pool, config);
                 if (method == SlickMethod.EXACT) {
                     // Shared prefixes where the version has a KV-cache export: the same verdicts, each
                     // prompt (or, per relation, each set of exemplars) computed once (docs/slick.md).
@@ -83,7 +79,8 @@ public final class ServingModel implements AutoCloseable {
                 }
                 TokenDecoder decoder = TokenDecoder.forFolder(folder, runtime, lm, 0);
                 SampledSlick sampledSlick = new SampledSlick(decoder, tokenizer, manifest.key(),
-                        manifest.promptTemplate(), manifest.answerTerminator(), pool, config, sampled).stoppingAlsoAt(eos);
+                        manifest.promptTemplate(), manifest.answerTerminator(), pool, config, sampled)
+                        .stoppingAlsoAt(exact.stops().ids());
                 return new ServingModel(manifest, lm, tokenizer, exact, sampledSlick, decoder, config);
             } catch (RuntimeException | OrtException | IOException e) {
                 lm.close();

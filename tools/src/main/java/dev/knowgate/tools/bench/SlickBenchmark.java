@@ -117,7 +117,7 @@ public final class SlickBenchmark {
 
     /** What both modes need, opened once. */
     private record Setup(ModelFolder folder, OnnxCausalLm model, ModelTokenizer tokenizer, TokenDecoder decoder,
-                         ExemplarPool pool) implements AutoCloseable {
+                         ExemplarPool pool, int[] eos) implements AutoCloseable {
 
         static Setup open(ModelFolder folder, FactWorld world) throws Exception {
             List<Exemplar> exemplars = new ArrayList<>();
@@ -127,30 +127,23 @@ public final class SlickBenchmark {
             OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
             ModelTokenizer tokenizer = ModelTokenizer.load(folder);
             TokenDecoder decoder = TokenDecoder.forFolder(folder, RuntimeOptions.cpu(), model, 0);
-            return new Setup(folder, model, tokenizer, decoder, new ExemplarPool(exemplars));
+            // The EOS ids the services stop at too (generation_config.json).
+            return new Setup(folder, model, tokenizer, decoder, new ExemplarPool(exemplars),
+                    StopTokens.eosIds(folder, model.vocabSize()));
         }
 
         ExactSlick exact() {
-            return new ExactSlick(model, tokenizer, 0, key(), template(), terminator(), pool, CONFIG).stoppingAlsoAt(eos());
+            return new ExactSlick(model, tokenizer, 0, key(), template(), terminator(), pool, CONFIG).stoppingAlsoAt(eos);
         }
 
         SampledSlick sampled(TokenDecoder with, int examplesPerCall) {
             return new SampledSlick(with, tokenizer, key(), template(), terminator(), pool, CONFIG,
-                    new SampledOptions(MAX_ANSWER_TOKENS, examplesPerCall * DECODES_PER_EXAMPLE)).stoppingAlsoAt(eos());
-        }
-
-        /** The EOS ids the services stop at too (generation_config.json). */
-        int[] eos() {
-            try {
-                return StopTokens.eosIds(folder, model.vocabSize());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+                    new SampledOptions(MAX_ANSWER_TOKENS, examplesPerCall * DECODES_PER_EXAMPLE)).stoppingAlsoAt(eos);
         }
 
         SampledSlick naive() {
             return NaiveSampledSlick.create(model, tokenizer, 0, key(), template(), terminator(), pool, CONFIG,
-                    new SampledOptions(MAX_ANSWER_TOKENS, 1)).stoppingAlsoAt(eos());
+                    new SampledOptions(MAX_ANSWER_TOKENS, 1)).stoppingAlsoAt(eos);
         }
 
         private String key() {
@@ -344,7 +337,7 @@ public final class SlickBenchmark {
             // How much the categories depend on which prompt sets were drawn at all: the same
             // per-example protocol under another seed (the sets are drawn from the id and this key).
             ExactSlick redrawn = new ExactSlick(setup.model, setup.tokenizer, 0, setup.key() + "/redraw",
-                    setup.template(), setup.terminator(), setup.pool, CONFIG).stoppingAlsoAt(setup.eos()).scoredBy(prefixes);
+                    setup.template(), setup.terminator(), setup.pool, CONFIG).stoppingAlsoAt(setup.eos).scoredBy(prefixes);
             Timed other = run(redrawn::categorize, questions, batch);
             System.out.printf(Locale.ROOT, "- category agreement, per-relation vs per-example prompt sets: %d / %d%n",
                     agreeing(best[3].results, best[0].results), questions.size());

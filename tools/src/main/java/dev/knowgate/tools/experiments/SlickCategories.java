@@ -8,7 +8,6 @@ import dev.knowgate.model.runtime.Accelerator;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
-import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.Exemplar;
 import dev.knowgate.model.slick.ExemplarPool;
@@ -95,9 +94,8 @@ final class SlickCategories {
         Map<String, Category> out = new LinkedHashMap<>();
         try (OnnxCausalLm model = OnnxCausalLm.load(folder, new RuntimeOptions(Accelerator.CPU, 0, threads));
              ModelTokenizer tokenizer = ModelTokenizer.load(folder)) {
-            ExactSlick slick = new ExactSlick(model, tokenizer, 0, folder.manifest().key(),
-                    folder.manifest().promptTemplate(), folder.manifest().answerTerminator(),
-                    new ExemplarPool(exemplars), SlickConfig.paper()).stoppingAlsoAt(StopTokens.eosIds(folder, model.vocabSize()));
+            ExactSlick slick = ExactSlick.forVersion(folder, model, tokenizer, new ExemplarPool(exemplars),
+                    SlickConfig.paper());
             List<Fact> fitting = new ArrayList<>();
             List<SlickQuestion> questions = new ArrayList<>();
             for (Fact f : facts) {

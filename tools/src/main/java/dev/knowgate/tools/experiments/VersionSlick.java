@@ -10,7 +10,6 @@ import dev.knowgate.model.runtime.Accelerator;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
-import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.ExemplarFile;
 import dev.knowgate.model.slick.ExemplarPool;
@@ -91,8 +90,7 @@ final class VersionSlick implements AutoCloseable {
         OnnxCausalLm model = OnnxCausalLm.load(folder, new RuntimeOptions(Accelerator.CPU, 0, threads));
         ModelTokenizer tokenizer = ModelTokenizer.load(folder);
         return new VersionSlick(m.key(), tempDir, model, tokenizer,
-                new ExactSlick(model, tokenizer, 0, m.key(), m.promptTemplate(), m.answerTerminator(), pool,
-                        SlickConfig.paper()).stoppingAlsoAt(StopTokens.eosIds(folder, model.vocabSize())));
+                ExactSlick.forVersion(folder, model, tokenizer, pool, SlickConfig.paper()));
     }
 
     String key() {

@@ -6,7 +6,6 @@ import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.PrefixScorer;
 import dev.knowgate.model.runtime.RuntimeOptions;
-import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.Exemplar;
 import dev.knowgate.model.slick.ExemplarPool;
@@ -50,9 +49,8 @@ public final class KnowledgeReport {
         try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
              ModelTokenizer tokenizer = ModelTokenizer.load(folder);
              PrefixScorer prefixes = PrefixScorer.forFolder(folder, RuntimeOptions.cpu(), 0, model)) {
-            ExactSlick whole = new ExactSlick(model, tokenizer, 0, folder.manifest().key(),
-                    folder.manifest().promptTemplate(), folder.manifest().answerTerminator(),
-                    new ExemplarPool(exemplars), SlickConfig.paper()).stoppingAlsoAt(StopTokens.eosIds(folder, model.vocabSize()));
+            ExactSlick whole = ExactSlick.forVersion(folder, model, tokenizer, new ExemplarPool(exemplars),
+                    SlickConfig.paper());
             // Shared prefixes where the version has a KV-cache export: the same verdicts (PrefixScoringTest), faster.
             ExactSlick slick = prefixes == null ? whole : whole.scoredBy(prefixes);
             List<Fact> pool = world.finetunePool().subList(0, Math.min(limit, world.finetunePool().size()));

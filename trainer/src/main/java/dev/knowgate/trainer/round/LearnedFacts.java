@@ -9,7 +9,6 @@ import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RuntimeOptions;
-import dev.knowgate.model.runtime.StopTokens;
 import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.ExemplarFile;
 import dev.knowgate.model.slick.ExemplarPool;
@@ -48,9 +47,8 @@ final class LearnedFacts {
         ModelVersion m = version.manifest();
         try (ModelTokenizer tokenizer = ModelTokenizer.load(version);
              OnnxCausalLm lm = OnnxCausalLm.load(version, RuntimeOptions.cpu())) {
-            ExactSlick slick = new ExactSlick(lm, tokenizer, 0, m.key(), m.promptTemplate(), m.answerTerminator(),
-                    new ExemplarPool(ExemplarFile.read(version.file(ExemplarFile.FILE_NAME))), SlickConfig.paper())
-                    .stoppingAlsoAt(StopTokens.eosIds(version, lm.vocabSize()));
+            ExactSlick slick = ExactSlick.forVersion(version, lm, tokenizer,
+                    new ExemplarPool(ExemplarFile.read(version.file(ExemplarFile.FILE_NAME))), SlickConfig.paper());
             List<SlickQuestion> questions = new ArrayList<>();
             List<Category> categories = new ArrayList<>();
             for (RoundExample e : facts) {

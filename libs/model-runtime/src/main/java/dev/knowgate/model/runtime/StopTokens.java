@@ -70,10 +70,6 @@ public record StopTokens(int[] ids) {
         return ids.clone();
     }
 
-    public int size() {
-        return ids.length;
-    }
-
     /**
      * The eos_token_id of a model folder's generation_config.json: one id or a list; none when the
      * file is absent (the project's own GPT models) or names none.

@@ -1,9 +1,12 @@
 package dev.knowgate.model.slick;
 
 import ai.onnxruntime.OrtException;
+import java.io.IOException;
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.PromptSharing;
 import dev.knowgate.contracts.SlickMethod;
+import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.DecodeGroup;
 import dev.knowgate.model.runtime.Decoded;
 import dev.knowgate.model.runtime.ModelTokenizer;
@@ -88,6 +91,18 @@ public final class ExactSlick implements SlickCategorizer {
         this.stops = stops != null ? stops : StopTokens.of(tokenizer.terminatorId(terminator));
         this.pool = pool;
         this.config = config;
+    }
+
+    /**
+     * Exact SliCK for a verified version: its key, prompt template and terminator from the manifest,
+     * and its generation_config.json's EOS ids as stop tokens too (see {@link #stoppingAlsoAt}).
+     */
+    public static ExactSlick forVersion(ModelFolder version, OnnxCausalLm model, ModelTokenizer tokenizer,
+                                        ExemplarPool pool, SlickConfig config) throws IOException {
+        ModelVersion m = version.manifest();
+        // Padded positions are masked out, so any valid id pads; 0 is one in every vocabulary.
+        return new ExactSlick(model, tokenizer, 0, m.key(), m.promptTemplate(), m.answerTerminator(), pool, config)
+                .stoppingAlsoAt(StopTokens.eosIds(version, model.vocabSize()));
     }
 
     /** The same categorizer, scoring through {@code scorer} (which must run the same model). */
