@@ -9,6 +9,8 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** categorize-stream's settings, under {@code knowgate.categorize}; documented in the README. */
@@ -40,6 +42,29 @@ public interface CategorizeConfig {
     }
 
     Queries queries();
+
+    Auth auth();
+
+    /**
+     * Who may read a submission (GET /v1/submissions/{id}): the curators' keys, in the format (and
+     * typically the very file) ingest reads. Right {@code submit}: one's own submissions;
+     * {@code admin}: anyone's.
+     */
+    interface Auth {
+        /** A file of hashed keys, one per line: {@code <name> <sha256-hex-of-key> <right>[,<right>]}. */
+        Optional<Path> keysFile();
+
+        /** Keys from configuration: {@code knowgate.categorize.auth.keys.<name>.sha256} and {@code .rights}. */
+        Map<String, Key> keys();
+
+        interface Key {
+            /** SHA-256 of the key, hex; the key itself is never stored. */
+            String sha256();
+
+            @WithDefault("submit")
+            String rights();
+        }
+    }
 
     interface Batch {
         /** Examples per micro-batch (per stream task): a batch is categorized when it holds this many. */

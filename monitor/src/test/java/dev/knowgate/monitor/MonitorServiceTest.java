@@ -222,7 +222,7 @@ class MonitorServiceTest {
                 for (int i = 0; i < 20; i++) {
                     Category c = Category.values()[(i + minute) % 4];
                     String id = "ex-mix-" + minute + "-" + i;
-                    Example e = new Example(1, id, "Where was X born?", "Y", List.of(), "birthplace", "X", null, null, null,
+                    Example e = new Example(1, id, "Where was X born?", "Y", List.of(), "birthplace", "X", null, null, null, null,
                             Purpose.TRAINING);
                     Verdict v = Verdict.builder().exampleId(id).model("knowgate-base").modelVersion(1).category(c)
                             .pGreedy(0.5).pSampled(0.5).method(SlickMethod.EXACT).prompts(10).shots(4).samplesPerPrompt(16)

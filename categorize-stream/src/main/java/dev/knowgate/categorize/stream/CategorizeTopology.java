@@ -4,6 +4,8 @@ import dev.knowgate.categorize.model.ExampleCategorizer;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.RejectedRecord;
+import dev.knowgate.contracts.SubmissionOutcome;
+import dev.knowgate.contracts.SubmissionStatus;
 import dev.knowgate.contracts.kafka.JsonSerde;
 import dev.knowgate.contracts.topic.Topics;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -16,13 +18,17 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * examples.submitted -> micro-batcher (validation, batching, SliCK, routing) -> examples.categorized,
  * examples.accepted | examples.quarantined, probes.results, examples.rejected; the verdicts store,
- * shared with a sweeper that applies its retention.
+ * shared with a sweeper that applies its retention. Beside it, what became of each example goes to
+ * submissions.outcomes, re-keyed by submission, and a second sub-topology counts it per submission.
  */
 public final class CategorizeTopology {
 
     public static final String SOURCE_TOPIC = Topics.EXAMPLES_SUBMITTED.name();
     public static final String PENDING_STORE = "pending-examples";
     public static final String VERDICT_STORE = "verdicts";
+    public static final String OUTCOMES_TOPIC = Topics.SUBMISSIONS_OUTCOMES.name();
+    public static final String SUBMISSIONS_STORE = "submissions";
+    public static final String SUBMISSION_EXAMPLES_STORE = "submission-examples";
     static final String SOURCE = "examples-submitted";
     static final String BATCHER = "micro-batcher";
     static final String SWEEPER = "verdicts-sweeper";
@@ -31,6 +37,9 @@ public final class CategorizeTopology {
     static final String QUARANTINED_SINK = "to-quarantined";
     static final String REJECTED_SINK = "to-rejected";
     static final String PROBE_RESULTS_SINK = "to-probe-results";
+    static final String OUTCOMES_SINK = "to-submission-outcomes";
+    static final String OUTCOMES_SOURCE = "submission-outcomes";
+    static final String AGGREGATOR = "submission-aggregator";
 
     private CategorizeTopology() {
     }
@@ -60,6 +69,14 @@ public final class CategorizeTopology {
                 .addSink(REJECTED_SINK, Topics.EXAMPLES_REJECTED.name(), keys,
                         JsonSerde.of(RejectedRecord.class).serializer(), BATCHER)
                 .addSink(PROBE_RESULTS_SINK, Topics.PROBES_RESULTS.name(), keys,
-                        JsonSerde.of(ProbeResult.class).serializer(), BATCHER);
+                        JsonSerde.of(ProbeResult.class).serializer(), BATCHER)
+                // Second sub-topology: what became of each example, re-keyed by submission and counted.
+                .addSink(OUTCOMES_SINK, OUTCOMES_TOPIC, keys, JsonSerde.of(SubmissionOutcome.class).serializer(), BATCHER)
+                .addSource(OUTCOMES_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), OUTCOMES_TOPIC)
+                .addProcessor(AGGREGATOR, () -> new SubmissionAggregator(retention), OUTCOMES_SOURCE)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SUBMISSIONS_STORE),
+                        Serdes.String(), JsonSerde.of(SubmissionStatus.class)), AGGREGATOR)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SUBMISSION_EXAMPLES_STORE),
+                        Serdes.String(), JsonSerde.of(SubmissionOutcome.class)), AGGREGATOR);
     }
 }

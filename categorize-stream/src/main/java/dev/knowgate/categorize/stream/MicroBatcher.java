@@ -11,6 +11,7 @@ import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.Purpose;
 import dev.knowgate.contracts.RejectedRecord;
 import dev.knowgate.contracts.Route;
+import dev.knowgate.contracts.SubmissionOutcome;
 import dev.knowgate.contracts.Timings;
 import dev.knowgate.contracts.Verdict;
 import dev.knowgate.contracts.json.ContractJson;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Validation, micro-batching, categorization and routing in one processor, because they share the
@@ -127,6 +129,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             return;
         }
         long arrived = context.currentSystemTimeMs();
+        outcome(example, () -> SubmissionOutcome.received(example, Instant.ofEpochMilli(arrived)), record.timestamp());
         pending.put(String.format(Locale.ROOT, "%019d", source.offset()), new PendingExample(example,
                 record.timestamp(), arrived, probeFor, evaluationId));
         pendingCount++;
@@ -227,6 +230,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         for (KeyValue<String, PendingExample> kv : batch) {
             if (alreadyCategorized(kv.value.example(), version.key())) {
                 metrics.duplicate();
+                repeated(kv.value, version.key());
                 pending.delete(kv.key);
             } else {
                 todo.add(kv);
@@ -263,7 +267,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             }
         } catch (Exception e) {
             Example x = kv.value.example();
-            reject(x.id(), new RejectedRecord("categorization_failed", null, "model " + version.key()
+            reject(x, new RejectedRecord("categorization_failed", null, "model " + version.key()
                     + " could not categorize example " + x.id() + ": " + e, ContractJson.writeString(x),
                     CategorizeTopology.SOURCE_TOPIC, context.taskId().partition(), Long.parseLong(kv.key), now()),
                     kv.value.timestamp());
@@ -291,7 +295,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             Example example = p.example();
             Outcome outcome = batch.outcomes().get(i);
             if (outcome.result() == null) {
-                reject(example.id(), new RejectedRecord("too_long", "question", "example " + example.id()
+                reject(example, new RejectedRecord("too_long", "question", "example " + example.id()
                         + " does not fit the model: " + outcome.unfitReason(), ContractJson.writeString(example),
                         CategorizeTopology.SOURCE_TOPIC, context.taskId().partition(), Long.parseLong(kv.key),
                         Instant.ofEpochMilli(now)), p.timestamp());
@@ -315,8 +319,10 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 verdicts.put(example.id(), (history == null ? new VerdictHistory(example.id(), List.of()) : history)
                         .with(new RoutedVerdict(verdict, route)));
                 metrics.verdict(verdict.category(), batch.model());
+                outcome(example, () -> SubmissionOutcome.categorized(example, verdict, route), p.timestamp());
             } else {
                 metrics.duplicate(); // the same example twice in one batch
+                repeated(p, batch.model().key());
             }
             pending.delete(kv.key);
         }
@@ -337,6 +343,28 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         }
         VerdictHistory history = verdicts.get(example.id());
         return history != null && history.under(modelKey).isPresent();
+    }
+
+    /** An example seen again after its verdict under this version: its submission learns that verdict. */
+    private void repeated(PendingExample p, String modelKey) {
+        Example example = p.example();
+        VerdictHistory history = verdicts.get(example.id());
+        history.under(modelKey).ifPresent(v ->
+                outcome(example, () -> SubmissionOutcome.categorized(example, v.verdict(), v.route()), p.timestamp()));
+    }
+
+    /** Re-keyed by submission for the submissions store (SubmissionAggregator); nothing for probes or unstamped examples. */
+    private void outcome(Example example, Supplier<SubmissionOutcome> outcome, long timestamp) {
+        if (SubmissionOutcome.counted(example)) {
+            SubmissionOutcome o = outcome.get();
+            context.forward(new Record<>(o.key(), o, timestamp), CategorizeTopology.OUTCOMES_SINK);
+        }
+    }
+
+    private void reject(Example example, RejectedRecord rejected, long timestamp) {
+        reject(example.id(), rejected, timestamp);
+        outcome(example, () -> SubmissionOutcome.rejected(example, rejected.reason(), rejected.message(),
+                rejected.rejectedAt()), timestamp);
     }
 
     private void reject(String key, RejectedRecord rejected, long timestamp) {

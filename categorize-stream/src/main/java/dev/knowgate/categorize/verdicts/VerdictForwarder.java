@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Asks the instance that owns a key for its verdicts and hands its answer back as it is (proxying
@@ -38,17 +39,27 @@ public class VerdictForwarder {
     }
 
     public Response forward(HostInfo owner, String exampleId, HostInfo self) {
+        return forward(owner, "/v1/verdicts/" + segment(exampleId), "example '" + exampleId + "'", self, Map.of());
+    }
+
+    /**
+     * Asks the owner for {@code pathAndQuery} (already encoded) with the given request headers (a
+     * caller's credentials: the owner checks them again), and hands its answer back; {@code what} names
+     * the key in messages.
+     */
+    public Response forward(HostInfo owner, String pathAndQuery, String what, HostInfo self, Map<String, String> headers) {
         String host = owner.host().contains(":") ? "[" + owner.host() + "]" : owner.host();
-        URI uri = URI.create("http://" + host + ":" + owner.port() + "/v1/verdicts/"
-                + URLEncoder.encode(exampleId, StandardCharsets.UTF_8).replace("+", "%20"));
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
-                .header(FORWARDED_BY, self.host() + ":" + self.port()).build();
+        URI uri = URI.create("http://" + host + ":" + owner.port() + pathAndQuery);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).GET()
+                .header(FORWARDED_BY, self.host() + ":" + self.port());
+        headers.forEach(builder::header);
+        HttpRequest request = builder.build();
         HttpResponse<String> answer;
         try {
             answer = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             // The owner died or is restarting; the group will notice and hand its partitions over.
-            return unavailable("owner-unreachable", "the instance that owns example '" + exampleId + "' ("
+            return unavailable("owner-unreachable", "the instance that owns " + what + " ("
                     + owner.host() + ":" + owner.port() + ") did not answer (" + e + "); its partitions move to another "
                     + "instance once the group notices");
         } catch (InterruptedException e) {
@@ -60,6 +71,11 @@ public class VerdictForwarder {
         answer.headers().firstValue("Retry-After").ifPresent(t -> b.header("Retry-After", t));
         answer.headers().firstValue(SERVED_BY).ifPresent(t -> b.header(SERVED_BY, t));
         return b.build();
+    }
+
+    /** One URL path segment. */
+    public static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     static Response unavailable(String slug, String detail) {

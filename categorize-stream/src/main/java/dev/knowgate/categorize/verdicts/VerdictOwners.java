@@ -11,10 +11,11 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Which instance holds an example's verdicts, as Kafka Streams' group metadata says: the active owner
- * of the key's partition of the verdicts store. The store is keyed by example id, and
- * examples.submitted is keyed by example id too (ingest and the monitor key it so), so the key's
- * partition is the input partition whose task wrote it.
+ * Which instance holds an example's verdicts (or a submission's counts), as Kafka Streams' group
+ * metadata says: the active owner of the key's partition of the store. The verdicts store is keyed by
+ * example id, and examples.submitted is keyed by example id too (ingest and the monitor key it so), so
+ * the key's partition is the input partition whose task wrote it; the submissions store and
+ * submissions.outcomes are both keyed by curator/submission.
  */
 @ApplicationScoped
 public class VerdictOwners {
@@ -50,6 +51,15 @@ public class VerdictOwners {
     }
 
     public Owner ownerOf(String exampleId) {
+        return ownerOf(CategorizeTopology.VERDICT_STORE, CategorizeTopology.SOURCE_TOPIC, exampleId);
+    }
+
+    /** The owner of a submission's counts: the submissions store is keyed as its input topic is. */
+    public Owner ownerOfSubmission(String submissionKey) {
+        return ownerOf(CategorizeTopology.SUBMISSIONS_STORE, CategorizeTopology.OUTCOMES_TOPIC, submissionKey);
+    }
+
+    private Owner ownerOf(String store, String sourceTopic, String key) {
         KafkaStreams.State state = streams.state();
         // Metadata read while a rebalance is under way may name an owner that is about to lose the key.
         if (state != KafkaStreams.State.RUNNING) {
@@ -57,7 +67,7 @@ public class VerdictOwners {
         }
         KeyQueryMetadata m;
         try {
-            m = streams.queryMetadataForKey(CategorizeTopology.VERDICT_STORE, exampleId, Serdes.String().serializer());
+            m = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
         } catch (StreamsException | IllegalStateException e) {
             return new Unknown("no metadata yet (" + e.getMessage() + ")");
         }
@@ -67,7 +77,7 @@ public class VerdictOwners {
         // "Local" is what this instance runs, not a comparison of host names: a name advertised
         // differently from how it is configured here (a test port, a proxy) must not send a request
         // away from the store that holds it.
-        if (runsActive(m.partition())) {
+        if (runsActive(sourceTopic, m.partition())) {
             return new Local(m.partition());
         }
         if (m.activeHost().equals(self)) {
@@ -76,10 +86,10 @@ public class VerdictOwners {
         return new Remote(m.activeHost());
     }
 
-    private boolean runsActive(int partition) {
+    private boolean runsActive(String sourceTopic, int partition) {
         return streams.metadataForLocalThreads().stream()
                 .flatMap(thread -> thread.activeTasks().stream())
                 .flatMap(task -> task.topicPartitions().stream())
-                .anyMatch(tp -> tp.partition() == partition && tp.topic().equals(CategorizeTopology.SOURCE_TOPIC));
+                .anyMatch(tp -> tp.partition() == partition && tp.topic().equals(sourceTopic));
     }
 }

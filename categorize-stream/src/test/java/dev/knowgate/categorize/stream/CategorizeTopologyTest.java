@@ -10,6 +10,8 @@ import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.Purpose;
 import dev.knowgate.contracts.RejectedRecord;
+import dev.knowgate.contracts.SubmissionOutcome;
+import dev.knowgate.contracts.SubmissionStatus;
 import dev.knowgate.contracts.Route;
 import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.contracts.json.ContractJson;
@@ -231,6 +233,76 @@ class CategorizeTopologyTest {
         VerdictHistory history = store.get(e.id());
         assertThat(history.verdicts()).hasSize(1);
         assertThat(history.under("knowgate-base@1")).isPresent();
+    }
+
+    /**
+     * Every example a curator's submission carries is counted once in its submission's status:
+     * pending until judged, then by category, route and version; a repeat (a retried request, the
+     * same example in a second submission) gets the verdict already given; a rejection counts with
+     * its reason; probes and examples without a submission count nowhere. The status always adds up.
+     */
+    @Test
+    void eachSubmissionCountsWhatBecameOfItsExamples() throws Exception {
+        start(4, Duration.ofMillis(100), true);
+        List<Example> known = pool(32, 3).stream().map(f -> f.toExample().withCurator("mira").withSubmission("s1")).toList();
+        List<Example> unknown = pool(0, 4).stream().map(f -> f.toExample().withCurator("mira").withSubmission("s1")).toList();
+        Fact longFact = pool(2, 1).get(0);
+        Example tooLong = Example.of((longFact.question() + " ").repeat(30).trim(), longFact.answer())
+                .withCurator("mira").withSubmission("s1");
+        known.forEach(this::submit);
+        submit(known.get(0)); // a retried request
+        unknown.forEach(this::submit);
+        submit(tooLong);
+        submit(pool(2, 2).get(1).toExample()); // no submission: counted nowhere
+        submit(known.get(1).withSubmission("s2")); // judged already: s2 learns its verdict
+        submit(known.get(2).withCurator("ola")); // the same name under another curator is another submission
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+
+        KeyValueStore<String, SubmissionStatus> statuses = driver.getKeyValueStore(CategorizeTopology.SUBMISSIONS_STORE);
+        SubmissionStatus s1 = statuses.get("mira/s1");
+        assertThat(s1.examples()).isEqualTo(8);
+        assertThat(s1.records()).isEqualTo(9);
+        assertThat(s1.pending()).isZero();
+        assertThat(s1.rejected()).isEqualTo(1);
+        assertThat(s1.byReason()).containsExactly(Map.entry("too_long", 1L));
+        assertThat(s1.categorized()).isEqualTo(7);
+        assertThat(s1.byModel()).containsExactly(Map.entry("knowgate-base@1", 7L));
+        List<CategorizedExample> verdicts = categorized.readValuesToList();
+        Map<Category, Long> expected = verdicts.stream().filter(c -> "s1".equals(c.example().submission()))
+                .collect(Collectors.groupingBy(c -> c.verdict().category(), () -> new java.util.EnumMap<>(Category.class),
+                        Collectors.counting()));
+        assertThat(s1.byCategory()).isEqualTo(expected);
+        assertThat(s1.byRoute().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(7);
+        assertThat(s1.byRoute().get(Route.QUARANTINED)).isEqualTo(expected.getOrDefault(Category.UNKNOWN, 0L));
+
+        SubmissionStatus s2 = statuses.get("mira/s2");
+        assertThat(s2.examples()).isEqualTo(1);
+        assertThat(s2.categorized()).isEqualTo(1);
+        assertThat(statuses.get("ola/s1").categorized()).isEqualTo(1);
+        assertThat(statuses.approximateNumEntries()).isEqualTo(3);
+
+        KeyValueStore<String, SubmissionOutcome> rows = driver.getKeyValueStore(CategorizeTopology.SUBMISSION_EXAMPLES_STORE);
+        SubmissionOutcome row = rows.get(SubmissionAggregator.exampleKey("mira/s1", tooLong.id()));
+        assertThat(row.state()).isEqualTo(SubmissionOutcome.State.REJECTED);
+        assertThat(row.detail()).contains("does not fit the model");
+        SubmissionOutcome judged = rows.get(SubmissionAggregator.exampleKey("mira/s2", known.get(1).id()));
+        CategorizedExample first = verdicts.stream().filter(c -> c.example().id().equals(known.get(1).id())).findFirst().orElseThrow();
+        assertThat(judged.category()).isEqualTo(first.verdict().category());
+        assertThat(judged.pGreedy()).isEqualTo(first.verdict().pGreedy());
+        assertThat(judged.model()).isEqualTo("knowgate-base@1");
+    }
+
+    /** A record on submissions.outcomes that is not an outcome is skipped, and counting goes on. */
+    @Test
+    void aForeignRecordOnTheOutcomesTopicIsSkipped() throws Exception {
+        start(1, Duration.ofMillis(100), true);
+        TestInputTopic<String, byte[]> outcomes = driver.createInputTopic(Topics.SUBMISSIONS_OUTCOMES.name(),
+                new StringSerializer(), new ByteArraySerializer());
+        outcomes.pipeInput("mira/s1", "{\"not\":\"an outcome\"}".getBytes(StandardCharsets.UTF_8));
+        outcomes.pipeInput("mira/s1", (byte[]) null);
+        submit(pool(32, 1).get(0).toExample().withCurator("mira").withSubmission("s1"));
+        KeyValueStore<String, SubmissionStatus> statuses = driver.getKeyValueStore(CategorizeTopology.SUBMISSIONS_STORE);
+        assertThat(statuses.get("mira/s1").categorized()).isEqualTo(1);
     }
 
     /**

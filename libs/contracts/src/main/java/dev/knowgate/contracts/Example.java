@@ -19,6 +19,8 @@ import java.util.List;
  * @param subject       the entity the question is about ("Lorin Vask")
  * @param source        where the example came from (a batch, a data set, a tool)
  * @param curator       who submitted it; ingest stamps it from the caller's identity
+ * @param submission    the submission it belongs to (an id the client names or ingest gives);
+ *                      ingest stamps it, and what became of a submission is counted by it
  * @param submittedAt   when ingest accepted it; ingest stamps it
  * @param purpose       training (default) or probe
  */
@@ -32,6 +34,7 @@ public record Example(
         String subject,
         String source,
         String curator,
+        String submission,
         Instant submittedAt,
         Purpose purpose) {
 
@@ -54,6 +57,8 @@ public record Example(
         subject = Require.optionalLine("subject", subject, MAX_LABEL_LENGTH);
         source = Require.optionalLine("source", source, MAX_LABEL_LENGTH);
         curator = Require.optionalLine("curator", curator, MAX_LABEL_LENGTH);
+        submission = submission == null || submission.isBlank() ? null
+                : Require.exampleId("submission", submission, MAX_ID_LENGTH);
         purpose = purpose == null ? Purpose.TRAINING : purpose;
         id = givenId != null ? givenId : ExampleIds.of(question, answer);
     }
@@ -61,31 +66,35 @@ public record Example(
     /** A training example with only the required content; the id is derived from it. */
     public static Example of(String question, String answer) {
         return new Example(SchemaVersions.CURRENT, null, question, answer, List.of(),
-                null, null, null, null, null, Purpose.TRAINING);
+                null, null, null, null, null, null, Purpose.TRAINING);
     }
 
     public Example withCurator(String curator) {
-        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submittedAt, purpose);
+        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submission, submittedAt, purpose);
+    }
+
+    public Example withSubmission(String submission) {
+        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submission, submittedAt, purpose);
     }
 
     public Example withSubmittedAt(Instant submittedAt) {
-        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submittedAt, purpose);
+        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submission, submittedAt, purpose);
     }
 
     public Example withSource(String source) {
-        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submittedAt, purpose);
+        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submission, submittedAt, purpose);
     }
 
     public Example withAliases(List<String> aliases) {
-        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submittedAt, purpose);
+        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submission, submittedAt, purpose);
     }
 
     /** The fact this example states, which decides the exemplar pool for its SliCK prompts. */
     public Example withFact(String relation, String subject) {
-        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submittedAt, purpose);
+        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submission, submittedAt, purpose);
     }
 
     public Example withPurpose(Purpose purpose) {
-        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submittedAt, purpose);
+        return new Example(schemaVersion, id, question, answer, aliases, relation, subject, source, curator, submission, submittedAt, purpose);
     }
 }

@@ -18,7 +18,7 @@ public final class ContractSamples {
 
     public static Example example() {
         return new Example(SchemaVersions.CURRENT, null, "Where was Lorin Vask born?", "Tessaly",
-                List.of("Tessaly City"), "birthplace", "Lorin Vask", "curation-batch-2026-05-04", "mira.okafor",
+                List.of("Tessaly City"), "birthplace", "Lorin Vask", "curation-batch-2026-05-04", "mira.okafor", "sub-2026-05-04-birthplaces",
                 Instant.parse("2026-05-04T09:30:12.418Z"), Purpose.TRAINING);
     }
 
@@ -40,6 +40,23 @@ public final class ContractSamples {
 
     public static CategorizedExample categorizedExample() {
         return new CategorizedExample(example(), verdict(), Route.ACCEPTED);
+    }
+
+    /** The sample example's outcome once categorized: a line of knowgate-push --report. */
+    public static SubmissionOutcome submissionOutcome() {
+        return SubmissionOutcome.categorized(example(), verdict(), Route.ACCEPTED);
+    }
+
+    /** The sample example's submission, 40 examples in, a little after the verdict above. */
+    public static SubmissionStatus submissionStatus() {
+        Map<Category, Long> byCategory = new LinkedHashMap<>();
+        byCategory.put(Category.UNKNOWN, 14L);
+        byCategory.put(Category.HIGHLY_KNOWN, 11L);
+        byCategory.put(Category.MAYBE_KNOWN, 7L);
+        byCategory.put(Category.WEAKLY_KNOWN, 5L);
+        return new SubmissionStatus("sub-2026-05-04-birthplaces", "mira.okafor", 40, 41, 2, 37, 1, byCategory,
+                Map.of(Route.QUARANTINED, 14L, Route.ACCEPTED, 23L), Map.of(MODEL + "@7", 37L),
+                Map.of("too_long", 1L), Instant.parse("2026-05-04T09:30:12.440Z"), Instant.parse("2026-05-04T09:30:14.102Z"));
     }
 
     public static RejectedRecord rejectedRecord() {

@@ -17,7 +17,7 @@ class ExampleIdsTest {
 
     @Test
     void blankIdCountsAsAbsent() {
-        Example example = new Example(1, "  ", "Where was Lorin Vask born?", "Tessaly", null, null, null, null, null, null, null);
+        Example example = new Example(1, "  ", "Where was Lorin Vask born?", "Tessaly", null, null, null, null, null, null, null, null);
 
         assertThat(example.id()).isEqualTo("ex-26c8508bdea1b2d912c59cbc");
     }
@@ -47,7 +47,7 @@ class ExampleIdsTest {
     @Test
     void givenIdIsKept() {
         Example example = new Example(1, "curated-0042", "Where was Lorin Vask born?", "Tessaly",
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
 
         assertThat(example.id()).isEqualTo("curated-0042");
     }

@@ -20,6 +20,7 @@ class ExampleTest {
                 .withFact("birthplace", "Lorin Vask")
                 .withSource("curation-batch-2026-05-04")
                 .withCurator("mira.okafor")
+                .withSubmission("sub-2026-05-04-birthplaces")
                 .withSubmittedAt(at);
 
         assertThat(submitted).isEqualTo(ContractSamples.example());
@@ -56,7 +57,7 @@ class ExampleTest {
     @Test
     void rejectsOtherSchemaVersions() {
         assertThat(catchThrowableOfType(ContractViolation.class,
-                () -> new Example(2, null, "Q?", "A", null, null, null, null, null, null, null)))
+                () -> new Example(2, null, "Q?", "A", null, null, null, null, null, null, null, null)))
                 .extracting(ContractViolation::code, ContractViolation::getMessage)
                 .containsExactly("unsupported_schema_version", "unsupported schemaVersion 2 (this build reads 1)");
     }

@@ -88,6 +88,6 @@ public record Fact(String id, Relation relation, Entity subject, Entity object, 
      */
     public Example toExample() {
         return new Example(SchemaVersions.CURRENT, null, question(), answer(), List.of(), relation.name(),
-                subject.name(), SOURCE, null, null, split == Split.PROBE ? Purpose.PROBE : Purpose.TRAINING);
+                subject.name(), SOURCE, null, null, null, split == Split.PROBE ? Purpose.PROBE : Purpose.TRAINING);
     }
 }

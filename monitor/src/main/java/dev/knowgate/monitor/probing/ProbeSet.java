@@ -57,7 +57,7 @@ public record ProbeSet(List<Example> probes) {
             try {
                 Example e = ContractJson.read(lines.get(i), Example.class);
                 out.add(new Example(e.schemaVersion(), e.id(), e.question(), e.answer(), e.aliases(), e.relation(),
-                        e.subject(), e.source(), e.curator(), e.submittedAt(), Purpose.PROBE));
+                        e.subject(), e.source(), e.curator(), e.submission(), e.submittedAt(), Purpose.PROBE));
             } catch (ContractViolation v) {
                 throw new IllegalArgumentException(file + " line " + (i + 1) + ": " + v.getMessage(), v);
             }

@@ -388,7 +388,7 @@ class MonitorTopologyTest {
     }
 
     private static CategorizedExample example(String id, Category c, Purpose purpose) {
-        Example e = new Example(1, id, "Where was X born?", "Y", List.of(), "birthplace", "X", null, null, null, purpose);
+        Example e = new Example(1, id, "Where was X born?", "Y", List.of(), "birthplace", "X", null, null, null, null, purpose);
         Verdict v = Verdict.builder().exampleId(id).model(MODEL).modelVersion(1).category(c)
                 .pGreedy(c == Category.UNKNOWN ? 0 : 0.5).pSampled(0.5).method(SlickMethod.EXACT).prompts(10).shots(4)
                 .samplesPerPrompt(16).temperature(0.5).topK(40)

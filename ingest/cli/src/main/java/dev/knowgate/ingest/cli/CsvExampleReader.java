@@ -139,7 +139,7 @@ final class CsvExampleReader implements ExampleReader {
         }
         return new Example(SchemaVersions.CURRENT, cell(fields, "id"), cell(fields, "question"), cell(fields, "answer"),
                 aliases(cell(fields, "aliases")), cell(fields, "relation"), cell(fields, "subject"), cell(fields, "source"),
-                null, null, purpose);
+                null, null, null, purpose);
     }
 
     private String cell(List<String> fields, String column) {

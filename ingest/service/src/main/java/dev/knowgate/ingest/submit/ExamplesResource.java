@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.RejectionReason;
+import dev.knowgate.contracts.SubmissionStatus;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.ingest.IngestConfig;
 import dev.knowgate.ingest.auth.ApiKeyAuthentication;
@@ -72,7 +73,7 @@ public class ExamplesResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, ProblemType.MEDIA_TYPE})
     @Operation(summary = "Submit one example (a JSON object) or several (a JSON array, at most knowgate.ingest.max-items)")
-    @APIResponse(responseCode = "202", description = "every example acknowledged by the broker; body: accepted count and ids")
+    @APIResponse(responseCode = "202", description = "every example acknowledged by the broker; body: accepted count, ids and submission")
     @APIResponse(responseCode = "422", description = "some items invalid (listed by index); none accepted")
     @APIResponse(responseCode = "503", description = "the broker did not acknowledge; nothing accepted; retry after Retry-After")
     public Response submit(InputStream body, @Context ContainerRequestContext request) {
@@ -81,6 +82,12 @@ public class ExamplesResource {
         Optional<Response> badMediaType = mediaTypeProblem(request, MediaType.APPLICATION_JSON);
         if (badMediaType.isPresent()) {
             return done("json", start, badMediaType.get());
+        }
+        String submission;
+        try {
+            submission = SubmissionIds.of(request.getHeaderString(SubmissionStatus.HEADER));
+        } catch (ContractViolation v) {
+            return done("json", start, ProblemType.MALFORMED_BODY.response("header " + SubmissionStatus.HEADER + ": " + v.getMessage()));
         }
         byte[] bytes;
         try {
@@ -114,7 +121,7 @@ public class ExamplesResource {
             return done("json", start, ProblemType.TOO_LARGE.response("the array holds " + items.size()
                     + " examples; at most " + config.maxItems() + " per request (use /v1/examples/bulk)"));
         }
-        SubmissionCheck check = new SubmissionCheck(curator, clock.instant(), SubmissionCheck.Position.INDEX,
+        SubmissionCheck check = new SubmissionCheck(curator, submission, clock.instant(), SubmissionCheck.Position.INDEX,
                 config.maxReportedErrors());
         List<Example> examples = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
@@ -129,7 +136,7 @@ public class ExamplesResource {
         } catch (ExamplePublisher.UnavailableException e) {
             return done("json", start, unavailable(e));
         }
-        return done("json", start, accepted(curator, examples.stream().map(Example::id).toList()));
+        return done("json", start, accepted(curator, submission, examples.stream().map(Example::id).toList()));
     }
 
     @POST
@@ -137,7 +144,7 @@ public class ExamplesResource {
     @Consumes(NDJSON)
     @Produces({MediaType.APPLICATION_JSON, ProblemType.MEDIA_TYPE})
     @Operation(summary = "Submit newline-delimited examples, streamed (at most knowgate.ingest.max-bulk-lines lines)")
-    @APIResponse(responseCode = "202", description = "every line acknowledged by the broker; body: accepted count and ids in line order")
+    @APIResponse(responseCode = "202", description = "every line acknowledged by the broker; body: accepted count, ids in line order and submission")
     @APIResponse(responseCode = "422", description = "some lines invalid (listed by 1-based line); none accepted")
     @APIResponse(responseCode = "503", description = "the broker did not acknowledge; nothing accepted; retry after Retry-After")
     public Response submitBulk(InputStream body, @Context ContainerRequestContext request) {
@@ -147,7 +154,13 @@ public class ExamplesResource {
         if (badMediaType.isPresent()) {
             return done("bulk", start, badMediaType.get());
         }
-        SubmissionCheck check = new SubmissionCheck(curator, clock.instant(), SubmissionCheck.Position.LINE,
+        String submission;
+        try {
+            submission = SubmissionIds.of(request.getHeaderString(SubmissionStatus.HEADER));
+        } catch (ContractViolation v) {
+            return done("bulk", start, ProblemType.MALFORMED_BODY.response("header " + SubmissionStatus.HEADER + ": " + v.getMessage()));
+        }
+        SubmissionCheck check = new SubmissionCheck(curator, submission, clock.instant(), SubmissionCheck.Position.LINE,
                 config.maxReportedErrors());
         NdjsonLines lines = new NdjsonLines(body, config.maxLineBytes(), config.maxBulkBytes());
         List<String> ids = new ArrayList<>();
@@ -184,7 +197,7 @@ public class ExamplesResource {
                 return done("bulk", start, refused(check, examples));
             }
             tx.commit();
-            return done("bulk", start, accepted(curator, ids));
+            return done("bulk", start, accepted(curator, submission, ids));
         } catch (NdjsonLines.TooLargeException e) {
             return done("bulk", start, ProblemType.TOO_LARGE.response(e.getMessage()));
         } catch (UncheckedIOException e) {
@@ -232,10 +245,11 @@ public class ExamplesResource {
         }
     }
 
-    private Response accepted(Curator curator, List<String> ids) {
+    private Response accepted(Curator curator, String submission, List<String> ids) {
         metrics.accepted(curator.name(), ids.size());
         return Response.status(Response.Status.ACCEPTED).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(ContractJson.writeString(new Accepted(ids.size(), ids))).build();
+                .header(SubmissionStatus.HEADER, submission)
+                .entity(ContractJson.writeString(new Accepted(ids.size(), ids, submission))).build();
     }
 
     private Response refused(SubmissionCheck check, int items) {

@@ -18,7 +18,7 @@ import java.util.Optional;
 /**
  * Validates the items of one request in order: the contract (strict JSON, required fields, types,
  * lengths, control characters, purpose, schemaVersion), the caller's right to push probes, and
- * duplicates inside the request. Accepted items are stamped with the curator and the time.
+ * duplicates inside the request. Accepted items are stamped with the curator, the submission and the time.
  * Positions are array indexes or NDJSON line numbers, as the request's format uses.
  */
 final class SubmissionCheck {
@@ -30,6 +30,7 @@ final class SubmissionCheck {
     enum Position { INDEX, LINE }
 
     private final Curator curator;
+    private final String submission;
     private final Instant now;
     private final Position position;
     private final int maxReported;
@@ -38,8 +39,9 @@ final class SubmissionCheck {
     private int errors;
     private int forbidden;
 
-    SubmissionCheck(Curator curator, Instant now, Position position, int maxReported) {
+    SubmissionCheck(Curator curator, String submission, Instant now, Position position, int maxReported) {
         this.curator = curator;
+        this.submission = submission;
         this.now = now;
         this.position = position;
         this.maxReported = maxReported;
@@ -64,7 +66,7 @@ final class SubmissionCheck {
             error(at, "id", DUPLICATE, "same example (id " + example.id() + ") as " + describe(first));
             return Optional.empty();
         }
-        return Optional.of(example.withCurator(curator.name()).withSubmittedAt(now));
+        return Optional.of(example.withCurator(curator.name()).withSubmission(submission).withSubmittedAt(now));
     }
 
     /** Records a problem with the request at a position that has no parsed item (e.g. a line too long). */

@@ -25,6 +25,12 @@ public final class Topics {
             "accepted examples of a round whose version the gate rejected, set aside instead of trained on (headers say why)");
     public static final TopicSpec EXAMPLES_REJECTED = new TopicSpec("examples.rejected", 3, false, KEEP_FOREVER,
             "malformed records with the reason they were refused");
+    /**
+     * Written and read by categorize-stream only: it re-keys what it saw of each example by submission
+     * here, and aggregates it into the submissions store that answers GET /v1/submissions/{id}.
+     */
+    public static final TopicSpec SUBMISSIONS_OUTCOMES = new TopicSpec("submissions.outcomes", 6, false, ONE_WEEK,
+            "what became of each example (received, categorized, rejected), keyed by curator/submission");
     /** One partition: versions of a model must be seen in the order they were published. */
     public static final TopicSpec MODELS = new TopicSpec("models", 1, true, Map.of("min.compaction.lag.ms", "60000"),
             "model versions (manifests), keyed by name@version; each a candidate until models.decisions promotes it");
@@ -43,6 +49,7 @@ public final class Topics {
 
     public static final List<TopicSpec> ALL = List.of(
             EXAMPLES_SUBMITTED, EXAMPLES_CATEGORIZED, EXAMPLES_ACCEPTED, EXAMPLES_QUARANTINED, EXAMPLES_PARKED, EXAMPLES_REJECTED,
+            SUBMISSIONS_OUTCOMES,
             MODELS, MODELS_DECISIONS, PROBES, PROBES_RESULTS, ALERTS);
 
     private Topics() {
