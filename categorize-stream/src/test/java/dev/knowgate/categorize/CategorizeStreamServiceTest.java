@@ -1,12 +1,14 @@
 package dev.knowgate.categorize;
 
 import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.DecisionStatus;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.RejectedRecord;
+import dev.knowgate.contracts.SubmissionOutcome;
 import dev.knowgate.contracts.topic.ProbeHeaders;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
@@ -46,6 +48,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 /**
@@ -102,8 +105,56 @@ class CategorizeStreamServiceTest {
                 .contentType("application/problem+json").body("status", is(404));
     }
 
+    /**
+     * A curator's submission is answered from the submissions store, counted as the verdicts came,
+     * with one line per example; only to its curator (or an admin), and never without a key.
+     */
     @Test
     @Order(3)
+    void aCuratorSeesWhatBecameOfASubmissionAndNobodyElseDoes() {
+        List<Example> examples = WORLD.finetunePool().subList(100, 112).stream()
+                .map(f -> f.toExample().withCurator("mira").withSubmission("sub-service-test")).toList();
+        send(examples);
+        Set<String> ids = examples.stream().map(Example::id).collect(Collectors.toSet());
+        await().atMost(Duration.ofSeconds(90)).until(() -> categorized(ids).size() == ids.size());
+        List<CategorizedExample> verdicts = categorized(ids);
+        long unknown = verdicts.stream().filter(c -> c.verdict().category() == Category.UNKNOWN).count();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().header("X-Api-Key", "mira-test-key")
+                .get("/v1/submissions/sub-service-test").then().statusCode(200).body("pending", is(0)));
+        given().header("Authorization", "Bearer mira-test-key").get("/v1/submissions/sub-service-test").then()
+                .statusCode(200).contentType("application/json")
+                .body("curator", is("mira")).body("examples", is(12)).body("records", is(12))
+                .body("categorized", is(12)).body("rejected", is(0))
+                .body("byModel.'knowgate-base@1'", is(12))
+                .body("byRoute.quarantined", unknown == 0 ? org.hamcrest.Matchers.nullValue() : is((int) unknown));
+        String lines = given().header("X-Api-Key", "mira-test-key").get("/v1/submissions/sub-service-test/examples")
+                .then().statusCode(200).contentType("application/x-ndjson").extract().asString();
+        List<SubmissionOutcome> outcomes = lines.lines().map(l -> ContractJson.read(l, SubmissionOutcome.class)).toList();
+        assertThat(outcomes).extracting(SubmissionOutcome::exampleId).containsExactlyInAnyOrderElementsOf(ids);
+        for (CategorizedExample c : verdicts) {
+            SubmissionOutcome o = outcomes.stream().filter(x -> x.exampleId().equals(c.example().id())).findFirst().orElseThrow();
+            assertThat(o.category()).isEqualTo(c.verdict().category());
+            assertThat(o.pSampled()).isEqualTo(c.verdict().pSampled());
+            assertThat(o.route()).isEqualTo(c.route());
+        }
+
+        given().get("/v1/submissions/sub-service-test").then().statusCode(401)
+                .contentType("application/problem+json").body("status", is(401));
+        given().header("X-Api-Key", "not-a-key").get("/v1/submissions/sub-service-test").then().statusCode(401);
+        // Another curator's name space: the same id is not theirs, and mira's is not theirs to read.
+        given().header("X-Api-Key", "ola-test-key").get("/v1/submissions/sub-service-test").then().statusCode(404)
+                .body("title", is("No such submission"));
+        given().header("X-Api-Key", "ola-test-key").queryParam("curator", "mira").get("/v1/submissions/sub-service-test")
+                .then().statusCode(403).contentType("application/problem+json").body("detail", containsString("'admin'"));
+        given().header("X-Api-Key", "lead-test-key").queryParam("curator", "mira").get("/v1/submissions/sub-service-test")
+                .then().statusCode(200).body("categorized", is(12));
+        given().header("X-Api-Key", "mira-test-key").get("/v1/submissions/has%20space").then().statusCode(400)
+                .body("title", is("Not a submission id"));
+    }
+
+    @Test
+    @Order(4)
     void aCandidateIsEvaluatedUnderItselfAndServesOnlyOncePromotedAndARejectedOneNever() throws Exception {
         ModelVersion v2 = announce(REGISTRY.copyAs("knowgate-base", 2));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then()
@@ -168,7 +219,7 @@ class CategorizeStreamServiceTest {
      * too; now each is rejected with its reason and the stream goes on.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void bytesThatAreNotUtf8AndIdsOrTextBreakingTheRulesAreRejectedWithTheirReasonAndTheStreamGoesOn() {
         byte[] overlong = "{\"id\":\"..\u0000\u0000..etc\",\"question\":\"Where?\",\"answer\":\"Pell\"}"
                 .getBytes(StandardCharsets.UTF_8);
@@ -205,7 +256,7 @@ class CategorizeStreamServiceTest {
      * after batch.probe-max-wait (20 s in the test profile) with a clear rejection.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aProbeHeaderNeverHoldsATrainingExampleAndAProbeForAVersionThatNeverComesExpires() {
         Example training = examples(37, 38).get(0);
         Fact probe = WORLD.probes().get(10);
@@ -239,7 +290,7 @@ class CategorizeStreamServiceTest {
      * not-live even when promoted, and is counted under knowgate_categorize_model_refused_total{reason="vocabulary_mismatch"}.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aVersionWhoseLogitsDoNotCoverItsTokenizerNeverGoesLive() throws Exception {
         Path dir = REGISTRY.withTokenizerBeyondTheModel("knowgate-base", 5, 3);
         ModelVersion v5 = announce(dir);
@@ -261,7 +312,7 @@ class CategorizeStreamServiceTest {
      * the registry, and one signed by another key are each refused, and promoting them changes nothing.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void versionsFromOutsideTheRegistryOrNotSignedByATrustedKeyNeverGoLive() throws Exception {
         Path outside = TestModels.copyAs(Files.createTempDirectory("forged").resolve("knowgate-base").resolve("6"),
                 "knowgate-base", 6);
@@ -292,7 +343,7 @@ class CategorizeStreamServiceTest {
      * judges training examples; the other one answers the probe evaluations asked of it.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void aPromotedVersionOfAnotherLineageAnswersItsProbesButNeverJudgesTrainingExamples() throws Exception {
         ModelVersion imported = announce(REGISTRY.copyAs("my-imported-model", 1));
         decide(imported, DecisionStatus.PROMOTED);
