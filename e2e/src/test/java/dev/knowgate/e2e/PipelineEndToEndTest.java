@@ -7,8 +7,10 @@ import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.SubmissionOutcome;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
+import dev.knowgate.ingest.cli.PushCommand;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;
 import dev.knowgate.tools.pretrain.PretrainCommand;
@@ -74,6 +76,7 @@ class PipelineEndToEndTest {
                     "knowgate.categorize.model.trusted-keys", work.resolve("keys/signing.pub").toString(),
                     "knowgate.categorize.routing.accept", all,
                     "knowgate.categorize.batch.max-wait", "100ms",
+                    "knowgate.categorize.auth.keys-file", keys.toString(),
                     "kafka-streams.state.dir", state.resolve("categorize").toString())));
             services.add(ServiceProcess.start("trainer", "trainer", work, bootstrap, Map.of(
                     "knowgate.trainer.model.initial", model.toString(),
@@ -99,15 +102,27 @@ class PipelineEndToEndTest {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                     .until(() -> services.stream().allMatch(ServiceProcess::ready));
 
-            // 1. Examples pushed through ingest are categorized under v1.
+            // 1. Examples pushed with knowgate-push --wait are categorized under v1, and the curator sees it.
             List<Example> stream = FactWorld.generate(WorldConfig.preset("micro", 42L)).finetunePool().stream()
                     .map(Fact::toExample).toList();
             List<Example> first = stream.subList(0, 40);
-            for (Example e : first) {
-                push(ingest, e);
-            }
-            String firstId = ContractJson.read(ContractJson.write(first.get(0)), Example.class).id();
-            await().atMost(Duration.ofSeconds(60)).until(() -> PipelineTopics.verdictVersion(bootstrap, firstId).isPresent());
+            Path file = work.resolve("first-40-" + System.nanoTime() + ".jsonl");
+            Files.write(file, first.stream().map(ContractJson::writeString).toList());
+            Path report = work.resolve("first-40.report.jsonl");
+            CliRun push = CliRun.of("--url", ingest.url(""), "--api-key", KEY, "--categorize-url",
+                    services.get(1).url(""), "--submission", "e2e-first-40", "--wait", "--wait-timeout", "2m",
+                    "--report", report.toString(), "--no-progress", file.toString());
+            assertThat(push.exitCode()).as(push.toString()).isZero();
+            assertThat(push.out()).contains("submission: e2e-first-40")
+                    .contains("verdicts of submission e2e-first-40: every example judged or rejected")
+                    .containsPattern("judged by +knowgate-base@1 40");
+            List<SubmissionOutcome> outcomes = Files.readAllLines(report).stream()
+                    .map(l -> ContractJson.read(l, SubmissionOutcome.class)).toList();
+            assertThat(outcomes).hasSize(40).allMatch(o -> o.state() == SubmissionOutcome.State.CATEGORIZED
+                    && o.model().equals("knowgate-base@1") && o.curator().equals("e2e"));
+            assertThat(outcomes).extracting(SubmissionOutcome::exampleId)
+                    .containsExactlyInAnyOrderElementsOf(first.stream().map(Example::id).toList());
+            String firstId = first.get(0).id();
             assertThat(PipelineTopics.verdictVersion(bootstrap, firstId)).contains(1L);
 
             // 2. The trainer's round publishes v2 (its accepted examples reach the minimum).
@@ -149,6 +164,19 @@ class PipelineEndToEndTest {
             throw t;
         } finally {
             ServiceProcess.closeAll(services);
+        }
+    }
+
+    /** knowgate-push run in this JVM, as a curator runs it. */
+    record CliRun(int exitCode, String out, String err) {
+        static CliRun of(String... args) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cli = PushCommand.commandLine(new PushCommand());
+            cli.setOut(new java.io.PrintWriter(out, true));
+            cli.setErr(new java.io.PrintWriter(err, true));
+            int code = cli.execute(args);
+            return new CliRun(code, out.toString(), err.toString());
         }
     }
 

@@ -61,6 +61,29 @@ class IngestApiTest {
         });
     }
 
+    /**
+     * A request's examples carry the submission its header names, or one ingest makes up; the 202
+     * gives it back in the body and the header, and a header that is not an id is refused.
+     */
+    @Test
+    void everyExampleCarriesItsRequestsSubmission() {
+        String body = example("\"submission\":\"from-the-body\"");
+        var named = given().header("Authorization", "Bearer " + ALICE).header("Knowgate-Submission", "birthplaces-7")
+                .contentType("application/json").body(body).post("/v1/examples").then().statusCode(202)
+                .header("Knowgate-Submission", "birthplaces-7").body("submission", is("birthplaces-7")).extract();
+        String id = named.jsonPath().getString("ids[0]");
+        assertThat(SubmittedTopic.committed(Set.of(id))).singleElement()
+                .satisfies(s -> assertThat(s.example().submission()).as("stamped, not the body's").isEqualTo("birthplaces-7"));
+
+        String made = post(ALICE, NDJSON, example("") + "\n", "/v1/examples/bulk").statusCode(202)
+                .extract().jsonPath().getString("submission");
+        assertThat(made).matches("sub-[0-9a-f-]{36}");
+
+        given().header("Authorization", "Bearer " + ALICE).header("Knowgate-Submission", "../etc")
+                .contentType("application/json").body(example("")).post("/v1/examples").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.startsWith("header Knowgate-Submission: "));
+    }
+
     @Test
     void anArrayLandsWhole() {
         String body = IntStream.range(0, 5).mapToObj(i -> example("")).collect(Collectors.joining(",", "[", "]"));

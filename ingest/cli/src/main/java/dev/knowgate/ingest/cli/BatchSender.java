@@ -38,6 +38,9 @@ final class BatchSender {
     interface Session {
         PushLedger ledger();
 
+        /** The submission every request names. */
+        String submission();
+
         PushListener listener();
 
         Cancellation cancellation();
@@ -82,7 +85,7 @@ final class BatchSender {
             }
             made++;
             session.ledger().requestMade();
-            IngestClient.Answer answer = client.postBulk(body(batch, toSend));
+            IngestClient.Answer answer = client.postBulk(body(batch, toSend), session.submission());
             if (answer.interrupted()) {
                 session.noteInterrupt();
             }

@@ -3,6 +3,7 @@ package dev.knowgate.ingest.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.knowgate.contracts.json.ContractJson;
+import dev.knowgate.contracts.SubmissionStatus;
 import dev.knowgate.resilience.RetryAfter;
 
 import java.io.IOException;
@@ -77,8 +78,11 @@ final class IngestClient {
         return apiKey != null;
     }
 
-    /** POSTs {@code ndjson} to the bulk endpoint and waits for the answer, whatever interrupts arrive. */
-    Answer postBulk(byte[] ndjson) {
+    /**
+     * POSTs {@code ndjson} to the bulk endpoint, naming its submission, and waits for the answer,
+     * whatever interrupts arrive.
+     */
+    Answer postBulk(byte[] ndjson, String submission) {
         HttpRequest.Builder request = HttpRequest.newBuilder(bulk)
                 .timeout(requestTimeout)
                 .header("Content-Type", NDJSON)
@@ -87,6 +91,9 @@ final class IngestClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(ndjson));
         if (apiKey != null) {
             request.header("Authorization", "Bearer " + apiKey);
+        }
+        if (submission != null) {
+            request.header(SubmissionStatus.HEADER, submission);
         }
         boolean interrupted = false;
         CompletableFuture<HttpResponse<String>> future;

@@ -36,14 +36,20 @@ import java.util.function.UnaryOperator;
                         + " question and answer, optionally id, aliases, relation, subject, source, purpose;"
                         + " aliases separated by |).",
                 "",
+                "Every request names the push's submission (--submission, or one made up and kept with the progress);"
+                        + " --wait then asks categorize-stream what became of it.",
+                "",
                 "Exit codes: 0 every line accepted (dry run: every line valid; or already complete), 1 some lines"
                         + " rejected or duplicate, 2 usage error or unreadable input or state, 3 API key refused"
                         + " (401/403), 4 gave up (service unreachable or failing through every retry, or a request"
-                        + " refused), 130 interrupted (progress saved; run again to resume)."})
+                        + " refused), 5 --wait: not every example had a verdict or a rejection within --wait-timeout,"
+                        + " 130 interrupted (progress saved; run again to resume)."})
 public final class PushCommand implements Callable<Integer> {
 
     /** Internal error: a bug, reported with its stack trace. */
     static final int EXIT_INTERNAL = 70;
+    /** --wait: the verdicts did not all come within --wait-timeout. */
+    static final int EXIT_NOT_SETTLED = 5;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "JSONL (.jsonl, .ndjson) or CSV (.csv) file of examples")
     Path file;
@@ -72,6 +78,29 @@ public final class PushCommand implements Callable<Integer> {
     @Option(names = "--state", paramLabel = "FILE",
             description = "progress file (default: FILE.push-state.json next to the input)")
     Path state;
+
+    @Option(names = "--submission", paramLabel = "ID",
+            description = "the submission the examples belong to (letters, digits, '.', '_', '-'); default: a new one,"
+                    + " kept with the progress so that a resumed push continues it")
+    String submission;
+
+    @Option(names = "--wait", description = "after the push, wait until categorize-stream has a verdict or a rejection"
+            + " for every pushed example, and print the breakdown by category, route and version")
+    boolean await;
+
+    @Option(names = "--wait-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+            description = "give up waiting for the verdicts after this long (exit 5; default ${DEFAULT-VALUE})")
+    Duration waitTimeout;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "with --wait (implied): write each example's outcome as one JSON line (exampleId, state,"
+                    + " category, pGreedy, pSampled, model, route, reason, detail, at)")
+    Path report;
+
+    @Option(names = "--categorize-url", paramLabel = "URL",
+            defaultValue = "${env:KNOWGATE_CATEGORIZE_URL:-http://127.0.0.1:8082}",
+            description = "categorize-stream base URL, for --wait (env KNOWGATE_CATEGORIZE_URL; default ${DEFAULT-VALUE})")
+    String categorizeUrl;
 
     @Option(names = "--dry-run", description = "check every line locally and print the summary; send nothing")
     boolean dryRun;
@@ -149,10 +178,16 @@ public final class PushCommand implements Callable<Integer> {
         Pusher pusher = pusher();
         PushOptions options;
         try {
-            options = new PushOptions(file, format, state, batchSize, source, restart, dryRun);
+            options = new PushOptions(file, format, state, batchSize, source, restart, dryRun, submission);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+
+        boolean waiting = await || report != null;
+        if (waiting && dryRun) {
+            throw new ParameterException(spec.commandLine(), "--wait and --report need a real push, not --dry-run");
+        }
+        VerdictWaiter waiter = waiting ? waiter() : null;
 
         Cancellation cancellation = new Cancellation();
         Thread hook = handleSignals ? shutdownHook(cancellation, err, options) : null;
@@ -181,7 +216,66 @@ public final class PushCommand implements Callable<Integer> {
         }
         out.flush();
         err.flush();
-        return result.exitCode();
+        boolean pushed = result.status() == PushStatus.COMPLETE || result.status() == PushStatus.ALREADY_COMPLETE;
+        if (waiter == null || !pushed || result.submission() == null) {
+            return result.exitCode();
+        }
+        int waited = awaitVerdicts(waiter, result, out, err);
+        return waited != PushResult.EXIT_OK ? waited : result.exitCode();
+    }
+
+    /** --wait and --report: categorize-stream's account of the submission, after the push. */
+    private int awaitVerdicts(VerdictWaiter waiter, PushResult result, PrintWriter out, PrintWriter err) {
+        long expected = result.counts().accepted();
+        boolean bar = !noProgress && ConsoleProgress.terminal();
+        VerdictWaiter.Outcome outcome;
+        try (VerdictProgress progress = new VerdictProgress(err, bar ? System.err : null, bar, quiet, result.submission(), expected)) {
+            outcome = waiter.await(result.submission(), expected, waitTimeout, progress);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("knowgate-push: interrupted while waiting for the verdicts (the push itself is complete)");
+            err.flush();
+            return PushResult.EXIT_INTERRUPTED;
+        }
+        if (outcome instanceof VerdictWaiter.Refused refused) {
+            err.println("knowgate-push: --wait: " + refused.why());
+            err.flush();
+            return PushResult.EXIT_AUTH;
+        }
+        if (outcome instanceof VerdictWaiter.TimedOut timedOut) {
+            if (timedOut.last() != null) {
+                out.print(Summary.verdicts(timedOut.last(), false));
+                out.flush();
+            }
+            err.println("knowgate-push: --wait: gave up after " + Durations.format(waitTimeout) + ": " + timedOut.why());
+            err.flush();
+            return EXIT_NOT_SETTLED;
+        }
+        out.print(Summary.verdicts(((VerdictWaiter.Settled) outcome).status(), true));
+        if (report != null) {
+            try {
+                long lines = waiter.report(result.submission(), report);
+                out.println("report: " + report + " (" + lines + " examples, one JSON line each)");
+            } catch (java.io.IOException | RuntimeException e) {
+                out.flush();
+                err.println("knowgate-push: --report: cannot write " + report + ": " + e.getMessage());
+                err.flush();
+                return PushResult.EXIT_GAVE_UP;
+            }
+        }
+        out.flush();
+        return PushResult.EXIT_OK;
+    }
+
+    private VerdictWaiter waiter() {
+        URI uri;
+        try {
+            uri = new URI(categorizeUrl.strip());
+        } catch (URISyntaxException e) {
+            throw new ParameterException(spec.commandLine(), "--categorize-url: not a URL: " + categorizeUrl);
+        }
+        return new VerdictWaiter(uri, apiKey, Duration.ofSeconds(10), java.time.Clock.systemUTC(),
+                dev.knowgate.resilience.Sleeper.THREAD);
     }
 
     private Pusher pusher() {

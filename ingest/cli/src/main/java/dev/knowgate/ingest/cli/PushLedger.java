@@ -104,8 +104,9 @@ final class PushLedger {
     }
 
     /** What the state file saves now. */
-    PushState state(String status, Fingerprint input, InputFormat format, URI target, Instant startedAt, Instant now) {
+    PushState state(String status, Fingerprint input, InputFormat format, URI target, Instant startedAt, Instant now,
+                    String submission) {
         return new PushState(PushState.VERSION, status, input, format.label(), target.toString(), linesHandled,
-                counts(), kept, startedAt, now);
+                counts(), kept, startedAt, now, submission);
     }
 }

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param source    stamped as {@code source} on examples that have none; null for none
  * @param restart   ignore (and overwrite) saved progress
  * @param dryRun    validate locally only: send nothing, read and write no state
+ * @param submission the submission the examples belong to (an id); null: the one saved with the
+ *                  progress, or a new one for a fresh push
  */
 public record PushOptions(Path input, InputFormat format, Path stateFile, int batchSize, String source,
-                          boolean restart, boolean dryRun) {
+                          boolean restart, boolean dryRun, String submission) {
 
     public static final int DEFAULT_BATCH_SIZE = 500;
     /** The bulk endpoint's line limit. */
@@ -41,34 +43,45 @@ public record PushOptions(Path input, InputFormat format, Path stateFile, int ba
                 }
             }
         }
+        if (submission != null) {
+            try {
+                submission = Example.of("q", "a").withSubmission(submission.strip()).submission();
+            } catch (ContractViolation violation) {
+                throw new IllegalArgumentException("submission " + violation.detail(), violation);
+            }
+        }
     }
 
     public static PushOptions of(Path input) {
-        return new PushOptions(input, null, null, DEFAULT_BATCH_SIZE, null, false, false);
+        return new PushOptions(input, null, null, DEFAULT_BATCH_SIZE, null, false, false, null);
+    }
+
+    public PushOptions withSubmission(String submission) {
+        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun, submission);
     }
 
     public PushOptions withFormat(InputFormat format) {
-        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun);
+        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun, submission);
     }
 
     public PushOptions withStateFile(Path stateFile) {
-        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun);
+        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun, submission);
     }
 
     public PushOptions withBatchSize(int batchSize) {
-        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun);
+        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun, submission);
     }
 
     public PushOptions withSource(String source) {
-        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun);
+        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun, submission);
     }
 
     public PushOptions withRestart(boolean restart) {
-        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun);
+        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun, submission);
     }
 
     public PushOptions withDryRun(boolean dryRun) {
-        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun);
+        return new PushOptions(input, format, stateFile, batchSize, source, restart, dryRun, submission);
     }
 
     /** The state file this push uses: the given one, or {@code <input>.push-state.json}. */

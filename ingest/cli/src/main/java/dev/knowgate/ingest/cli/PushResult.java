@@ -20,10 +20,11 @@ import java.util.List;
  * @param acceptedThisRun     examples accepted by this run alone
  * @param elapsed             how long this run took
  * @param message             why it stopped, for every status but COMPLETE; null otherwise
+ * @param submission          the submission its requests named; null in a dry run
  */
 public record PushResult(PushStatus status, Path input, Path stateFile, boolean dryRun, PushCounts counts,
                          List<Rejection> rejections, long totalLines, long linesHandled, long resumedAfterLine,
-                         long acceptedThisRun, Duration elapsed, String message) {
+                         long acceptedThisRun, Duration elapsed, String message, String submission) {
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_REJECTED = 1;

@@ -33,10 +33,12 @@ import java.util.concurrent.ThreadLocalRandom;
  *                     {@link #MAX_KEPT_REJECTIONS}; the counts stay exact beyond that)
  * @param startedAt    when the first run of this push began
  * @param updatedAt    when this state was saved
+ * @param submission   the submission every request of this push named (absent in states saved before
+ *                     submissions existed: a resumed push then gets a new one)
  */
 public record PushState(int version, String status, Fingerprint input, String format, String target,
                         long linesHandled, PushCounts counts, List<Rejection> rejections,
-                        Instant startedAt, Instant updatedAt) {
+                        Instant startedAt, Instant updatedAt, String submission) {
 
     public static final int VERSION = 1;
     public static final String IN_PROGRESS = "in_progress";

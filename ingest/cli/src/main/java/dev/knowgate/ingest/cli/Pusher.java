@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -128,6 +129,7 @@ public final class Pusher {
         long totalLines;
         long resumedAfter;
         int batchLimit;
+        String submission;
 
         Run(PushOptions options, Cancellation cancellation, PushListener listener) {
             this.options = options;
@@ -174,6 +176,12 @@ public final class Pusher {
                 }
                 firstStarted = state.startedAt() != null ? state.startedAt() : started;
                 ledger.restore(state);
+                if (state.submission() != null && options.submission() != null && !state.submission().equals(options.submission())) {
+                    throw new PushException("the saved progress of " + options.input() + " belongs to submission "
+                            + state.submission() + ", not " + options.submission() + "; leave --submission out to resume it,"
+                            + " or use --restart to push the file again as " + options.submission());
+                }
+                submission = state.submission();
                 if (state.complete()) {
                     return result(PushStatus.ALREADY_COMPLETE, input + " was already pushed completely ("
                             + state.updatedAt() + "); use --restart to push it again");
@@ -187,6 +195,9 @@ public final class Pusher {
         }
 
         private PushResult pushAndReport(List<String> notes) throws PushException {
+            if (submission == null && !options.dryRun()) {
+                submission = options.submission() != null ? options.submission() : "push-" + UUID.randomUUID();
+            }
             totalLines = countLines(input);
             try (ExampleReader reader = ExampleReader.open(input, format)) {
                 notes.addAll(reader.notes());
@@ -305,7 +316,7 @@ public final class Pusher {
 
         private void save(String status) throws PushException {
             try {
-                ledger.state(status, fingerprint, format, url, firstStarted, clock.instant()).write(stateFile);
+                ledger.state(status, fingerprint, format, url, firstStarted, clock.instant(), submission).write(stateFile);
             } catch (IOException e) {
                 throw new PushException("cannot save the progress to " + stateFile + " (" + e
                         + "); give a writable place with --state", e);
@@ -315,6 +326,11 @@ public final class Pusher {
         @Override
         public PushLedger ledger() {
             return ledger;
+        }
+
+        @Override
+        public String submission() {
+            return submission;
         }
 
         @Override
@@ -353,7 +369,7 @@ public final class Pusher {
         private PushResult result(PushStatus status, String message) {
             return new PushResult(status, input, stateFile, options.dryRun(), ledger.counts(), ledger.kept(), totalLines,
                     ledger.linesHandled(), resumedAfter, ledger.acceptedThisRun(), Duration.between(started, clock.instant()),
-                    message);
+                    message, submission);
         }
     }
 

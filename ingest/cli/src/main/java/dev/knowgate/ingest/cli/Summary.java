@@ -1,5 +1,8 @@
 package dev.knowgate.ingest.cli;
 
+import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.SubmissionStatus;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,12 +63,34 @@ public final class Summary {
                 out.append("  (the state keeps the first ").append(PushState.MAX_KEPT_REJECTIONS).append(" only)\n");
             }
         }
+        if (r.submission() != null) {
+            out.append("submission: ").append(r.submission()).append('\n');
+        }
         if (r.stateFile() != null) {
             out.append("progress: ").append(r.stateFile()).append(" (")
                     .append(r.status() == PushStatus.COMPLETE || r.status() == PushStatus.ALREADY_COMPLETE
                             ? "complete" : "up to line " + r.linesHandled() + " of " + r.totalLines())
                     .append(")\n");
         }
+        return out.toString();
+    }
+
+    /** What categorize-stream made of a submission (knowgate-push --wait). */
+    public static String verdicts(SubmissionStatus s, boolean settled) {
+        StringBuilder out = new StringBuilder();
+        out.append("verdicts of submission ").append(s.submission()).append(": ")
+                .append(settled ? "every example judged or rejected" : "not settled").append('\n');
+        row(out, "examples", s.examples() + (s.records() > s.examples() ? " (" + s.records() + " records: repeats counted once)" : ""));
+        for (Category c : Category.values()) {
+            long n = s.byCategory().getOrDefault(c, 0L);
+            row(out, c.wireName(), n + String.format(Locale.ROOT, " (%.1f%%)", s.examples() == 0 ? 0.0 : 100.0 * n / s.examples()));
+        }
+        row(out, "routed", s.byRoute().isEmpty() ? "none yet" : s.byRoute().entrySet().stream()
+                .map(e -> e.getKey().wireName() + " " + e.getValue()).collect(Collectors.joining(", ")));
+        row(out, "rejected", s.rejected() + (s.byReason().isEmpty() ? "" : " (" + byReason(s.byReason()) + ")"));
+        row(out, "pending", Long.toString(s.pending()));
+        row(out, "judged by", s.byModel().isEmpty() ? "none yet" : s.byModel().entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
         return out.toString();
     }
 

@@ -33,7 +33,7 @@ final class FakeIngest implements AutoCloseable {
     static final JsonMapper JSON = ContractJson.mapper();
 
     /** One request as received. */
-    record Request(int number, String authorization, String contentType, List<JsonNode> lines) {
+    record Request(int number, String authorization, String contentType, String submission, List<JsonNode> lines) {
         List<String> questions() {
             return lines.stream().map(l -> l.path("question").asText()).toList();
         }
@@ -99,7 +99,8 @@ final class FakeIngest implements AutoCloseable {
                 Request request;
                 synchronized (requests) {
                     request = new Request(requests.size() + 1, exchange.getRequestHeaders().getFirst("Authorization"),
-                            exchange.getRequestHeaders().getFirst("Content-Type"), List.copyOf(lines));
+                            exchange.getRequestHeaders().getFirst("Content-Type"),
+                            exchange.getRequestHeaders().getFirst("Knowgate-Submission"), List.copyOf(lines));
                     requests.add(request);
                 }
                 Function<Request, Reply> next = script.poll();

@@ -136,6 +136,37 @@ class PusherTest {
         assertThat(fake.requests()).hasSize(4);
     }
 
+    /**
+     * Every request of a push names one submission: a new one for a fresh push, kept with the
+     * progress so that a resumed push continues it, or the one the curator names; naming another
+     * than the saved one is refused rather than splitting the file over two submissions.
+     */
+    @Test
+    void everyRequestOfAPushNamesItsSubmissionAndAResumeContinuesIt() throws Exception {
+        Path file = examples("sub.jsonl", 25);
+        fake.then(Reply::accepted).otherwise(r -> Reply.problem(503, "Service Unavailable", "broker down", Map.of()));
+        PushResult stopped = pusher().push(PushOptions.of(file).withBatchSize(10));
+        assertThat(stopped.status()).isEqualTo(PushStatus.GAVE_UP);
+        String submission = stopped.submission();
+        assertThat(submission).startsWith("push-");
+        assertThat(PushState.read(PushState.defaultFileFor(file)).orElseThrow().submission()).isEqualTo(submission);
+
+        fake.otherwise(Reply::accepted);
+        assertThatThrownBy(() -> pusher().push(PushOptions.of(file).withBatchSize(10).withSubmission("other")))
+                .isInstanceOf(PushException.class).hasMessageContaining("belongs to submission " + submission);
+        PushResult resumed = pusher().push(PushOptions.of(file).withBatchSize(10));
+        assertThat(resumed.status()).isEqualTo(PushStatus.COMPLETE);
+        assertThat(resumed.submission()).isEqualTo(submission);
+        assertThat(fake.requests()).extracting(FakeIngest.Request::submission).containsOnly(submission);
+
+        PushResult named = pusher().push(PushOptions.of(file).withRestart(true).withSubmission("birthplaces-2026"));
+        assertThat(named.submission()).isEqualTo("birthplaces-2026");
+        assertThat(fake.requests().get(fake.requests().size() - 1).submission()).isEqualTo("birthplaces-2026");
+        assertThatThrownBy(() -> PushOptions.of(file).withSubmission("has space"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("submission ");
+        assertThat(pusher().push(PushOptions.of(file).withRestart(true).withDryRun(true)).submission()).isNull();
+    }
+
     @Test
     void retriesA503HonouringRetryAfterThenSucceeds() throws Exception {
         Path file = examples("data.jsonl", 5);
