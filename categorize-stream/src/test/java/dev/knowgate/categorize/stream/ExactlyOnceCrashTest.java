@@ -4,6 +4,7 @@ import dev.knowgate.categorize.TestModels;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ProbeResult;
+import dev.knowgate.contracts.SubmissionStatus;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.ProbeHeaders;
 import dev.knowgate.contracts.kafka.TopicProvisioner;
@@ -39,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * examples and a probe evaluation of 300 probes, and started again; read_committed, every example
  * appears exactly once in examples.categorized and once in accepted or quarantined, and every probe
  * exactly once in probes.results: a crash between an evaluation and its decision neither loses an
- * answer nor gives the monitor one twice.
+ * answer nor gives the monitor one twice. The examples belong to two curators' submissions, whose
+ * counts (the submissions store, read from its changelog) add up to exactly what was pushed.
  */
 class ExactlyOnceCrashTest {
 
@@ -56,7 +58,9 @@ class ExactlyOnceCrashTest {
             new TopicProvisioner(admin, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
         }
         FactWorld world = FactWorld.generate(WorldConfig.preset("standard", 42L));
-        List<Example> examples = world.finetunePool().stream().limit(EXAMPLES).map(f -> f.toExample()).toList();
+        List<Example> pool = world.finetunePool().stream().limit(EXAMPLES).map(f -> f.toExample()).toList();
+        List<Example> examples = java.util.stream.IntStream.range(0, EXAMPLES).mapToObj(i ->
+                pool.get(i).withCurator("crash").withSubmission(i < EXAMPLES / 2 ? "crash-a" : "crash-b")).toList();
         List<Example> probes = world.probes().stream().map(f -> f.toExample()).toList();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
@@ -92,7 +96,8 @@ class ExactlyOnceCrashTest {
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             int committed;
             while ((committed = TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size()) < EXAMPLES
-                    || TopicContents.committed(bootstrap, Topics.PROBES_RESULTS.name()).size() < probes.size()) {
+                    || TopicContents.committed(bootstrap, Topics.PROBES_RESULTS.name()).size() < probes.size()
+                    || submissions(bootstrap).values().stream().mapToLong(SubmissionStatus::categorized).sum() < EXAMPLES) {
                 if (resumedAfter < 0 && committed > beforeRestart) {
                     resumedAfter = (System.nanoTime() - restart) / 1e9;
                 }
@@ -129,9 +134,37 @@ class ExactlyOnceCrashTest {
                 .collect(Collectors.groupingBy(ProbeResult::probeId, Collectors.counting()));
         assertThat(answered.keySet()).isEqualTo(probes.stream().map(Example::id).collect(Collectors.toSet()));
         assertThat(answered.values()).allMatch(n -> n == 1L);
+        // Each submission counts its 500 examples once, by the categories their one verdict each gave.
+        Map<String, SubmissionStatus> submissions = submissions(bootstrap);
+        assertThat(submissions.keySet()).containsExactlyInAnyOrder("crash/crash-a", "crash/crash-b");
+        Map<String, CategorizedExample> verdicts = TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name())
+                .stream().map(r -> ContractJson.read(r.value(), CategorizedExample.class))
+                .collect(Collectors.toMap(c -> c.example().id(), Function.identity()));
+        for (SubmissionStatus s : submissions.values()) {
+            assertThat(s.examples()).as(s.submission()).isEqualTo(EXAMPLES / 2);
+            assertThat(s.records()).as(s.submission()).isEqualTo(EXAMPLES / 2);
+            assertThat(s.categorized()).as(s.submission()).isEqualTo(EXAMPLES / 2);
+            assertThat(s.pending() + s.rejected()).as(s.submission()).isZero();
+            Map<dev.knowgate.contracts.Category, Long> expected = verdicts.values().stream()
+                    .filter(c -> s.submission().equals(c.example().submission()))
+                    .collect(Collectors.groupingBy(c -> c.verdict().category(), Collectors.counting()));
+            assertThat(s.byCategory()).as(s.submission()).isEqualTo(expected);
+        }
         // The crash really cost work that was redone: uncommitted output exists beyond the committed.
         assertThat(TopicContents.uncommitted(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size())
                 .isGreaterThanOrEqualTo(EXAMPLES);
+    }
+
+    /** The submissions store as its changelog holds it (read_committed): the last status per key. */
+    private static Map<String, SubmissionStatus> submissions(String bootstrap) {
+        Map<String, SubmissionStatus> last = new java.util.HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(bootstrap,
+                "knowgate-categorize-crash-test-" + CategorizeTopology.SUBMISSIONS_STORE + "-changelog")) {
+            if (r.value() != null) {
+                last.put(r.key(), ContractJson.read(r.value(), SubmissionStatus.class));
+            }
+        }
+        return last;
     }
 
     private static Map<String, Long> countById(List<ConsumerRecord<String, byte[]>> records) {
