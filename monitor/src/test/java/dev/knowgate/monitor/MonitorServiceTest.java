@@ -228,7 +228,7 @@ class MonitorServiceTest {
                             .pGreedy(0.5).pSampled(0.5).method(SlickMethod.EXACT).prompts(10).shots(4).samplesPerPrompt(16)
                             .temperature(0.5).topK(40)
                             .promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false)
-                            .timings(new Timings(0, 0, 0)).computedAt(t).build();
+                            .timings(new Timings(0, 0, 0)).computedAt(t).evidence(null).build();
                     CategorizedExample ce = new CategorizedExample(e, v, c == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED);
                     p.send(new ProducerRecord<>(Topics.EXAMPLES_CATEGORIZED.name(), null, t.plusSeconds(60L * minute + i).toEpochMilli(),
                             id, ContractJson.write(ce))).get();

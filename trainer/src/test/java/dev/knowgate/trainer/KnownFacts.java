@@ -64,7 +64,7 @@ public final class KnownFacts {
                             .pSampled(r.pSampled()).method(SlickMethod.EXACT).prompts(config.prompts())
                             .shots(config.shots()).samplesPerPrompt(config.samplesPerPrompt())
                             .temperature(config.temperature()).topK(config.topK()).promptSets(config.promptSets()).exemplarPool(r.pool())
-                            .fallback(r.fallback()).timings(new Timings(0, 0, 0)).computedAt(Instant.now()).build();
+                            .fallback(r.fallback()).timings(new Timings(0, 0, 0)).computedAt(Instant.now()).evidence(null).build();
                     out.add(new CategorizedExample(e, v, r.category() == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED));
                 }
             }

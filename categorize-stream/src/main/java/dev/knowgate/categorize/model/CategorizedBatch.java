@@ -1,5 +1,6 @@
 package dev.knowgate.categorize.model;
 
+import dev.knowgate.contracts.Evidence;
 import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.model.slick.SlickConfig;
 import dev.knowgate.model.slick.SlickResult;
@@ -27,7 +28,12 @@ public record CategorizedBatch(ModelRef model, SlickMethod method, SlickConfig c
      * @param result        the verdict's numbers; null when the example does not fit the model
      * @param answeredPlain probes only: whether greedy decoding on the plain question is right; else null
      * @param unfitReason   why there is no result (e.g. longer than the model's positions); else null
+     * @param evidence      training examples judged Unknown: the model's own answer and a hint; else null
      */
-    public record Outcome(SlickResult result, Boolean answeredPlain, String unfitReason) {
+    public record Outcome(SlickResult result, Boolean answeredPlain, String unfitReason, Evidence evidence) {
+
+        public Outcome(SlickResult result, Boolean answeredPlain, String unfitReason) {
+            this(result, answeredPlain, unfitReason, null);
+        }
     }
 }

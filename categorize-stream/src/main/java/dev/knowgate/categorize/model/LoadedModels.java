@@ -2,6 +2,8 @@ package dev.knowgate.categorize.model;
 
 import dev.knowgate.categorize.model.CategorizedBatch.Outcome;
 import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.Evidence;
 import dev.knowgate.contracts.Purpose;
 import dev.knowgate.model.slick.SlickQuestion;
 import dev.knowgate.model.slick.SlickResult;
@@ -237,6 +239,21 @@ public final class LoadedModels implements ExampleCategorizer, AutoCloseable {
         for (int j = 0; j < plain.length; j++) {
             int i = probeIndex.get(j);
             outcomes[i] = new Outcome(outcomes[i].result(), plain[j], null);
+        }
+        // A quarantined example comes with the model's own answer, for the curator who reviews it.
+        List<SlickQuestion> unknown = new ArrayList<>();
+        List<Integer> unknownIndex = new ArrayList<>();
+        for (int j = 0; j < results.size(); j++) {
+            int i = fittingIndex.get(j);
+            if (results.get(j).category() == Category.UNKNOWN && examples.get(i).purpose() != Purpose.PROBE) {
+                unknown.add(fitting.get(j));
+                unknownIndex.add(i);
+            }
+        }
+        List<Evidence> evidence = unknown.isEmpty() ? List.of() : model.exact().evidence(unknown);
+        for (int j = 0; j < evidence.size(); j++) {
+            int i = unknownIndex.get(j);
+            outcomes[i] = new Outcome(outcomes[i].result(), null, null, evidence.get(j));
         }
         return new CategorizedBatch(ref(model), model.categorizer().method(), model.config(), List.of(outcomes),
                 System.nanoTime() - start);

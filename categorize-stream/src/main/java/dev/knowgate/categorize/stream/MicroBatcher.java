@@ -308,7 +308,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 context.forward(new Record<>(example.id(), result, p.timestamp()), CategorizeTopology.PROBE_RESULTS_SINK);
                 metrics.probe();
             } else if (!alreadyCategorized(example, batch.model().key())) {
-                Verdict verdict = verdict(example, outcome.result(), batch, new Timings(
+                Verdict verdict = verdict(example, outcome, batch, new Timings(
                         Math.max(0, started - p.timestamp()), inferenceMs, Math.max(0, now - p.timestamp())), now);
                 Route route = routing.route(verdict.category());
                 CategorizedExample out = new CategorizedExample(example, verdict, route);
@@ -328,13 +328,14 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         }
     }
 
-    private static Verdict verdict(Example example, SlickResult r, CategorizedBatch batch, Timings timings, long now) {
+    private static Verdict verdict(Example example, Outcome outcome, CategorizedBatch batch, Timings timings, long now) {
         SlickConfig c = batch.config();
+        SlickResult r = outcome.result();
         return Verdict.builder().exampleId(example.id()).model(batch.model().name()).modelVersion(batch.model().version())
                 .category(r.category()).pGreedy(r.pGreedy()).pSampled(r.pSampled()).method(batch.method())
                 .prompts(c.prompts()).shots(c.shots()).samplesPerPrompt(c.samplesPerPrompt()).temperature(c.temperature())
                 .topK(c.topK()).promptSets(c.promptSets()).exemplarPool(r.pool()).fallback(r.fallback())
-                .timings(timings).computedAt(Instant.ofEpochMilli(now)).build();
+                .timings(timings).computedAt(Instant.ofEpochMilli(now)).evidence(outcome.evidence()).build();
     }
 
     private boolean alreadyCategorized(Example example, String modelKey) {

@@ -170,6 +170,12 @@ class CategorizeTopologyTest {
         assertThat(in).allMatch(c -> c.verdict().category() != Category.UNKNOWN);
         assertThat(out).isNotEmpty().allMatch(c -> c.verdict().category() == Category.UNKNOWN);
         assertThat(in).anyMatch(c -> c.verdict().category() == Category.HIGHLY_KNOWN);
+        // A quarantined example carries the model's own answer under its first prompt; the others none.
+        assertThat(in).allMatch(c -> c.verdict().evidence() == null);
+        List<SlickQuestion> unknown = out.stream().map(c -> questions.stream()
+                .filter(q -> q.id().equals(c.example().id())).findFirst().orElseThrow()).toList();
+        assertThat(out).extracting(c -> c.verdict().evidence())
+                .containsExactlyElementsOf(live.current().orElseThrow().exact().evidence(unknown));
         assertThat(rejected.isEmpty()).isTrue();
         assertThat(registry.find("knowgate.categorize.verdicts").counters().stream()
                 .mapToDouble(c -> c.count()).sum()).isEqualTo(32.0);

@@ -21,6 +21,7 @@ import java.time.Instant;
  * @param pSampled   as in {@link Verdict#pSampled()}, when categorized
  * @param model      the version that judged it (name@version), when categorized
  * @param route      where it was sent, when categorized
+ * @param evidence   the model's own answer and a hint, when categorized Unknown (as on the verdict)
  * @param reason     the rejection reason code, when rejected
  * @param detail     the rejection's explanation, when rejected
  * @param at         when categorize-stream received, categorized or rejected it
@@ -35,6 +36,7 @@ public record SubmissionOutcome(
         Double pSampled,
         String model,
         Route route,
+        Evidence evidence,
         String reason,
         String detail,
         Instant at) {
@@ -77,6 +79,9 @@ public record SubmissionOutcome(
         requireIf(categorized, "model", model);
         requireIf(categorized, "route", route);
         requireIf(state == State.REJECTED, "reason", reason);
+        if (evidence != null && !categorized) {
+            throw ContractViolation.invalid("evidence", "is set on an outcome that is not 'categorized'");
+        }
         if (pGreedy != null) {
             Require.probability("pGreedy", pGreedy);
         }
@@ -95,19 +100,20 @@ public record SubmissionOutcome(
 
     public static SubmissionOutcome received(Example example, Instant at) {
         return new SubmissionOutcome(example.submission(), example.curator(), example.id(), State.RECEIVED,
-                null, null, null, null, null, null, null, at);
+                null, null, null, null, null, null, null, null, at);
     }
 
     public static SubmissionOutcome categorized(Example example, Verdict verdict, Route route) {
         return new SubmissionOutcome(example.submission(), example.curator(), example.id(), State.CATEGORIZED,
                 verdict.category(), verdict.pGreedy(), verdict.pSampled(),
-                ModelVersion.keyOf(verdict.model(), verdict.modelVersion()), route, null, null, verdict.computedAt());
+                ModelVersion.keyOf(verdict.model(), verdict.modelVersion()), route, verdict.evidence(), null, null,
+                verdict.computedAt());
     }
 
     public static SubmissionOutcome rejected(Example example, String reason, String detail, Instant at) {
         String shortened = detail != null && detail.length() > MAX_DETAIL_LENGTH ? detail.substring(0, MAX_DETAIL_LENGTH) : detail;
         return new SubmissionOutcome(example.submission(), example.curator(), example.id(), State.REJECTED,
-                null, null, null, null, null, reason, shortened, at);
+                null, null, null, null, null, null, reason, shortened, at);
     }
 
     /** Whether an example's outcomes are counted under a submission at all: ingest stamps both. */

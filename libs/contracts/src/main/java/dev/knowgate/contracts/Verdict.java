@@ -30,6 +30,8 @@ import java.time.Instant;
  * @param fallback         true when the relation had too few exemplars and the mixed pool was used
  * @param timings          latency breakdown
  * @param computedAt       when the verdict was computed
+ * @param evidence         for an Unknown example: the model's own answer and a hint (docs/curators.md);
+ *                         absent otherwise, and in verdicts written before it existed
  */
 @RecordBuilder
 @RecordBuilder.Options(builderMode = RecordBuilder.BuilderMode.STANDARD_AND_STAGED)
@@ -50,7 +52,8 @@ public record Verdict(
         String exemplarPool,
         boolean fallback,
         Timings timings,
-        Instant computedAt) implements VerdictBuilder.With {
+        Instant computedAt,
+        Evidence evidence) implements VerdictBuilder.With {
 
     /** The exemplar pool of last resort, drawn from all relations. */
     public static final String MIXED_POOL = "mixed";

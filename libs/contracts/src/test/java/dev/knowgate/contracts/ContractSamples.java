@@ -35,7 +35,7 @@ public final class ContractSamples {
                 .pGreedy(0.3).pSampled(0.184302).method(SlickMethod.EXACT).prompts(10).shots(4).samplesPerPrompt(16)
                 .temperature(0.5).topK(40)
                 .promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false).timings(timings())
-                .computedAt(Instant.parse("2026-05-04T09:30:12.873Z")).build();
+                .computedAt(Instant.parse("2026-05-04T09:30:12.873Z")).evidence(null).build();
     }
 
     public static CategorizedExample categorizedExample() {

@@ -48,12 +48,12 @@ class RecordRulesTest {
                 .category(Category.MAYBE_KNOWN).pGreedy(0.3).pSampled(0.184302).method(SlickMethod.EXACT).prompts(10)
                 .shots(4).samplesPerPrompt(16).temperature(0.5).topK(40)
                 .promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false)
-                .timings(v.timings()).computedAt(v.computedAt()).build();
+                .timings(v.timings()).computedAt(v.computedAt()).evidence(null).build();
         assertThat(built).isEqualTo(v);
         assertThat(v.withShots(2).shots()).isEqualTo(2);
         assertThat(v.withShots(2)).isEqualTo(new Verdict(v.exampleId(), v.model(), 7, Category.MAYBE_KNOWN, 0.3,
                 0.184302, SlickMethod.EXACT, 10, 2, 16, 0.5, 40, PromptSharing.PER_EXAMPLE, "birthplace", false, v.timings(),
-                v.computedAt()));
+                v.computedAt(), null));
     }
 
     @Test

@@ -393,7 +393,7 @@ class MonitorTopologyTest {
                 .pGreedy(c == Category.UNKNOWN ? 0 : 0.5).pSampled(0.5).method(SlickMethod.EXACT).prompts(10).shots(4)
                 .samplesPerPrompt(16).temperature(0.5).topK(40)
                 .promptSets(PromptSharing.PER_EXAMPLE).exemplarPool("birthplace").fallback(false)
-                .timings(new Timings(0, 0, 0)).computedAt(T0).build();
+                .timings(new Timings(0, 0, 0)).computedAt(T0).evidence(null).build();
         return new CategorizedExample(e, v, purpose == Purpose.PROBE ? Route.PROBE
                 : c == Category.UNKNOWN ? Route.QUARANTINED : Route.ACCEPTED);
     }

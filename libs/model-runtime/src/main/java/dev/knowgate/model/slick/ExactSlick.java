@@ -3,6 +3,7 @@ package dev.knowgate.model.slick;
 import ai.onnxruntime.OrtException;
 import java.io.IOException;
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.Evidence;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.PromptSharing;
 import dev.knowgate.contracts.SlickMethod;
@@ -449,6 +450,31 @@ public final class ExactSlick implements SlickCategorizer {
             correct[q] |= beyond[q] != null;
         }
         return correct;
+    }
+
+    /**
+     * What a curator sees of each question: the greedy answer under its first prompt set (one decode
+     * each, all in one batch, through the KV cache where the scorer has one), the probability (T=1) of
+     * that answer and its stop token, and the hint {@link EvidenceHints} draws from them. Questions
+     * must fit the model.
+     */
+    public List<Evidence> evidence(List<SlickQuestion> questions) throws OrtException {
+        List<DecodeGroup> groups = new ArrayList<>(questions.size());
+        List<ConfidentGreedy> choosers = new ArrayList<>(questions.size());
+        for (SlickQuestion q : questions) {
+            ConfidentGreedy chooser = new ConfidentGreedy();
+            choosers.add(chooser);
+            groups.add(new DecodeGroup(tokenizer.encode(prompt(promptSets(q).get(0), q.question())), List.of(chooser)));
+        }
+        List<List<Decoded>> decoded = groups.isEmpty() ? List.of() : greedyDecoder.decode(groups, stops, MAX_ANSWER_TOKENS);
+        List<Evidence> evidence = new ArrayList<>(questions.size());
+        for (int i = 0; i < questions.size(); i++) {
+            Decoded d = decoded.get(i).get(0);
+            String answer = d.answered() ? tokenizer.decode(d.tokens()) : null;
+            double p = choosers.get(i).probability();
+            evidence.add(Evidence.of(answer, p, EvidenceHints.hint(answer, p, questions.get(i).answers())));
+        }
+        return evidence;
     }
 
     /** Greedy decoding, recomputing the prompt at every step: the plain way, to check the exact verdict. */

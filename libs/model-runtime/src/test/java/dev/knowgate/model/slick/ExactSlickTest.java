@@ -55,6 +55,60 @@ class ExactSlickTest {
         return new ExactSlick(model, tokenizer, 0, "micro@1", QaFormat.PROMPT_TEMPLATE, QaFormat.ANSWER_TERMINATOR, pool, config);
     }
 
+    /**
+     * A curator's evidence is the plain greedy decode under the first prompt set (here through the
+     * batched decoder, checked against the token-by-token one), with the probability of exactly that
+     * answer: the product over its tokens and the terminator of the softmax at T=1, recomputed here
+     * by teacher forcing the answer the decode gave.
+     */
+    @Test
+    void evidenceIsTheGreedyAnswerUnderTheFirstPromptWithItsProbability() throws Exception {
+        ExactSlick slick = slick(SlickConfig.paper());
+        List<SlickQuestion> questions = world.finetunePool().subList(0, 40).stream().map(f -> new SlickQuestion(
+                f.toExample().id(), f.relation().name(), f.question(), f.answer(), List.of())).toList();
+
+        List<dev.knowgate.contracts.Evidence> evidence = slick.evidence(questions);
+
+        assertThat(evidence).hasSize(questions.size());
+        int answered = 0;
+        for (int i = 0; i < questions.size(); i++) {
+            SlickQuestion q = questions.get(i);
+            List<Exemplar> first = slick.promptSets(q).get(0);
+            String plain = slick.greedyAnswer(first, q.question(), SampledOptions.defaults().maxAnswerTokens());
+            dev.knowgate.contracts.Evidence e = evidence.get(i);
+            assertThat(e.modelAnswer()).as(q.id()).isEqualTo(plain == null || plain.isBlank() ? null : plain.strip());
+            if (e.modelAnswer() == null) {
+                continue;
+            }
+            answered++;
+            int[] prompt = tokenizer.encode(slick.prompt(first, q.question()));
+            int[] answer = slick.greedyTokens(first, q.question(), SampledOptions.defaults().maxAnswerTokens());
+            int[] sequence = java.util.Arrays.copyOf(prompt, prompt.length + answer.length + 1);
+            System.arraycopy(answer, 0, sequence, prompt.length, answer.length);
+            sequence[sequence.length - 1] = slick.stops().terminator();
+            double logP = model.forward(List.of(sequence), 0, logits -> {
+                double sum = 0;
+                float[] row = new float[logits.vocab()];
+                for (int pos = prompt.length - 1; pos < sequence.length - 1; pos++) {
+                    logits.row(0, pos, row);
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (float l : row) {
+                        max = Math.max(max, l);
+                    }
+                    double z = 0;
+                    for (float l : row) {
+                        z += Math.exp(l - max);
+                    }
+                    sum += row[sequence[pos + 1]] - max - Math.log(z);
+                }
+                return sum;
+            });
+            assertThat(e.confidence()).as(q.id()).isCloseTo(Math.exp(logP), org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(e.hint()).isEqualTo(EvidenceHints.hint(e.modelAnswer(), e.confidence(), q.answers()));
+        }
+        assertThat(answered).as("answers decoded (the test must see some)").isPositive();
+    }
+
     @Test
     void exactGreedyVerdictEqualsARealGreedyDecodeOn200Facts() throws Exception {
         SlickConfig onePrompt = new SlickConfig(1, 4, 16, 0.5, 40, 0.5);
