@@ -38,6 +38,12 @@ public final class ContractSamples {
                 .computedAt(Instant.parse("2026-05-04T09:30:12.873Z")).evidence(null).build();
     }
 
+    /** A verdict of Unknown with the model's own answer: what a curator reviewing the quarantine sees. */
+    public static Verdict unknownVerdict() {
+        return verdict().withCategory(Category.UNKNOWN).withPGreedy(0.0).withPSampled(0.000213)
+                .withEvidence(new Evidence("Morrow", 0.71, Evidence.Hint.CONFIDENT_OTHER));
+    }
+
     public static CategorizedExample categorizedExample() {
         return new CategorizedExample(example(), verdict(), Route.ACCEPTED);
     }

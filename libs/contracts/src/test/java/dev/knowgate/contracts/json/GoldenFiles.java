@@ -15,6 +15,7 @@ record GoldenFiles(String file, Class<?> type, Object value) {
         return List.of(
                 new GoldenFiles("example.json", dev.knowgate.contracts.Example.class, ContractSamples.example()),
                 new GoldenFiles("verdict.json", dev.knowgate.contracts.Verdict.class, ContractSamples.verdict()),
+                new GoldenFiles("verdict-unknown.json", dev.knowgate.contracts.Verdict.class, ContractSamples.unknownVerdict()),
                 new GoldenFiles("categorized-example.json", dev.knowgate.contracts.CategorizedExample.class,
                         ContractSamples.categorizedExample()),
                 new GoldenFiles("submission-outcome.json", dev.knowgate.contracts.SubmissionOutcome.class,
