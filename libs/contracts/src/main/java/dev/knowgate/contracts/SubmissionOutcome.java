@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param submission the submission's id (as on the example)
  * @param curator    whose submission it is (as ingest stamped it)
  * @param exampleId  the example
+ * @param question   its question, so that a review needs nothing else
+ * @param answer     its gold answer
  * @param state      received, categorized or rejected
  * @param category   the SliCK category, when categorized
  * @param pGreedy    as in {@link Verdict#pGreedy()}, when categorized
@@ -30,6 +32,8 @@ public record SubmissionOutcome(
         String submission,
         String curator,
         String exampleId,
+        String question,
+        String answer,
         State state,
         Category category,
         Double pGreedy,
@@ -71,6 +75,8 @@ public record SubmissionOutcome(
         Require.exampleId("submission", submission, Example.MAX_ID_LENGTH);
         Require.line("curator", curator, Example.MAX_LABEL_LENGTH);
         Require.exampleId("exampleId", exampleId, Example.MAX_ID_LENGTH);
+        Require.line("question", question, Example.MAX_QUESTION_LENGTH);
+        Require.line("answer", answer, Example.MAX_ANSWER_LENGTH);
         Require.present("state", state);
         boolean categorized = state == State.CATEGORIZED;
         requireIf(categorized, "category", category);
@@ -99,12 +105,12 @@ public record SubmissionOutcome(
     }
 
     public static SubmissionOutcome received(Example example, Instant at) {
-        return new SubmissionOutcome(example.submission(), example.curator(), example.id(), State.RECEIVED,
+        return new SubmissionOutcome(example.submission(), example.curator(), example.id(), example.question(), example.answer(), State.RECEIVED,
                 null, null, null, null, null, null, null, null, at);
     }
 
     public static SubmissionOutcome categorized(Example example, Verdict verdict, Route route) {
-        return new SubmissionOutcome(example.submission(), example.curator(), example.id(), State.CATEGORIZED,
+        return new SubmissionOutcome(example.submission(), example.curator(), example.id(), example.question(), example.answer(), State.CATEGORIZED,
                 verdict.category(), verdict.pGreedy(), verdict.pSampled(),
                 ModelVersion.keyOf(verdict.model(), verdict.modelVersion()), route, verdict.evidence(), null, null,
                 verdict.computedAt());
@@ -112,7 +118,7 @@ public record SubmissionOutcome(
 
     public static SubmissionOutcome rejected(Example example, String reason, String detail, Instant at) {
         String shortened = detail != null && detail.length() > MAX_DETAIL_LENGTH ? detail.substring(0, MAX_DETAIL_LENGTH) : detail;
-        return new SubmissionOutcome(example.submission(), example.curator(), example.id(), State.REJECTED,
+        return new SubmissionOutcome(example.submission(), example.curator(), example.id(), example.question(), example.answer(), State.REJECTED,
                 null, null, null, null, null, null, reason, shortened, at);
     }
 

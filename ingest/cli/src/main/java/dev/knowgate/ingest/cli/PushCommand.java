@@ -93,8 +93,8 @@ public final class PushCommand implements Callable<Integer> {
     Duration waitTimeout;
 
     @Option(names = "--report", paramLabel = "FILE",
-            description = "with --wait (implied): write each example's outcome as one JSON line (exampleId, state,"
-                    + " category, pGreedy, pSampled, model, route, reason, detail, at)")
+            description = "with --wait (implied): write each example's outcome as one JSON line (exampleId, question,"
+                    + " answer, state, category, pGreedy, pSampled, model, route, evidence, reason, detail, at)")
     Path report;
 
     @Option(names = "--categorize-url", paramLabel = "URL",
