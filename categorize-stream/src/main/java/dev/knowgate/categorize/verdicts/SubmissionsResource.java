@@ -114,22 +114,11 @@ public class SubmissionsResource {
             return served(ProblemResponse.of(400, "invalid-submission", "Not a submission id", v.getMessage()));
         }
         String key = SubmissionOutcome.key(whose, id);
-        VerdictOwners.Owner owner = owners.ownerOfSubmission(key);
-        if (owner instanceof VerdictOwners.Local l) {
-            return served(local(id, whose, l.partition(), key, local));
-        }
-        if (owner instanceof VerdictOwners.Remote remote) {
-            if (forwardedBy != null) {
-                return served(VerdictForwarder.unavailable("owner-moving", "the owner of submission '" + id
-                        + "' is changing (" + forwardedBy + " sent it here, the metadata here names "
-                        + remote.host().host() + ":" + remote.host().port() + "); try again shortly"));
-            }
-            String query = curator == null || curator.isBlank() ? "" : "?curator=" + VerdictForwarder.segment(curator);
-            return forwarder.forward(remote.host(), "/v1/submissions/" + VerdictForwarder.segment(id) + subPath + query,
-                    "submission '" + id + "'", owners.self(), credentials(headers));
-        }
-        return served(VerdictForwarder.unavailable("store-unavailable", "the submissions store is not queryable: "
-                + ((VerdictOwners.Unknown) owner).reason() + "; try again shortly"));
+        String query = curator == null || curator.isBlank() ? "" : "?curator=" + VerdictForwarder.segment(curator);
+        return owners.answer(owners.ownerOfSubmission(key), "submission '" + id + "'", "submissions", forwardedBy,
+                partition -> local(id, whose, partition, key, local),
+                owner -> forwarder.forward(owner, "/v1/submissions/" + VerdictForwarder.segment(id) + subPath + query,
+                        "submission '" + id + "'", owners.self(), credentials(headers)));
     }
 
     private Response local(String id, String whose, int partition, String key, Local local) {

@@ -7,8 +7,12 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.errors.StreamsException;
+import jakarta.ws.rs.core.Response;
 import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Which instance holds an example's verdicts (or a submission's counts), as Kafka Streams' group
@@ -48,6 +52,39 @@ public class VerdictOwners {
 
     public HostInfo self() {
         return self;
+    }
+
+    /**
+     * The answer for a key, as both query endpoints give it: from this instance's store for the
+     * key's partition, proxied to its owner, or 503 with Retry-After while no owner is known, or
+     * when a forwarded request reaches an instance that no longer owns it (ownership moving: never
+     * forwarded twice). Answers from here carry {@link VerdictForwarder#SERVED_BY}.
+     *
+     * @param what        the key in words, for messages ("example 'ex-1'")
+     * @param forwardedBy the forwarding instance, when this request was forwarded
+     * @param local       the answer from this instance's store, given the partition
+     * @param remote      the owner's answer, proxied
+     */
+    public Response answer(Owner owner, String what, String store, String forwardedBy, IntFunction<Response> local,
+                           Function<HostInfo, Response> remote) {
+        if (owner instanceof Local l) {
+            return served(local.apply(l.partition()));
+        }
+        if (owner instanceof Remote r) {
+            if (forwardedBy != null) {
+                // The forwarding instance thinks this one owns the key, this one thinks another does.
+                return served(VerdictForwarder.unavailable("owner-moving", "the owner of " + what + " is changing ("
+                        + forwardedBy + " sent it here, the metadata here names " + r.host().host() + ":"
+                        + r.host().port() + "); try again shortly"));
+            }
+            return remote.apply(r.host());
+        }
+        return served(VerdictForwarder.unavailable("store-unavailable", "the " + store + " store is not queryable: "
+                + ((Unknown) owner).reason() + "; try again shortly"));
+    }
+
+    private Response served(Response r) {
+        return Response.fromResponse(r).header(VerdictForwarder.SERVED_BY, self.host() + ":" + self.port()).build();
     }
 
     public Owner ownerOf(String exampleId) {

@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.Response;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -46,22 +45,8 @@ public class VerdictsResource {
     @Produces({MediaType.APPLICATION_JSON, ProblemResponse.PROBLEM_JSON})
     public Response verdicts(@PathParam("exampleId") String exampleId,
                              @HeaderParam(VerdictForwarder.FORWARDED_BY) String forwardedBy) {
-        VerdictOwners.Owner owner = owners.ownerOf(exampleId);
-        if (owner instanceof VerdictOwners.Local local) {
-            return served(local(exampleId, local.partition()));
-        }
-        if (owner instanceof VerdictOwners.Remote remote) {
-            if (forwardedBy != null) {
-                // The forwarding instance thinks this one owns the key, this one thinks another does:
-                // ownership is moving. Answer rather than forward again.
-                return served(VerdictForwarder.unavailable("owner-moving", "the owner of example '" + exampleId
-                        + "' is changing (" + forwardedBy + " sent it here, the metadata here names "
-                        + remote.host().host() + ":" + remote.host().port() + "); try again shortly"));
-            }
-            return forwarder.forward(remote.host(), exampleId, owners.self());
-        }
-        return served(VerdictForwarder.unavailable("store-unavailable", "the verdicts store is not queryable: "
-                + ((VerdictOwners.Unknown) owner).reason() + "; try again shortly"));
+        return owners.answer(owners.ownerOf(exampleId), "example '" + exampleId + "'", "verdicts", forwardedBy,
+                partition -> local(exampleId, partition), owner -> forwarder.forward(owner, exampleId, owners.self()));
     }
 
     private Response local(String exampleId, int partition) {
@@ -81,10 +66,5 @@ public class VerdictsResource {
                     "no verdict for example '" + exampleId + "': unknown id, rejected, or not categorized yet");
         }
         return Response.ok(ContractJson.writeString(history), MediaType.APPLICATION_JSON_TYPE).build();
-    }
-
-    private Response served(Response r) {
-        HostInfo self = owners.self();
-        return Response.fromResponse(r).header(VerdictForwarder.SERVED_BY, self.host() + ":" + self.port()).build();
     }
 }
