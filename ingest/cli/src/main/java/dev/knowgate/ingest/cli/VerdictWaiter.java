@@ -95,10 +95,11 @@ final class VerdictWaiter {
             } else {
                 why = a.failure != null ? a.failure : "HTTP " + a.status + ": " + IngestClient.problemText(a.body);
             }
-            if (!clock.instant().plus(POLL).isBefore(deadline)) {
+            Duration left = Duration.between(clock.instant(), deadline);
+            if (left.isNegative() || left.isZero()) {
                 return new TimedOut(last, why);
             }
-            sleeper.sleep(POLL);
+            sleeper.sleep(left.compareTo(POLL) < 0 ? left : POLL);
         }
     }
 
@@ -149,7 +150,10 @@ final class VerdictWaiter {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body(), null);
         } catch (IOException e) {
-            return new Answer(0, null, "cannot reach categorize-stream at " + base + " (" + e + ")");
+            // The JDK client's ConnectException often has no message: say what it means.
+            String why = e instanceof java.net.ConnectException && (e.getMessage() == null || e.getMessage().isBlank())
+                    ? "connection refused" : e.toString();
+            return new Answer(0, null, "cannot reach categorize-stream at " + base + " (" + why + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Answer(0, null, "interrupted");

@@ -47,6 +47,33 @@ class PushCommandTest {
         return file;
     }
 
+    /**
+     * --wait after a complete push, with categorize-stream unreachable: the push's summary, then a
+     * clear reason and exit 5 once --wait-timeout has passed; --wait with --dry-run is a usage error.
+     */
+    @Test
+    void waitGivesUpAfterItsTimeoutWhenCategorizeStreamCannotBeReached() throws Exception {
+        Path file = examples(3);
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        try (FakeIngest ingest = new FakeIngest()) {
+            int code = run("--url", ingest.url().toString(), "--api-key", "k", "--categorize-url",
+                    "http://127.0.0.1:" + closed, "--wait", "--wait-timeout", "2s", "--no-progress", file.toString());
+
+            assertThat(code).isEqualTo(PushCommand.EXIT_NOT_SETTLED);
+            assertThat(out.toString()).contains("push of data.jsonl").containsPattern("accepted +3")
+                    .contains("submission: push-").doesNotContain("verdicts of submission");
+            assertThat(err.toString()).contains("waiting for the verdicts of submission push-")
+                    .contains("--wait: gave up after 2.0 s: cannot reach categorize-stream at http://127.0.0.1:" + closed
+                            + " (connection refused)");
+            assertThat(ingest.requests()).singleElement().satisfies(r -> assertThat(r.submission()).startsWith("push-"));
+        }
+        assertThat(run("--dry-run", "--wait", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--wait and --report need a real push, not --dry-run");
+    }
+
     @Test
     void dryRunOfAValidFilePrintsTheSummaryAndExitsZero() throws Exception {
         Path file = examples(1200);
