@@ -43,6 +43,23 @@ public interface CategorizeConfig {
 
     Queries queries();
 
+    Quarantine quarantine();
+
+    /** What a newly live version does with the examples earlier versions quarantined. */
+    interface Quarantine {
+        /**
+         * Judge them again once a version goes live (those judged by another version): now known, they
+         * go to training; still Unknown, they stay, with both verdicts in their history. Off by
+         * default: a large queue costs the new version that many categorizations.
+         */
+        @WithDefault("false")
+        boolean recheck();
+
+        /** At most this many per live version on each stream task (input partition). */
+        @WithDefault("1000")
+        int recheckMaxPerVersion();
+    }
+
     Auth auth();
 
     /**

@@ -27,6 +27,7 @@ public final class CategorizeMetrics {
     private final Counter probeHeadersIgnored;
     private final Counter flushesCut;
     private final Counter verdictsExpired;
+    private final Counter rechecked;
     private final int metricVersions;
     /** Model versions with verdict counters, in the order they first judged an example. */
     private final java.util.LinkedHashSet<ModelRef> versions = new java.util.LinkedHashSet<>();
@@ -46,6 +47,8 @@ public final class CategorizeMetrics {
         this.metricVersions = metricVersions;
         this.verdictsExpired = Counter.builder("knowgate.categorize.verdicts.expired")
                 .description("verdict histories removed from the verdicts store after verdicts.retention").register(registry);
+        this.rechecked = Counter.builder("knowgate.categorize.quarantine.rechecked")
+                .description("quarantined examples sent to be judged again by a newly live version").register(registry);
         this.batchSize = DistributionSummary.builder("knowgate.categorize.batch.size")
                 .description("examples per micro-batch").publishPercentiles(0.5, 0.99).register(registry);
         this.inference = Timer.builder("knowgate.categorize.inference")
@@ -77,6 +80,10 @@ public final class CategorizeMetrics {
                 .description("verdicts written to examples.categorized, by category and by the model version that computed them")
                 .tags("category", category.wireName(), "model", model.name(), "version", Long.toString(model.version()))
                 .register(registry).increment();
+    }
+
+    void rechecked(int n) {
+        rechecked.increment(n);
     }
 
     void verdictsExpired(int n) {

@@ -26,6 +26,7 @@ public final class CategorizeTopology {
     public static final String SOURCE_TOPIC = Topics.EXAMPLES_SUBMITTED.name();
     public static final String PENDING_STORE = "pending-examples";
     public static final String VERDICT_STORE = "verdicts";
+    public static final String QUARANTINE_STORE = "quarantine";
     public static final String OUTCOMES_TOPIC = Topics.SUBMISSIONS_OUTCOMES.name();
     public static final String SUBMISSIONS_STORE = "submissions";
     public static final String SUBMISSION_EXAMPLES_STORE = "submission-examples";
@@ -51,15 +52,22 @@ public final class CategorizeTopology {
 
     public static Topology build(BatchSettings batch, RoutingPolicy routing, ExampleCategorizer categorizer,
                                  CategorizeMetrics metrics, VerdictRetention retention) {
+        return build(batch, routing, categorizer, metrics, retention, QuarantineRecheck.OFF);
+    }
+
+    public static Topology build(BatchSettings batch, RoutingPolicy routing, ExampleCategorizer categorizer,
+                                 CategorizeMetrics metrics, VerdictRetention retention, QuarantineRecheck recheck) {
         StringSerializer keys = new StringSerializer();
         return new Topology()
                 .addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), SOURCE_TOPIC)
-                .addProcessor(BATCHER, () -> new MicroBatcher(batch, routing, categorizer, metrics), SOURCE)
+                .addProcessor(BATCHER, () -> new MicroBatcher(batch, routing, categorizer, metrics, recheck), SOURCE)
                 .addProcessor(SWEEPER, () -> new VerdictSweeper(retention, metrics), SOURCE)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
                         Serdes.String(), JsonSerde.of(PendingExample.class)), BATCHER)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERDICT_STORE),
                         Serdes.String(), JsonSerde.of(VerdictHistory.class)), BATCHER, SWEEPER)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUARANTINE_STORE),
+                        Serdes.String(), JsonSerde.of(QuarantinedExample.class)), BATCHER, SWEEPER)
                 .addSink(CATEGORIZED_SINK, Topics.EXAMPLES_CATEGORIZED.name(), keys,
                         JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
                 .addSink(ACCEPTED_SINK, Topics.EXAMPLES_ACCEPTED.name(), keys,

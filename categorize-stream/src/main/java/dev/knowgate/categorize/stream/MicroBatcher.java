@@ -58,7 +58,13 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
     private final RoutingPolicy routing;
     private final ExampleCategorizer categorizer;
     private final CategorizeMetrics metrics;
+    private final QuarantineRecheck recheck;
     private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, QuarantinedExample> quarantine;
+    /** The live version whose recheck of the quarantine this task has finished (null: none yet). */
+    private String recheckedAll;
+    /** Quarantined examples sent to be judged again, per live version, on this task since it started. */
+    private final Map<String, Integer> rechecked = new LinkedHashMap<>();
     private KeyValueStore<String, PendingExample> pending;
     private KeyValueStore<String, VerdictHistory> verdicts;
     private int pendingCount;
@@ -68,10 +74,16 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
 
     MicroBatcher(BatchSettings settings, RoutingPolicy routing, ExampleCategorizer categorizer,
                  CategorizeMetrics metrics) {
+        this(settings, routing, categorizer, metrics, QuarantineRecheck.OFF);
+    }
+
+    MicroBatcher(BatchSettings settings, RoutingPolicy routing, ExampleCategorizer categorizer,
+                 CategorizeMetrics metrics, QuarantineRecheck recheck) {
         this.settings = settings;
         this.routing = routing;
         this.categorizer = categorizer;
         this.metrics = metrics;
+        this.recheck = recheck;
     }
 
     @Override
@@ -79,6 +91,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         this.context = context;
         this.pending = context.getStateStore(CategorizeTopology.PENDING_STORE);
         this.verdicts = context.getStateStore(CategorizeTopology.VERDICT_STORE);
+        this.quarantine = context.getStateStore(CategorizeTopology.QUARANTINE_STORE);
         // After a restart the store holds what was pending at the last commit.
         try (KeyValueIterator<String, PendingExample> it = pending.all()) {
             while (it.hasNext()) {
@@ -89,6 +102,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         Duration tick = settings.maxWait().dividedBy(4);
         context.schedule(tick.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : tick,
                 PunctuationType.WALL_CLOCK_TIME, now -> {
+                    requeueQuarantined();
                     if (pendingCount > 0 && now - oldestArrival >= settings.maxWait().toMillis()) {
                         // Also the periodic look at waiting probes: their version may be loaded now.
                         flush();
@@ -318,6 +332,12 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 VerdictHistory history = verdicts.get(example.id());
                 verdicts.put(example.id(), (history == null ? new VerdictHistory(example.id(), List.of()) : history)
                         .with(new RoutedVerdict(verdict, route)));
+                if (route == Route.QUARANTINED) {
+                    quarantine.put(example.id(), new QuarantinedExample(example, Long.parseLong(kv.key), p.timestamp(),
+                            batch.model().key(), now, null));
+                } else {
+                    quarantine.delete(example.id()); // known now: it leaves the quarantine, for training
+                }
                 metrics.verdict(verdict.category(), batch.model());
                 outcome(example, () -> SubmissionOutcome.categorized(example, verdict, route), p.timestamp());
             } else {
@@ -344,6 +364,53 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         }
         VerdictHistory history = verdicts.get(example.id());
         return history != null && history.under(modelKey).isPresent();
+    }
+
+    /**
+     * Once a new version is live, sends the quarantined examples another version judged back to be
+     * judged by it, a batch's worth per tick and at most {@link QuarantineRecheck#maxPerVersion()} per
+     * version on this task; they then take the normal path (now known: accepted, for training; still
+     * Unknown: quarantined again), and their verdict history keeps both verdicts.
+     */
+    private void requeueQuarantined() {
+        if (!recheck.enabled()) {
+            return;
+        }
+        Optional<ModelRef> live = categorizer.live();
+        if (live.isEmpty() || live.get().key().equals(recheckedAll)) {
+            return;
+        }
+        String liveKey = live.get().key();
+        int done = rechecked.getOrDefault(liveKey, 0);
+        int room = Math.min(settings.size(), recheck.maxPerVersion() - done);
+        List<KeyValue<String, QuarantinedExample>> chosen = new ArrayList<>();
+        if (room > 0) {
+            try (KeyValueIterator<String, QuarantinedExample> it = quarantine.all()) {
+                while (it.hasNext() && chosen.size() < room) {
+                    KeyValue<String, QuarantinedExample> e = it.next();
+                    if (!e.value.modelKey().equals(liveKey) && !liveKey.equals(e.value.recheckedFor())) {
+                        chosen.add(e);
+                    }
+                }
+            }
+        }
+        if (chosen.size() < room || room <= 0) {
+            recheckedAll = liveKey; // nothing more to send for this version (or its bound is reached)
+        }
+        long now = context.currentSystemTimeMs();
+        for (KeyValue<String, QuarantinedExample> e : chosen) {
+            QuarantinedExample q = e.value;
+            quarantine.put(e.key, q.recheckedFor(liveKey));
+            pending.put(String.format(Locale.ROOT, "%019d", q.sourceOffset()),
+                    new PendingExample(q.example(), q.timestamp(), now, null, null));
+        }
+        if (!chosen.isEmpty()) {
+            rechecked.put(liveKey, done + chosen.size());
+            metrics.rechecked(chosen.size());
+            pendingCount += chosen.size();
+            oldestArrival = Math.min(oldestArrival, now);
+            LOG.debugf("%d quarantined examples sent to be judged again by %s", chosen.size(), liveKey);
+        }
     }
 
     /** An example seen again after its verdict under this version: its submission learns that verdict. */

@@ -24,6 +24,7 @@ public class TopologyProducer {
         return CategorizeTopology.build(new BatchSettings(config.batch().size(), config.batch().maxWait(),
                         config.batch().probeMaxWait(), config.batch().maxFlushTime()),
                 new RoutingPolicy(config.routing().accept()), live, new CategorizeMetrics(registry, config.verdicts().metricVersions()),
-                new VerdictRetention(config.verdicts().retention(), config.verdicts().sweepInterval()));
+                new VerdictRetention(config.verdicts().retention(), config.verdicts().sweepInterval()),
+                new QuarantineRecheck(config.quarantine().recheck(), config.quarantine().recheckMaxPerVersion()));
     }
 }

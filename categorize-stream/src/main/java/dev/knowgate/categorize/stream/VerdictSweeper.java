@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Deletes from the verdicts store the histories whose newest verdict is older than the retention,
+ * Deletes from the verdicts store the histories whose newest verdict is older than the retention
+ * (and from the quarantine store the examples quarantined before it),
  * on a wall-clock schedule, inside the task's transaction (the deletes reach the changelog as
  * tombstones, so compaction frees the topic too). It reads no records; it is wired beside the
  * micro-batcher only to share its task and store.
@@ -27,6 +28,7 @@ final class VerdictSweeper implements Processor<String, byte[], Void, Void> {
     private final VerdictRetention retention;
     private final CategorizeMetrics metrics;
     private KeyValueStore<String, VerdictHistory> verdicts;
+    private KeyValueStore<String, QuarantinedExample> quarantine;
 
     VerdictSweeper(VerdictRetention retention, CategorizeMetrics metrics) {
         this.retention = retention;
@@ -36,6 +38,7 @@ final class VerdictSweeper implements Processor<String, byte[], Void, Void> {
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         verdicts = context.getStateStore(CategorizeTopology.VERDICT_STORE);
+        quarantine = context.getStateStore(CategorizeTopology.QUARANTINE_STORE);
         context.schedule(retention.sweepEvery(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
@@ -60,6 +63,17 @@ final class VerdictSweeper implements Processor<String, byte[], Void, Void> {
             metrics.verdictsExpired(expired.size());
             LOG.debugf("removed %d verdict histories older than %s", expired.size(), retention.keep());
         }
+        // The quarantine store keeps an example as long as its verdicts are kept, no longer.
+        List<String> released = new ArrayList<>();
+        try (KeyValueIterator<String, QuarantinedExample> it = quarantine.all()) {
+            while (it.hasNext() && released.size() < MAX_DELETES_PER_SWEEP) {
+                KeyValue<String, QuarantinedExample> e = it.next();
+                if (e.value.quarantinedAtMs() < cutoff) {
+                    released.add(e.key);
+                }
+            }
+        }
+        released.forEach(quarantine::delete);
     }
 
     private static long newest(VerdictHistory history) {

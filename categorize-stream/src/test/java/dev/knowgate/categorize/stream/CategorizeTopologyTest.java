@@ -95,6 +95,11 @@ class CategorizeTopologyTest {
     }
 
     void start(BatchSettings batch, boolean withModel, VerdictRetention retention, Instant wallClock) throws Exception {
+        start(batch, withModel, retention, wallClock, QuarantineRecheck.OFF);
+    }
+
+    void start(BatchSettings batch, boolean withModel, VerdictRetention retention, Instant wallClock,
+               QuarantineRecheck recheck) throws Exception {
         if (withModel) {
             live.swap(LOADER.load(TestModels.base()));
         }
@@ -104,7 +109,7 @@ class CategorizeTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, TestStateDir.create("categorize-test").toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(CategorizeTopology.build(batch,
-                RoutingPolicy.defaults(), live, new CategorizeMetrics(registry), retention), props, wallClock);
+                RoutingPolicy.defaults(), live, new CategorizeMetrics(registry), retention, recheck), props, wallClock);
         submitted = driver.createInputTopic(Topics.EXAMPLES_SUBMITTED.name(), new StringSerializer(), new ByteArraySerializer());
         categorized = output(Topics.EXAMPLES_CATEGORIZED.name(), CategorizedExample.class);
         accepted = output(Topics.EXAMPLES_ACCEPTED.name(), CategorizedExample.class);
@@ -285,7 +290,7 @@ class CategorizeTopologyTest {
         assertThat(s2.examples()).isEqualTo(1);
         assertThat(s2.categorized()).isEqualTo(1);
         assertThat(statuses.get("ola/s1").categorized()).isEqualTo(1);
-        assertThat(statuses.approximateNumEntries()).isEqualTo(3);
+        assertThat(count(statuses)).isEqualTo(3);
 
         KeyValueStore<String, SubmissionOutcome> rows = driver.getKeyValueStore(CategorizeTopology.SUBMISSION_EXAMPLES_STORE);
         SubmissionOutcome row = rows.get(SubmissionAggregator.exampleKey("mira/s1", tooLong.id()));
@@ -296,6 +301,75 @@ class CategorizeTopologyTest {
         assertThat(judged.category()).isEqualTo(first.verdict().category());
         assertThat(judged.pGreedy()).isEqualTo(first.verdict().pGreedy());
         assertThat(judged.model()).isEqualTo("knowgate-base@1");
+    }
+
+    /**
+     * The quarantine heals: once another version is live (here the shipped Llama-architecture model,
+     * which knows other facts than the base), the examples the base quarantined are judged again, at
+     * most the bound per version; those it knows leave the quarantine for training, the others stay,
+     * and each keeps both verdicts. Off, nothing is judged again.
+     */
+    @Test
+    void aNewLiveVersionJudgesTheQuarantineAgainWithinItsBoundAndWhatItKnowsGoesToTraining() throws Exception {
+        int bound = 12;
+        start(new BatchSettings(8, Duration.ofMillis(100)), true, VerdictRetention.DEFAULT,
+                Instant.parse("2026-11-22T00:00:00Z"), new QuarantineRecheck(true, bound));
+        List<Example> examples = new ArrayList<>();
+        pool(2, 24).forEach(f -> examples.add(f.toExample().withCurator("mira").withSubmission("s1")));
+        examples.forEach(this::submit);
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        List<CategorizedExample> first = quarantined.readValuesToList();
+        assertThat(first.size()).as("quarantined by the base").isGreaterThan(bound);
+        categorized.readValuesToList();
+        accepted.readValuesToList();
+        KeyValueStore<String, QuarantinedExample> store = driver.getKeyValueStore(CategorizeTopology.QUARANTINE_STORE);
+        assertThat(count(store)).isEqualTo(first.size());
+
+        live.swap(LOADER.load(Path.of("..", "models", "knowgate-llama-1").toAbsolutePath()));
+        String llama = live.current().orElseThrow().key();
+        for (int i = 0; i < 20; i++) {
+            driver.advanceWallClockTime(Duration.ofMillis(100));
+        }
+
+        List<CategorizedExample> again = categorized.readValuesToList();
+        assertThat(again).hasSize(bound).allMatch(c -> c.verdict().modelKey().equals(llama));
+        assertThat(registry.counter("knowgate.categorize.quarantine.rechecked").count()).isEqualTo(bound);
+        List<SlickQuestion> questions = again.stream().map(c -> new SlickQuestion(c.example().id(), c.example().relation(),
+                c.example().question(), c.example().answer(), c.example().aliases())).toList();
+        List<SlickResult> direct = live.current().orElseThrow().exact().categorize(questions);
+        for (int i = 0; i < again.size(); i++) {
+            assertThat(again.get(i).verdict().category()).isEqualTo(direct.get(i).category());
+        }
+        List<CategorizedExample> healed = accepted.readValuesToList();
+        assertThat(healed).as("known to the new version: to training").isNotEmpty()
+                .allMatch(c -> c.verdict().category() != Category.UNKNOWN);
+        KeyValueStore<String, VerdictHistory> histories = driver.getKeyValueStore(CategorizeTopology.VERDICT_STORE);
+        for (CategorizedExample c : again) {
+            assertThat(histories.get(c.example().id()).verdicts()).extracting(v -> v.verdict().modelKey())
+                    .containsExactly("knowgate-base@1", llama);
+            QuarantinedExample q = store.get(c.example().id());
+            if (c.route() == Route.ACCEPTED) {
+                assertThat(q).as("left the quarantine").isNull();
+            } else {
+                assertThat(q.modelKey()).isEqualTo(llama);
+            }
+        }
+        assertThat(count(store)).isEqualTo(first.size() - healed.size());
+        // The submission's counts follow: the rechecked ones now count under the new version.
+        SubmissionStatus s1 = driver.<String, SubmissionStatus>getKeyValueStore(CategorizeTopology.SUBMISSIONS_STORE).get("mira/s1");
+        assertThat(s1.byModel()).containsEntry(llama, (long) bound).containsEntry("knowgate-base@1", 24L - bound);
+        assertThat(s1.examples()).isEqualTo(24);
+    }
+
+    private static long count(KeyValueStore<String, ?> store) {
+        long n = 0;
+        try (var it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     /** A record on submissions.outcomes that is not an outcome is skipped, and counting goes on. */
