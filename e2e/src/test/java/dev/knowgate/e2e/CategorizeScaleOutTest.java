@@ -52,6 +52,7 @@ class CategorizeScaleOutTest {
 
     static final int WAVE = 40;
     static final String APPLICATION_ID = "knowgate-categorize";
+    static final String CURATOR_KEY = "scale-out-curator-key-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -63,8 +64,14 @@ class CategorizeScaleOutTest {
             }
             Path work = Files.createDirectories(Path.of("target", "scale-out").toAbsolutePath());
             Path run = Files.createTempDirectory(work, "categorize");
-            List<Example> examples = FactWorld.generate(WorldConfig.preset("standard", 42L)).finetunePool().stream()
-                    .limit(2 * WAVE).map(Fact::toExample).toList();
+            // The first wave is eight curators' submissions of five examples: their keys spread over both instances.
+            List<Fact> facts = FactWorld.generate(WorldConfig.preset("standard", 42L)).finetunePool().stream()
+                    .limit(2 * WAVE).toList();
+            List<Example> examples = new ArrayList<>();
+            for (int i = 0; i < facts.size(); i++) {
+                Example e = facts.get(i).toExample();
+                examples.add(i < WAVE ? e.withCurator("mira").withSubmission("wave-" + i / 5) : e);
+            }
             List<String> firstWave = examples.subList(0, WAVE).stream().map(Example::id).toList();
             List<String> all = examples.stream().map(Example::id).toList();
             produce(bootstrap, examples.subList(0, WAVE));
@@ -100,9 +107,28 @@ class CategorizeScaleOutTest {
                     assertThat(missing.statusCode()).isEqualTo(404);
                     assertThat(missing.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
                 }
-                // Standby replicas: each instance keeps a copy of the other's three tasks besides its own three.
-                assertThat(taskDirs(run.resolve("state-categorize-a"))).hasSize(6);
-                assertThat(taskDirs(run.resolve("state-categorize-b"))).hasSize(6);
+                // 1b. So does GET /v1/submissions/{id}: forwarded with the caller's key, which the owner checks.
+                Map<String, Set<String>> submissionsServedBy = new TreeMap<>();
+                for (ServiceProcess asked : List.of(a, b)) {
+                    for (int k = 0; k < WAVE / 5; k++) {
+                        String url = asked.url("/v1/submissions/wave-" + k);
+                        HttpResponse<String> r = await(asked.name + " counts wave-" + k).atMost(Duration.ofSeconds(60))
+                                .pollInterval(Duration.ofMillis(250)).until(() -> ServiceProcess.get(url, Map.of("X-Api-Key", CURATOR_KEY)),
+                                        x -> x.statusCode() == 200 && settled(x.body(), 5));
+                        submissionsServedBy.computeIfAbsent(asked.name, x -> new HashSet<>())
+                                .add(r.headers().firstValue("Knowgate-Served-By").orElseThrow());
+                        assertThat(ServiceProcess.get(url).statusCode()).as("without a key").isEqualTo(401);
+                        assertThat(ServiceProcess.get(url, Map.of("X-Api-Key", "not-a-key")).statusCode()).isEqualTo(401);
+                    }
+                }
+                assertThat(submissionsServedBy).containsEntry(a.name, Set.of(hostA, hostB)).containsEntry(b.name, Set.of(hostA, hostB));
+                // Standby replicas: each instance keeps a copy of the other's three tasks besides its own three,
+                // of both sub-topologies (categorizing, 0_*, and counting submissions, 1_*).
+                for (String name : List.of("categorize-a", "categorize-b")) {
+                    Set<String> tasks = taskDirs(run.resolve("state-" + name));
+                    assertThat(tasks.stream().filter(t -> t.startsWith("0_"))).as(name).hasSize(6);
+                    assertThat(tasks.stream().filter(t -> t.startsWith("1_"))).as(name).hasSize(6);
+                }
 
                 // 2. The second wave, and SIGKILL of b while the two work on it.
                 produce(bootstrap, examples.subList(WAVE, 2 * WAVE));
@@ -170,6 +196,7 @@ class CategorizeScaleOutTest {
         config.put("knowgate.categorize.model.initial",
                 Path.of("..", "models", "knowgate-base-1").toAbsolutePath().normalize().toString());
         config.put("knowgate.categorize.queries.advertised-host", "127.0.0.1");
+        config.put("knowgate.categorize.auth.keys.mira.sha256", sha256(CURATOR_KEY));
         // Two prompt sets instead of ten: this test is about ownership, not SliCK; small, quick batches.
         config.put("knowgate.categorize.slick.prompts", "2");
         config.put("knowgate.categorize.batch.size", "8");
@@ -184,6 +211,21 @@ class CategorizeScaleOutTest {
         config.put("kafka-streams.session.timeout.ms", "10000");
         config.put("kafka-streams.producer.transaction.timeout.ms", "20000");
         return ServiceProcess.start(name, "categorize-stream", run, bootstrap, config);
+    }
+
+    /** A submission status with {@code n} examples, every one judged. */
+    private static boolean settled(String status, int n) {
+        try {
+            var node = JSON.readTree(status);
+            return node.path("pending").asInt(-1) == 0 && node.path("categorized").asInt() == n;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static String sha256(String s) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     private static void produce(String bootstrap, List<Example> examples) {

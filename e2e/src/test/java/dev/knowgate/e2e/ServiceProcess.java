@@ -87,9 +87,14 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static HttpResponse<String> get(String url) throws IOException {
+        return get(url, Map.of());
+    }
+
+    static HttpResponse<String> get(String url, Map<String, String> headers) throws IOException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET();
+            headers.forEach(request::header);
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
