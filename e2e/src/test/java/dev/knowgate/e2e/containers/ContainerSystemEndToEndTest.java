@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Volume;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Example;
+import dev.knowgate.contracts.SubmissionStatus;
 import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.ProbeResult;
@@ -72,6 +73,7 @@ class ContainerSystemEndToEndTest {
     /** docs/deploy.md's request with compose's public demo key, sent as that doc shows it. */
     static final DocumentedCurl DEPLOY_CURL = DocumentedCurl.the(Path.of("../docs/deploy.md"), "/v1/examples");
     static final String KEY = DEPLOY_CURL.headers().get("X-Api-Key");
+    static final String SUBMISSION = "container-e2e";
     static final String REGISTRY = "/var/lib/knowgate/registry";
     static final String ALL_CATEGORIES = "HIGHLY_KNOWN,MAYBE_KNOWN,WEAKLY_KNOWN,UNKNOWN";
     static final int FIRST = 30;
@@ -115,6 +117,10 @@ class ContainerSystemEndToEndTest {
         // Every category goes to training, so that a round has examples whatever the model knows.
         categorize = service(Images.CATEGORIZE, "categorize-stream", 8082, broker)
                 .withCopyToContainer(publicKey, "/var/lib/knowgate/trust/signing.pub")
+                // As compose mounts it: ingest's keys file, so that the demo key reads its submissions.
+                .withEnv("KNOWGATE_CATEGORIZE_AUTH_KEYS_FILE", "/etc/knowgate/ingest-api-keys")
+                .withCopyToContainer(MountableFile.forHostPath("../docker/ingest-api-keys.example"),
+                        "/etc/knowgate/ingest-api-keys")
                 .withEnv("KNOWGATE_CATEGORIZE_ROUTING_ACCEPT", ALL_CATEGORIES)
                 .withEnv("KNOWGATE_CATEGORIZE_BATCH_MAX_WAIT", "200ms")
                 .withEnv("KNOWGATE_CATEGORIZE_MODEL_THREADS", "2")
@@ -230,6 +236,17 @@ class ContainerSystemEndToEndTest {
         Map<String, Long> counts = categorizedCounts(bootstrap);
         assertThat(ids).allSatisfy(i -> assertThat(counts.get(i)).as("verdicts for " + i).isEqualTo(1L));
         assertThat(categorize.execInContainer(healthCheck(categorize).toArray(String[]::new)).getExitCode()).isZero();
+        // The curator's submission counts every pushed example once, across the kill.
+        HttpRequest status = HttpRequest.newBuilder(URI.create("http://" + categorize.getHost() + ":"
+                + categorize.getMappedPort(8082) + "/v1/submissions/" + SUBMISSION)).timeout(Duration.ofSeconds(10))
+                .header("X-Api-Key", KEY).GET().build();
+        SubmissionStatus counted = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            HttpResponse<String> r = HTTP.send(status, HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? ContractJson.read(r.body(), SubmissionStatus.class) : null;
+        }, s -> s != null && s.categorized() == FIRST + SECOND);
+        assertThat(counted.examples()).isEqualTo(FIRST + SECOND);
+        assertThat(counted.records()).isEqualTo(FIRST + SECOND);
+        assertThat(counted.pending() + counted.rejected()).isZero();
     }
 
     @Test
@@ -269,6 +286,7 @@ class ContainerSystemEndToEndTest {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + ingest.getHost() + ":"
                         + ingest.getMappedPort(8081) + "/v1/examples"))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").header("X-Api-Key", KEY)
+                .header(SubmissionStatus.HEADER, SUBMISSION)
                 .POST(HttpRequest.BodyPublishers.ofString(ContractJson.writeString(e))).build();
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
