@@ -5,7 +5,6 @@ import dev.knowgate.contracts.SubmissionOutcome;
 import dev.knowgate.contracts.SubmissionStatus;
 import dev.knowgate.contracts.json.ContractJson;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -77,15 +76,7 @@ public final class SubmissionAggregator implements Processor<String, byte[], Voi
 
     void sweep(long nowMs) {
         long cutoff = nowMs - retention.keep().toMillis();
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, SubmissionStatus> it = statuses.all()) {
-            while (it.hasNext() && expired.size() < VerdictSweeper.MAX_DELETES_PER_SWEEP) {
-                KeyValue<String, SubmissionStatus> e = it.next();
-                if (e.value.lastAt().toEpochMilli() < cutoff) {
-                    expired.add(e.key);
-                }
-            }
-        }
+        List<String> expired = VerdictSweeper.expired(statuses, status -> status.lastAt().toEpochMilli() < cutoff);
         for (String key : expired) {
             List<String> rows = new ArrayList<>();
             try (KeyValueIterator<String, SubmissionOutcome> it = examples.prefixScan(exampleKey(key, ""), prefixSerializer())) {

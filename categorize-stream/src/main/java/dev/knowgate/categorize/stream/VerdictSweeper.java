@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Deletes from the verdicts store the histories whose newest verdict is older than the retention
@@ -49,31 +50,32 @@ final class VerdictSweeper implements Processor<String, byte[], Void, Void> {
 
     void sweep(long nowMs) {
         long cutoff = nowMs - retention.keep().toMillis();
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, VerdictHistory> it = verdicts.all()) {
-            while (it.hasNext() && expired.size() < MAX_DELETES_PER_SWEEP) {
-                KeyValue<String, VerdictHistory> e = it.next();
-                if (newest(e.value) < cutoff) {
-                    expired.add(e.key);
-                }
-            }
-        }
+        List<String> expired = expired(verdicts, history -> newest(history) < cutoff);
         expired.forEach(verdicts::delete); // after the iterator: no deletes under an open RocksDB iterator
         if (!expired.isEmpty()) {
             metrics.verdictsExpired(expired.size());
             LOG.debugf("removed %d verdict histories older than %s", expired.size(), retention.keep());
         }
         // The quarantine store keeps an example as long as its verdicts are kept, no longer.
-        List<String> released = new ArrayList<>();
-        try (KeyValueIterator<String, QuarantinedExample> it = quarantine.all()) {
-            while (it.hasNext() && released.size() < MAX_DELETES_PER_SWEEP) {
-                KeyValue<String, QuarantinedExample> e = it.next();
-                if (e.value.quarantinedAtMs() < cutoff) {
-                    released.add(e.key);
+        List<String> released = expired(quarantine, q -> q.quarantinedAtMs() < cutoff);
+        released.forEach(quarantine::delete);
+    }
+
+    /**
+     * The keys of a store whose values are past the retention, at most {@link #MAX_DELETES_PER_SWEEP}:
+     * collected first, deleted after (no deletes under an open RocksDB iterator).
+     */
+    static <V> List<String> expired(KeyValueStore<String, V> store, Predicate<V> past) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, V> it = store.all()) {
+            while (it.hasNext() && keys.size() < MAX_DELETES_PER_SWEEP) {
+                KeyValue<String, V> e = it.next();
+                if (past.test(e.value)) {
+                    keys.add(e.key);
                 }
             }
         }
-        released.forEach(quarantine::delete);
+        return keys;
     }
 
     private static long newest(VerdictHistory history) {
