@@ -1,6 +1,7 @@
 package dev.knowgate.categorize.stream;
 
 import dev.knowgate.contracts.Category;
+import dev.knowgate.contracts.Evidence;
 import dev.knowgate.contracts.Route;
 import dev.knowgate.contracts.SubmissionOutcome;
 import dev.knowgate.contracts.SubmissionOutcome.State;
@@ -29,6 +30,7 @@ final class SubmissionTally {
     private final Map<Route, Long> byRoute = new EnumMap<>(Route.class);
     private final Map<String, Long> byModel = new TreeMap<>();
     private final Map<String, Long> byReason = new TreeMap<>();
+    private final Map<Evidence.Hint, Long> byHint = new EnumMap<>(Evidence.Hint.class);
     private Instant firstAt;
     private Instant lastAt;
 
@@ -51,6 +53,7 @@ final class SubmissionTally {
         t.byRoute.putAll(status.byRoute());
         t.byModel.putAll(status.byModel());
         t.byReason.putAll(status.byReason());
+        t.byHint.putAll(status.byHint());
         t.firstAt = status.firstAt();
         t.lastAt = status.lastAt();
         return t;
@@ -83,7 +86,7 @@ final class SubmissionTally {
 
     SubmissionStatus status() {
         return new SubmissionStatus(submission, curator, examples, records, pending, categorized, rejected,
-                byCategory, byRoute, byModel, byReason, firstAt, lastAt);
+                byCategory, byRoute, byModel, byReason, byHint, firstAt, lastAt);
     }
 
     private void count(SubmissionOutcome o, int sign) {
@@ -94,6 +97,9 @@ final class SubmissionTally {
                 byCategory.merge(o.category(), (long) sign, Long::sum);
                 byRoute.merge(o.route(), (long) sign, Long::sum);
                 byModel.merge(o.model(), (long) sign, Long::sum);
+                if (o.evidence() != null) {
+                    byHint.merge(o.evidence().hint(), (long) sign, Long::sum);
+                }
             }
             case REJECTED -> {
                 rejected += sign;

@@ -285,6 +285,9 @@ class CategorizeTopologyTest {
         assertThat(s1.byCategory()).isEqualTo(expected);
         assertThat(s1.byRoute().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(7);
         assertThat(s1.byRoute().get(Route.QUARANTINED)).isEqualTo(expected.getOrDefault(Category.UNKNOWN, 0L));
+        // Every quarantined example's evidence is counted by its hint.
+        assertThat(s1.byHint().values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(expected.getOrDefault(Category.UNKNOWN, 0L)).isPositive();
 
         SubmissionStatus s2 = statuses.get("mira/s2");
         assertThat(s2.examples()).isEqualTo(1);

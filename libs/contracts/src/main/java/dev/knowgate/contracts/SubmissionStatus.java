@@ -24,6 +24,7 @@ import java.util.TreeMap;
  * @param byRoute    categorized examples per route
  * @param byModel    categorized examples per judging version (name@version)
  * @param byReason   rejected examples per reason code
+ * @param byHint     quarantined examples per hint of their evidence (docs/curators.md)
  * @param firstAt    when its first record was received
  * @param lastAt     when its last outcome happened
  */
@@ -39,6 +40,7 @@ public record SubmissionStatus(
         Map<Route, Long> byRoute,
         Map<String, Long> byModel,
         Map<String, Long> byReason,
+        Map<Evidence.Hint, Long> byHint,
         Instant firstAt,
         Instant lastAt) {
 
@@ -64,6 +66,7 @@ public record SubmissionStatus(
         byRoute = positive(byRoute, new EnumMap<>(Route.class), "byRoute");
         byModel = positive(byModel, new TreeMap<>(), "byModel");
         byReason = positive(byReason, new TreeMap<>(), "byReason");
+        byHint = positive(byHint, new EnumMap<>(Evidence.Hint.class), "byHint");
         Require.present("firstAt", firstAt);
         Require.present("lastAt", lastAt);
     }

@@ -62,7 +62,8 @@ public final class ContractSamples {
         byCategory.put(Category.WEAKLY_KNOWN, 5L);
         return new SubmissionStatus("sub-2026-05-04-birthplaces", "mira.okafor", 40, 41, 2, 37, 1, byCategory,
                 Map.of(Route.QUARANTINED, 14L, Route.ACCEPTED, 23L), Map.of(MODEL + "@7", 37L),
-                Map.of("too_long", 1L), Instant.parse("2026-05-04T09:30:12.440Z"), Instant.parse("2026-05-04T09:30:14.102Z"));
+                Map.of("too_long", 1L), Map.of(Evidence.Hint.NONE, 11L, Evidence.Hint.CONFIDENT_OTHER, 2L,
+                        Evidence.Hint.NEAR_MATCH, 1L), Instant.parse("2026-05-04T09:30:12.440Z"), Instant.parse("2026-05-04T09:30:14.102Z"));
     }
 
     public static RejectedRecord rejectedRecord() {

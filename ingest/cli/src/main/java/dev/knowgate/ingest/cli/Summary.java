@@ -87,6 +87,11 @@ public final class Summary {
         }
         row(out, "routed", s.byRoute().isEmpty() ? "none yet" : s.byRoute().entrySet().stream()
                 .map(e -> e.getKey().wireName() + " " + e.getValue()).collect(Collectors.joining(", ")));
+        if (!s.byHint().isEmpty()) {
+            // What the quarantined examples' evidence suggests (docs/curators.md, "Reading the evidence").
+            row(out, "hints", s.byHint().entrySet().stream().map(e -> e.getKey().wireName() + " " + e.getValue())
+                    .collect(Collectors.joining(", ")) + " (--report has each)");
+        }
         row(out, "rejected", s.rejected() + (s.byReason().isEmpty() ? "" : " (" + byReason(s.byReason()) + ")"));
         row(out, "pending", Long.toString(s.pending()));
         row(out, "judged by", s.byModel().isEmpty() ? "none yet" : s.byModel().entrySet().stream()
