@@ -63,6 +63,9 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
     private KeyValueStore<String, QuarantinedExample> quarantine;
     /** The live version whose recheck of the quarantine this task has finished (null: none yet). */
     private String recheckedAll;
+    /** The live version being rechecked, and the last quarantine key looked at for it (a scan resumes after it). */
+    private String recheckVersion;
+    private String recheckAfter;
     /** Quarantined examples sent to be judged again, per live version, on this task since it started. */
     private final Map<String, Integer> rechecked = new LinkedHashMap<>();
     private KeyValueStore<String, PendingExample> pending;
@@ -335,7 +338,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 if (route == Route.QUARANTINED) {
                     quarantine.put(example.id(), new QuarantinedExample(example, Long.parseLong(kv.key), p.timestamp(),
                             batch.model().key(), now, null));
-                } else {
+                } else if (quarantine.get(example.id()) != null) {
                     quarantine.delete(example.id()); // known now: it leaves the quarantine, for training
                 }
                 metrics.verdict(verdict.category(), batch.model());
@@ -381,13 +384,24 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             return;
         }
         String liveKey = live.get().key();
+        if (!liveKey.equals(recheckVersion)) {
+            recheckVersion = liveKey;
+            recheckAfter = null;
+        }
         int done = rechecked.getOrDefault(liveKey, 0);
         int room = Math.min(settings.size(), recheck.maxPerVersion() - done);
         List<KeyValue<String, QuarantinedExample>> chosen = new ArrayList<>();
         if (room > 0) {
-            try (KeyValueIterator<String, QuarantinedExample> it = quarantine.all()) {
+            // Each tick goes on where the last stopped: a large quarantine is read once per version, not
+            // once per batch. What is quarantined meanwhile is quarantined by the live version itself.
+            try (KeyValueIterator<String, QuarantinedExample> it = recheckAfter == null ? quarantine.all()
+                    : quarantine.range(recheckAfter, null)) {
                 while (it.hasNext() && chosen.size() < room) {
                     KeyValue<String, QuarantinedExample> e = it.next();
+                    if (e.key.equals(recheckAfter)) {
+                        continue;
+                    }
+                    recheckAfter = e.key;
                     if (!e.value.modelKey().equals(liveKey) && !liveKey.equals(e.value.recheckedFor())) {
                         chosen.add(e);
                     }
