@@ -26,7 +26,6 @@ import jakarta.ws.rs.core.Response;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -106,12 +105,12 @@ public class SubmissionsResource {
         String caller = identity.getPrincipal().getName();
         String whose = curator == null || curator.isBlank() ? caller : curator;
         if (!whose.equals(caller) && !identity.hasRole(CuratorKeys.ADMIN)) {
-            return served(AuthProblems.forbidden(caller, CuratorKeys.ADMIN));
+            return owners.served(AuthProblems.forbidden(caller, CuratorKeys.ADMIN));
         }
         try {
-            Example.of("q", "a").withSubmission(id);
+            Example.submissionId(id);
         } catch (ContractViolation v) {
-            return served(ProblemResponse.of(400, "invalid-submission", "Not a submission id", v.getMessage()));
+            return owners.served(ProblemResponse.of(400, "invalid-submission", "Not a submission id", v.getMessage()));
         }
         String key = SubmissionOutcome.key(whose, id);
         String query = curator == null || curator.isBlank() ? "" : "?curator=" + VerdictForwarder.segment(curator);
@@ -153,10 +152,5 @@ public class SubmissionsResource {
             }
         }
         return out;
-    }
-
-    private Response served(Response r) {
-        HostInfo self = owners.self();
-        return Response.fromResponse(r).header(VerdictForwarder.SERVED_BY, self.host() + ":" + self.port()).build();
     }
 }

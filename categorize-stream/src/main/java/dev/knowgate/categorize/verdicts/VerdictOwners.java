@@ -83,7 +83,8 @@ public class VerdictOwners {
                 + ((Unknown) owner).reason() + "; try again shortly"));
     }
 
-    private Response served(Response r) {
+    /** An answer from this instance, saying so ({@link VerdictForwarder#SERVED_BY}). */
+    Response served(Response r) {
         return Response.fromResponse(r).header(VerdictForwarder.SERVED_BY, self.host() + ":" + self.port()).build();
     }
 

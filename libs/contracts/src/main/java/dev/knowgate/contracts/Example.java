@@ -57,10 +57,19 @@ public record Example(
         subject = Require.optionalLine("subject", subject, MAX_LABEL_LENGTH);
         source = Require.optionalLine("source", source, MAX_LABEL_LENGTH);
         curator = Require.optionalLine("curator", curator, MAX_LABEL_LENGTH);
-        submission = submission == null || submission.isBlank() ? null
-                : Require.exampleId("submission", submission, MAX_ID_LENGTH);
+        submission = submission == null || submission.isBlank() ? null : submissionId(submission);
         purpose = purpose == null ? Purpose.TRAINING : purpose;
         id = givenId != null ? givenId : ExampleIds.of(question, answer);
+    }
+
+    /**
+     * A submission id as the contract takes it (an id, as example ids are: it becomes part of a key
+     * and a URL segment), for the places that take one from outside a record.
+     *
+     * @throws ContractViolation naming the field {@code submission} when it is not one
+     */
+    public static String submissionId(String value) {
+        return Require.exampleId("submission", value, MAX_ID_LENGTH);
     }
 
     /** A training example with only the required content; the id is derived from it. */

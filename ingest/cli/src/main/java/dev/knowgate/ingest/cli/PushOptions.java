@@ -45,7 +45,7 @@ public record PushOptions(Path input, InputFormat format, Path stateFile, int ba
         }
         if (submission != null) {
             try {
-                submission = Example.of("q", "a").withSubmission(submission.strip()).submission();
+                submission = submission.isBlank() ? null : Example.submissionId(submission.strip());
             } catch (ContractViolation violation) {
                 throw new IllegalArgumentException("submission " + violation.detail(), violation);
             }

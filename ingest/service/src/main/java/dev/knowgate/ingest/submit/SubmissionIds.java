@@ -20,6 +20,6 @@ final class SubmissionIds {
             return "sub-" + UUID.randomUUID();
         }
         // The contract's own check, so that ingest accepts exactly what the records may carry.
-        return Example.of("q", "a").withSubmission(header.strip()).submission();
+        return Example.submissionId(header.strip());
     }
 }
