@@ -25,6 +25,8 @@ public interface TrainerConfig {
 
     Mix mix();
 
+    Released released();
+
     Finetune finetune();
 
     Model model();
@@ -86,6 +88,17 @@ public interface TrainerConfig {
         /** Start with consumption paused (resume with POST /v1/consumption/resume). */
         @WithDefault("false")
         boolean startPaused();
+    }
+
+    /** Quarantined examples curators released: new knowledge on purpose (docs/curators.md). */
+    interface Released {
+        /**
+         * The most released examples may make up of a round's trainable examples (0 to 0.9; 0: none
+         * is trained, all wait). Beyond it they wait for the next round. They train under the round's
+         * self-distillation, which the djl backend requires on when this is above 0.
+         */
+        @WithDefault("0.1")
+        double budget();
     }
 
     interface Mix {

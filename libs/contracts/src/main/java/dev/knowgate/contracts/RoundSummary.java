@@ -2,6 +2,7 @@ package dev.knowgate.contracts;
 
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -22,6 +23,8 @@ import java.util.regex.Pattern;
  *                           answers; absent when not measured
  * @param lineageLearned     the same over every fact trained on along the promoted lineage up to and
  *                           including this round (replays counted once); absent when not measured
+ * @param released           ids of the quarantined examples curators released that this round trained
+ *                           on (new knowledge on purpose, within the trainer's budget); absent when none
  */
 public record RoundSummary(
         String roundId,
@@ -33,7 +36,8 @@ public record RoundSummary(
         long wallTimeMs,
         Map<String, Long> sourceOffsets,
         Map<Category, LearnedCount> learned,
-        Map<Category, LearnedCount> lineageLearned) {
+        Map<Category, LearnedCount> lineageLearned,
+        List<String> released) {
 
     public static final int MAX_ROUND_ID_LENGTH = 128;
     private static final Pattern OFFSET_KEY = Pattern.compile(".+-(0|[1-9][0-9]{0,9})");
@@ -53,6 +57,8 @@ public record RoundSummary(
         sourceOffsets = offsets(sourceOffsets);
         learned = learned(learned, "learned");
         lineageLearned = learned(lineageLearned, "lineageLearned");
+        released = released == null || released.isEmpty() ? null
+                : Require.list("released", released, Integer.MAX_VALUE, (path, id) -> Require.exampleId(path, id, Example.MAX_ID_LENGTH));
     }
 
     /** Facts of these categories (trained along the lineage) the version answers; null when not measured. */

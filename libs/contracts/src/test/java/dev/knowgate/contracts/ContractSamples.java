@@ -66,6 +66,28 @@ public final class ContractSamples {
                         Evidence.Hint.NEAR_MATCH, 1L), Instant.parse("2026-05-04T09:30:12.440Z"), Instant.parse("2026-05-04T09:30:14.102Z"));
     }
 
+    /** A curator's amendment of the sample example after its Unknown verdict: the gold answer was wrong. */
+    public static QuarantineDecision quarantineDecision() {
+        Example amended = QuarantineDecision.amended(example(), "Morrow", List.of());
+        return new QuarantineDecision("dec-2026-05-04-lorin-vask", example().id(), QuarantineDecision.Action.AMEND,
+                "mira.okafor", "the registry says Morrow; Tessaly was his mother's birthplace", MODEL + "@7", "Morrow",
+                List.of(), amended.id(), Instant.parse("2026-05-04T10:02:41.120Z"));
+    }
+
+    /** The sample example in the quarantine queue: released, then returned by the trainer when its round was rejected. */
+    public static QuarantineEntry quarantineEntry() {
+        Verdict v = unknownVerdict();
+        QuarantineDecision release = new QuarantineDecision("dec-release-lorin-vask", example().id(),
+                QuarantineDecision.Action.RELEASE, "mira.okafor", "a new fact from the 2026 registry; teach it", MODEL + "@7",
+                null, List.of(), null, Instant.parse("2026-05-04T10:02:41.120Z"));
+        QuarantineDecision back = new QuarantineDecision("return-" + example().id() + "-knowgate-gpt-9", example().id(),
+                QuarantineDecision.Action.RETURN, QuarantineDecision.TRAINER,
+                "knowgate-gpt@9 rejected by gate: forgetting rate 0.031 > 0.02", MODEL + "@7", null, List.of(), null,
+                Instant.parse("2026-05-04T11:15:09.004Z"));
+        return new QuarantineEntry(example(), MODEL + "@7", v.category(), v.pGreedy(), v.evidence(),
+                Instant.parse("2026-05-04T09:30:12.873Z"), QuarantineEntry.State.OPEN, List.of(release, back));
+    }
+
     public static RejectedRecord rejectedRecord() {
         return new RejectedRecord("wrong_type", "question", "field 'question' must be a string, got number 42",
                 "{\"question\":42,\"answer\":\"Tessaly\"}", "examples.submitted", 3, 18211,
@@ -93,7 +115,7 @@ public final class ContractSamples {
         lineage.put(Category.HIGHLY_KNOWN, new LearnedCount(4_790, 4_803));
         lineage.put(Category.MAYBE_KNOWN, new LearnedCount(3_410, 3_702));
         lineage.put(Category.WEAKLY_KNOWN, new LearnedCount(520, 688));
-        return new RoundSummary("round-0007", byCategory, 1_588, 3, 0.4127, 0.6634, 734_211, offsets, learned, lineage);
+        return new RoundSummary("round-0007", byCategory, 1_588, 3, 0.4127, 0.6634, 734_211, offsets, learned, lineage, null);
     }
 
     /** Version 7 as the models topic carries it: with its round and where the registry keeps it. */

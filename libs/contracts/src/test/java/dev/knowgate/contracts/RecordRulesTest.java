@@ -126,13 +126,13 @@ class RecordRulesTest {
     @Test
     void roundSummaryOffsetsAreTopicPartitions() {
         assertThat(RoundSummary.offsetKey("examples.accepted", 3)).isEqualTo("examples.accepted-3");
-        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, null, null, 0, Map.of("examples.accepted", 4L), null, null)))
+        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, null, null, 0, Map.of("examples.accepted", 4L), null, null, null)))
                 .isEqualTo("sourceOffsets");
-        assertThat(violation(() -> new RoundSummary("round-1", Map.of(Category.UNKNOWN, -1), 0, 0, null, null, 0, Map.of(), null, null)))
+        assertThat(violation(() -> new RoundSummary("round-1", Map.of(Category.UNKNOWN, -1), 0, 0, null, null, 0, Map.of(), null, null, null)))
                 .isEqualTo("examplesByCategory.Unknown");
-        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, null, 1.2, 0, Map.of(), null, null)))
+        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, null, 1.2, 0, Map.of(), null, null, null)))
                 .isEqualTo("devAccuracy");
-        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, Double.POSITIVE_INFINITY, null, 0, Map.of(), null, null)))
+        assertThat(violation(() -> new RoundSummary("round-1", Map.of(), 0, 0, Double.POSITIVE_INFINITY, null, 0, Map.of(), null, null, null)))
                 .isEqualTo("trainLoss");
     }
 

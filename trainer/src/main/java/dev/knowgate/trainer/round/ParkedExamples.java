@@ -1,5 +1,9 @@
 package dev.knowgate.trainer.round;
 
+import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.ModelDecision;
+import dev.knowgate.contracts.QuarantineDecision;
+import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.ParkedHeaders;
 import dev.knowgate.service.KafkaClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -14,6 +18,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +33,25 @@ final class ParkedExamples implements AutoCloseable {
     record Parked(String key, byte[] value) {
     }
 
+    /** A released example going back to the quarantine queue: its decision, keyed by example id. */
+    record Returned(String key, byte[] decision) {
+    }
+
+    /**
+     * The return of a released example whose round was rejected, with the rejection as its evidence.
+     * Its id names the example and the rejected version, so a round parked again after a crash returns
+     * it once.
+     */
+    static Returned returned(byte[] accepted, ModelDecision rejection, int attempts, Instant at) {
+        CategorizedExample c = ContractJson.read(accepted, CategorizedExample.class);
+        String id = c.example().id();
+        QuarantineDecision back = new QuarantineDecision("return-" + id + "-" + rejection.model() + "-" + rejection.modelVersion(),
+                id, QuarantineDecision.Action.RETURN, QuarantineDecision.TRAINER, rejection.key() + " rejected by "
+                + rejection.decidedBy() + " after " + attempts + " training(s): " + rejection.reason(),
+                c.verdict().modelKey(), null, List.of(), null, at);
+        return new Returned(id, ContractJson.write(back));
+    }
+
     private final String topic;
     private final Map<String, Object> clientConfig;
     private final String transactionalId;
@@ -39,11 +63,14 @@ final class ParkedExamples implements AutoCloseable {
         this.transactionalId = transactionalId;
     }
 
-    void park(List<Parked> records, String candidate, String reason, int attempts,
-              Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+    void park(List<Parked> records, List<Returned> returned, String decisionsTopic, String candidate, String reason,
+              int attempts, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
         KafkaProducer<String, byte[]> p = producer();
         p.beginTransaction();
         try {
+            for (Returned r : returned) {
+                p.send(new ProducerRecord<>(decisionsTopic, r.key(), r.decision()));
+            }
             for (Parked r : records) {
                 ProducerRecord<String, byte[]> out = new ProducerRecord<>(topic, r.key(), r.value());
                 out.headers().add(ParkedHeaders.CANDIDATE, candidate.getBytes(StandardCharsets.UTF_8));

@@ -59,6 +59,54 @@ final class PendingRecords {
         return List.copyOf(pending.subList(0, Math.min(pending.size(), max)));
     }
 
+    /**
+     * A round's records, at most {@code max}, oldest first, in which released examples make up at most
+     * {@code releasedShare} of the trainable ones (released or {@code trainable}). A released example
+     * beyond the budget ends its partition's part of the round: it and every later record of that
+     * partition wait for the next round (the round commits each partition up to its first record
+     * left, so nothing is skipped), while the other partitions fill the round.
+     */
+    List<Pending> take(int max, double releasedShare, Predicate<Pending> released, Predicate<Pending> trainable) {
+        int allowed = Integer.MAX_VALUE;
+        while (true) {
+            List<Pending> taken = new ArrayList<>();
+            Set<TopicPartition> stopped = new java.util.HashSet<>();
+            int admitted = 0;
+            int others = 0;
+            for (Pending p : pending) {
+                if (taken.size() >= max) {
+                    break;
+                }
+                if (stopped.contains(p.tp())) {
+                    continue;
+                }
+                if (released.test(p)) {
+                    if (admitted >= allowed) {
+                        stopped.add(p.tp());
+                        continue;
+                    }
+                    admitted++;
+                } else if (trainable.test(p)) {
+                    others++;
+                }
+                taken.add(p);
+            }
+            int budget = releasedBudget(releasedShare, others);
+            if (admitted <= budget) {
+                return List.copyOf(taken);
+            }
+            allowed = budget; // fewer released, fewer records after them: until it holds
+        }
+    }
+
+    /** How many released examples a round of {@code others} other trainable examples admits: share of the whole, rounded down. */
+    static int releasedBudget(double share, int others) {
+        if (share <= 0) {
+            return 0;
+        }
+        return (int) Math.floor(share / (1 - share) * others + 1e-9);
+    }
+
     /** The pending records below the given end offsets: a round read again after a crash. */
     List<Pending> below(Map<TopicPartition, Long> end) {
         return pending.stream().filter(p -> p.offset() < end.getOrDefault(p.tp(), -1L)).toList();

@@ -313,12 +313,25 @@ public final class RoundLoop implements Runnable, AutoCloseable {
     }
 
     private boolean trainable(PendingRecords.Pending p) {
-        return p.example() != null && runner.mixerPolicy().categories().contains(p.example().category());
+        return p.example() != null && !p.example().released() && runner.mixerPolicy().categories().contains(p.example().category());
+    }
+
+    private static boolean released(PendingRecords.Pending p) {
+        return p.example() != null && p.example().released();
     }
 
     private void startRound() {
         triggered = false;
-        List<PendingRecords.Pending> taken = pending.take(settings.maxExamples());
+        List<PendingRecords.Pending> taken = pending.take(settings.maxExamples(), settings.releasedShare(),
+                RoundLoop::released, this::trainable);
+        if (taken.isEmpty()) {
+            return; // only released examples beyond the budget are pending: they wait for examples to go with
+        }
+        long waiting = pending.count(RoundLoop::released) - taken.stream().filter(RoundLoop::released).count();
+        if (waiting > 0) {
+            LOG.infof("%d released examples wait for a later round (knowgate.trainer.released.budget=%s)", waiting,
+                    settings.releasedShare());
+        }
         Set<TopicPartition> assigned = consumer.assignment();
         round = new Round("round-" + clock.millis() + "-" + roundSeq.incrementAndGet(), taken,
                 pending.start(assigned, consumer::position), pending.end(assigned, taken, consumer::position), 0);
@@ -417,17 +430,26 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         park(d.get(), why);
     }
 
-    /** Parks the round's trainable examples and commits its offsets, in one transaction. */
+    /**
+     * Parks the round's trainable examples, returns its released ones to the quarantine queue with the
+     * rejection as evidence (a decision on quarantine.decisions, which categorize-stream applies), and
+     * commits its offsets, in one transaction.
+     */
     private void park(ModelDecision d, String why) {
         List<ParkedExamples.Parked> records = round.taken.stream().filter(this::trainable)
                 .map(p -> new ParkedExamples.Parked(p.key(), p.value())).toList();
+        List<ParkedExamples.Returned> returned = round.taken.stream().filter(RoundLoop::released)
+                .map(p -> ParkedExamples.returned(p.value(), d, round.attempt + 1, clock.instant())).toList();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         round.end.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
-        parked.park(records, d.key(), d.reason(), round.attempt + 1, offsets, consumer.groupMetadata());
+        parked.park(records, returned, settings.quarantineDecisionsTopic(), d.key(), d.reason(), round.attempt + 1, offsets,
+                consumer.groupMetadata());
         listener.reached(RoundStage.COMMITTED, round.record.id());
-        LOG.infof("%s rejected after %d training(s): %d examples parked on %s, offsets committed", d.key(),
-                round.attempt + 1, records.size(), settings.parkedTopic());
-        finish(round.record.decided(RoundStatus.PARKED, why + "; " + records.size() + " examples parked", clock.instant()));
+        LOG.infof("%s rejected after %d training(s): %d examples parked on %s, %d released examples returned to the"
+                + " quarantine queue, offsets committed", d.key(), round.attempt + 1, records.size(), settings.parkedTopic(),
+                returned.size());
+        finish(round.record.decided(RoundStatus.PARKED, why + "; " + records.size() + " examples parked"
+                + (returned.isEmpty() ? "" : ", " + returned.size() + " released examples returned to the quarantine"), clock.instant()));
     }
 
     private void commitAndFinish(RoundRecord record) {

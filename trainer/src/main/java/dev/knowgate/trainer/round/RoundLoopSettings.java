@@ -19,12 +19,21 @@ import java.time.Duration;
  * @param decisionsTopic where the monitor's decisions are read (models.decisions)
  * @param parkedTopic    where a rejected round's examples are parked (examples.parked)
  * @param gate           what a rejection leads to
+ * @param releasedShare  the most released examples (curators' new knowledge) may make up of a round's trainable ones
+ * @param quarantineDecisionsTopic where released examples of a parked round are returned to the queue (quarantine.decisions)
  */
 @RecordBuilder
 @RecordBuilder.Options(builderMode = RecordBuilder.BuilderMode.STAGED)
 public record RoundLoopSettings(String acceptedTopic, String groupId, String instanceId, Path initialModel,
                                 int minExamples, int maxExamples, Duration maxWait, boolean startPaused,
-                                String decisionsTopic, String parkedTopic, GatePolicy gate) {
+                                String decisionsTopic, String parkedTopic, GatePolicy gate, double releasedShare,
+                                String quarantineDecisionsTopic) {
+
+    public RoundLoopSettings {
+        if (!(releasedShare >= 0 && releasedShare <= 0.9)) {
+            throw new IllegalArgumentException("knowgate.trainer.released.budget must be in [0, 0.9], got " + releasedShare);
+        }
+    }
 
     /**
      * Settings by name, not by position (five of them are strings and two are counts):

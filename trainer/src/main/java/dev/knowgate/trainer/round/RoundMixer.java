@@ -21,7 +21,10 @@ import java.util.TreeMap;
  * Turns the examples a round consumed into its plan, deterministically: categories outside the
  * policy are skipped; a capped category keeps its earliest examples up to its share of the round;
  * the dev split is the examples with the smallest id hashes (so it does not depend on arrival
- * order); replayed examples are drawn from earlier rounds with a seed from the round id.
+ * order); replayed examples are drawn from earlier rounds with a seed from the round id. Released
+ * examples (a curator's deliberate new knowledge, admitted within the trainer's budget before the
+ * plan) are trained whatever their category, uncapped, and never held out: early stopping judges the
+ * round by what it was to keep, not by the new facts.
  */
 public final class RoundMixer {
 
@@ -60,11 +63,14 @@ public final class RoundMixer {
         Map<String, Integer> skipped = new TreeMap<>();
         Map<Category, List<RoundExample>> byCategory = new EnumMap<>(Category.class);
         Set<String> seen = new HashSet<>();
+        List<RoundExample> released = new ArrayList<>();
         for (RoundExample e : consumed) {
             if (!seen.add(e.id())) {
                 skipped.merge(DUPLICATE, 1, Integer::sum); // the same example submitted twice in one round
             } else if (trainedBefore.contains(e.id())) {
                 skipped.merge(ALREADY_TRAINED, 1, Integer::sum);
+            } else if (e.released()) {
+                released.add(e);
             } else if (!policy.categories().contains(e.category())) {
                 skipped.merge(EXCLUDED, 1, Integer::sum);
             } else {
@@ -90,11 +96,13 @@ public final class RoundMixer {
         List<RoundExample> train = new ArrayList<>();
         List<RoundExample> dev = new ArrayList<>();
         Set<RoundExample> keptSet = new HashSet<>(kept);
+        keptSet.addAll(released);
         for (RoundExample e : consumed) {
             if (keptSet.remove(e)) { // once: a duplicate is equal to its first occurrence
                 (devIds.contains(e.id()) ? dev : train).add(e);
             }
         }
+        released.forEach(e -> counts.merge(e.category(), 1, Integer::sum));
         train.addAll(replay(train.size(), replayPool, seen, roundId));
         return new RoundPlan(train, dev, counts, skipped);
     }

@@ -24,6 +24,11 @@ public record RoundPlan(List<RoundExample> train, List<RoundExample> dev, Map<Ca
         skipped = Map.copyOf(skipped);
     }
 
+    /** The ids of the released examples it trains on (new knowledge a curator asked for). */
+    public List<String> released() {
+        return train.stream().filter(e -> e.released() && !e.replay()).map(RoundExample::id).toList();
+    }
+
     public int replayed() {
         return (int) train.stream().filter(RoundExample::replay).count();
     }

@@ -48,13 +48,15 @@ public record RoundRecord(String id, RoundStatus status, String parent, String v
      * @param train              training examples (replayed included)
      * @param replayed           of which replayed from earlier rounds
      * @param dev                dev split
+     * @param released           released examples trained on (a curator's new knowledge, within the budget), by id
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Plan(Map<Category, Integer> examplesByCategory, Map<String, Integer> skipped, int train, int replayed,
-                       int dev) {
+                       int dev, java.util.List<String> released) {
 
         static Plan of(RoundPlan plan) {
-            return new Plan(plan.byCategory(), plan.skipped(), plan.train().size(), plan.replayed(), plan.dev().size());
+            return new Plan(plan.byCategory(), plan.skipped(), plan.train().size(), plan.replayed(), plan.dev().size(),
+                    plan.released());
         }
     }
 

@@ -137,7 +137,8 @@ public final class RoundRunner {
     private static RoundSummary summary(RoundRecord record, RoundPlan plan, TrainingOutcome outcome, long t0,
                                         Map<Category, LearnedCount> learned, Map<Category, LearnedCount> lineageLearned) {
         return new RoundSummary(record.id(), plan.byCategory(), plan.train().size(), outcome.epochs(), outcome.trainLoss(),
-                outcome.devAccuracy(), (System.nanoTime() - t0) / 1_000_000, record.source().endOffsets(), learned, lineageLearned);
+                outcome.devAccuracy(), (System.nanoTime() - t0) / 1_000_000, record.source().endOffsets(), learned, lineageLearned,
+                plan.released());
     }
 
     private static ModelVersion manifest(ModelVersion parent, long version, List<ModelFile> files, Instant created,

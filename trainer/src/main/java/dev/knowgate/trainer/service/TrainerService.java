@@ -79,6 +79,7 @@ public class TrainerService {
                 .groupId(GROUP_ID).instanceId(config.instanceId()).initialModel(config.model().initial())
                 .minExamples(r.minExamples()).maxExamples(r.maxExamples()).maxWait(r.maxWait()).startPaused(r.startPaused())
                 .decisionsTopic(Topics.MODELS_DECISIONS.name()).parkedTopic(Topics.EXAMPLES_PARKED.name()).gate(gate)
+                .releasedShare(config.released().budget()).quarantineDecisionsTopic(Topics.QUARANTINE_DECISIONS.name())
                 .build();
         loop = new RoundLoop(settings, kafkaConfig, models,
                 registry, runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE, Clock.systemUTC());
@@ -134,6 +135,13 @@ public class TrainerService {
     /** The configured backend: djl (FineTuner) or command (an external training command). */
     public static TrainingBackend backend(TrainerConfig config) {
         String kind = config.backend().kind().trim().toLowerCase(Locale.ROOT);
+        if (kind.equals("djl") && config.released().budget() > 0 && config.finetune().distillLambda() <= 0) {
+            // Released examples are facts the model does not know: trained without self-distillation
+            // they cost what Gekhman et al. measured (docs/curators.md).
+            throw new IllegalArgumentException("knowgate.trainer.released.budget=" + config.released().budget()
+                    + " trains released examples, which needs self-distillation on: set knowgate.trainer.finetune.distill-lambda"
+                    + " above 0, or the budget to 0");
+        }
         return switch (kind) {
             case "djl" -> new DjlBackend(fineTuneConfig(config.finetune()), config.finetune().threads());
             case "command" -> new CommandBackend(config.backend().command().line().orElseThrow(() ->

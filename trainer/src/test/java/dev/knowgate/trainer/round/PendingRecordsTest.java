@@ -54,6 +54,74 @@ class PendingRecordsTest {
         assertThat(q.end(ASSIGNED, firstOnly, POSITION)).isEqualTo(Map.of(P0, 11L, P1, 5L, P2, 30L));
     }
 
+    private static PendingRecords.Pending released(TopicPartition tp, long offset, int second) {
+        RoundExample e = new RoundExample("rel-" + tp.partition() + "-" + offset, "q", "a", "birthplace",
+                Category.UNKNOWN, false, true);
+        return new PendingRecords.Pending(tp, offset, e.id(), new byte[0], e, T.plusSeconds(second));
+    }
+
+    private static boolean isReleased(PendingRecords.Pending p) {
+        return p.example().released();
+    }
+
+    private static boolean isTrainable(PendingRecords.Pending p) {
+        return !p.example().released();
+    }
+
+    @Test
+    void theBudgetIsAShareOfTheWholeRoundRoundedDown() {
+        assertThat(PendingRecords.releasedBudget(0.1, 90)).isEqualTo(10); // 10 of 100
+        assertThat(PendingRecords.releasedBudget(0.1, 89)).isEqualTo(9);
+        assertThat(PendingRecords.releasedBudget(0.3, 70)).isEqualTo(30);
+        assertThat(PendingRecords.releasedBudget(0, 1000)).isZero();
+        assertThat(PendingRecords.releasedBudget(0.5, 0)).isZero();
+    }
+
+    @Test
+    void aReleaseBeyondTheBudgetWaitsWithItsPartitionsLaterRecordsAndNothingIsSkipped() {
+        PendingRecords p = new PendingRecords();
+        p.assigned(Map.of(P0, 0L, P1, 0L, P2, 30L));
+        // P0: 9 known examples, then a released one at 9 and another at 10, then known 11.
+        for (int i = 0; i < 9; i++) {
+            p.add(record(P0, i, i));
+        }
+        p.add(released(P0, 9, 9));
+        p.add(released(P0, 10, 10));
+        p.add(record(P0, 11, 11));
+        // P1: 9 known examples: with P0's 9 and 11, 19 others admit floor(0.1 / 0.9 * 19) = 2 released.
+        for (int i = 0; i < 9; i++) {
+            p.add(record(P1, i, 20 + i));
+        }
+        List<PendingRecords.Pending> both = p.take(100, 0.1, PendingRecordsTest::isReleased, PendingRecordsTest::isTrainable);
+        assertThat(both).hasSize(21).filteredOn(PendingRecordsTest::isReleased).hasSize(2);
+
+        // Without P1's examples: 10 others admit one released; the second, and P0's 11 behind it, wait.
+        PendingRecords q = new PendingRecords();
+        q.assigned(Map.of(P0, 0L, P1, 0L, P2, 30L));
+        for (int i = 0; i < 9; i++) {
+            q.add(record(P0, i, i));
+        }
+        q.add(released(P0, 9, 9));
+        q.add(released(P0, 10, 10));
+        q.add(record(P0, 11, 11));
+        List<PendingRecords.Pending> taken = q.take(100, 0.1, PendingRecordsTest::isReleased, PendingRecordsTest::isTrainable);
+        assertThat(taken).extracting(PendingRecords.Pending::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(q.end(Set.of(P0), taken, tp -> 12L)).containsEntry(P0, 10L); // the next round starts at the waiting one
+    }
+
+    @Test
+    void aBudgetOfZeroTrainsNoReleasedExampleAndTheOthersGoOn() {
+        PendingRecords p = new PendingRecords();
+        p.assigned(Map.of(P0, 0L, P1, 0L, P2, 30L));
+        p.add(released(P0, 0, 0));
+        p.add(record(P0, 1, 1));
+        p.add(record(P1, 0, 2));
+        p.add(record(P1, 1, 3));
+        List<PendingRecords.Pending> taken = p.take(100, 0, PendingRecordsTest::isReleased, PendingRecordsTest::isTrainable);
+        assertThat(taken).extracting(PendingRecords.Pending::tp).containsOnly(P1);
+        assertThat(p.end(ASSIGNED, taken, POSITION)).containsEntry(P0, 0L).containsEntry(P1, 2L);
+    }
+
     @Test
     void theNextRoundReadsFromWhereTheCommittedOneEnded() {
         PendingRecords p = pending();

@@ -34,6 +34,19 @@ class RoundMixerTest {
     }
 
     @Test
+    void releasedExamplesAreTrainedWhateverTheirCategoryUncappedAndNeverHeldOut() {
+        List<RoundExample> in = new ArrayList<>(examples(HIGHLY_KNOWN, 18, "hk"));
+        in.add(new RoundExample("rel-1", "q rel-1", "new fact", "birthplace", UNKNOWN, false, true));
+        in.add(new RoundExample("rel-2", "q rel-2", "new fact", "birthplace", UNKNOWN, false, true));
+        in.addAll(examples(UNKNOWN, 3, "uk"));
+        RoundPlan plan = mixer(EnumSet.of(HIGHLY_KNOWN), Map.of(UNKNOWN, 0.0), 0, 0.5).plan(in, List.of(), "r");
+        assertThat(plan.released()).containsExactly("rel-1", "rel-2");
+        assertThat(plan.dev()).noneMatch(RoundExample::released).hasSize(9);
+        assertThat(plan.byCategory()).containsEntry(UNKNOWN, 2).containsEntry(HIGHLY_KNOWN, 18);
+        assertThat(plan.skipped()).containsEntry(RoundMixer.EXCLUDED, 3);
+    }
+
+    @Test
     void leavesOutCategoriesOutsideThePolicyAndCountsThem() {
         List<RoundExample> in = new ArrayList<>(examples(HIGHLY_KNOWN, 10, "hk"));
         in.addAll(examples(WEAKLY_KNOWN, 6, "wk"));

@@ -44,7 +44,7 @@ class RoundRecoveryTest {
 
     /** A version of the lineage whose round read up to {@code end}. */
     private static ModelVersion version(long v, Map<String, Long> end) {
-        RoundSummary round = new RoundSummary("round-" + v, Map.of(), 10, 1, 0.5, 0.5, 100, end, null, null);
+        RoundSummary round = new RoundSummary("round-" + v, Map.of(), 10, 1, 0.5, 0.5, 100, end, null, null, null);
         return new ModelVersion(SchemaVersions.CURRENT, base.name(), v, v - 1, base.architecture(), base.files(),
                 base.promptTemplate(), base.answerTerminator(), base.createdAt(), round, null);
     }

@@ -31,6 +31,13 @@ public final class Topics {
      */
     public static final TopicSpec SUBMISSIONS_OUTCOMES = new TopicSpec("submissions.outcomes", 6, false, ONE_WEEK,
             "what became of each example (received, categorized, rejected), keyed by curator/submission");
+    /**
+     * Co-partitioned with examples.submitted (6 partitions, keyed by example id), so that the task of
+     * categorize-stream that quarantined an example is the one that applies the decisions about it.
+     * Kept for ever: the audit of who released, dropped, amended or returned what, and why.
+     */
+    public static final TopicSpec QUARANTINE_DECISIONS = new TopicSpec("quarantine.decisions", 6, false, KEEP_FOREVER,
+            "curators' release, drop and amend decisions about quarantined examples, and the trainer's returns, keyed by example id");
     /** One partition: versions of a model must be seen in the order they were published. */
     public static final TopicSpec MODELS = new TopicSpec("models", 1, true, Map.of("min.compaction.lag.ms", "60000"),
             "model versions (manifests), keyed by name@version; each a candidate until models.decisions promotes it");
@@ -49,7 +56,7 @@ public final class Topics {
 
     public static final List<TopicSpec> ALL = List.of(
             EXAMPLES_SUBMITTED, EXAMPLES_CATEGORIZED, EXAMPLES_ACCEPTED, EXAMPLES_QUARANTINED, EXAMPLES_PARKED, EXAMPLES_REJECTED,
-            SUBMISSIONS_OUTCOMES,
+            SUBMISSIONS_OUTCOMES, QUARANTINE_DECISIONS,
             MODELS, MODELS_DECISIONS, PROBES, PROBES_RESULTS, ALERTS);
 
     private Topics() {
