@@ -48,7 +48,7 @@ public record RoundRecord(String id, RoundStatus status, String parent, String v
      * @param train              training examples (replayed included)
      * @param replayed           of which replayed from earlier rounds
      * @param dev                dev split
-     * @param released           released examples trained on (a curator's new knowledge, within the budget), by id
+     * @param released           released examples trained on (a curator's new knowledge, within the budget), by id; absent when none
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Plan(Map<Category, Integer> examplesByCategory, Map<String, Integer> skipped, int train, int replayed,
@@ -56,7 +56,7 @@ public record RoundRecord(String id, RoundStatus status, String parent, String v
 
         static Plan of(RoundPlan plan) {
             return new Plan(plan.byCategory(), plan.skipped(), plan.train().size(), plan.replayed(), plan.dev().size(),
-                    plan.released());
+                    plan.released().isEmpty() ? null : plan.released());
         }
     }
 
