@@ -91,7 +91,7 @@ final class PendingRecords {
                 }
                 taken.add(p);
             }
-            int budget = releasedBudget(releasedShare, others);
+            int budget = ReleaseBudget.admits(releasedShare, others);
             if (admitted <= budget) {
                 return List.copyOf(taken);
             }
@@ -99,13 +99,6 @@ final class PendingRecords {
         }
     }
 
-    /** How many released examples a round of {@code others} other trainable examples admits: share of the whole, rounded down. */
-    static int releasedBudget(double share, int others) {
-        if (share <= 0) {
-            return 0;
-        }
-        return (int) Math.floor(share / (1 - share) * others + 1e-9);
-    }
 
     /** The pending records below the given end offsets: a round read again after a crash. */
     List<Pending> below(Map<TopicPartition, Long> end) {

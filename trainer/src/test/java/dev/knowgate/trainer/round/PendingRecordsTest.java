@@ -70,11 +70,11 @@ class PendingRecordsTest {
 
     @Test
     void theBudgetIsAShareOfTheWholeRoundRoundedDown() {
-        assertThat(PendingRecords.releasedBudget(0.1, 90)).isEqualTo(10); // 10 of 100
-        assertThat(PendingRecords.releasedBudget(0.1, 89)).isEqualTo(9);
-        assertThat(PendingRecords.releasedBudget(0.3, 70)).isEqualTo(30);
-        assertThat(PendingRecords.releasedBudget(0, 1000)).isZero();
-        assertThat(PendingRecords.releasedBudget(0.5, 0)).isZero();
+        assertThat(ReleaseBudget.admits(0.1, 90)).isEqualTo(10); // 10 of 100
+        assertThat(ReleaseBudget.admits(0.1, 89)).isEqualTo(9);
+        assertThat(ReleaseBudget.admits(0.3, 70)).isEqualTo(30);
+        assertThat(ReleaseBudget.admits(0, 1000)).isZero();
+        assertThat(ReleaseBudget.admits(0.5, 0)).isZero();
     }
 
     @Test
