@@ -86,6 +86,13 @@ public final class CategorizeMetrics {
         rechecked.increment(n);
     }
 
+    /** A decision of the quarantine queue: applied, or why it changed nothing. */
+    void decision(dev.knowgate.contracts.QuarantineDecision.Action action, String outcome) {
+        Counter.builder("knowgate.categorize.quarantine.decisions")
+                .description("decisions on quarantine.decisions, by action and outcome (applied, or why ignored)")
+                .tags("action", action.wireName(), "outcome", outcome).register(registry).increment();
+    }
+
     void verdictsExpired(int n) {
         verdictsExpired.increment(n);
     }

@@ -2,6 +2,7 @@ package dev.knowgate.categorize.stream;
 
 import dev.knowgate.categorize.model.ExampleCategorizer;
 import dev.knowgate.contracts.CategorizedExample;
+import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ProbeResult;
 import dev.knowgate.contracts.RejectedRecord;
 import dev.knowgate.contracts.SubmissionOutcome;
@@ -20,6 +21,9 @@ import org.apache.kafka.streams.state.Stores;
  * examples.accepted | examples.quarantined, probes.results, examples.rejected; the verdicts store,
  * shared with a sweeper that applies its retention. Beside it, what became of each example goes to
  * submissions.outcomes, re-keyed by submission, and a second sub-topology counts it per submission.
+ * Curators' decisions about quarantined examples (quarantine.decisions, co-partitioned with
+ * examples.submitted) are applied in the micro-batcher's sub-topology, to its quarantine store:
+ * released examples go to examples.accepted, amended ones back to examples.submitted.
  */
 public final class CategorizeTopology {
 
@@ -41,6 +45,10 @@ public final class CategorizeTopology {
     static final String OUTCOMES_SINK = "to-submission-outcomes";
     static final String OUTCOMES_SOURCE = "submission-outcomes";
     static final String AGGREGATOR = "submission-aggregator";
+    public static final String DECISIONS_TOPIC = Topics.QUARANTINE_DECISIONS.name();
+    static final String DECISIONS_SOURCE = "quarantine-decisions";
+    static final String DECIDER = "quarantine-decider";
+    static final String RESUBMIT_SINK = "to-submitted";
 
     private CategorizeTopology() {
     }
@@ -62,20 +70,23 @@ public final class CategorizeTopology {
                 .addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), SOURCE_TOPIC)
                 .addProcessor(BATCHER, () -> new MicroBatcher(batch, routing, categorizer, metrics, recheck), SOURCE)
                 .addProcessor(SWEEPER, () -> new VerdictSweeper(retention, metrics), SOURCE)
+                .addSource(DECISIONS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), DECISIONS_TOPIC)
+                .addProcessor(DECIDER, () -> new QuarantineDecider(metrics), DECISIONS_SOURCE)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE),
                         Serdes.String(), JsonSerde.of(PendingExample.class)), BATCHER)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERDICT_STORE),
                         Serdes.String(), JsonSerde.of(VerdictHistory.class)), BATCHER, SWEEPER)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUARANTINE_STORE),
-                        Serdes.String(), JsonSerde.of(QuarantinedExample.class)), BATCHER, SWEEPER)
+                        Serdes.String(), JsonSerde.of(QuarantinedExample.class)), BATCHER, SWEEPER, DECIDER)
                 .addSink(CATEGORIZED_SINK, Topics.EXAMPLES_CATEGORIZED.name(), keys,
                         JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
                 .addSink(ACCEPTED_SINK, Topics.EXAMPLES_ACCEPTED.name(), keys,
-                        JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
+                        JsonSerde.of(CategorizedExample.class).serializer(), BATCHER, DECIDER)
+                .addSink(RESUBMIT_SINK, SOURCE_TOPIC, keys, JsonSerde.of(Example.class).serializer(), DECIDER)
                 .addSink(QUARANTINED_SINK, Topics.EXAMPLES_QUARANTINED.name(), keys,
                         JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
                 .addSink(REJECTED_SINK, Topics.EXAMPLES_REJECTED.name(), keys,
-                        JsonSerde.of(RejectedRecord.class).serializer(), BATCHER)
+                        JsonSerde.of(RejectedRecord.class).serializer(), BATCHER, DECIDER)
                 .addSink(PROBE_RESULTS_SINK, Topics.PROBES_RESULTS.name(), keys,
                         JsonSerde.of(ProbeResult.class).serializer(), BATCHER)
                 // Second sub-topology: what became of each example, re-keyed by submission and counted.

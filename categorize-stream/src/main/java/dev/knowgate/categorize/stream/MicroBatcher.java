@@ -8,6 +8,7 @@ import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.ContractViolation;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ProbeResult;
+import dev.knowgate.contracts.QuarantineEntry;
 import dev.knowgate.contracts.Purpose;
 import dev.knowgate.contracts.RejectedRecord;
 import dev.knowgate.contracts.Route;
@@ -335,11 +336,14 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 VerdictHistory history = verdicts.get(example.id());
                 verdicts.put(example.id(), (history == null ? new VerdictHistory(example.id(), List.of()) : history)
                         .with(new RoutedVerdict(verdict, route)));
+                QuarantinedExample before = quarantine.get(example.id());
                 if (route == Route.QUARANTINED) {
+                    // A new verdict opens it again in the queue; the decisions about it stay in its history.
                     quarantine.put(example.id(), new QuarantinedExample(example, Long.parseLong(kv.key), p.timestamp(),
-                            batch.model().key(), now, null));
-                } else if (quarantine.get(example.id()) != null) {
-                    quarantine.delete(example.id()); // known now: it leaves the quarantine, for training
+                            batch.model().key(), now, null, verdict, QuarantineEntry.State.OPEN,
+                            before == null ? List.of() : before.decisions()));
+                } else if (before != null && before.open()) {
+                    quarantine.put(example.id(), before.known()); // known now: it went to training, its history stays
                 }
                 metrics.verdict(verdict.category(), batch.model());
                 outcome(example, () -> SubmissionOutcome.categorized(example, verdict, route), p.timestamp());
@@ -402,7 +406,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                         continue;
                     }
                     recheckAfter = e.key;
-                    if (!e.value.modelKey().equals(liveKey) && !liveKey.equals(e.value.recheckedFor())) {
+                    if (e.value.open() && !e.value.modelKey().equals(liveKey) && !liveKey.equals(e.value.recheckedFor())) {
                         chosen.add(e);
                     }
                 }

@@ -8,7 +8,6 @@ import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.SubmissionOutcome;
 import dev.knowgate.contracts.SubmissionStatus;
 import dev.knowgate.contracts.json.ContractJson;
-import dev.knowgate.service.auth.ApiKeyStore;
 import dev.knowgate.service.auth.AuthProblems;
 import dev.knowgate.service.problem.ProblemResponse;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -30,8 +29,6 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * GET /v1/submissions/{id}: what became of a curator's submission ({@link SubmissionStatus}), and
@@ -117,7 +114,7 @@ public class SubmissionsResource {
         return owners.answer(owners.ownerOfSubmission(key), "submission '" + id + "'", "submissions", forwardedBy,
                 partition -> local(id, whose, partition, key, local),
                 owner -> forwarder.forward(owner, "/v1/submissions/" + VerdictForwarder.segment(id) + subPath + query,
-                        "submission '" + id + "'", owners.self(), credentials(headers)));
+                        "submission '" + id + "'", owners.self(), VerdictForwarder.credentials(headers)));
     }
 
     private Response local(String id, String whose, int partition, String key, Local local) {
@@ -140,17 +137,5 @@ public class SubmissionsResource {
                             + "curator's, or its first example is still on its way)");
         }
         return answer;
-    }
-
-    /** The caller's own credentials, for the owner to check again. */
-    private static Map<String, String> credentials(HttpHeaders headers) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String name : new String[] {HttpHeaders.AUTHORIZATION, ApiKeyStore.API_KEY_HEADER}) {
-            String value = headers.getHeaderString(name);
-            if (value != null) {
-                out.put(name, value);
-            }
-        }
-        return out;
     }
 }

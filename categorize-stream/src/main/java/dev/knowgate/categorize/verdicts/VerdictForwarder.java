@@ -1,6 +1,7 @@
 package dev.knowgate.categorize.verdicts;
 
 import dev.knowgate.categorize.CategorizeConfig;
+import dev.knowgate.service.auth.ApiKeyStore;
 import dev.knowgate.service.problem.ProblemResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,10 +49,20 @@ public class VerdictForwarder {
      * the key in messages.
      */
     public Response forward(HostInfo owner, String pathAndQuery, String what, HostInfo self, Map<String, String> headers) {
+        return forward(owner, "GET", null, pathAndQuery, what, self, headers);
+    }
+
+    /** The same for a request with a JSON body ({@code body} null: none). */
+    public Response forward(HostInfo owner, String method, String body, String pathAndQuery, String what, HostInfo self,
+                            Map<String, String> headers) {
         String host = owner.host().contains(":") ? "[" + owner.host() + "]" : owner.host();
         URI uri = URI.create("http://" + host + ":" + owner.port() + pathAndQuery);
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).GET()
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header(FORWARDED_BY, self.host() + ":" + self.port());
+        if (body != null) {
+            builder.header("Content-Type", "application/json");
+        }
         headers.forEach(builder::header);
         HttpRequest request = builder.build();
         HttpResponse<String> answer;
@@ -70,7 +81,20 @@ public class VerdictForwarder {
         answer.headers().firstValue("Content-Type").ifPresent(t -> b.header("Content-Type", t));
         answer.headers().firstValue("Retry-After").ifPresent(t -> b.header("Retry-After", t));
         answer.headers().firstValue(SERVED_BY).ifPresent(t -> b.header(SERVED_BY, t));
+        answer.headers().firstValue("Location").ifPresent(t -> b.header("Location", t));
         return b.build();
+    }
+
+    /** The caller's own credentials, for the owner to check again. */
+    public static Map<String, String> credentials(jakarta.ws.rs.core.HttpHeaders headers) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String name : new String[] {jakarta.ws.rs.core.HttpHeaders.AUTHORIZATION, ApiKeyStore.API_KEY_HEADER}) {
+            String value = headers.getHeaderString(name);
+            if (value != null) {
+                out.put(name, value);
+            }
+        }
+        return out;
     }
 
     /** One URL path segment. */
@@ -78,7 +102,7 @@ public class VerdictForwarder {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    static Response unavailable(String slug, String detail) {
+    public static Response unavailable(String slug, String detail) {
         Response r = ProblemResponse.of(503, slug, "Verdicts not queryable right now", detail);
         return Response.fromResponse(r).header("Retry-After", "2").build();
     }

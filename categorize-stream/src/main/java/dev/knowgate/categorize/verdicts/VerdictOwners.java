@@ -84,12 +84,17 @@ public class VerdictOwners {
     }
 
     /** An answer from this instance, saying so ({@link VerdictForwarder#SERVED_BY}). */
-    Response served(Response r) {
+    public Response served(Response r) {
         return Response.fromResponse(r).header(VerdictForwarder.SERVED_BY, self.host() + ":" + self.port()).build();
     }
 
     public Owner ownerOf(String exampleId) {
         return ownerOf(CategorizeTopology.VERDICT_STORE, CategorizeTopology.SOURCE_TOPIC, exampleId);
+    }
+
+    /** The owner of a quarantined example: the quarantine store is keyed by example id, as examples.submitted is. */
+    public Owner ownerOfQuarantined(String exampleId) {
+        return ownerOf(CategorizeTopology.QUARANTINE_STORE, CategorizeTopology.SOURCE_TOPIC, exampleId);
     }
 
     /** The owner of a submission's counts: the submissions store is keyed as its input topic is. */

@@ -12,6 +12,8 @@ import dev.knowgate.contracts.Purpose;
 import dev.knowgate.contracts.RejectedRecord;
 import dev.knowgate.contracts.SubmissionOutcome;
 import dev.knowgate.contracts.SubmissionStatus;
+import dev.knowgate.contracts.QuarantineDecision;
+import dev.knowgate.contracts.QuarantineEntry;
 import dev.knowgate.contracts.Route;
 import dev.knowgate.contracts.SlickMethod;
 import dev.knowgate.contracts.json.ContractJson;
@@ -352,16 +354,109 @@ class CategorizeTopologyTest {
                     .containsExactly("knowgate-base@1", llama);
             QuarantinedExample q = store.get(c.example().id());
             if (c.route() == Route.ACCEPTED) {
-                assertThat(q).as("left the quarantine").isNull();
+                assertThat(q.state()).as("left the queue for training, its entry kept").isEqualTo(QuarantineEntry.State.KNOWN);
             } else {
                 assertThat(q.modelKey()).isEqualTo(llama);
+                assertThat(q.state()).isEqualTo(QuarantineEntry.State.OPEN);
+                assertThat(q.verdict().modelKey()).isEqualTo(llama);
             }
         }
-        assertThat(count(store)).isEqualTo(first.size() - healed.size());
+        assertThat(count(store)).isEqualTo(first.size());
         // The submission's counts follow: the rechecked ones now count under the new version.
         SubmissionStatus s1 = driver.<String, SubmissionStatus>getKeyValueStore(CategorizeTopology.SUBMISSIONS_STORE).get("mira/s1");
         assertThat(s1.byModel()).containsEntry(llama, (long) bound).containsEntry("knowgate-base@1", 24L - bound);
         assertThat(s1.examples()).isEqualTo(24);
+    }
+
+    /**
+     * Curators' decisions are applied once each, in the task that quarantined the example: a release
+     * sends it to examples.accepted with its Unknown verdict, an amendment sends the corrected example
+     * to examples.submitted (judged like any other), a drop keeps it out; a repeated, stale or late
+     * decision changes nothing, and a malformed one is rejected without stopping the stream.
+     */
+    @Test
+    void decisionsOnTheQuarantineAreAppliedOnceEachAndTheirEffectsFollow() throws Exception {
+        start(new BatchSettings(8, Duration.ofMillis(100)), true);
+        pool(0, 8).forEach(f -> submit(f.toExample().withCurator("mira").withSubmission("s1")));
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        List<CategorizedExample> q = quarantined.readValuesToList();
+        assertThat(q.size()).as("facts never seen in pre-training: Unknown").isGreaterThanOrEqualTo(4);
+        accepted.readValuesToList();
+        categorized.readValuesToList();
+        TestInputTopic<String, byte[]> decisions = driver.createInputTopic(Topics.QUARANTINE_DECISIONS.name(),
+                new StringSerializer(), new ByteArraySerializer());
+        TestOutputTopic<String, Example> resubmitted = output(Topics.EXAMPLES_SUBMITTED.name(), Example.class);
+        Instant at = Instant.parse("2026-11-22T00:01:00Z");
+        String base = "knowgate-base@1";
+        Example released = q.get(0).example();
+        Example dropped = q.get(1).example();
+        Example amended = q.get(2).example();
+        Example stale = q.get(3).example();
+        QuarantineDecision release = new QuarantineDecision("d-1", released.id(), QuarantineDecision.Action.RELEASE, "mira",
+                "a new fact; teach it", base, null, List.of(), null, at);
+        Example corrected = QuarantineDecision.amended(amended, "Morrow", List.of("Morrow Town"));
+        QuarantineDecision amend = new QuarantineDecision("d-3", amended.id(), QuarantineDecision.Action.AMEND, "mira",
+                "the gold answer was wrong", base, "Morrow", List.of("Morrow Town"), corrected.id(), at);
+        for (QuarantineDecision d : List.of(release, release,
+                new QuarantineDecision("d-2", dropped.id(), QuarantineDecision.Action.DROP, "mira", "duplicate of ex-1", base,
+                        null, List.of(), null, at),
+                new QuarantineDecision("d-2b", dropped.id(), QuarantineDecision.Action.RELEASE, "mira", "changed my mind", base,
+                        null, List.of(), null, at),
+                amend,
+                new QuarantineDecision("d-4", stale.id(), QuarantineDecision.Action.DROP, "mira", "old", "knowgate-base@0",
+                        null, List.of(), null, at),
+                new QuarantineDecision("d-5", "ex-nowhere", QuarantineDecision.Action.DROP, "mira", "typo", base, null,
+                        List.of(), null, at))) {
+            decisions.pipeInput(d.exampleId(), ContractJson.write(d));
+        }
+        decisions.pipeInput(released.id(), "{\"action\":\"release\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        List<CategorizedExample> toTraining = accepted.readValuesToList();
+        assertThat(toTraining).singleElement().satisfies(c -> {
+            assertThat(c.example()).isEqualTo(released);
+            assertThat(c.route()).isEqualTo(Route.RELEASED);
+            assertThat(c.verdict().category()).isEqualTo(Category.UNKNOWN);
+        });
+        KeyValueStore<String, QuarantinedExample> store = driver.getKeyValueStore(CategorizeTopology.QUARANTINE_STORE);
+        assertThat(store.get(released.id()).state()).isEqualTo(QuarantineEntry.State.RELEASED);
+        assertThat(store.get(released.id()).decisions()).containsExactly(release);
+        assertThat(store.get(dropped.id()).state()).isEqualTo(QuarantineEntry.State.DROPPED);
+        assertThat(store.get(dropped.id()).decisions()).extracting(QuarantineDecision::decisionId).containsExactly("d-2");
+        assertThat(store.get(amended.id()).state()).isEqualTo(QuarantineEntry.State.AMENDED);
+        assertThat(store.get(stale.id()).state()).isEqualTo(QuarantineEntry.State.OPEN);
+        assertThat(rejected.readValuesToList()).singleElement().satisfies(r -> {
+            assertThat(r.sourceTopic()).isEqualTo(Topics.QUARANTINE_DECISIONS.name());
+            assertThat(r.reason()).isEqualTo("missing_field");
+        });
+        assertThat(registry.counter("knowgate.categorize.quarantine.decisions", "action", "release", "outcome", "duplicate").count())
+                .isEqualTo(1);
+        assertThat(registry.counter("knowgate.categorize.quarantine.decisions", "action", "release", "outcome", "not_open").count())
+                .isEqualTo(1);
+        assertThat(registry.counter("knowgate.categorize.quarantine.decisions", "action", "drop", "outcome", "stale_verdict").count())
+                .isEqualTo(1);
+        assertThat(registry.counter("knowgate.categorize.quarantine.decisions", "action", "drop", "outcome", "not_quarantined").count())
+                .isEqualTo(1);
+
+        // The amendment is a new example of the same submission, judged like any other.
+        assertThat(resubmitted.readValuesToList()).containsExactly(corrected);
+        assertThat(corrected.answer()).isEqualTo("Morrow");
+        assertThat(corrected.aliases()).containsExactly("Morrow Town");
+        assertThat(corrected.submission()).isEqualTo("s1");
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(categorized.readValuesToList()).extracting(c -> c.example().id()).containsExactly(corrected.id());
+        SubmissionStatus s1 = driver.<String, SubmissionStatus>getKeyValueStore(CategorizeTopology.SUBMISSIONS_STORE).get("mira/s1");
+        assertThat(s1.examples()).isEqualTo(9);
+        assertThat(s1.pending()).isZero();
+
+        // The trainer returns the released one: open again, its history kept; a second return is a duplicate.
+        QuarantineDecision back = new QuarantineDecision("return-" + released.id() + "-knowgate-base-2", released.id(),
+                QuarantineDecision.Action.RETURN, QuarantineDecision.TRAINER, "knowgate-base@2 rejected", base, null,
+                List.of(), null, at.plusSeconds(60));
+        decisions.pipeInput(released.id(), ContractJson.write(back));
+        decisions.pipeInput(released.id(), ContractJson.write(back));
+        assertThat(store.get(released.id()).state()).isEqualTo(QuarantineEntry.State.OPEN);
+        assertThat(store.get(released.id()).decisions()).containsExactly(release, back);
+        assertThat(store.get(released.id()).entry().evidence()).isNotNull();
     }
 
     private static long count(KeyValueStore<String, ?> store) {

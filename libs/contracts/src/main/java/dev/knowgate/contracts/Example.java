@@ -72,6 +72,11 @@ public record Example(
         return Require.exampleId("submission", value, MAX_ID_LENGTH);
     }
 
+    /** An example id as the contract takes it, for the places that take one from outside a record (a URL path). */
+    public static String exampleId(String value) {
+        return Require.exampleId("id", value, MAX_ID_LENGTH);
+    }
+
     /** A training example with only the required content; the id is derived from it. */
     public static Example of(String question, String answer) {
         return new Example(SchemaVersions.CURRENT, null, question, answer, List.of(),
