@@ -7,6 +7,9 @@ import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ModelDecision;
 import dev.knowgate.contracts.ModelVersion;
 import dev.knowgate.contracts.ProbeResult;
+import dev.knowgate.contracts.QuarantineDecision;
+import dev.knowgate.contracts.QuarantineEntry;
+import dev.knowgate.contracts.QuarantinePage;
 import dev.knowgate.contracts.RejectedRecord;
 import dev.knowgate.contracts.SubmissionOutcome;
 import dev.knowgate.contracts.topic.ProbeHeaders;
@@ -153,8 +156,105 @@ class CategorizeStreamServiceTest {
                 .body("title", is("Not a submission id"));
     }
 
+    /**
+     * The quarantine as a queue: a curator lists their quarantined examples with the model's own
+     * answers, releases, drops and amends them; each decision is written once to quarantine.decisions
+     * and applied once by the stream (a release to examples.accepted, an amendment judged as a new
+     * example); another curator neither sees nor decides on them, and bad requests are problem documents.
+     */
     @Test
     @Order(4)
+    void aCuratorReviewsTheQuarantineAndEachDecisionIsAppliedOnce() {
+        List<Example> examples = WORLD.finetunePool().stream().filter(f -> f.exposure() == 0).limit(5)
+                .map(f -> f.toExample().withCurator("mira").withSubmission("sub-queue-test")).toList();
+        send(examples);
+        Set<String> ids = ids(examples);
+        await().atMost(Duration.ofSeconds(90)).until(() -> categorized(ids).size() == ids.size());
+        List<Example> unknown = categorized(ids).stream().filter(c -> c.route() == dev.knowgate.contracts.Route.QUARANTINED)
+                .map(CategorizedExample::example).toList();
+        assertThat(unknown).as("facts never seen in pre-training are quarantined").hasSizeGreaterThanOrEqualTo(3);
+
+        given().get("/v1/quarantine").then().statusCode(401).contentType("application/problem+json");
+        QuarantinePage page = ContractJson.read(given().header("X-Api-Key", "mira-test-key")
+                .queryParam("submission", "sub-queue-test").get("/v1/quarantine").then().statusCode(200)
+                .contentType("application/json").extract().asString(), QuarantinePage.class);
+        assertThat(page.total()).isEqualTo(unknown.size());
+        assertThat(page.entries()).allSatisfy(e -> {
+            assertThat(e.state()).isEqualTo(QuarantineEntry.State.OPEN);
+            assertThat(e.model()).isEqualTo("knowgate-base@1");
+            assertThat(e.evidence()).as("the model's own answer").isNotNull();
+        });
+        given().header("X-Api-Key", "mira-test-key").queryParam("submission", "sub-queue-test").queryParam("limit", "1")
+                .get("/v1/quarantine").then().statusCode(200).body("total", is(unknown.size())).body("entries.size()", is(1));
+        given().header("X-Api-Key", "ola-test-key").queryParam("submission", "sub-queue-test").get("/v1/quarantine")
+                .then().statusCode(200).body("total", is(0));
+        given().header("X-Api-Key", "ola-test-key").queryParam("curator", "mira").get("/v1/quarantine").then().statusCode(403);
+        given().header("X-Api-Key", "lead-test-key").queryParam("curator", "mira").queryParam("submission", "sub-queue-test")
+                .get("/v1/quarantine").then().statusCode(200).body("total", is(unknown.size()));
+        for (String bad : new String[] {"state=bogus", "limit=0", "olderThan=soon"}) {
+            String[] kv = bad.split("=");
+            given().header("X-Api-Key", "mira-test-key").queryParam(kv[0], kv[1]).get("/v1/quarantine").then()
+                    .statusCode(400).contentType("application/problem+json").body("detail", containsString(kv[1]));
+        }
+
+        Example released = unknown.get(0);
+        Example dropped = unknown.get(1);
+        Example amended = unknown.get(2);
+        String release = "{\"action\":\"release\",\"reason\":\"a new fact; teach it\",\"decisionId\":\"svc-release-1\"}";
+        given().header("X-Api-Key", "ola-test-key").contentType("application/json").body(release)
+                .post("/v1/quarantine/" + released.id() + "/decisions").then().statusCode(403);
+        given().contentType("application/json").body(release).post("/v1/quarantine/" + released.id() + "/decisions")
+                .then().statusCode(401);
+        given().header("X-Api-Key", "mira-test-key").contentType("application/json").body(release)
+                .post("/v1/quarantine/" + released.id() + "/decisions").then().statusCode(202)
+                .header("Location", "/v1/quarantine/" + released.id())
+                .body("action", is("release")).body("decidedBy", is("mira")).body("verdictModel", is("knowgate-base@1"));
+        // Sent again (a client that lost the answer): the same decision, not a second one.
+        int again = given().header("X-Api-Key", "mira-test-key").contentType("application/json").body(release)
+                .post("/v1/quarantine/" + released.id() + "/decisions").then().body("decisionId", is("svc-release-1"))
+                .extract().statusCode();
+        assertThat(again).isIn(200, 202);
+        given().header("X-Api-Key", "mira-test-key").contentType("application/json")
+                .body("{\"action\":\"drop\",\"reason\":\"a duplicate of another example\"}")
+                .post("/v1/quarantine/" + dropped.id() + "/decisions").then().statusCode(202);
+        given().header("X-Api-Key", "mira-test-key").contentType("application/json")
+                .body("{\"action\":\"amend\",\"reason\":\"the gold answer was a typo\",\"answer\":\"Morrow\"}")
+                .post("/v1/quarantine/" + amended.id() + "/decisions").then().statusCode(202)
+                .body("amendedId", org.hamcrest.Matchers.startsWith("ex-"));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().header("X-Api-Key", "mira-test-key")
+                .get("/v1/quarantine/" + dropped.id()).then().statusCode(200).body("state", is("dropped")));
+        given().header("X-Api-Key", "mira-test-key").contentType("application/json")
+                .body("{\"action\":\"release\",\"reason\":\"changed my mind\"}")
+                .post("/v1/quarantine/" + dropped.id() + "/decisions").then().statusCode(409)
+                .contentType("application/problem+json").body("detail", containsString("dropped"));
+        for (String bad : new String[] {"{\"action\":\"release\"}", "{\"action\":\"return\",\"reason\":\"x\"}",
+                "{\"action\":\"amend\",\"reason\":\"x\"}", "not json"}) {
+            given().header("X-Api-Key", "mira-test-key").contentType("application/json").body(bad)
+                    .post("/v1/quarantine/" + unknown.get(unknown.size() - 1).id() + "/decisions").then().statusCode(400)
+                    .contentType("application/problem+json");
+        }
+        given().header("X-Api-Key", "mira-test-key").contentType("application/json").body(release)
+                .post("/v1/quarantine/ex-000000000000000000000000/decisions").then().statusCode(404);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> TopicContents.committed(KafkaBroker.shared().bootstrapServers(),
+                Topics.EXAMPLES_ACCEPTED.name()).stream().map(r -> ContractJson.read(r.value(), CategorizedExample.class))
+                .anyMatch(c -> c.example().id().equals(released.id()) && c.route() == dev.knowgate.contracts.Route.RELEASED));
+        String amendedId = given().header("X-Api-Key", "mira-test-key").get("/v1/quarantine/" + amended.id()).then()
+                .statusCode(200).body("state", is("amended")).extract().path("decisions[0].amendedId");
+        await().atMost(Duration.ofSeconds(90)).until(() -> !categorized(Set.of(amendedId)).isEmpty());
+        assertThat(categorized(Set.of(amendedId)).get(0).example().answer()).isEqualTo("Morrow");
+
+        List<QuarantineDecision> written = TopicContents.committed(KafkaBroker.shared().bootstrapServers(),
+                Topics.QUARANTINE_DECISIONS.name()).stream().map(r -> ContractJson.read(r.value(), QuarantineDecision.class))
+                .filter(d -> ids.contains(d.exampleId())).toList();
+        assertThat(written).as("one record per decision").hasSize(3)
+                .extracting(QuarantineDecision::action).containsExactlyInAnyOrder(QuarantineDecision.Action.RELEASE,
+                        QuarantineDecision.Action.DROP, QuarantineDecision.Action.AMEND);
+    }
+
+    @Test
+    @Order(5)
     void aCandidateIsEvaluatedUnderItselfAndServesOnlyOncePromotedAndARejectedOneNever() throws Exception {
         ModelVersion v2 = announce(REGISTRY.copyAs("knowgate-base", 2));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then()
@@ -219,7 +319,7 @@ class CategorizeStreamServiceTest {
      * too; now each is rejected with its reason and the stream goes on.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void bytesThatAreNotUtf8AndIdsOrTextBreakingTheRulesAreRejectedWithTheirReasonAndTheStreamGoesOn() {
         byte[] overlong = "{\"id\":\"..\u0000\u0000..etc\",\"question\":\"Where?\",\"answer\":\"Pell\"}"
                 .getBytes(StandardCharsets.UTF_8);
@@ -256,7 +356,7 @@ class CategorizeStreamServiceTest {
      * after batch.probe-max-wait (20 s in the test profile) with a clear rejection.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aProbeHeaderNeverHoldsATrainingExampleAndAProbeForAVersionThatNeverComesExpires() {
         Example training = examples(37, 38).get(0);
         Fact probe = WORLD.probes().get(10);
@@ -290,7 +390,7 @@ class CategorizeStreamServiceTest {
      * not-live even when promoted, and is counted under knowgate_categorize_model_refused_total{reason="vocabulary_mismatch"}.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aVersionWhoseLogitsDoNotCoverItsTokenizerNeverGoesLive() throws Exception {
         Path dir = REGISTRY.withTokenizerBeyondTheModel("knowgate-base", 5, 3);
         ModelVersion v5 = announce(dir);
@@ -312,7 +412,7 @@ class CategorizeStreamServiceTest {
      * the registry, and one signed by another key are each refused, and promoting them changes nothing.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void versionsFromOutsideTheRegistryOrNotSignedByATrustedKeyNeverGoLive() throws Exception {
         Path outside = TestModels.copyAs(Files.createTempDirectory("forged").resolve("knowgate-base").resolve("6"),
                 "knowgate-base", 6);
@@ -343,7 +443,7 @@ class CategorizeStreamServiceTest {
      * judges training examples; the other one answers the probe evaluations asked of it.
      */
     @Test
-    @Order(9)
+    @Order(10)
     void aPromotedVersionOfAnotherLineageAnswersItsProbesButNeverJudgesTrainingExamples() throws Exception {
         ModelVersion imported = announce(REGISTRY.copyAs("my-imported-model", 1));
         decide(imported, DecisionStatus.PROMOTED);

@@ -28,6 +28,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
@@ -46,6 +47,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -139,10 +142,17 @@ public class QuarantineResource {
         }
         long total = matching.size();
         if (forwardedBy == null) {
-            // Every other instance lists what its own tasks hold; a missing answer is an error, not a shorter queue.
+            // Every instance that runs partitions this one does not lists what its own tasks hold; a missing
+            // answer is an error, not a shorter queue. Which instance is this one is told by the partitions it
+            // runs, not by comparing host names (an advertised name may differ from the one configured here).
             String query = uri.getRequestUri().getRawQuery();
+            Set<TopicPartition> here = streams.metadataForLocalThreads().stream()
+                    .flatMap(thread -> thread.activeTasks().stream())
+                    .flatMap(task -> task.topicPartitions().stream()).collect(Collectors.toSet());
             for (StreamsMetadata other : streams.metadataForAllStreamsClients()) {
-                if (other.hostInfo().equals(owners.self()) || !other.stateStoreNames().contains(CategorizeTopology.QUARANTINE_STORE)) {
+                boolean holdsOthers = other.topicPartitions().stream()
+                        .anyMatch(tp -> tp.topic().equals(CategorizeTopology.SOURCE_TOPIC) && !here.contains(tp));
+                if (!holdsOthers || !other.stateStoreNames().contains(CategorizeTopology.QUARANTINE_STORE)) {
                     continue;
                 }
                 Response r = forwarder.forward(other.hostInfo(), "/v1/quarantine" + (query == null ? "" : "?" + query),
