@@ -253,8 +253,70 @@ class CategorizeStreamServiceTest {
                         QuarantineDecision.Action.DROP, QuarantineDecision.Action.AMEND);
     }
 
+    @io.quarkus.test.common.http.TestHTTPResource("/review/")
+    java.net.URL reviewPage;
+
+    /**
+     * The review page in a real headless Chromium (Selenium, Debian's chromedriver): with a curator's
+     * key it lists the curator's quarantined examples with the model's answers; Release and Amend
+     * record decisions that the stream applies (the released row leaves the open queue); a decision
+     * without a reason and a wrong key are refused on the page.
+     */
     @Test
     @Order(5)
+    void theReviewPageListsTheQueueAndRecordsDecisionsInARealBrowser() {
+        List<Example> examples = WORLD.finetunePool().stream().filter(f -> f.exposure() == 0).skip(5).limit(4)
+                .map(f -> f.toExample().withCurator("mira").withSubmission("sub-page-test")).toList();
+        send(examples);
+        Set<String> ids = ids(examples);
+        await().atMost(Duration.ofSeconds(90)).until(() -> categorized(ids).size() == ids.size());
+        List<String> unknown = categorized(ids).stream().filter(c -> c.route() == dev.knowgate.contracts.Route.QUARANTINED)
+                .map(c -> c.example().id()).sorted().toList();
+        assertThat(unknown).hasSizeGreaterThanOrEqualTo(2);
+
+        org.openqa.selenium.chrome.ChromeDriver browser = ReviewBrowser.start();
+        try {
+            org.openqa.selenium.support.ui.WebDriverWait wait = new org.openqa.selenium.support.ui.WebDriverWait(browser,
+                    Duration.ofSeconds(30));
+            browser.get(reviewPage + "#key=mira-test-key&submission=sub-page-test");
+            wait.until(d -> "listed".equals(d.findElement(org.openqa.selenium.By.tagName("body")).getAttribute("data-state")));
+            assertThat(browser.getCurrentUrl()).as("the key leaves the address bar").doesNotContain("mira-test-key");
+            List<org.openqa.selenium.WebElement> rows = browser.findElements(org.openqa.selenium.By.cssSelector("#rows tr"));
+            assertThat(rows).extracting(r -> r.getAttribute("data-example-id")).containsExactlyInAnyOrderElementsOf(unknown);
+            assertThat(browser.findElement(org.openqa.selenium.By.id("summary")).getText())
+                    .isEqualTo(unknown.size() + " of " + unknown.size() + " open quarantined examples, oldest first");
+            assertThat(rows.get(0).getText()).containsPattern("(none|confident_other|near_match) [01]\\.\\d\\d");
+
+            String released = rows.get(0).getAttribute("data-example-id");
+            rows.get(0).findElement(org.openqa.selenium.By.cssSelector("button.release")).click();
+            wait.until(d -> d.findElement(org.openqa.selenium.By.id("error-banner")).isDisplayed());
+            assertThat(browser.findElement(org.openqa.selenium.By.id("error-banner")).getText()).contains("Give a reason");
+
+            browser.findElement(org.openqa.selenium.By.id("reason")).sendKeys("a new fact; teach it");
+            browser.findElement(org.openqa.selenium.By.cssSelector("tr[data-example-id='" + released + "'] button.release")).click();
+            wait.until(d -> d.findElement(org.openqa.selenium.By.id("result")).getText().contains("release of " + released + " recorded"));
+            wait.until(d -> d.findElements(org.openqa.selenium.By.cssSelector("tr[data-example-id='" + released + "']")).isEmpty());
+
+            String amended = unknown.stream().filter(id -> !id.equals(released)).findFirst().orElseThrow();
+            org.openqa.selenium.WebElement row = browser.findElement(org.openqa.selenium.By.cssSelector("tr[data-example-id='" + amended + "']"));
+            row.findElement(org.openqa.selenium.By.cssSelector("input.amend-answer")).sendKeys("Morrow");
+            row.findElement(org.openqa.selenium.By.cssSelector("button.amend")).click();
+            wait.until(d -> d.findElement(org.openqa.selenium.By.id("result")).getText().contains("resubmitted as ex-"));
+
+            browser.get(reviewPage + "#key=not-a-key");
+            wait.until(d -> "error".equals(d.findElement(org.openqa.selenium.By.tagName("body")).getAttribute("data-state")));
+            assertThat(browser.findElement(org.openqa.selenium.By.id("error-banner")).getText()).contains("HTTP 401");
+        } finally {
+            browser.quit();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicContents.committed(
+                KafkaBroker.shared().bootstrapServers(), Topics.QUARANTINE_DECISIONS.name()).stream()
+                .map(r -> ContractJson.read(r.value(), QuarantineDecision.class)).filter(d -> ids.contains(d.exampleId())).toList())
+                .hasSize(2).allMatch(d -> d.decidedBy().equals("mira") && d.decisionId().startsWith("web-")));
+    }
+
+    @Test
+    @Order(6)
     void aCandidateIsEvaluatedUnderItselfAndServesOnlyOncePromotedAndARejectedOneNever() throws Exception {
         ModelVersion v2 = announce(REGISTRY.copyAs("knowgate-base", 2));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then()
@@ -319,7 +381,7 @@ class CategorizeStreamServiceTest {
      * too; now each is rejected with its reason and the stream goes on.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void bytesThatAreNotUtf8AndIdsOrTextBreakingTheRulesAreRejectedWithTheirReasonAndTheStreamGoesOn() {
         byte[] overlong = "{\"id\":\"..\u0000\u0000..etc\",\"question\":\"Where?\",\"answer\":\"Pell\"}"
                 .getBytes(StandardCharsets.UTF_8);
@@ -356,7 +418,7 @@ class CategorizeStreamServiceTest {
      * after batch.probe-max-wait (20 s in the test profile) with a clear rejection.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aProbeHeaderNeverHoldsATrainingExampleAndAProbeForAVersionThatNeverComesExpires() {
         Example training = examples(37, 38).get(0);
         Fact probe = WORLD.probes().get(10);
@@ -390,7 +452,7 @@ class CategorizeStreamServiceTest {
      * not-live even when promoted, and is counted under knowgate_categorize_model_refused_total{reason="vocabulary_mismatch"}.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void aVersionWhoseLogitsDoNotCoverItsTokenizerNeverGoesLive() throws Exception {
         Path dir = REGISTRY.withTokenizerBeyondTheModel("knowgate-base", 5, 3);
         ModelVersion v5 = announce(dir);
@@ -412,7 +474,7 @@ class CategorizeStreamServiceTest {
      * the registry, and one signed by another key are each refused, and promoting them changes nothing.
      */
     @Test
-    @Order(9)
+    @Order(10)
     void versionsFromOutsideTheRegistryOrNotSignedByATrustedKeyNeverGoLive() throws Exception {
         Path outside = TestModels.copyAs(Files.createTempDirectory("forged").resolve("knowgate-base").resolve("6"),
                 "knowgate-base", 6);
@@ -443,7 +505,7 @@ class CategorizeStreamServiceTest {
      * judges training examples; the other one answers the probe evaluations asked of it.
      */
     @Test
-    @Order(10)
+    @Order(11)
     void aPromotedVersionOfAnotherLineageAnswersItsProbesButNeverJudgesTrainingExamples() throws Exception {
         ModelVersion imported = announce(REGISTRY.copyAs("my-imported-model", 1));
         decide(imported, DecisionStatus.PROMOTED);
