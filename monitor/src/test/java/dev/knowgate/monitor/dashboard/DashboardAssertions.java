@@ -41,6 +41,9 @@ public final class DashboardAssertions {
     /** The installed Chromium, or the calling test is skipped (JUnit assumption) saying why. */
     public static HeadlessChromium chromiumOrSkip() {
         var chromium = HeadlessChromium.find();
+        if (chromium.isEmpty() && "required".equals(System.getenv("KNOWGATE_BROWSER_TESTS"))) {
+            throw new IllegalStateException("no Chromium ($CHROMIUM, /usr/bin/chromium), and KNOWGATE_BROWSER_TESTS=required");
+        }
         Assumptions.assumeTrue(chromium.isPresent(),
                 "No Chromium found ($CHROMIUM, /usr/bin/chromium, /usr/bin/chromium-browser): skipping the dashboard's"
                         + " browser check. Install it with: apt-get install -y chromium");
