@@ -4,6 +4,7 @@ import dev.knowgate.categorize.TestModels;
 import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.ProbeResult;
+import dev.knowgate.contracts.QuarantineDecision;
 import dev.knowgate.contracts.SubmissionStatus;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.ProbeHeaders;
@@ -41,7 +42,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * appears exactly once in examples.categorized and once in accepted or quarantined, and every probe
  * exactly once in probes.results: a crash between an evaluation and its decision neither loses an
  * answer nor gives the monitor one twice. The examples belong to two curators' submissions, whose
- * counts (the submissions store, read from its changelog) add up to exactly what was pushed.
+ * counts (the submissions store, read from its changelog) add up to exactly what was pushed. Then
+ * curators' decisions about 30 quarantined examples (10 releases, 10 drops, 10 amendments, each sent
+ * twice) meet another SIGKILL and are all sent once more after it: each release reaches
+ * examples.accepted once, each amendment is resubmitted and judged once, and the queue's state
+ * (the quarantine store, read from its changelog) holds one decision per example.
  */
 class ExactlyOnceCrashTest {
 
@@ -153,6 +158,110 @@ class ExactlyOnceCrashTest {
         // The crash really cost work that was redone: uncommitted output exists beyond the committed.
         assertThat(TopicContents.uncommitted(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size())
                 .isGreaterThanOrEqualTo(EXAMPLES);
+
+        decisionsAreAppliedOnceAcrossAKill(bootstrap, state);
+    }
+
+    private void decisionsAreAppliedOnceAcrossAKill(String bootstrap, Path state) throws Exception {
+        List<CategorizedExample> quarantined = TopicContents.committed(bootstrap, Topics.EXAMPLES_QUARANTINED.name()).stream()
+                .map(r -> ContractJson.read(r.value(), CategorizedExample.class)).limit(30).toList();
+        assertThat(quarantined).hasSize(30);
+        java.time.Instant at = java.time.Instant.parse("2026-12-06T12:00:00Z");
+        List<QuarantineDecision> decisions = new java.util.ArrayList<>();
+        Set<String> amendedIds = new java.util.HashSet<>();
+        for (int i = 0; i < 30; i++) {
+            CategorizedExample c = quarantined.get(i);
+            String id = c.example().id();
+            String model = c.verdict().modelKey();
+            QuarantineDecision d = switch (i % 3) {
+                case 0 -> new QuarantineDecision("crash-d" + i, id, QuarantineDecision.Action.RELEASE, "crash", "teach it",
+                        model, null, List.of(), null, at);
+                case 1 -> new QuarantineDecision("crash-d" + i, id, QuarantineDecision.Action.DROP, "crash", "not wanted",
+                        model, null, List.of(), null, at);
+                default -> {
+                    String amendedId = QuarantineDecision.amended(c.example(), "Corrected " + i, List.of()).id();
+                    amendedIds.add(amendedId);
+                    yield new QuarantineDecision("crash-d" + i, id, QuarantineDecision.Action.AMEND, "crash", "typo", model,
+                            "Corrected " + i, List.of(), amendedId, at);
+                }
+            };
+            decisions.add(d);
+        }
+        sendDecisions(bootstrap, decisions);
+        sendDecisions(bootstrap, decisions); // a client that retried
+
+        int categorizedBefore = TopicContents.uncommitted(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size();
+        Process third = launch(bootstrap, state);
+        try {
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            // Killed once the amendments' judging has begun: the decisions' transactions are under way.
+            while (TopicContents.uncommitted(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()).size() <= categorizedBefore) {
+                assertThat(third.isAlive()).isTrue();
+                assertThat(System.nanoTime()).as("amendments judged within 3 minutes").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        } finally {
+            third.destroyForcibly().waitFor();
+        }
+        sendDecisions(bootstrap, decisions); // sent again after the crash
+
+        Process fourth = launch(bootstrap, state);
+        try {
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (released(bootstrap).size() < 10 || !categorizedIds(bootstrap).containsAll(amendedIds)) {
+                assertThat(fourth.isAlive()).isTrue();
+                assertThat(System.nanoTime()).as("decisions applied within 3 minutes").isLessThan(deadline);
+                Thread.sleep(500);
+            }
+            Thread.sleep(1_500); // a late duplicate would show up now
+        } finally {
+            fourth.destroy();
+            fourth.waitFor();
+        }
+        Map<String, Long> releases = released(bootstrap);
+        assertThat(releases.keySet()).isEqualTo(decisions.stream().filter(d -> d.action() == QuarantineDecision.Action.RELEASE)
+                .map(QuarantineDecision::exampleId).collect(Collectors.toSet()));
+        assertThat(releases.values()).as("each release once").allMatch(n -> n == 1L);
+        Map<String, Long> resubmitted = TopicContents.committed(bootstrap, Topics.EXAMPLES_SUBMITTED.name()).stream()
+                .map(r -> r.key()).filter(amendedIds::contains)
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        assertThat(resubmitted.keySet()).isEqualTo(amendedIds);
+        assertThat(resubmitted.values()).as("each amendment resubmitted once").allMatch(n -> n == 1L);
+        Map<String, Long> judged = countById(TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()));
+        assertThat(amendedIds).allMatch(id -> judged.get(id) == 1L);
+        Map<String, QuarantinedExample> queue = new java.util.HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : TopicContents.committed(bootstrap,
+                "knowgate-categorize-crash-test-" + CategorizeTopology.QUARANTINE_STORE + "-changelog")) {
+            if (r.value() != null) {
+                queue.put(r.key(), ContractJson.read(r.value(), QuarantinedExample.class));
+            }
+        }
+        for (QuarantineDecision d : decisions) {
+            QuarantinedExample q = queue.get(d.exampleId());
+            assertThat(q.decisions()).as(d.exampleId()).containsExactly(d);
+            assertThat(q.state()).isEqualTo(dev.knowgate.contracts.QuarantineEntry.State.after(d.action()));
+        }
+    }
+
+    private static void sendDecisions(String bootstrap, List<QuarantineDecision> decisions) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            decisions.forEach(d -> producer.send(new ProducerRecord<>(Topics.QUARANTINE_DECISIONS.name(), d.exampleId(),
+                    ContractJson.write(d))));
+        }
+    }
+
+    /** Released examples on examples.accepted (read_committed), with how often each appears. */
+    private static Map<String, Long> released(String bootstrap) {
+        return TopicContents.committed(bootstrap, Topics.EXAMPLES_ACCEPTED.name()).stream()
+                .map(r -> ContractJson.read(r.value(), CategorizedExample.class))
+                .filter(c -> c.route() == dev.knowgate.contracts.Route.RELEASED)
+                .collect(Collectors.groupingBy(c -> c.example().id(), Collectors.counting()));
+    }
+
+    private static Set<String> categorizedIds(String bootstrap) {
+        return countById(TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name())).keySet();
     }
 
     /** The submissions store as its changelog holds it (read_committed): the last status per key. */
