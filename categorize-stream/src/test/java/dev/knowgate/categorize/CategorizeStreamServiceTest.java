@@ -159,7 +159,7 @@ class CategorizeStreamServiceTest {
     /**
      * The quarantine as a queue: a curator lists their quarantined examples with the model's own
      * answers, releases, drops and amends them; each decision is written once to quarantine.decisions
-     * and applied once by the stream (a release to examples.accepted, an amendment judged as a new
+     * and applied once by the stream (a release to examples.released, an amendment judged as a new
      * example); another curator neither sees nor decides on them, and bad requests are problem documents.
      */
     @Test
@@ -238,7 +238,7 @@ class CategorizeStreamServiceTest {
                 .post("/v1/quarantine/ex-000000000000000000000000/decisions").then().statusCode(404);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> TopicContents.committed(KafkaBroker.shared().bootstrapServers(),
-                Topics.EXAMPLES_ACCEPTED.name()).stream().map(r -> ContractJson.read(r.value(), CategorizedExample.class))
+                Topics.EXAMPLES_RELEASED.name()).stream().map(r -> ContractJson.read(r.value(), CategorizedExample.class))
                 .anyMatch(c -> c.example().id().equals(released.id()) && c.route() == dev.knowgate.contracts.Route.RELEASED));
         String amendedId = given().header("X-Api-Key", "mira-test-key").get("/v1/quarantine/" + amended.id()).then()
                 .statusCode(200).body("state", is("amended")).extract().path("decisions[0].amendedId");

@@ -153,8 +153,8 @@ class QuarantineReviewEndToEndTest {
             List<QuarantineDecision> decisions = TopicContents.committed(bootstrap, Topics.QUARANTINE_DECISIONS.name()).stream()
                     .map(x -> ContractJson.read(x.value(), QuarantineDecision.class)).toList();
             assertThat(decisions).as("one record per decision").hasSize(10).allMatch(d -> d.decidedBy().equals("reviewer"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> releasedOnAccepted(bootstrap).size() == 8);
-            assertThat(releasedOnAccepted(bootstrap)).containsExactlyInAnyOrderElementsOf(released);
+            await().atMost(Duration.ofSeconds(30)).until(() -> releasedOnTopic(bootstrap).size() == 8);
+            assertThat(releasedOnTopic(bootstrap)).containsExactlyInAnyOrderElementsOf(released);
 
             // 4. The trainer reads it all: the round admits released examples within the budget; the rest wait.
             assertThat(ServiceProcess.post(trainer.url("/v1/consumption/resume"), "", Map.of("X-Api-Key", OPERATOR))
@@ -201,9 +201,9 @@ class QuarantineReviewEndToEndTest {
         }
     }
 
-    private static Set<String> releasedOnAccepted(String bootstrap) {
+    private static Set<String> releasedOnTopic(String bootstrap) {
         Set<String> ids = new HashSet<>();
-        TopicContents.committed(bootstrap, Topics.EXAMPLES_ACCEPTED.name()).stream()
+        TopicContents.committed(bootstrap, Topics.EXAMPLES_RELEASED.name()).stream()
                 .map(x -> ContractJson.read(x.value(), CategorizedExample.class))
                 .filter(c -> c.route() == Route.RELEASED).forEach(c -> ids.add(c.example().id()));
         return ids;

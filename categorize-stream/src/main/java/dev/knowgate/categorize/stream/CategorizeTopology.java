@@ -23,7 +23,7 @@ import org.apache.kafka.streams.state.Stores;
  * submissions.outcomes, re-keyed by submission, and a second sub-topology counts it per submission.
  * Curators' decisions about quarantined examples (quarantine.decisions, co-partitioned with
  * examples.submitted) are applied in the micro-batcher's sub-topology, to its quarantine store:
- * released examples go to examples.accepted, amended ones back to examples.submitted.
+ * released examples go to examples.released, amended ones back to examples.submitted.
  */
 public final class CategorizeTopology {
 
@@ -49,6 +49,7 @@ public final class CategorizeTopology {
     static final String DECISIONS_SOURCE = "quarantine-decisions";
     static final String DECIDER = "quarantine-decider";
     static final String RESUBMIT_SINK = "to-submitted";
+    static final String RELEASED_SINK = "to-released";
 
     private CategorizeTopology() {
     }
@@ -81,7 +82,9 @@ public final class CategorizeTopology {
                 .addSink(CATEGORIZED_SINK, Topics.EXAMPLES_CATEGORIZED.name(), keys,
                         JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
                 .addSink(ACCEPTED_SINK, Topics.EXAMPLES_ACCEPTED.name(), keys,
-                        JsonSerde.of(CategorizedExample.class).serializer(), BATCHER, DECIDER)
+                        JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)
+                .addSink(RELEASED_SINK, Topics.EXAMPLES_RELEASED.name(), keys,
+                        JsonSerde.of(CategorizedExample.class).serializer(), DECIDER)
                 .addSink(RESUBMIT_SINK, SOURCE_TOPIC, keys, JsonSerde.of(Example.class).serializer(), DECIDER)
                 .addSink(QUARANTINED_SINK, Topics.EXAMPLES_QUARANTINED.name(), keys,
                         JsonSerde.of(CategorizedExample.class).serializer(), BATCHER)

@@ -22,7 +22,7 @@ import java.time.Instant;
  * the example (the topic is co-partitioned with examples.submitted), so a decision, its effect and
  * the queue's new state commit in one transaction:
  * <ul>
- *   <li>release: the example goes to examples.accepted with route {@code released} and its Unknown
+ *   <li>release: the example goes to examples.released with route {@code released} and its Unknown
  *       verdict, for the trainer to admit within its budget;</li>
  *   <li>drop: it stays out of training for good;</li>
  *   <li>amend: the corrected example goes to examples.submitted as a new example (its id in the
@@ -81,7 +81,7 @@ final class QuarantineDecider implements Processor<String, byte[], String, Objec
         switch (decision.action()) {
             case RELEASE -> context.forward(new Record<>(entry.example().id(),
                     new CategorizedExample(entry.example(), entry.verdict(), Route.RELEASED), record.timestamp()),
-                    CategorizeTopology.ACCEPTED_SINK);
+                    CategorizeTopology.RELEASED_SINK);
             case AMEND -> {
                 Example amended = QuarantineDecision.amended(entry.example(), decision.answer(), decision.aliases());
                 context.forward(new Record<>(amended.id(), amended, record.timestamp()), CategorizeTopology.RESUBMIT_SINK);

@@ -370,7 +370,7 @@ class CategorizeTopologyTest {
 
     /**
      * Curators' decisions are applied once each, in the task that quarantined the example: a release
-     * sends it to examples.accepted with its Unknown verdict, an amendment sends the corrected example
+     * sends it to examples.released with its Unknown verdict, an amendment sends the corrected example
      * to examples.submitted (judged like any other), a drop keeps it out; a repeated, stale or late
      * decision changes nothing, and a malformed one is rejected without stopping the stream.
      */
@@ -386,6 +386,7 @@ class CategorizeTopologyTest {
         TestInputTopic<String, byte[]> decisions = driver.createInputTopic(Topics.QUARANTINE_DECISIONS.name(),
                 new StringSerializer(), new ByteArraySerializer());
         TestOutputTopic<String, Example> resubmitted = output(Topics.EXAMPLES_SUBMITTED.name(), Example.class);
+        TestOutputTopic<String, CategorizedExample> releasedTopic = output(Topics.EXAMPLES_RELEASED.name(), CategorizedExample.class);
         Instant at = Instant.parse("2026-11-22T00:01:00Z");
         String base = "knowgate-base@1";
         Example released = q.get(0).example();
@@ -411,7 +412,8 @@ class CategorizeTopologyTest {
         }
         decisions.pipeInput(released.id(), "{\"action\":\"release\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
-        List<CategorizedExample> toTraining = accepted.readValuesToList();
+        assertThat(accepted.readValuesToList()).as("released examples have a topic of their own").isEmpty();
+        List<CategorizedExample> toTraining = releasedTopic.readValuesToList();
         assertThat(toTraining).singleElement().satisfies(c -> {
             assertThat(c.example()).isEqualTo(released);
             assertThat(c.route()).isEqualTo(Route.RELEASED);

@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * counts (the submissions store, read from its changelog) add up to exactly what was pushed. Then
  * curators' decisions about 30 quarantined examples (10 releases, 10 drops, 10 amendments, each sent
  * twice) meet another SIGKILL and are all sent once more after it: each release reaches
- * examples.accepted once, each amendment is resubmitted and judged once, and the queue's state
+ * examples.released once, each amendment is resubmitted and judged once, and the queue's state
  * (the quarantine store, read from its changelog) holds one decision per example.
  */
 class ExactlyOnceCrashTest {
@@ -252,9 +252,9 @@ class ExactlyOnceCrashTest {
         }
     }
 
-    /** Released examples on examples.accepted (read_committed), with how often each appears. */
+    /** Released examples on examples.released (read_committed), with how often each appears. */
     private static Map<String, Long> released(String bootstrap) {
-        return TopicContents.committed(bootstrap, Topics.EXAMPLES_ACCEPTED.name()).stream()
+        return TopicContents.committed(bootstrap, Topics.EXAMPLES_RELEASED.name()).stream()
                 .map(r -> ContractJson.read(r.value(), CategorizedExample.class))
                 .filter(c -> c.route() == dev.knowgate.contracts.Route.RELEASED)
                 .collect(Collectors.groupingBy(c -> c.example().id(), Collectors.counting()));

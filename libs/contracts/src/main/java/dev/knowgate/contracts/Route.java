@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * Where categorize-stream sent an example: to training, to quarantine, or to the monitor as a probe;
- * released: a quarantined example a curator sent to training on purpose (on examples.accepted, with
+ * released: a quarantined example a curator sent to training on purpose (on examples.released, with
  * its Unknown verdict), which the trainer admits within its budget.
  */
 public enum Route implements WireEnum {

@@ -46,7 +46,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The trainer's consumer loop on examples.accepted: gathers examples until a round is due (enough
+ * The trainer's consumer loop on examples.accepted (and examples.released, curators' releases admitted
+ * within a budget): gathers examples until a round is due (enough
  * trainable examples, the oldest waited long enough, or a trigger), hands the round to a
  * {@link RoundRunner} on another thread while its partitions stay paused (the consumer keeps
  * polling, so it stays in its group), and then waits for the monitor's decision on the candidate
@@ -162,7 +163,7 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.trigger = new RoundTrigger(settings.minExamples(), settings.maxExamples(), settings.maxWait());
-        this.recovery = new RoundRecovery(settings.acceptedTopic());
+        this.recovery = new RoundRecovery(Set.of(settings.acceptedTopic(), settings.releasedTopic()));
         this.clientConfig = Map.copyOf(clientConfig);
         this.models = models;
         this.registry = registry;
@@ -181,7 +182,9 @@ public final class RoundLoop implements Runnable, AutoCloseable {
             decisions = new DecisionsFollower(settings.decisionsTopic(), clientConfig);
             parked = new ParkedExamples(settings.parkedTopic(), clientConfig, "knowgate-trainer-parked-" + settings.instanceId());
             recover();
-            consumer.subscribe(List.of(settings.acceptedTopic()), new Rebalance());
+            // Released examples have a topic of their own: one waiting for the budget holds up only
+            // released examples behind it, never the accepted ones.
+            consumer.subscribe(List.of(settings.acceptedTopic(), settings.releasedTopic()), new Rebalance());
             started = true;
             while (!closing) {
                 applyPause();
@@ -577,8 +580,10 @@ public final class RoundLoop implements Runnable, AutoCloseable {
         }
         if (!orphans.isEmpty()) {
             Set<TopicPartition> all = new HashSet<>();
-            for (PartitionInfo p : consumer.partitionsFor(settings.acceptedTopic(), Duration.ofSeconds(60))) {
-                all.add(new TopicPartition(p.topic(), p.partition()));
+            for (String topic : List.of(settings.acceptedTopic(), settings.releasedTopic())) {
+                for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(60))) {
+                    all.add(new TopicPartition(p.topic(), p.partition()));
+                }
             }
             SortedMap<Long, RoundRunner.RoundOffsets> found = new TreeMap<>();
             for (long v : orphans) {
@@ -618,7 +623,8 @@ public final class RoundLoop implements Runnable, AutoCloseable {
                     v.round().roundId(), v.key());
         }
         pending.assigned(positions);
-        LOG.infof("trainer ready: live %s, reading %s from %s", live.manifest().key(), settings.acceptedTopic(),
+        LOG.infof("trainer ready: live %s, reading %s and %s from %s", live.manifest().key(), settings.acceptedTopic(),
+                settings.releasedTopic(),
                 RoundRecovery.keyed(positions));
     }
 

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param decisionsTopic where the monitor's decisions are read (models.decisions)
  * @param parkedTopic    where a rejected round's examples are parked (examples.parked)
  * @param gate           what a rejection leads to
+ * @param releasedTopic  where released examples are read (examples.released), beside acceptedTopic
  * @param releasedShare  the most released examples (curators' new knowledge) may make up of a round's trainable ones
  * @param quarantineDecisionsTopic where released examples of a parked round are returned to the queue (quarantine.decisions)
  */
@@ -26,7 +27,7 @@ import java.time.Duration;
 @RecordBuilder.Options(builderMode = RecordBuilder.BuilderMode.STAGED)
 public record RoundLoopSettings(String acceptedTopic, String groupId, String instanceId, Path initialModel,
                                 int minExamples, int maxExamples, Duration maxWait, boolean startPaused,
-                                String decisionsTopic, String parkedTopic, GatePolicy gate, double releasedShare,
+                                String decisionsTopic, String parkedTopic, GatePolicy gate, String releasedTopic, double releasedShare,
                                 String quarantineDecisionsTopic) {
 
     public RoundLoopSettings {

@@ -26,7 +26,7 @@ import java.util.TreeMap;
  *   <li>every announced version whose end offsets lie beyond the committed positions belongs to
  *       the round the crash interrupted; the newest of them is the one whose decision counts.</li>
  * </ul>
- * Offsets are keyed as the contracts key them ("examples.accepted-3"); only the accepted topic's count.
+ * Offsets are keyed as the contracts key them ("examples.accepted-3"); only the topics a round reads count.
  */
 final class RoundRecovery {
 
@@ -39,10 +39,15 @@ final class RoundRecovery {
     record Orphans(List<Long> announce, List<Long> remove) {
     }
 
-    private final String topic;
+    private final Set<String> topics;
 
     RoundRecovery(String topic) {
-        this.topic = topic;
+        this(Set.of(topic));
+    }
+
+    /** Over the topics a round reads (examples.accepted and examples.released). */
+    RoundRecovery(Set<String> topics) {
+        this.topics = Set.copyOf(topics);
     }
 
     /**
@@ -76,15 +81,17 @@ final class RoundRecovery {
                 .max(Comparator.comparingLong(ModelVersion::version));
     }
 
-    /** Only this topic's offsets: "examples.accepted-3" to its partition; other keys are ignored. */
+    /** Only these topics' offsets: "examples.accepted-3" to its partition; other keys are ignored. */
     Map<TopicPartition, Long> partitions(Map<String, Long> offsets) {
         Map<TopicPartition, Long> out = new HashMap<>();
-        String prefix = topic + "-";
-        offsets.forEach((key, o) -> {
-            if (key.startsWith(prefix) && key.substring(prefix.length()).matches("[0-9]+")) {
-                out.put(new TopicPartition(topic, Integer.parseInt(key.substring(prefix.length()))), o);
-            }
-        });
+        for (String topic : topics) {
+            String prefix = topic + "-";
+            offsets.forEach((key, o) -> {
+                if (key.startsWith(prefix) && key.substring(prefix.length()).matches("[0-9]+")) {
+                    out.put(new TopicPartition(topic, Integer.parseInt(key.substring(prefix.length()))), o);
+                }
+            });
+        }
         return out;
     }
 

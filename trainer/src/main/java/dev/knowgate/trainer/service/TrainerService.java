@@ -79,7 +79,7 @@ public class TrainerService {
                 .groupId(GROUP_ID).instanceId(config.instanceId()).initialModel(config.model().initial())
                 .minExamples(r.minExamples()).maxExamples(r.maxExamples()).maxWait(r.maxWait()).startPaused(r.startPaused())
                 .decisionsTopic(Topics.MODELS_DECISIONS.name()).parkedTopic(Topics.EXAMPLES_PARKED.name()).gate(gate)
-                .releasedShare(config.released().budget()).quarantineDecisionsTopic(Topics.QUARANTINE_DECISIONS.name())
+                .releasedTopic(Topics.EXAMPLES_RELEASED.name()).releasedShare(config.released().budget()).quarantineDecisionsTopic(Topics.QUARANTINE_DECISIONS.name())
                 .build();
         loop = new RoundLoop(settings, kafkaConfig, models,
                 registry, runner, history, new RoundMetrics(meters), RoundStage.Listener.NONE, Clock.systemUTC());

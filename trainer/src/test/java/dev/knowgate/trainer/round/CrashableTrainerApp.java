@@ -53,7 +53,7 @@ public final class CrashableTrainerApp {
         RoundLoopSettings settings = RoundLoopSettings.builder().acceptedTopic(accepted).groupId(group)
                 .instanceId("crash-app-" + group).initialModel(initial).minExamples(10_000).maxExamples(10_000)
                 .maxWait(maxWait).startPaused(false).decisionsTopic(decisions).parkedTopic(parkedTopic)
-                .gate(GatePolicy.defaults()).releasedShare(0.1).quarantineDecisionsTopic("quarantine.decisions").build();
+                .gate(GatePolicy.defaults()).releasedTopic("examples.released").releasedShare(0.1).quarantineDecisionsTopic("quarantine.decisions").build();
         RoundLoop loop = new RoundLoop(settings, client, models, registry, runner,
                 new RoundHistory(), new RoundMetrics(new SimpleMeterRegistry()), listener, Clock.systemUTC());
         Thread t = new Thread(loop, "trainer-rounds");

@@ -111,4 +111,17 @@ class RoundRecoveryTest {
         assertThat(RoundRecovery.keyed(Map.of(P1, 2L, P0, 1L))).containsExactly(Map.entry(TOPIC + "-0", 1L),
                 Map.entry(TOPIC + "-1", 2L));
     }
+
+    @Test
+    void theReleasedTopicsOffsetsCountBesideTheAcceptedOnes() {
+        RoundRecovery both = new RoundRecovery(java.util.Set.of(TOPIC, "examples.released"));
+        assertThat(both.partitions(Map.of(TOPIC + "-3", 5L, "examples.released-2", 7L, "examples.other-0", 1L)))
+                .isEqualTo(Map.of(new TopicPartition(TOPIC, 3), 5L, new TopicPartition("examples.released", 2), 7L));
+        // A round that read released examples beyond the committed position was interrupted there.
+        ModelVersion v = version(3, Map.of(TOPIC + "-1", 25L, "examples.released-0", 4L));
+        assertThat(both.interrupted(List.of(base, v), Map.of(new TopicPartition(TOPIC, 1), 25L,
+                new TopicPartition("examples.released", 0), 2L))).contains(v);
+        assertThat(both.interrupted(List.of(base, v), Map.of(new TopicPartition(TOPIC, 1), 25L,
+                new TopicPartition("examples.released", 0), 4L))).isEmpty();
+    }
 }

@@ -85,7 +85,7 @@ class TorchRoundOnBrokerTest {
         RoundLoopSettings settings = RoundLoopSettings.builder().acceptedTopic(accepted).groupId(group)
                 .instanceId("torch-" + suffix).initialModel(KnownFacts.BASE).minExamples(10_000).maxExamples(10_000)
                 .maxWait(Duration.ofSeconds(3)).startPaused(false).decisionsTopic(decisions).parkedTopic(parkedTopic)
-                .gate(GatePolicy.defaults()).releasedShare(0.1).quarantineDecisionsTopic("quarantine.decisions").build();
+                .gate(GatePolicy.defaults()).releasedTopic("examples.released").releasedShare(0.1).quarantineDecisionsTopic("quarantine.decisions").build();
         RoundLoop loop = new RoundLoop(settings, client, models,
                 registry, runner, history, new RoundMetrics(new SimpleMeterRegistry()), (stage, round) -> { }, Clock.systemUTC());
         Thread thread = new Thread(loop, "trainer-rounds");

@@ -172,6 +172,7 @@ public final class QuarantineCommand implements Callable<Integer> {
             if (!page.entries().isEmpty()) {
                 out.print(QuarantineTable.render(page.entries(), Clock.systemUTC().instant()));
             }
+            out.flush(); // print() does not flush picocli's writer, and main exits at once
             return 0;
         }
     }
@@ -193,6 +194,7 @@ public final class QuarantineCommand implements Callable<Integer> {
                 return failed(r, spec.commandLine().getErr(), exampleId);
             }
             spec.commandLine().getOut().print(QuarantineTable.detail(ok.value()));
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

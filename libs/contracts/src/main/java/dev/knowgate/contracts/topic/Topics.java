@@ -21,6 +21,12 @@ public final class Topics {
             "examples the routing policy sends to training");
     public static final TopicSpec EXAMPLES_QUARANTINED = new TopicSpec("examples.quarantined", 6, false, KEEP_FOREVER,
             "Unknown examples routed away from training");
+    /**
+     * Kept for ever: a released example may wait for several rounds (the trainer's budget), and a
+     * topic of its own lets it wait without holding up the accepted examples behind it.
+     */
+    public static final TopicSpec EXAMPLES_RELEASED = new TopicSpec("examples.released", 6, false, KEEP_FOREVER,
+            "quarantined examples curators released to training (route released, with their Unknown verdict), admitted by the trainer within its budget");
     public static final TopicSpec EXAMPLES_PARKED = new TopicSpec("examples.parked", 6, false, KEEP_FOREVER,
             "accepted examples of a round whose version the gate rejected, set aside instead of trained on (headers say why)");
     public static final TopicSpec EXAMPLES_REJECTED = new TopicSpec("examples.rejected", 3, false, KEEP_FOREVER,
@@ -55,7 +61,7 @@ public final class Topics {
             "fired and resolved alerts, in order");
 
     public static final List<TopicSpec> ALL = List.of(
-            EXAMPLES_SUBMITTED, EXAMPLES_CATEGORIZED, EXAMPLES_ACCEPTED, EXAMPLES_QUARANTINED, EXAMPLES_PARKED, EXAMPLES_REJECTED,
+            EXAMPLES_SUBMITTED, EXAMPLES_CATEGORIZED, EXAMPLES_ACCEPTED, EXAMPLES_QUARANTINED, EXAMPLES_RELEASED, EXAMPLES_PARKED, EXAMPLES_REJECTED,
             SUBMISSIONS_OUTCOMES, QUARANTINE_DECISIONS,
             MODELS, MODELS_DECISIONS, PROBES, PROBES_RESULTS, ALERTS);
 
