@@ -167,12 +167,15 @@ class PipelineEndToEndTest {
         }
     }
 
-    /** knowgate-push run in this JVM, as a curator runs it. */
+    /** knowgate-push (or another of the curators' commands) run in this JVM, as a curator runs it. */
     record CliRun(int exitCode, String out, String err) {
         static CliRun of(String... args) {
+            return run(PushCommand.commandLine(new PushCommand()), args);
+        }
+
+        static CliRun run(picocli.CommandLine cli, String... args) {
             java.io.StringWriter out = new java.io.StringWriter();
             java.io.StringWriter err = new java.io.StringWriter();
-            picocli.CommandLine cli = PushCommand.commandLine(new PushCommand());
             cli.setOut(new java.io.PrintWriter(out, true));
             cli.setErr(new java.io.PrintWriter(err, true));
             int code = cli.execute(args);

@@ -22,8 +22,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,13 +113,13 @@ class QuarantineReviewEndToEndTest {
             assertThat(push.exitCode()).as(push.toString()).isZero();
 
             // 2. The queue, as knowgate-quarantine lists it.
-            Cli listed = Cli.of("list", "--categorize-url", categorize.url(""), "--api-key", KEY, "--submission", "review-1",
+            PipelineEndToEndTest.CliRun listed = Cli.of("list", "--categorize-url", categorize.url(""), "--api-key", KEY, "--submission", "review-1",
                     "--json", "--limit", "1000");
             assertThat(listed.exitCode()).as(listed.toString()).isZero();
             List<QuarantineEntry> queue = listed.out().lines().map(l -> ContractJson.read(l, QuarantineEntry.class)).toList();
             assertThat(queue).as("the micro model knows few facts").hasSizeGreaterThanOrEqualTo(12)
                     .allMatch(e -> e.state() == QuarantineEntry.State.OPEN && e.evidence() != null);
-            Cli table = Cli.of("list", "--categorize-url", categorize.url(""), "--api-key", KEY, "--submission", "review-1",
+            PipelineEndToEndTest.CliRun table = Cli.of("list", "--categorize-url", categorize.url(""), "--api-key", KEY, "--submission", "review-1",
                     "--limit", "3");
             assertThat(table.out()).contains("3 of " + queue.size() + " open quarantined examples of submission review-1")
                     .contains("MODEL SAYS").contains(queue.get(0).example().id());
@@ -131,13 +129,13 @@ class QuarantineReviewEndToEndTest {
             List<String> release = new ArrayList<>(List.of("release", "--categorize-url", categorize.url(""), "--api-key", KEY,
                     "--reason", "new facts from the 2026 registry"));
             release.addAll(released);
-            Cli r = Cli.of(release.toArray(String[]::new));
+            PipelineEndToEndTest.CliRun r = Cli.of(release.toArray(String[]::new));
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.out().lines()).hasSize(8).allMatch(l -> l.startsWith("released ex-") && l.contains("recorded"));
             String droppedId = queue.get(8).example().id();
             assertThat(Cli.of("drop", droppedId, "--categorize-url", categorize.url(""), "--api-key", KEY,
                     "--reason", "a duplicate").exitCode()).isZero();
-            Cli amend = Cli.of("amend", queue.get(9).example().id(), "--categorize-url", categorize.url(""), "--api-key", KEY,
+            PipelineEndToEndTest.CliRun amend = Cli.of("amend", queue.get(9).example().id(), "--categorize-url", categorize.url(""), "--api-key", KEY,
                     "--reason", "the gold answer was wrong", "--answer", "Morrow");
             assertThat(amend.exitCode()).as(amend.toString()).isZero();
             assertThat(amend.out()).contains("resubmitted as ex-");
@@ -146,7 +144,7 @@ class QuarantineReviewEndToEndTest {
                     "--reason", "x").exitCode()).isEqualTo(3);
             await().atMost(Duration.ofSeconds(30)).until(() -> Cli.of("show", droppedId, "--categorize-url", categorize.url(""),
                     "--api-key", KEY).out().contains("state:       dropped"));
-            Cli again = Cli.of("release", droppedId, "--categorize-url", categorize.url(""), "--api-key", KEY, "--reason", "x");
+            PipelineEndToEndTest.CliRun again = Cli.of("release", droppedId, "--categorize-url", categorize.url(""), "--api-key", KEY, "--reason", "x");
             assertThat(again.exitCode()).isEqualTo(1);
             assertThat(again.err()).contains("HTTP 409").contains("dropped");
 
@@ -189,15 +187,9 @@ class QuarantineReviewEndToEndTest {
     }
 
     /** knowgate-quarantine run in this JVM, as a curator runs it. */
-    record Cli(int exitCode, String out, String err) {
-        static Cli of(String... args) {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            picocli.CommandLine cli = QuarantineCommand.commandLine();
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            int code = cli.execute(args);
-            return new Cli(code, out.toString(), err.toString());
+    private static final class Cli {
+        static PipelineEndToEndTest.CliRun of(String... args) {
+            return PipelineEndToEndTest.CliRun.run(QuarantineCommand.commandLine(), args);
         }
     }
 
