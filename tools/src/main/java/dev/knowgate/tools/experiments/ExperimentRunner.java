@@ -218,6 +218,12 @@ public final class ExperimentRunner implements Callable<Integer> {
         @Option(names = "--min-examples", description = "trainable examples that start a round (default 200; --quick 40)")
         Integer minExamples;
 
+        @Option(names = "--released-budget", split = ",", description = "released budgets to run each recipe at, e.g. "
+                + "0,0.1,0.3: a curator releases every quarantined Unknown example at once, each round admits the oldest "
+                + "within the trainer's budget (knowgate.trainer.released.budget); filtered runs only, and the default "
+                + "recipe becomes 'recipe' (the trainer's defaults)")
+        List<Double> releasedBudget;
+
         @Option(names = "--name", defaultValue = "rounds", description = "results file name in --out (default: ${DEFAULT-VALUE})")
         String name;
 
@@ -262,8 +268,15 @@ public final class ExperimentRunner implements Callable<Integer> {
             boolean custom = roundLr != null || roundEpochs != null || roundPatience != null || lambda != null
                     || teacher != null || stopping != null || maxRetentionDrop != null || weaklyKnown != null
                     || replayShare != null;
+            List<Double> budgets = releasedBudget == null ? List.of() : List.copyOf(releasedBudget);
+            for (double b : budgets) {
+                if (b < 0 || b > 0.9) { // TrainerConfig's range
+                    throw new CommandLine.ParameterException(spec().commandLine(), "--released-budget: 0 to 0.9, got " + b);
+                }
+            }
             if (names.isEmpty() && !custom) {
-                names = List.of(RoundsExperiment.SERVICE.name());
+                // 'service' is the trainer's former defaults; released examples are measured with the current ones.
+                names = List.of(budgets.isEmpty() ? RoundsExperiment.SERVICE.name() : RoundsExperiment.RECIPE.name());
             }
             for (String n : names) {
                 if (n.equals("all")) {
@@ -307,7 +320,17 @@ public final class ExperimentRunner implements Callable<Integer> {
             if (quick) { // a smoke run: two epochs at most
                 list.replaceAll(r -> r.epochs(Math.min(r.epochs(), 2), Math.min(r.patience(), 2)));
             }
-            List<String> m = modes == null || modes.isEmpty() ? List.of("filtered", "unfiltered") : modes;
+            List<String> m = modes == null || modes.isEmpty()
+                    ? budgets.isEmpty() ? List.of("filtered", "unfiltered") : List.of("filtered") : modes;
+            if (!budgets.isEmpty() && m.contains("unfiltered")) {
+                throw new CommandLine.ParameterException(spec().commandLine(),
+                        "--released-budget: released examples come from the quarantine, so filtered runs only");
+            }
+            if (budgets.stream().anyMatch(b -> b > 0) && list.stream().anyMatch(r -> r.lambda() <= 0)) {
+                // The service refuses this too (TrainerService): new facts without self-distillation forget more.
+                throw new CommandLine.ParameterException(spec().commandLine(),
+                        "--released-budget above 0 needs self-distillation: every recipe's lambda above 0");
+            }
             for (String mode : m) {
                 if (!mode.equals("filtered") && !mode.equals("unfiltered")) {
                     throw new CommandLine.ParameterException(spec().commandLine(), "--modes: filtered or unfiltered, got " + mode);
@@ -318,7 +341,7 @@ public final class ExperimentRunner implements Callable<Integer> {
             }
             RoundsExperiment.run(ctx, new RoundsExperiment.RoundsSettings(List.copyOf(list), List.copyOf(m), gate,
                     examples != null ? examples : quick ? 120 : 1200, minExamples != null ? minExamples : quick ? 40 : 200,
-                    maxForgetting, name));
+                    maxForgetting, name, budgets));
         }
 
         @CommandLine.Spec

@@ -111,7 +111,61 @@ final class MarkdownTables {
                         + "MaybeKnown+WeaklyKnown facts, probes %.3f; %d promoted, %d rejected%n", run.finalVersion(),
                 run.finalForgetting(), run.maxForgetting(), run.learned(), run.learnedFacts(), run.finalProbeAccuracy(),
                 run.promoted(), run.rejected()));
+        RoundsExperiment.Released x = run.released();
+        if (x != null) {
+            b.append(String.format(Locale.ROOT, "released (budget %s): %d released, admitted by round %s, %d returned by "
+                            + "rejected rounds, %d trained by the final version's lineage, %d of them answered by it "
+                            + "(%d right after their round, %d by the base), %d still waiting%n", x.budget(), x.released(),
+                    x.admittedByRound(), x.returned(), x.inLineage(), x.learned(), x.learnedWhenTrained(),
+                    x.baseAnswered(), x.waiting()));
+        }
         return b.toString();
+    }
+
+    /**
+     * The released budgets side by side (bin/experiments rounds --released-budget): per budget, mean ± standard
+     * deviation over the seeds, then each seed's value in seed order.
+     */
+    static String released(RoundsExperiment.Result r) {
+        StringBuilder b = new StringBuilder();
+        b.append("| recipe | released budget | released (every quarantined Unknown) | trained by the final promoted "
+                + "version's lineage | of those, answered by the final version | share answered | answered right after "
+                + "their own round | answered by the base | "
+                + "still waiting at the end | returned by rejected rounds | rounds promoted / rejected | final forgetting "
+                + "(base-known probes) | MaybeKnown+WeaklyKnown learned |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (RoundsExperiment.Summary s : r.summary()) {
+            RoundsExperiment.ReleasedSummary x = s.released();
+            if (x == null) {
+                continue;
+            }
+            List<RoundsExperiment.Run> runs = r.runs().stream().filter(run -> run.recipe().equals(s.recipe())
+                    && run.mode().equals(s.mode()) && run.gate() == s.gate() && run.released() != null
+                    && run.released().budget() == x.budget()).toList();
+            b.append(String.format(Locale.ROOT, "| %s | %.0f%% | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    s.recipe(), 100 * x.budget(),
+                    seeds(x.released(), 1, runs, run -> run.released().released()),
+                    seeds(x.inLineage(), 1, runs, run -> run.released().inLineage()),
+                    seeds(x.learned(), 1, runs, run -> run.released().learned()),
+                    seeds(x.learnedShare(), 3, runs, run -> run.released().learnedShare()),
+                    seeds(x.learnedWhenTrained(), 1, runs, run -> run.released().learnedWhenTrained()),
+                    seeds(x.baseAnswered(), 1, runs, run -> run.released().baseAnswered()),
+                    seeds(x.waiting(), 1, runs, run -> run.released().waiting()),
+                    seeds(x.returned(), 1, runs, run -> run.released().returned()),
+                    String.join(", ", runs.stream().map(run -> run.promoted() + " / " + run.rejected()).toList()),
+                    seeds(s.finalForgetting(), 3, runs, RoundsExperiment.Run::finalForgetting),
+                    seeds(s.learned(), 3, runs, RoundsExperiment.Run::learned)));
+        }
+        return b.toString();
+    }
+
+    /** Mean ± standard deviation, then each seed's value; a count (decimals 1) shows each seed's as a whole number. */
+    private static String seeds(Spread s, int decimals, List<RoundsExperiment.Run> runs,
+                                java.util.function.ToDoubleFunction<RoundsExperiment.Run> value) {
+        String f = "%." + (decimals == 1 ? 0 : decimals) + "f";
+        String each = String.join(", ", runs.stream()
+                .map(run -> String.format(Locale.ROOT, f, value.applyAsDouble(run))).toList());
+        return pm(s, decimals) + " (" + each + ")";
     }
 
     static String rounds(RoundsExperiment.Result r) {
@@ -126,18 +180,23 @@ final class MarkdownTables {
                 + "probes accuracy | retention accuracy |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (RoundsExperiment.Summary s : r.summary()) {
+            String recipe = s.released() == null ? s.recipe()
+                    : String.format(Locale.ROOT, "%s, released %.0f%%", s.recipe(), 100 * s.released().budget());
             StringBuilder byRound = new StringBuilder();
             for (Spread f : s.forgettingByRound()) {
                 byRound.append(byRound.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.3f", f.mean()));
             }
             b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                    s.recipe(), s.mode(), s.gate() ? "on" : "off", pm(s.rounds(), 1), pm(s.promoted(), 1),
+                    recipe, s.mode(), s.gate() ? "on" : "off", pm(s.rounds(), 1), pm(s.promoted(), 1),
                     pm(s.epochsPerRound(), 1), byRound, pm(s.finalForgetting(), 3), pm(s.maxForgetting(), 3),
                     pm(s.learned(), 3), pm(s.learnedFacts(), 0), pm(s.probeAccuracy(), 3), pm(s.retention(), 3)));
         }
         b.append("\n| recipe | settings |\n|---|---|\n");
         for (RoundsExperiment.Recipe recipe : r.recipes()) {
             b.append("| ").append(recipe.name()).append(" | ").append(recipe.settings()).append(" |\n");
+        }
+        if (r.summary().stream().anyMatch(s -> s.released() != null)) {
+            b.append("\nReleased examples, by budget (mean ± standard deviation, then each seed):\n\n").append(released(r));
         }
         String targets = targets(r);
         if (!targets.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.knowgate.tools.experiments;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.knowgate.contracts.Category;
 import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.slick.Exemplar;
@@ -48,6 +49,12 @@ import java.util.Set;
  * With the gate on, a candidate that forgets more than {@code maxForgetting} is rejected: it does not go
  * live, and the next round trains from the last promoted version (its examples stay consumed, as in the
  * service). Without the gate every candidate is promoted.
+ *
+ * <p>With released budgets ({@code --released-budget}, filtered runs only), a curator releases every Unknown
+ * example as soon as it is quarantined; each round admits the oldest released examples within the trainer's
+ * budget ({@link ReleasedQueue}), trains them whatever their category (RoundMixer), and a rejected round's released
+ * examples are released again for a later round. The run then reports how many released facts its final promoted
+ * version learned ({@link Released}).
  */
 final class RoundsExperiment {
 
@@ -228,9 +235,36 @@ final class RoundsExperiment {
      * @param minExamples   trainable examples that start a round
      * @param maxForgetting the gate's threshold
      * @param name          results file name (without extension)
+     * @param releasedBudgets the trainer's released budgets to run each recipe at (filtered runs); empty: no
+     *                        example is released
      */
     record RoundsSettings(List<Recipe> recipes, List<String> modes, String gate, int examples, int minExamples,
-                          double maxForgetting, String name) {
+                          double maxForgetting, String name, List<Double> releasedBudgets) {
+    }
+
+    /**
+     * A run's released examples: every quarantined Unknown example, released by a curator at once.
+     *
+     * @param budget           the trainer's budget (share of a round's trainable examples)
+     * @param released         examples released, each counted once
+     * @param admittedByRound  released examples each round trained on, rejected rounds included
+     * @param returned         released examples rejected rounds gave back (released again)
+     * @param waiting          released examples still queued when the stream ended: never trained by a promoted round
+     * @param inLineage        released facts the final promoted version's lineage trained on (= released - waiting)
+     * @param learned          of those, the facts the final promoted version answers (greedy, plain question)
+     * @param learnedShare     learned / inLineage (0 when the lineage trained on none)
+     * @param learnedWhenTrained of those, the facts the version that trained them answered right after its round:
+     *                         against {@code learned}, what later rounds made the lineage forget of them
+     * @param baseAnswered     of those, the facts the base already answered that way (Unknown is judged with few-shot
+     *                         prompts and sampling, this with the plain question: the two can differ)
+     */
+    record Released(double budget, int released, List<Integer> admittedByRound, int returned, int waiting,
+                    int inLineage, int learned, double learnedShare, int learnedWhenTrained, int baseAnswered) {
+    }
+
+    /** Released examples over a summary's seeds. */
+    record ReleasedSummary(double budget, Spread released, Spread inLineage, Spread learned, Spread learnedShare,
+                           Spread learnedWhenTrained, Spread baseAnswered, Spread waiting, Spread returned) {
     }
 
     /** One round of a run, measured on its candidate. */
@@ -260,12 +294,14 @@ final class RoundsExperiment {
     record Run(String recipe, String mode, boolean gate, long seed, List<RoundRow> rounds, int promoted, int rejected,
                String finalVersion, double finalForgetting, double maxForgetting, double finalProbeAccuracy,
                double finalRetention, double learned, int learnedFacts, double unknownLearned,
-               Map<String, Integer> arrivals, int quarantined, int tooLong, double seconds) {
+               Map<String, Integer> arrivals, int quarantined, int tooLong, double seconds,
+               @JsonInclude(JsonInclude.Include.NON_NULL) Released released) {
     }
 
     record Summary(String recipe, String settings, String mode, boolean gate, Spread finalForgetting,
                    Spread maxForgetting, Spread learned, Spread learnedFacts, Spread probeAccuracy, Spread retention,
-                   Spread rounds, Spread promoted, Spread epochsPerRound, List<Spread> forgettingByRound) {
+                   Spread rounds, Spread promoted, Spread epochsPerRound, List<Spread> forgettingByRound,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) ReleasedSummary released) {
     }
 
     record Result(String experiment, Map<String, Object> config, int probes, int baseCorrectProbes,
@@ -277,6 +313,9 @@ final class RoundsExperiment {
     }
 
     static Result run(ExperimentContext ctx, RoundsSettings rs) throws Exception {
+        if (!rs.releasedBudgets().isEmpty() && rs.modes().contains("unfiltered")) {
+            throw new IllegalArgumentException("released examples come from the quarantine: filtered runs only");
+        }
         long t0 = System.nanoTime();
         Settings s = ctx.settings;
         List<Fact> stream = WorldFiles.finetuneStream(ctx.world);
@@ -309,15 +348,17 @@ final class RoundsExperiment {
                 for (String mode : rs.modes()) {
                     boolean filtered = mode.equals("filtered");
                     boolean gate = rs.gate().equals("on") || (rs.gate().equals("filtered") && filtered);
-                    for (long seed : s.seeds()) {
-                        Run run = sim.run(recipe, filtered, gate, seed);
-                        runs.add(run);
-                        System.out.print(MarkdownTables.roundsRun(run));
+                    for (Double budget : budgets(rs)) {
+                        for (long seed : s.seeds()) {
+                            Run run = sim.run(recipe, filtered, gate, seed, budget);
+                            runs.add(run);
+                            System.out.print(MarkdownTables.roundsRun(run));
+                        }
                     }
                 }
             }
         }
-        List<Summary> summary = summarize(rs.recipes(), runs);
+        List<Summary> summary = summarize(rs.recipes(), budgets(rs), runs);
         Map<String, Object> config = ctx.config(false);
         config.put("examples", stream.size());
         config.put("minExamples", rs.minExamples());
@@ -326,6 +367,11 @@ final class RoundsExperiment {
         config.put("maxForgetting", rs.maxForgetting());
         config.put("modes", rs.modes());
         config.put("retentionFacts", retention.size());
+        if (!rs.releasedBudgets().isEmpty()) {
+            config.put("releasedBudgets", rs.releasedBudgets());
+            config.put("released", "every quarantined Unknown example, released at once; FIFO within ReleaseBudget.admits, "
+                    + "a rejected round's released examples released again");
+        }
         config.put("slick", "exact, K 10, S 4, N 16, T 0.5, top-k 40, found threshold 0.5 (categorize-stream's defaults)");
         double wall = (System.nanoTime() - t0) / 1e9;
         Result result = new Result("rounds", config, ctx.probes.size(), baseCorrect.size(), baseProbes, baseRetention,
@@ -343,38 +389,61 @@ final class RoundsExperiment {
         return file.equals(world);
     }
 
-    private static List<Summary> summarize(List<Recipe> recipes, List<Run> runs) {
+    /** The released budgets a recipe runs at: null alone when nothing is released. */
+    private static List<Double> budgets(RoundsSettings rs) {
+        return rs.releasedBudgets().isEmpty() ? java.util.Collections.singletonList(null) : rs.releasedBudgets();
+    }
+
+    private static Double budget(Run run) {
+        return run.released() == null ? null : run.released().budget();
+    }
+
+    private static List<Summary> summarize(List<Recipe> recipes, List<Double> budgets, List<Run> runs) {
         List<Summary> out = new ArrayList<>();
         for (Recipe r : recipes) {
             for (String mode : List.of("filtered", "unfiltered")) {
                 for (boolean gate : List.of(true, false)) {
-                    List<Run> rs = runs.stream()
-                            .filter(x -> x.recipe().equals(r.name()) && x.mode().equals(mode) && x.gate() == gate).toList();
-                    if (rs.isEmpty()) {
-                        continue;
+                    for (Double budget : budgets) {
+                        List<Run> rs = runs.stream()
+                                .filter(x -> x.recipe().equals(r.name()) && x.mode().equals(mode) && x.gate() == gate
+                                        && java.util.Objects.equals(budget(x), budget)).toList();
+                        if (rs.isEmpty()) {
+                            continue;
+                        }
+                        int maxRounds = rs.stream().mapToInt(x -> x.rounds().size()).max().orElse(0);
+                        List<Spread> byRound = new ArrayList<>();
+                        for (int i = 0; i < maxRounds; i++) {
+                            int k = i;
+                            byRound.add(Spread.of(rs.stream().filter(x -> x.rounds().size() > k)
+                                    .map(x -> x.rounds().get(k).forgetting()).toList()));
+                        }
+                        out.add(new Summary(r.name(), r.settings(), mode, gate,
+                                Spread.of(rs.stream().map(Run::finalForgetting).toList()),
+                                Spread.of(rs.stream().map(Run::maxForgetting).toList()),
+                                Spread.of(rs.stream().map(Run::learned).toList()),
+                                Spread.of(rs.stream().map(Run::learnedFacts).toList()),
+                                Spread.of(rs.stream().map(Run::finalProbeAccuracy).toList()),
+                                Spread.of(rs.stream().map(Run::finalRetention).toList()),
+                                Spread.of(rs.stream().map(x -> x.rounds().size()).toList()),
+                                Spread.of(rs.stream().map(Run::promoted).toList()),
+                                Spread.of(rs.stream().flatMap(x -> x.rounds().stream()).map(RoundRow::epochsRun).toList()),
+                                byRound, budget == null ? null : released(budget, rs.stream().map(Run::released).toList())));
                     }
-                    int maxRounds = rs.stream().mapToInt(x -> x.rounds().size()).max().orElse(0);
-                    List<Spread> byRound = new ArrayList<>();
-                    for (int i = 0; i < maxRounds; i++) {
-                        int k = i;
-                        byRound.add(Spread.of(rs.stream().filter(x -> x.rounds().size() > k)
-                                .map(x -> x.rounds().get(k).forgetting()).toList()));
-                    }
-                    out.add(new Summary(r.name(), r.settings(), mode, gate,
-                            Spread.of(rs.stream().map(Run::finalForgetting).toList()),
-                            Spread.of(rs.stream().map(Run::maxForgetting).toList()),
-                            Spread.of(rs.stream().map(Run::learned).toList()),
-                            Spread.of(rs.stream().map(Run::learnedFacts).toList()),
-                            Spread.of(rs.stream().map(Run::finalProbeAccuracy).toList()),
-                            Spread.of(rs.stream().map(Run::finalRetention).toList()),
-                            Spread.of(rs.stream().map(x -> x.rounds().size()).toList()),
-                            Spread.of(rs.stream().map(Run::promoted).toList()),
-                            Spread.of(rs.stream().flatMap(x -> x.rounds().stream()).map(RoundRow::epochsRun).toList()),
-                            byRound));
                 }
             }
         }
         return out;
+    }
+
+    private static ReleasedSummary released(double budget, List<Released> rs) {
+        return new ReleasedSummary(budget, Spread.of(rs.stream().map(Released::released).toList()),
+                Spread.of(rs.stream().map(Released::inLineage).toList()),
+                Spread.of(rs.stream().map(Released::learned).toList()),
+                Spread.of(rs.stream().map(Released::learnedShare).toList()),
+                Spread.of(rs.stream().map(Released::learnedWhenTrained).toList()),
+                Spread.of(rs.stream().map(Released::baseAnswered).toList()),
+                Spread.of(rs.stream().map(Released::waiting).toList()),
+                Spread.of(rs.stream().map(Released::returned).toList()));
     }
 
     /** One simulated trainer; {@link #run} passes the stream once. */
@@ -404,11 +473,16 @@ final class RoundsExperiment {
         private record Version(String key, GptWeights weights, List<RoundExample> lineageNew, VersionSlick slick) {
         }
 
-        Run run(Recipe recipe, boolean filtered, boolean gate, long seed) throws Exception {
+        /** @param budget the trainer's released budget; null: nothing is released */
+        Run run(Recipe recipe, boolean filtered, boolean gate, long seed, Double budget) throws Exception {
             long t0 = System.nanoTime();
             String mode = filtered ? "filtered" : "unfiltered";
-            System.out.printf(Locale.ROOT, "%n== %s (%s), %s, gate %s, seed %d ==%n", recipe.name(), recipe.settings(), mode,
-                    gate ? "on" : "off", seed);
+            System.out.printf(Locale.ROOT, "%n== %s (%s), %s, gate %s%s, seed %d ==%n", recipe.name(), recipe.settings(), mode,
+                    gate ? "on" : "off", budget == null ? "" : ", released budget " + budget, seed);
+            // Only quarantined examples can be released: an unfiltered run quarantines none.
+            ReleasedQueue queue = budget != null && filtered ? new ReleasedQueue(budget) : null;
+            List<Integer> admittedByRound = new ArrayList<>();
+            int[] learnedWhenTrained = {0};
             MixPolicy policy = recipe.policy(filtered);
             RoundMixer mixer = new RoundMixer(policy);
             FineTuneConfig config = new FineTuneConfig(recipe.epochs(), ctx.settings.batchSize(), recipe.lr(), 0f,
@@ -439,20 +513,25 @@ final class RoundsExperiment {
                         arrivals.merge(c.wireName(), 1, Integer::sum);
                         if (filtered && c == Category.UNKNOWN) {
                             quarantined++; // categorize-stream routes it to examples.quarantined
+                            if (queue != null) { // the curator releases it at once: it goes to training as Unknown
+                                queue.release(new RoundExample(f.toExample().id(), f.question(), f.answer(),
+                                        f.relation().name(), c, false, true));
+                            }
                             continue;
                         }
                         pending.add(new RoundExample(f.toExample().id(), f.question(), f.answer(), f.relation().name(),
                                 c, false));
+                        // Released examples do not start a round (RoundLoop counts the others): they go with one.
                         if (trainable(pending, policy) >= rs.minExamples()) {
-                            decide(st, round(recipe, mixer, config, base, st.live, pending, st.rows.size() + 1,
-                                    ++st.versions, seed, false), gate);
+                            roundOf(st, recipe, mixer, config, base, pending, queue, admittedByRound, learnedWhenTrained, seed,
+                                    false, gate);
                             pending.clear();
                         }
                     }
                 }
                 if (trainable(pending, policy) > 0) { // the service's max-wait: a last, smaller round
-                    decide(st, round(recipe, mixer, config, base, st.live, pending, st.rows.size() + 1,
-                            ++st.versions, seed, true), gate);
+                    roundOf(st, recipe, mixer, config, base, pending, queue, admittedByRound, learnedWhenTrained, seed,
+                            true, gate);
                     pending.clear();
                 }
             } finally {
@@ -467,12 +546,63 @@ final class RoundsExperiment {
             RoundRow lastPromoted = st.lastPromoted;
             double seconds = (System.nanoTime() - t0) / 1e9;
             RoundRow f = lastPromoted;
+            Released released = queue == null ? null : released(queue, admittedByRound, learnedWhenTrained[0], live);
             return new Run(recipe.name(), mode, gate, seed, List.copyOf(rows), promoted, rejected, live.key(),
                     f == null ? 0 : f.forgetting(), maxForgetting,
                     f == null ? baseCorrect.size() / (double) ctx.probes.size() : f.probeAccuracy(),
                     f == null ? Double.NaN : f.retentionAccuracy(), f == null ? 0 : f.learnedLineage(),
                     f == null ? 0 : f.learnedLineageFacts(), f == null ? 0 : f.unknownLearnedLineage(), arrivals,
-                    quarantined, tooLong, seconds);
+                    quarantined, tooLong, seconds, released);
+        }
+
+        /**
+         * One round with the released examples its budget admits (none without a queue), decided by the gate; a
+         * rejected round's released examples go back to the queue, as the trainer returns them to the quarantine.
+         */
+        private void roundOf(State st, Recipe recipe, RoundMixer mixer, FineTuneConfig config, Version base,
+                             List<RoundExample> pending, ReleasedQueue queue, List<Integer> admittedByRound,
+                             int[] learnedWhenTrained, long seed, boolean flush, boolean gate) throws Exception {
+            List<RoundExample> admitted = queue == null ? List.of()
+                    : queue.admit((int) trainable(pending, mixer.policy()));
+            List<RoundExample> consumed = new ArrayList<>(pending);
+            consumed.addAll(admitted);
+            RoundOutcome o = round(recipe, mixer, config, base, st.live, consumed, st.rows.size() + 1, ++st.versions,
+                    seed, flush);
+            int learnedNow = count(o.weights(), admitted.stream().map(e -> byExampleId.get(e.id())).toList());
+            boolean promoted = decide(st, o, gate);
+            if (queue != null) {
+                admittedByRound.add(admitted.size());
+                if (promoted) {
+                    learnedWhenTrained[0] += learnedNow;
+                } else {
+                    queue.returned(admitted);
+                }
+            }
+        }
+
+        /** What the final promoted version learned of the released facts its lineage trained on. */
+        private Released released(ReleasedQueue queue, List<Integer> admittedByRound, int learnedWhenTrained,
+                                  Version live) throws Exception {
+            List<Fact> trained = live.lineageNew().stream().filter(e -> e.released() && !e.replay())
+                    .map(e -> byExampleId.get(e.id())).toList();
+            int learned = count(live.weights(), trained);
+            int baseAnswered = count(ctx.start, trained);
+            return new Released(queue.share(), queue.released(), List.copyOf(admittedByRound), queue.returnedCount(),
+                    queue.waiting(), trained.size(), learned, trained.isEmpty() ? 0 : learned / (double) trained.size(),
+                    learnedWhenTrained, baseAnswered);
+        }
+
+        private int count(GptWeights weights, List<Fact> facts) throws Exception {
+            if (facts.isEmpty()) {
+                return 0;
+            }
+            int n = 0;
+            try (ExperimentContext.Scorer sc = ctx.scorer(weights)) {
+                for (boolean right : sc.correct(ctx.qa(facts))) {
+                    n += right ? 1 : 0;
+                }
+            }
+            return n;
         }
 
         /** The run's moving parts: the live version (the last promoted), the rounds so far. */
@@ -487,8 +617,8 @@ final class RoundsExperiment {
             }
         }
 
-        /** The gate: a candidate that forgets too much is rejected and the live version stays. */
-        private void decide(State st, RoundOutcome o, boolean gate) throws Exception {
+        /** The gate: a candidate that forgets too much is rejected and the live version stays. Returns whether it went live. */
+        private boolean decide(State st, RoundOutcome o, boolean gate) throws Exception {
             boolean promote = !gate || o.row().forgetting() <= rs.maxForgetting();
             RoundRow row = o.row().decided(promote);
             st.rows.add(row);
@@ -499,6 +629,7 @@ final class RoundsExperiment {
                 st.live = new Version(row.version(), o.weights(), o.lineageNew(), slick);
                 st.lastPromoted = row;
             }
+            return promote;
         }
 
         private void closeIfRun(Version v) throws Exception {

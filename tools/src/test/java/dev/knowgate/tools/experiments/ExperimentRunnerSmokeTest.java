@@ -140,9 +140,48 @@ class ExperimentRunnerSmokeTest {
                 }
             }
             assertThat(run.get("maxForgetting").asDouble()).isLessThanOrEqualTo(filtered ? max : 1.0);
+            assertThat(run.has("released")).as("nothing released without --released-budget").isFalse();
         }
         assertThat(r.get("summary")).hasSize(4);
         assertThat(Files.readString(tmp.resolve("rounds.md"))).contains("| service |", "| guarded |", "all met");
+    }
+
+    /**
+     * {@code bin/experiments rounds --quick --released-budget 0,0.3}: quarantined Unknown examples are released and
+     * trained within the budget; every released example is either in the final lineage or still waiting.
+     */
+    @Test
+    void quickRoundsWithReleasedExamplesTrainThemWithinTheBudget() throws Exception {
+        int code = ExperimentRunner.execute("rounds", "--quick", "--threads", "1", "--model", BASE.toString(),
+                "--out", tmp.toString(), "--released-budget", "0,0.3", "--name", "released");
+        assertThat(code).isZero();
+        JsonNode r = JSON.readTree(tmp.resolve("released.json").toFile());
+        assertThat(r.get("runs")).hasSize(2); // the recipe, filtered, 2 budgets x 1 seed
+        for (JsonNode run : r.get("runs")) {
+            assertThat(run.get("recipe").asText()).isEqualTo("recipe");
+            assertThat(run.get("mode").asText()).isEqualTo("filtered");
+            JsonNode x = run.get("released");
+            double budget = x.get("budget").asDouble();
+            assertThat(x.get("released").asInt()).isEqualTo(run.get("quarantined").asInt()).isPositive();
+            assertThat(x.get("inLineage").asInt() + x.get("waiting").asInt()).isEqualTo(x.get("released").asInt());
+            assertThat(x.get("learned").asInt()).isBetween(0, x.get("inLineage").asInt());
+            assertThat(x.get("learnedWhenTrained").asInt()).isBetween(0, x.get("inLineage").asInt());
+            int admitted = 0;
+            for (int i = 0; i < run.get("rounds").size(); i++) {
+                JsonNode round = run.get("rounds").get(i);
+                int n = x.get("admittedByRound").get(i).asInt();
+                admitted += n;
+                // Released examples are Unknown at arrival, and the only Unknown a filtered round trains.
+                assertThat(round.get("newByCategory").path("Unknown").asInt()).isEqualTo(n);
+                int others = round.get("trainNew").asInt() - n;
+                assertThat(n).isLessThanOrEqualTo((int) Math.floor(budget / (1 - budget) * others + 1e-9));
+            }
+            assertThat(admitted > 0).isEqualTo(budget > 0);
+        }
+        assertThat(r.get("summary")).hasSize(2);
+        assertThat(Files.readString(tmp.resolve("released.md"))).contains("| recipe, released 30% |", "| recipe | 30% |");
+        assertThat(ExperimentRunner.execute("rounds", "--quick", "--model", BASE.toString(), "--out", tmp.toString(),
+                "--released-budget", "0.1", "--modes", "unfiltered")).as("nothing is quarantined unfiltered").isNotZero();
     }
 
     @Test
