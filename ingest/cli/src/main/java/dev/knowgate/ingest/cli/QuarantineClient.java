@@ -52,6 +52,7 @@ final class QuarantineClient {
     private final int maxRetries;
     private final Backoff backoff;
     private final Sleeper sleeper;
+    private final java.util.random.RandomGenerator random = new java.util.SplittableRandom();
 
     QuarantineClient(URI base, String apiKey, Duration timeout, int maxRetries, Backoff backoff, Sleeper sleeper) {
         this.base = base;
@@ -146,7 +147,7 @@ final class QuarantineClient {
             if (attempt >= maxRetries) {
                 return new Failed<>(why + (maxRetries > 0 ? " (after " + (maxRetries + 1) + " tries)" : ""));
             }
-            sleeper.sleep(backoff.delay(attempt, retryAfter));
+            sleeper.sleep(backoff.delay(attempt, retryAfter, random));
         }
     }
 }
