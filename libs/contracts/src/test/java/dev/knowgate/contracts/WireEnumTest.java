@@ -19,7 +19,9 @@ class WireEnumTest {
                 Arguments.of(Purpose.class, "training,probe"),
                 Arguments.of(Category.class, "HighlyKnown,MaybeKnown,WeaklyKnown,Unknown"),
                 Arguments.of(SlickMethod.class, "exact,sampled"),
-                Arguments.of(Route.class, "accepted,quarantined,probe"),
+                Arguments.of(Route.class, "accepted,quarantined,probe,released"),
+                Arguments.of(QuarantineDecision.Action.class, "release,drop,amend,return"),
+                Arguments.of(QuarantineEntry.State.class, "open,released,dropped,amended,known"),
                 Arguments.of(AlertKind.class, "baseline_exceeded,rising_trend,change_point,candidate_rejected"),
                 Arguments.of(DecisionStatus.class, "promoted,rejected"),
                 Arguments.of(AlertStatus.class, "firing,resolved"));
@@ -50,6 +52,6 @@ class WireEnumTest {
     @Test
     void javaConstantNamesAreNotWireNames() {
         assertThat(catchThrowableOfType(ContractViolation.class, () -> Route.fromWire("ACCEPTED")))
-                .hasMessage("value must be one of [accepted, quarantined, probe], got 'ACCEPTED'");
+                .hasMessage("value must be one of [accepted, quarantined, probe, released], got 'ACCEPTED'");
     }
 }

@@ -35,6 +35,8 @@ public final class CrashableTrainerApp {
         Duration maxWait = Duration.ofSeconds(Long.parseLong(args[7]));
         String decisions = args[8];
         String parkedTopic = args[9];
+        String releasedTopic = args[10];
+        String returnsTopic = args[11];
         RoundStage.Listener listener = (stage, roundId) -> {
             System.out.println("STAGE " + stage + " " + roundId);
             System.out.flush();
@@ -53,7 +55,7 @@ public final class CrashableTrainerApp {
         RoundLoopSettings settings = RoundLoopSettings.builder().acceptedTopic(accepted).groupId(group)
                 .instanceId("crash-app-" + group).initialModel(initial).minExamples(10_000).maxExamples(10_000)
                 .maxWait(maxWait).startPaused(false).decisionsTopic(decisions).parkedTopic(parkedTopic)
-                .gate(GatePolicy.defaults()).releasedTopic("examples.released").releasedShare(0.1).quarantineDecisionsTopic("quarantine.decisions").build();
+                .gate(GatePolicy.defaults()).releasedTopic(releasedTopic).releasedShare(0.1).quarantineDecisionsTopic(returnsTopic).build();
         RoundLoop loop = new RoundLoop(settings, client, models, registry, runner,
                 new RoundHistory(), new RoundMetrics(new SimpleMeterRegistry()), listener, Clock.systemUTC());
         Thread t = new Thread(loop, "trainer-rounds");

@@ -4,6 +4,7 @@ import dev.knowgate.contracts.CategorizedExample;
 import dev.knowgate.contracts.Category;
 import dev.knowgate.contracts.DecisionStatus;
 import dev.knowgate.contracts.ModelVersion;
+import dev.knowgate.contracts.QuarantineDecision;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.ParkedHeaders;
 import dev.knowgate.model.registry.ModelFolder;
@@ -84,7 +85,7 @@ class TrainerCrashTest {
         assertThat(first.exitValue()).as(Files.readString(firstLog)).isEqualTo(137);
         assertThat(Files.readString(firstLog)).contains("STAGE " + stage.name());
         // What the crash left: a staging folder, an unannounced version, or an announced one with uncommitted offsets.
-        assertThat(RoundTopics.committed(bootstrap, t.group())).isNotEqualTo(RoundTopics.ends(bootstrap, t.accepted()));
+        assertThat(RoundTopics.committed(bootstrap, t.group())).isNotEqualTo(t.ends(bootstrap));
         if (stage == RoundStage.PUBLISHED) {
             // Decided while the trainer was down: the restart acts on it.
             decide(bootstrap, t, "knowgate-base@2", DecisionStatus.PROMOTED);
@@ -93,7 +94,7 @@ class TrainerCrashTest {
         Path secondLog = logs.resolve(suffix + "-second.log");
         Process second = launch(bootstrap, t, registry, "none", secondLog);
         try {
-            Map<String, Long> end = RoundTopics.ends(bootstrap, t.accepted());
+            Map<String, Long> end = t.ends(bootstrap);
             if (stage != RoundStage.PUBLISHED) {
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> announced(bootstrap, t).contains("knowgate-base@2"));
@@ -116,7 +117,7 @@ class TrainerCrashTest {
         List<ModelVersion> announced = RoundTopics.versions(bootstrap, t.models());
         assertThat(announced).extracting(ModelVersion::key).containsExactly("knowgate-base@1", "knowgate-base@2");
         ModelVersion v2 = announced.get(1);
-        assertThat(v2.round().sourceOffsets()).isEqualTo(RoundTopics.ends(bootstrap, t.accepted()));
+        assertThat(v2.round().sourceOffsets()).isEqualTo(t.ends(bootstrap));
         ModelFolder folder = ModelFolder.open(Path.of(v2.location()));
         Set<String> inRound = new HashSet<>();
         for (String file : List.of(RoundRunner.TRAIN_FILE, RoundRunner.DEV_FILE)) {
@@ -137,6 +138,15 @@ class TrainerCrashTest {
         String bootstrap = KafkaBroker.shared().bootstrapServers();
         List<CategorizedExample> first = examples.subList(0, 40);
         RoundTopics.send(bootstrap, t.accepted(), first);
+        // Four released examples: the round admits what the budget allows; a parked round returns them to the queue.
+        List<CategorizedExample> released = examples.subList(40, EXAMPLES).stream()
+                .filter(c -> c.verdict().category() == Category.UNKNOWN).limit(4)
+                .map(c -> new CategorizedExample(c.example(), c.verdict(), dev.knowgate.contracts.Route.RELEASED)).toList();
+        assertThat(released).hasSize(4);
+        RoundTopics.send(bootstrap, t.released(), released);
+        int admitted = Math.min(4, ReleaseBudget.admits(0.1, (int) first.stream()
+                .filter(c -> c.verdict().category() != Category.UNKNOWN).count()));
+        assertThat(admitted).isPositive().isLessThan(4);
         Path registry = tmp.resolve("registry");
         Path log = Files.createDirectories(Path.of("target", "crash-test")).resolve("rejected.log");
         Process trainer = launch(bootstrap, t, registry, "none", log);
@@ -154,14 +164,29 @@ class TrainerCrashTest {
             assertThat(RoundTopics.committed(bootstrap, t.group())).as("nothing committed while undecided").isEmpty();
             decide(bootstrap, t, "knowgate-base@3", DecisionStatus.REJECTED);
 
-            // Parked with the offsets, in one transaction: every trainable example once, nothing lost.
+            // Parked with the offsets, in one transaction: every trainable example once, nothing lost; the
+            // released ones it trained went back to the quarantine queue instead, with the rejection.
             Map<String, Long> end = RoundTopics.ends(bootstrap, t.accepted());
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .untilAsserted(() -> assertThat(RoundTopics.committed(bootstrap, t.group())).isEqualTo(end));
+                    .untilAsserted(() -> assertThat(RoundTopics.committed(bootstrap, t.group())).containsAllEntriesOf(end));
+            List<QuarantineDecision> returned = TopicContents.committed(bootstrap, t.returns()).stream()
+                    .map(r -> ContractJson.read(r.value(), QuarantineDecision.class)).toList();
+            assertThat(returned).hasSize(admitted).allSatisfy(d -> {
+                assertThat(d.action()).isEqualTo(QuarantineDecision.Action.RETURN);
+                assertThat(d.decidedBy()).isEqualTo(QuarantineDecision.TRAINER);
+                assertThat(d.reason()).contains("knowgate-base@3 rejected").contains("2 training(s)");
+                assertThat(d.verdictModel()).isEqualTo("knowgate-base@1");
+            });
+            assertThat(released).extracting(c -> c.example().id())
+                    .containsAll(returned.stream().map(QuarantineDecision::exampleId).toList());
+            long releasedCommitted = RoundTopics.committed(bootstrap, t.group()).entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(t.released())).mapToLong(Map.Entry::getValue).sum();
+            assertThat(releasedCommitted).as("the admitted released records are committed, the rest wait").isEqualTo(admitted);
             List<ConsumerRecord<String, byte[]>> parked = TopicContents.committed(bootstrap, t.parked());
             Set<String> trainable = first.stream().filter(c -> c.verdict().category() != Category.UNKNOWN)
                     .map(c -> c.example().id()).collect(Collectors.toSet());
-            assertThat(parked).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(trainable);
+            assertThat(parked).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(trainable)
+                    .doesNotContainAnyElementsOf(returned.stream().map(QuarantineDecision::exampleId).toList());
             assertThat(parked).allSatisfy(r -> {
                 assertThat(header(r, ParkedHeaders.CANDIDATE)).isEqualTo("knowgate-base@3");
                 assertThat(header(r, ParkedHeaders.ATTEMPTS)).isEqualTo("2");
@@ -229,15 +254,24 @@ class TrainerCrashTest {
     }
 
     /** One test's own topics and consumer group. */
-    record Topics(String accepted, String models, String decisions, String parked, String group) {
+    record Topics(String accepted, String models, String decisions, String parked, String group, String released,
+                  String returns) {
+
+        /** What a round commits when everything is read: both topics' ends. */
+        Map<String, Long> ends(String bootstrap) throws Exception {
+            Map<String, Long> end = new java.util.HashMap<>(RoundTopics.ends(bootstrap, accepted));
+            end.putAll(RoundTopics.ends(bootstrap, released));
+            return end;
+        }
     }
 
     private static Topics topics(String suffix) throws Exception {
         Topics t = new Topics("crash-accepted-" + suffix, "crash-models-" + suffix, "crash-decisions-" + suffix,
-                "crash-parked-" + suffix, "crash-trainer-" + suffix);
+                "crash-parked-" + suffix, "crash-trainer-" + suffix, "crash-released-" + suffix, "crash-returns-" + suffix);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(t.accepted(), 2, (short) 1), new NewTopic(t.models(), 1, (short) 1),
-                    new NewTopic(t.decisions(), 1, (short) 1), new NewTopic(t.parked(), 2, (short) 1))).all().get();
+                    new NewTopic(t.decisions(), 1, (short) 1), new NewTopic(t.parked(), 2, (short) 1),
+                    new NewTopic(t.released(), 2, (short) 1), new NewTopic(t.returns(), 2, (short) 1))).all().get();
         }
         return t;
     }
@@ -248,7 +282,7 @@ class TrainerCrashTest {
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", System.getProperty("java.class.path"),
                 CrashableTrainerApp.class.getName(), bootstrap, t.accepted(), t.models(), t.group(), registry.toString(),
                 KnownFacts.BASE.toString(), halt, "3", // all examples are on the topic before it starts
-                t.decisions(), t.parked())
+                t.decisions(), t.parked(), t.released(), t.returns())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

@@ -62,8 +62,9 @@ class TorchRoundOnBrokerTest {
         String decisions = "torch-decisions-" + suffix;
         String parkedTopic = "torch-parked-" + suffix;
         String group = "torch-trainer-" + suffix;
+        String releasedTopic = "torch-released-" + suffix;
         try (Admin admin = RoundTopics.admin(bootstrap)) {
-            admin.createTopics(List.of(new NewTopic(accepted, 2, (short) 1), new NewTopic(modelsTopic, 1, (short) 1),
+            admin.createTopics(List.of(new NewTopic(accepted, 2, (short) 1), new NewTopic(releasedTopic, 2, (short) 1), new NewTopic(modelsTopic, 1, (short) 1),
                     new NewTopic(decisions, 1, (short) 1), new NewTopic(parkedTopic, 2, (short) 1))).all().get();
         }
         List<CategorizedExample> examples = KnownFacts.categorized(KnownFacts.BASE, 40);
@@ -85,7 +86,7 @@ class TorchRoundOnBrokerTest {
         RoundLoopSettings settings = RoundLoopSettings.builder().acceptedTopic(accepted).groupId(group)
                 .instanceId("torch-" + suffix).initialModel(KnownFacts.BASE).minExamples(10_000).maxExamples(10_000)
                 .maxWait(Duration.ofSeconds(3)).startPaused(false).decisionsTopic(decisions).parkedTopic(parkedTopic)
-                .gate(GatePolicy.defaults()).releasedTopic("examples.released").releasedShare(0.1).quarantineDecisionsTopic("quarantine.decisions").build();
+                .gate(GatePolicy.defaults()).releasedTopic(releasedTopic).releasedShare(0.1).quarantineDecisionsTopic("torch-returns-" + suffix).build();
         RoundLoop loop = new RoundLoop(settings, client, models,
                 registry, runner, history, new RoundMetrics(new SimpleMeterRegistry()), (stage, round) -> { }, Clock.systemUTC());
         Thread thread = new Thread(loop, "trainer-rounds");
@@ -109,7 +110,8 @@ class TorchRoundOnBrokerTest {
             assertThat(v2.key()).isEqualTo("knowgate-base@2");
             assertThat(v2.parent()).isEqualTo(1L);
             assertThat(v2.round().epochs()).isEqualTo(2);
-            Map<String, Long> end = RoundTopics.ends(bootstrap, accepted);
+            Map<String, Long> end = new java.util.HashMap<>(RoundTopics.ends(bootstrap, accepted));
+            end.putAll(RoundTopics.ends(bootstrap, releasedTopic)); // read too, and empty: committed at 0
             assertThat(v2.round().sourceOffsets()).isEqualTo(end);
             assertThat(RoundTopics.committed(bootstrap, group)).as("nothing committed before the decision").isEmpty();
             String trainingLog = Files.readString(Path.of(v2.location()).resolve("training-log.json"));
