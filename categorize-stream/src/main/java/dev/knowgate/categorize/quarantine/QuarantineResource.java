@@ -325,15 +325,13 @@ public class QuarantineResource {
 
     /** 404 when it is not quarantined here, 403 when it is another curator's and the caller is no admin. */
     private Response refused(String exampleId, QuarantinedExample q) {
-        String caller = identity.getPrincipal().getName();
-        if (q == null || (!caller.equals(q.example().curator()) && !identity.hasRole(CuratorKeys.ADMIN))) {
-            // Another curator's example is not found either: its existence is not the caller's to learn.
-            if (q != null) {
-                return AuthProblems.forbidden(caller, CuratorKeys.ADMIN);
-            }
+        if (q == null) {
             return ProblemResponse.of(404, "not-quarantined", "Not in the quarantine",
-                    "example '" + exampleId + "' is not in the quarantine (never quarantined, known to the model, or past the "
-                            + "store's retention)");
+                    "example '" + exampleId + "' is not in the quarantine (never quarantined, or past the store's retention)");
+        }
+        String caller = identity.getPrincipal().getName();
+        if (!caller.equals(q.example().curator()) && !identity.hasRole(CuratorKeys.ADMIN)) {
+            return AuthProblems.forbidden(caller, CuratorKeys.ADMIN);
         }
         return null;
     }
