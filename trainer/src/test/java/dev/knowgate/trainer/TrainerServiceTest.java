@@ -222,12 +222,14 @@ class TrainerServiceTest {
         }
     }
 
+    /** The ends of both topics a round reads: examples.accepted and examples.released (empty here). */
     private static Map<String, Long> endOffsets() throws Exception {
         try (Admin admin = admin()) {
-            int partitions = Topics.EXAMPLES_ACCEPTED.partitions();
             Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                specs.put(new TopicPartition(Topics.EXAMPLES_ACCEPTED.name(), p), OffsetSpec.latest());
+            for (var topic : List.of(Topics.EXAMPLES_ACCEPTED, Topics.EXAMPLES_RELEASED)) {
+                for (int p = 0; p < topic.partitions(); p++) {
+                    specs.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+                }
             }
             Map<String, Long> out = new HashMap<>();
             admin.listOffsets(specs).all().get().forEach((tp, info) ->
