@@ -19,6 +19,8 @@ class PendingRecordsTest {
     private static final TopicPartition P0 = new TopicPartition("examples.accepted", 0);
     private static final TopicPartition P1 = new TopicPartition("examples.accepted", 1);
     private static final TopicPartition P2 = new TopicPartition("examples.accepted", 2);
+    /** Released examples have their own topic. */
+    private static final TopicPartition R0 = new TopicPartition("examples.released", 0);
     private static final Set<TopicPartition> ASSIGNED = Set.of(P0, P1, P2);
     private static final Instant T = Instant.parse("2026-12-05T10:00:00Z");
     /** Where the consumer's reading stands: after every record polled. */
@@ -77,50 +79,49 @@ class PendingRecordsTest {
         assertThat(ReleaseBudget.admits(0.5, 0)).isZero();
     }
 
-    @Test
-    void aReleaseBeyondTheBudgetWaitsWithItsPartitionsLaterRecordsAndNothingIsSkipped() {
+    /** Released examples 0 and 1 on examples.released's partition 0, after {@code known} examples on P0 (and P1 if asked). */
+    private static PendingRecords twoReleasedAfter(int known, boolean alsoP1) {
         PendingRecords p = new PendingRecords();
-        p.assigned(Map.of(P0, 0L, P1, 0L, P2, 30L));
-        // P0: 9 known examples, then a released one at 9 and another at 10, then known 11.
-        for (int i = 0; i < 9; i++) {
+        p.assigned(Map.of(P0, 0L, P1, 0L, R0, 0L));
+        for (int i = 0; i < known; i++) {
             p.add(record(P0, i, i));
+            if (alsoP1) {
+                p.add(record(P1, i, i));
+            }
         }
-        p.add(released(P0, 9, 9));
-        p.add(released(P0, 10, 10));
-        p.add(record(P0, 11, 11));
-        // P1: 9 known examples: with P0's 9 and 11, 19 others admit floor(0.1 / 0.9 * 19) = 2 released.
-        for (int i = 0; i < 9; i++) {
-            p.add(record(P1, i, 20 + i));
-        }
-        List<PendingRecords.Pending> both = p.take(100, 0.1, PendingRecordsTest::isReleased, PendingRecordsTest::isTrainable);
-        assertThat(both).hasSize(21).filteredOn(PendingRecordsTest::isReleased).hasSize(2);
+        p.add(released(R0, 0, 20));
+        p.add(released(R0, 1, 21));
+        return p;
+    }
 
-        // Without P1's examples: 10 others admit one released; the second, and P0's 11 behind it, wait.
-        PendingRecords q = new PendingRecords();
-        q.assigned(Map.of(P0, 0L, P1, 0L, P2, 30L));
-        for (int i = 0; i < 9; i++) {
-            q.add(record(P0, i, i));
-        }
-        q.add(released(P0, 9, 9));
-        q.add(released(P0, 10, 10));
-        q.add(record(P0, 11, 11));
-        List<PendingRecords.Pending> taken = q.take(100, 0.1, PendingRecordsTest::isReleased, PendingRecordsTest::isTrainable);
-        assertThat(taken).extracting(PendingRecords.Pending::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
-        assertThat(q.end(Set.of(P0), taken, tp -> 12L)).containsEntry(P0, 10L); // the next round starts at the waiting one
+    @Test
+    void aReleaseBeyondTheBudgetWaitsWithTheReleasesBehindItAndNothingIsSkipped() {
+        // 18 others admit floor(0.1 / 0.9 x 18) = 2 released: both.
+        PendingRecords both = twoReleasedAfter(9, true);
+        assertThat(both.take(100, 0.1, PendingRecordsTest::isReleased, PendingRecordsTest::isTrainable))
+                .hasSize(20).filteredOn(PendingRecordsTest::isReleased).hasSize(2);
+
+        // 9 others admit 1: the second released waits, and the next round reads it first.
+        PendingRecords one = twoReleasedAfter(9, false);
+        List<PendingRecords.Pending> taken = one.take(100, 0.1, PendingRecordsTest::isReleased, PendingRecordsTest::isTrainable);
+        assertThat(taken).filteredOn(PendingRecordsTest::isReleased).extracting(PendingRecords.Pending::offset).containsExactly(0L);
+        assertThat(taken).filteredOn(PendingRecordsTest::isTrainable).hasSize(9);
+        assertThat(one.end(Set.of(P0, R0), taken, tp -> 99L)).containsEntry(P0, 9L).containsEntry(R0, 1L);
     }
 
     @Test
     void aBudgetOfZeroTrainsNoReleasedExampleAndTheOthersGoOn() {
         PendingRecords p = new PendingRecords();
-        p.assigned(Map.of(P0, 0L, P1, 0L, P2, 30L));
-        p.add(released(P0, 0, 0));
-        p.add(record(P0, 1, 1));
+        p.assigned(Map.of(P0, 0L, P1, 0L, R0, 0L));
+        p.add(released(R0, 0, 0));
+        p.add(record(P0, 0, 1));
         p.add(record(P1, 0, 2));
         p.add(record(P1, 1, 3));
         List<PendingRecords.Pending> taken = p.take(100, 0, PendingRecordsTest::isReleased, PendingRecordsTest::isTrainable);
-        assertThat(taken).extracting(PendingRecords.Pending::tp).containsOnly(P1);
-        assertThat(p.end(ASSIGNED, taken, POSITION)).containsEntry(P0, 0L).containsEntry(P1, 2L);
+        assertThat(taken).noneMatch(PendingRecordsTest::isReleased).hasSize(3);
+        assertThat(p.end(Set.of(P0, P1, R0), taken, tp -> 99L)).containsEntry(R0, 0L).containsEntry(P0, 1L).containsEntry(P1, 2L);
     }
+
 
     @Test
     void theNextRoundReadsFromWhereTheCommittedOneEnded() {
