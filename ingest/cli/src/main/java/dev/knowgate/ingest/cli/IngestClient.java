@@ -142,6 +142,28 @@ final class IngestClient {
         return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
+    /**
+     * Why categorize-stream (--wait, knowgate-quarantine) did not answer: "cannot reach categorize-stream
+     * at URL (connection refused)", "(cannot resolve host x)", "(no answer within 30 s)". The JDK client's
+     * ConnectException often has no message, and wraps a failed name lookup in one.
+     */
+    static String unreachable(String service, URI base, IOException failure, Duration requestTimeout) {
+        String why = null;
+        for (Throwable t = failure; t != null && why == null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                why = "cannot resolve host " + base.getHost();
+            }
+        }
+        if (why == null && failure instanceof HttpTimeoutException && !(failure instanceof HttpConnectTimeoutException)) {
+            why = "no answer within " + Durations.format(requestTimeout);
+        }
+        if (why == null) {
+            why = failure instanceof ConnectException && (failure.getMessage() == null || failure.getMessage().isBlank())
+                    ? "connection refused" : failure.toString();
+        }
+        return "cannot reach " + service + " at " + base + " (" + why + ")";
+    }
+
     /** "HTTP 503 Service Unavailable: broker unavailable" from an answer and its problem details. */
     static String describe(Answer answer) {
         String detail = problemText(answer.body());

@@ -140,9 +140,7 @@ final class QuarantineClient {
                 }
                 retryAfter = r.headers().firstValue("Retry-After").flatMap(v -> RetryAfter.parse(v, Instant.now()));
             } catch (IOException e) {
-                String reason = e instanceof java.net.ConnectException && (e.getMessage() == null || e.getMessage().isBlank())
-                        ? "connection refused" : e.toString();
-                why = "cannot reach categorize-stream at " + base + " (" + reason + ")";
+                why = IngestClient.unreachable("categorize-stream", base, e, timeout);
             }
             if (attempt >= maxRetries) {
                 return new Failed<>(why + (maxRetries > 0 ? " (after " + (maxRetries + 1) + " tries)" : ""));

@@ -49,6 +49,7 @@ final class VerdictWaiter {
     }
 
     static final Duration POLL = Duration.ofSeconds(1);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final URI base;
     private final String apiKey;
@@ -140,7 +141,7 @@ final class VerdictWaiter {
     }
 
     private Answer get(URI uri) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET()
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET()
                 .header("Accept", "application/json, application/x-ndjson, application/problem+json")
                 .header("User-Agent", "knowgate-push/" + Version.get());
         if (apiKey != null) {
@@ -150,10 +151,7 @@ final class VerdictWaiter {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body(), null);
         } catch (IOException e) {
-            // The JDK client's ConnectException often has no message: say what it means.
-            String why = e instanceof java.net.ConnectException && (e.getMessage() == null || e.getMessage().isBlank())
-                    ? "connection refused" : e.toString();
-            return new Answer(0, null, "cannot reach categorize-stream at " + base + " (" + why + ")");
+            return new Answer(0, null, IngestClient.unreachable("categorize-stream", base, e, REQUEST_TIMEOUT));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Answer(0, null, "interrupted");

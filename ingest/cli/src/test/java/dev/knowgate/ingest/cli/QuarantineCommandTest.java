@@ -124,4 +124,17 @@ class QuarantineCommandTest {
         assertThat(none.err()).contains("amend needs --answer or --alias");
         assertThat(run("release", "ex-1").code()).as("--reason is required").isEqualTo(2);
     }
+
+    @Test
+    void anUnreachableServiceIsNamedAndExitsFour() {
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cli = QuarantineCommand.commandLine();
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("list", "--categorize-url", "http://no-such-host.invalid:8082", "--api-key", "k-1",
+                "--max-retries", "0");
+        assertThat(code).isEqualTo(4);
+        assertThat(err.toString()).contains("cannot reach categorize-stream at http://no-such-host.invalid:8082/"
+                + " (cannot resolve host no-such-host.invalid)");
+    }
 }
