@@ -48,6 +48,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * SliCK's two modes measured against each other (not a test; run through {@code bin/bench-slick}):
@@ -374,8 +375,8 @@ public final class SlickBenchmark {
                 questions.size(), batch);
         System.out.println("| exact mode | examples/s | GFLOP/s achieved | MatMul GFLOP/s at its shapes | share |"
                 + " time in ONNX Runtime | in cache copies | MatMul time at reference speed | mean rows per pass"
-                + " | head rows computed / read |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                + " | head rows computed / read | real tokens / positions computed |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         double share = 0;
         for (PromptSharing sharing : List.of(PromptSharing.PER_RELATION, PromptSharing.PER_EXAMPLE)) {
             try (PrefixScorer scorer = PrefixScorer.load(setup.folder, RuntimeOptions.cpu(), 0)) {
@@ -404,15 +405,49 @@ public final class SlickBenchmark {
                 share = achieved / reference;
                 // Where the time goes, as shares of the whole categorization.
                 System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f | %.2f | %.0f%% | %.0f%% | %.0f%% | %d (head %d)"
-                                + " | %d / %d |%n",
+                                + " | %d / %d | %d / %d |%n",
                         sharing == PromptSharing.PER_EXAMPLE ? "per-example sets (default)" : "per-relation sets",
                         timed.perSecond(), achieved / 1e9, reference / 1e9, share,
                         100 * w.modelNanos() / 1e9 / timed.seconds, 100 * w.copyNanos() / 1e9 / timed.seconds,
-                        100 * referenceSeconds / timed.seconds, rows, headRows, w.headRows(), w.targets());
+                        100 * referenceSeconds / timed.seconds, rows, headRows, w.headRows(), w.targets(),
+                        w.tokens(), w.positions());
             }
         }
         System.out.println();
+        profile(setup, questions.subList(0, Math.min(100, questions.size())), batch);
         System.out.printf(Locale.ROOT, "gemm_share=%.3f%n", share);
+    }
+
+    /**
+     * Where exact mode's passes spend their time, per operator: the default (per-example sets) on a
+     * few facts once more, with ONNX Runtime's profiler on (apart from the timed runs: it slows them).
+     */
+    private static void profile(Setup setup, List<SlickQuestion> questions, int batch) throws Exception {
+        Path dir = Files.createTempDirectory("knowgate-ort-profile");
+        Path prefix = dir.resolve("exact");
+        long start;
+        double seconds;
+        try (PrefixScorer scorer = PrefixScorer.load(setup.folder, RuntimeOptions.cpu().profiledTo(prefix), 0)) {
+            ExactSlick exact = setup.exact().sharing(PromptSharing.PER_EXAMPLE).scoredBy(scorer);
+            start = System.nanoTime();
+            run(exact::categorize, questions, batch);
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
+        OperatorProfile p = OperatorProfile.newest(prefix);
+        System.out.printf(Locale.ROOT, "### Where the time goes: ONNX Runtime's profile, per-example sets, %d facts%n%n",
+                questions.size());
+        System.out.printf(Locale.ROOT, "%d passes: %.2f s categorizing (profiler on), %.2f s in ONNX Runtime's runs, "
+                        + "%.2f s in its kernels.%n%n", p.runs(), seconds, p.runMicros() / 1e6, p.kernelTotal() / 1e6);
+        System.out.println("| operator | kernel ms | share of kernel time |");
+        System.out.println("|---|---|---|");
+        p.rows(0.01).forEach(System.out::println);
+        System.out.println();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
     }
 
     /** FLOP/s of ONNX Runtime's MatMul [rows, k] x [k, n] on this machine, CPU, default threads. */

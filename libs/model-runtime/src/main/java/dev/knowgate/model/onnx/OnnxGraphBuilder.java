@@ -60,6 +60,11 @@ final class OnnxGraphBuilder {
         this.scope = prefix;
     }
 
+    /** A new value name, for a node whose outputs are named by the caller. */
+    String fresh(String hint) {
+        return scope + hint + "_" + counter++;
+    }
+
     /** Adds a node with one generated output and returns that output's name. */
     String op(String opType, String[] in, Attr... attrs) {
         String out = scope + opType + "_" + counter++;
@@ -69,6 +74,11 @@ final class OnnxGraphBuilder {
 
     /** Adds a node whose outputs have the given names. */
     void node(String opType, String[] in, String[] out, Attr... attrs) {
+        node("", opType, in, out, attrs);
+    }
+
+    /** Adds a node of an operator set other than ONNX's own (domain "com.microsoft": ONNX Runtime's contrib operators). */
+    void node(String domain, String opType, String[] in, String[] out, Attr... attrs) {
         ProtoMessage n = new ProtoMessage();
         for (String s : in) {
             n.string(1, s);
@@ -80,6 +90,9 @@ final class OnnxGraphBuilder {
         n.string(4, opType);
         for (Attr a : attrs) {
             n.message(5, a.proto());
+        }
+        if (!domain.isEmpty()) {
+            n.string(7, domain);
         }
         nodes.add(n);
     }

@@ -1,5 +1,6 @@
 package dev.knowgate.model.runtime;
 
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -8,8 +9,14 @@ import java.util.Objects;
  * @param accelerator    CPU, CUDA or AUTO
  * @param cudaDevice     CUDA device ordinal used when running on the GPU
  * @param intraOpThreads threads inside one operator; 0 lets ONNX Runtime choose (one per core)
+ * @param profile        where ONNX Runtime writes each session's operator profile (a file name prefix;
+ *                       null: no profile), for benchmarks that say where the time goes
  */
-public record RuntimeOptions(Accelerator accelerator, int cudaDevice, int intraOpThreads) {
+public record RuntimeOptions(Accelerator accelerator, int cudaDevice, int intraOpThreads, Path profile) {
+
+    public RuntimeOptions(Accelerator accelerator, int cudaDevice, int intraOpThreads) {
+        this(accelerator, cudaDevice, intraOpThreads, null);
+    }
 
     public RuntimeOptions {
         Objects.requireNonNull(accelerator, "accelerator");
@@ -23,5 +30,10 @@ public record RuntimeOptions(Accelerator accelerator, int cudaDevice, int intraO
 
     public static RuntimeOptions cpu() {
         return new RuntimeOptions(Accelerator.CPU, 0, 0);
+    }
+
+    /** The same options, with each session's operator profile written under {@code prefix} (JSON, Chrome trace format). */
+    public RuntimeOptions profiledTo(Path prefix) {
+        return new RuntimeOptions(accelerator, cudaDevice, intraOpThreads, Objects.requireNonNull(prefix, "prefix"));
     }
 }

@@ -56,6 +56,9 @@ public final class SessionOptionsFactory {
             if (runtime.intraOpThreads() > 0) {
                 options.setIntraOpNumThreads(runtime.intraOpThreads());
             }
+            if (runtime.profile() != null) {
+                options.enableProfiling(runtime.profile().toString());
+            }
             if (choice.provider() == OrtProvider.CUDA) {
                 try {
                     options.addCUDA(runtime.cudaDevice());

@@ -178,6 +178,62 @@ class GptOnnxParityTest {
         }
     }
 
+    @Test
+    void scoringVariantGivesTheReferenceLogitsAtTheSelectedRowsOnAPaddedBatchAndOnItsCache() throws Exception {
+        // Its attention and layer norms are ONNX Runtime's fused operators, not the plain graph's.
+        long[][] ids = {{7, 1, 44, 23, 9}, {2, 7, 1, 0, 0}};
+        long[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}};
+        long[][] pos = {{0, 1, 2, 3, 4}, {0, 1, 2, 2, 2}};
+        float[][][] expected = reference.forward(ids, mask);
+        long[] rows = {0, 2, 4, 5, 7}; // flattened [batch x sequence]: three of the first, two of the second
+        long[] topK = {3};
+        try (OrtGpt kv = new OrtGpt(GptOnnxWriter.toBytes(weights, GptOnnxWriter.Variant.KV_SCORING, Map.of()))) {
+            Map<String, Object> out = kv.runKv(ids, pos, mask, null, C.nLayers(), C.nHeads(), C.headDim(),
+                    Map.of("selected_rows", rows, "top_k", topK));
+            float[][] got = (float[][]) out.get("selected_logits");
+            float[] logSumExp = (float[]) out.get("selected_logsumexp");
+            float[][] top = (float[][]) out.get("selected_top_values");
+            double diff = 0;
+            for (int r = 0; r < rows.length; r++) {
+                float[] want = expected[(int) rows[r] / 5][(int) rows[r] % 5];
+                double sum = 0;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int v = 0; v < C.vocabSize(); v++) {
+                    diff = Math.max(diff, Math.abs(got[r][v] - want[v]));
+                    sum += Math.exp(want[v]);
+                    max = Math.max(max, want[v]);
+                }
+                assertThat(logSumExp[r]).isCloseTo((float) Math.log(sum), org.assertj.core.data.Offset.offset(1e-4f));
+                assertThat(top[r][0]).isCloseTo(max, org.assertj.core.data.Offset.offset(1e-4f));
+            }
+            System.out.printf("parity kv-scoring, padded batch: max |ort - reference| = %.3g%n", diff);
+            assertThat(diff).isLessThan(TOLERANCE);
+
+            // The first sequence goes on over its cache: two more tokens, both rows read.
+            long[] full = {7, 1, 44, 23, 9, 12, 30};
+            float[][] whole = reference.forwardOne(full, new long[] {1, 1, 1, 1, 1, 1, 1});
+            Map<String, float[][][][]> past = new java.util.HashMap<>();
+            out.forEach((name, value) -> {
+                if (name.startsWith("present.")) {
+                    past.put(name, new float[][][][] {((float[][][][]) value)[0]});
+                }
+            });
+            Map<String, Object> next = kv.runKv(new long[][] {{12, 30}}, new long[][] {{5, 6}},
+                    new long[][] {{1, 1, 1, 1, 1, 1, 1}}, past, C.nLayers(), C.nHeads(), C.headDim(),
+                    Map.of("selected_rows", new long[] {0, 1}, "top_k", topK));
+            float[][] cont = (float[][]) next.get("selected_logits");
+            double cached = 0;
+            for (int t = 0; t < 2; t++) {
+                for (int v = 0; v < C.vocabSize(); v++) {
+                    cached = Math.max(cached, Math.abs(cont[t][v] - whole[5 + t][v]));
+                }
+            }
+            assertThat(((float[][][][]) next.get("present.1.key"))[0][0].length).isEqualTo(7);
+            System.out.printf("parity kv-scoring, on its cache: max |ort - reference| = %.3g%n", cached);
+            assertThat(cached).isLessThan(TOLERANCE);
+        }
+    }
+
     /** Max |a - b| over positions whose mask is 1. */
     static double maxAbsDiff(float[][][] a, float[][][] b, long[][] mask) {
         assertThat(a.length).isEqualTo(b.length);

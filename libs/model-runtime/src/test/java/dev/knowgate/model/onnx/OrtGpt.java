@@ -34,8 +34,17 @@ final class OrtGpt implements AutoCloseable {
     /** KV variant: all outputs by name (logits float[][][], present.* float[][][][]). */
     Map<String, Object> runKv(long[][] ids, long[][] positions, long[][] mask, Map<String, float[][][][]> past,
                               int layers, int heads, int headDim) throws OrtException {
+        return runKv(ids, positions, mask, past, layers, heads, headDim, Map.of());
+    }
+
+    /** KV variant with more int64 vector inputs (the scoring variant's selected_rows and top_k). */
+    Map<String, Object> runKv(long[][] ids, long[][] positions, long[][] mask, Map<String, float[][][][]> past,
+                              int layers, int heads, int headDim, Map<String, long[]> more) throws OrtException {
         Map<String, OnnxTensor> in = new HashMap<>();
         try {
+            for (Map.Entry<String, long[]> e : more.entrySet()) {
+                in.put(e.getKey(), OnnxTensor.createTensor(env, e.getValue()));
+            }
             in.put("input_ids", OnnxTensor.createTensor(env, ids));
             in.put("position_ids", OnnxTensor.createTensor(env, positions));
             in.put("attention_mask", OnnxTensor.createTensor(env, mask));
