@@ -84,7 +84,7 @@ public interface CategorizeConfig {
     }
 
     interface Batch {
-        /** Examples per micro-batch (per stream task): a batch is categorized when it holds this many. */
+        /** Examples per model call, filled from every stream task of the instance: a batch is categorized once this many wait. */
         @WithDefault("32")
         int size();
 

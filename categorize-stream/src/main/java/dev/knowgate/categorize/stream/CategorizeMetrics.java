@@ -26,6 +26,7 @@ public final class CategorizeMetrics {
     private final Counter probes;
     private final Counter probeHeadersIgnored;
     private final Counter flushesCut;
+    private final Counter borrowed;
     private final Counter verdictsExpired;
     private final Counter rechecked;
     private final int metricVersions;
@@ -50,7 +51,8 @@ public final class CategorizeMetrics {
         this.rechecked = Counter.builder("knowgate.categorize.quarantine.rechecked")
                 .description("quarantined examples sent to be judged again by a newly live version").register(registry);
         this.batchSize = DistributionSummary.builder("knowgate.categorize.batch.size")
-                .description("examples per micro-batch").publishPercentiles(0.5, 0.99).register(registry);
+                .description("examples per model call (a batch holds examples of every stream task on this instance)")
+                .publishPercentiles(0.5, 0.99).register(registry);
         this.inference = Timer.builder("knowgate.categorize.inference")
                 .description("model time per micro-batch").publishPercentiles(0.5, 0.99).register(registry);
         this.duplicates = Counter.builder("knowgate.categorize.duplicates")
@@ -60,6 +62,9 @@ public final class CategorizeMetrics {
                 .description("probe results written to probes.results").register(registry);
         this.probeHeadersIgnored = Counter.builder("knowgate.categorize.probe.headers.ignored")
                 .description("training examples that carried probe headers, judged by the live version regardless")
+                .register(registry);
+        this.borrowed = Counter.builder("knowgate.categorize.batch.borrowed")
+                .description("examples categorized in a batch another stream task of this instance started (SharedBatches)")
                 .register(registry);
         this.flushesCut = Counter.builder("knowgate.categorize.flushes.cut")
                 .description("flushes that stopped at batch.max-flush-time with examples left for the next turn")
@@ -106,6 +111,10 @@ public final class CategorizeMetrics {
     void batch(int size, long inferenceNanos) {
         batchSize.record(size);
         inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void sharedBatch(int borrowedExamples) {
+        borrowed.increment(borrowedExamples);
     }
 
     void duplicate() {

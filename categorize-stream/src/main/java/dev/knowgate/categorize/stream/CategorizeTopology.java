@@ -67,9 +67,10 @@ public final class CategorizeTopology {
     public static Topology build(BatchSettings batch, RoutingPolicy routing, ExampleCategorizer categorizer,
                                  CategorizeMetrics metrics, VerdictRetention retention, QuarantineRecheck recheck) {
         StringSerializer keys = new StringSerializer();
+        SharedBatches shared = new SharedBatches(); // one per instance: batches fill across its stream tasks
         return new Topology()
                 .addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), SOURCE_TOPIC)
-                .addProcessor(BATCHER, () -> new MicroBatcher(batch, routing, categorizer, metrics, recheck), SOURCE)
+                .addProcessor(BATCHER, () -> new MicroBatcher(batch, routing, categorizer, metrics, recheck, shared), SOURCE)
                 .addProcessor(SWEEPER, () -> new VerdictSweeper(retention, metrics), SOURCE)
                 .addSource(DECISIONS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), DECISIONS_TOPIC)
                 .addProcessor(DECIDER, () -> new QuarantineDecider(metrics), DECISIONS_SOURCE)

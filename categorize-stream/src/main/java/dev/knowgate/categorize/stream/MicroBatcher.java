@@ -24,6 +24,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -47,9 +48,10 @@ import java.util.function.Supplier;
  * Validation, micro-batching, categorization and routing in one processor, because they share the
  * batch: Kafka Streams hands records over one by one; valid examples wait in a changelogged store
  * (so exactly-once holds across crashes: the store, the outputs and the input offsets commit
- * together) and are categorized when the batch is full or its oldest example has waited
- * {@code maxWait} (a wall-clock punctuation). Malformed records go to examples.rejected with the
- * reason; nothing here stops the stream.
+ * together) and are categorized when a batch's worth waits on this instance, or this task's oldest
+ * example has waited {@code maxWait} (a wall-clock punctuation). A batch holds examples of every task
+ * of the instance ({@link SharedBatches}); each task routes its own results. Malformed records go to
+ * examples.rejected with the reason; nothing here stops the stream.
  */
 final class MicroBatcher implements Processor<String, byte[], String, Object> {
 
@@ -60,7 +62,9 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
     private final ExampleCategorizer categorizer;
     private final CategorizeMetrics metrics;
     private final QuarantineRecheck recheck;
+    private final SharedBatches shared;
     private ProcessorContext<String, Object> context;
+    private TaskId task;
     private KeyValueStore<String, QuarantinedExample> quarantine;
     /** The live version whose recheck of the quarantine this task has finished (null: none yet). */
     private String recheckedAll;
@@ -78,11 +82,13 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
 
     MicroBatcher(BatchSettings settings, RoutingPolicy routing, ExampleCategorizer categorizer,
                  CategorizeMetrics metrics) {
-        this(settings, routing, categorizer, metrics, QuarantineRecheck.OFF);
+        this(settings, routing, categorizer, metrics, QuarantineRecheck.OFF, new SharedBatches());
     }
 
+    /** @param shared the waiting examples of every task of this instance, one per topology (batches across tasks) */
     MicroBatcher(BatchSettings settings, RoutingPolicy routing, ExampleCategorizer categorizer,
-                 CategorizeMetrics metrics, QuarantineRecheck recheck) {
+                 CategorizeMetrics metrics, QuarantineRecheck recheck, SharedBatches shared) {
+        this.shared = shared;
         this.settings = settings;
         this.routing = routing;
         this.categorizer = categorizer;
@@ -93,16 +99,21 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
+        this.task = context.taskId();
         this.pending = context.getStateStore(CategorizeTopology.PENDING_STORE);
         this.verdicts = context.getStateStore(CategorizeTopology.VERDICT_STORE);
         this.quarantine = context.getStateStore(CategorizeTopology.QUARANTINE_STORE);
         // After a restart the store holds what was pending at the last commit.
         try (KeyValueIterator<String, PendingExample> it = pending.all()) {
             while (it.hasNext()) {
+                KeyValue<String, PendingExample> kv = it.next();
                 pendingCount++;
-                oldestArrival = Math.min(oldestArrival, it.next().value.arrivedAtMs());
+                oldestArrival = Math.min(oldestArrival, kv.value.arrivedAtMs());
+                share(kv.key, kv.value);
             }
         }
+        // Results other tasks' batches left here are routed soon, whatever maxWait is.
+        context.schedule(Duration.ofMillis(20), PunctuationType.WALL_CLOCK_TIME, now -> routeReady());
         Duration tick = settings.maxWait().dividedBy(4);
         context.schedule(tick.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : tick,
                 PunctuationType.WALL_CLOCK_TIME, now -> {
@@ -148,13 +159,57 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         }
         long arrived = context.currentSystemTimeMs();
         outcome(example, () -> SubmissionOutcome.received(example, Instant.ofEpochMilli(arrived)), record.timestamp());
-        pending.put(String.format(Locale.ROOT, "%019d", source.offset()), new PendingExample(example,
-                record.timestamp(), arrived, probeFor, evaluationId));
+        String key = String.format(Locale.ROOT, "%019d", source.offset());
+        PendingExample p = new PendingExample(example, record.timestamp(), arrived, probeFor, evaluationId);
+        pending.put(key, p);
+        share(key, p);
         pendingCount++;
         oldestArrival = Math.min(oldestArrival, arrived);
-        if (pendingCount - waitingCount >= settings.size()) {
+        // A batch fills from this task's examples or from every task's on this instance (SharedBatches).
+        if (pendingCount - waitingCount >= settings.size()
+                || (shared.waiting() >= settings.size() && categorizer.live().isPresent())) {
             flush();
+        } else {
+            routeReady();
         }
+    }
+
+    @Override
+    public void close() {
+        shared.forget(task); // results computed for this task are dropped: it categorizes again wherever it runs next
+    }
+
+    /** Examples judged by the live version can go into any task's batch; probes of a named version cannot. */
+    private void share(String key, PendingExample p) {
+        if (p.probeFor() == null) {
+            shared.add(task, key, p.example());
+        }
+    }
+
+    /** Leaves the batch store (and the shared view of it). */
+    private void done(String key) {
+        pending.delete(key);
+        shared.remove(task, key);
+    }
+
+    /** Routes what other tasks' batches categorized for this task under the live version. */
+    private void routeReady() {
+        Optional<ModelRef> live = categorizer.live();
+        if (live.isEmpty() || !shared.hasReady(task)) {
+            return;
+        }
+        Map<String, SharedBatches.Ready> ready = shared.takeReady(task, live.get().key());
+        for (Map.Entry<String, SharedBatches.Ready> r : ready.entrySet()) {
+            PendingExample p = pending.get(r.getKey());
+            if (p == null) {
+                shared.remove(task, r.getKey());
+                continue;
+            }
+            route(List.of(KeyValue.pair(r.getKey(), p)), r.getValue().batch(), r.getValue().startedMs(),
+                    r.getValue().finishedMs());
+            pendingCount--;
+        }
+        waitingCount = Math.min(waitingCount, pendingCount);
     }
 
     /**
@@ -164,6 +219,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
      * never announced within {@code probeMaxWait}, are rejected.
      */
     private void flush() {
+        routeReady();
         Optional<ModelRef> live = categorizer.live();
         long now = context.currentSystemTimeMs();
         List<KeyValue<String, PendingExample>> training = new ArrayList<>();
@@ -173,8 +229,8 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 KeyValue<String, PendingExample> kv = it.next();
                 Optional<ModelRef> wanted = ModelRef.parse(kv.value.probeFor());
                 if (wanted.isEmpty()) {
-                    if (live.isPresent()) {
-                        training.add(kv);
+                    if (live.isPresent() && !shared.computingElsewhere(task, kv.key)) {
+                        training.add(kv); // (one a batch on another thread computes now is routed when it is done)
                     }
                     continue;
                 }
@@ -199,13 +255,16 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         TransactionBudget.flushStarting();
         boolean cut = false;
         if (live.isPresent()) {
-            for (int from = 0; from < training.size(); from += settings.size()) {
+            // Each batch is this task's next examples, filled up with other tasks' waiting ones; with
+            // none of its own (its examples are in other batches) it still fills one for the others.
+            for (int from = 0; from < training.size() || (from == 0 && shared.waiting() > 0); from += settings.size()) {
                 if (!TransactionBudget.tryStartBatch(budget)) {
                     cut = true;
                     break;
                 }
-                List<KeyValue<String, PendingExample>> batch = training.subList(from, Math.min(training.size(), from + settings.size()));
-                categorizeAndRoute(batch, live.get(), examples -> categorizer.categorize(examples));
+                List<KeyValue<String, PendingExample>> batch = training.subList(Math.min(from, training.size()),
+                        Math.min(training.size(), from + settings.size()));
+                categorizeShared(batch, live.get());
             }
         }
         for (Map.Entry<ModelRef, List<KeyValue<String, PendingExample>>> e : probes.entrySet()) {
@@ -243,17 +302,75 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         Optional<CategorizedBatch> apply(List<Example> examples) throws Exception;
     }
 
-    private void categorizeAndRoute(List<KeyValue<String, PendingExample>> batch, ModelRef version, Categorize categorize) {
+    /**
+     * One batch under the live version: {@code batch} (this task's) plus other tasks' waiting examples up
+     * to the batch size. This task routes its own results now; the others are left with their tasks.
+     */
+    private void categorizeShared(List<KeyValue<String, PendingExample>> batch, ModelRef version) {
+        List<KeyValue<String, PendingExample>> fresh = notYetCategorized(batch, version);
+        SharedBatches.Loan loan = shared.claim(task, fresh.stream().map(kv -> kv.key).toList(), settings.size());
+        // (an example of this task another thread's batch took meanwhile is routed when that batch is done)
+        List<KeyValue<String, PendingExample>> todo = fresh.stream().filter(kv -> loan.own().contains(kv.key)).toList();
+        if (todo.isEmpty() && loan.borrowed().isEmpty()) {
+            return;
+        }
+        List<Example> examples = new ArrayList<>(todo.stream().map(kv -> kv.value.example()).toList());
+        examples.addAll(loan.examples());
+        long started = context.currentSystemTimeMs();
+        Optional<CategorizedBatch> result;
+        try {
+            result = categorizer.categorize(examples);
+        } catch (Exception e) {
+            shared.release(loan); // their own tasks take them again
+            LOG.warnf(e, "a batch of %d under %s failed (%s); categorizing this task's %d one by one", examples.size(),
+                    version.key(), e.getMessage(), todo.size());
+            for (KeyValue<String, PendingExample> kv : todo) {
+                categorizeAlone(kv, version, list -> categorizer.categorize(list));
+            }
+            return;
+        }
+        if (result.isEmpty()) {
+            shared.release(loan);
+            return; // the version went away; everything stays pending
+        }
+        CategorizedBatch b = result.get();
+        long nanos = b.inferenceNanos();
+        long finished = started + nanos / 1_000_000;
+        metrics.batch(examples.size(), nanos);
+        if (!loan.borrowed().isEmpty()) {
+            metrics.sharedBatch(loan.borrowed().size());
+        }
+        long each = nanos / examples.size();
+        List<SharedBatches.Ready> lent = new ArrayList<>();
+        for (int j = 0; j < loan.borrowed().size(); j++) {
+            lent.add(new SharedBatches.Ready(new CategorizedBatch(b.model(), b.method(), b.config(),
+                    List.of(b.outcomes().get(todo.size() + j)), each), started, finished));
+        }
+        shared.settle(loan, lent);
+        if (!todo.isEmpty()) {
+            route(todo, new CategorizedBatch(b.model(), b.method(), b.config(), b.outcomes().subList(0, todo.size()),
+                    each * todo.size()), started, finished);
+        }
+    }
+
+    /** The batch less examples this version already judged (their submissions learn that verdict). */
+    private List<KeyValue<String, PendingExample>> notYetCategorized(List<KeyValue<String, PendingExample>> batch,
+                                                                      ModelRef version) {
         List<KeyValue<String, PendingExample>> todo = new ArrayList<>();
         for (KeyValue<String, PendingExample> kv : batch) {
             if (alreadyCategorized(kv.value.example(), version.key())) {
                 metrics.duplicate();
                 repeated(kv.value, version.key());
-                pending.delete(kv.key);
+                done(kv.key);
             } else {
                 todo.add(kv);
             }
         }
+        return todo;
+    }
+
+    private void categorizeAndRoute(List<KeyValue<String, PendingExample>> batch, ModelRef version, Categorize categorize) {
+        List<KeyValue<String, PendingExample>> todo = notYetCategorized(batch, version);
         if (todo.isEmpty()) {
             return;
         }
@@ -273,7 +390,8 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         if (result.isEmpty()) {
             return; // the version went away; everything stays pending
         }
-        route(todo, result.get(), started);
+        metrics.batch(todo.size(), result.get().inferenceNanos());
+        route(todo, result.get(), started, started + result.get().inferenceNanos() / 1_000_000);
     }
 
     private void categorizeAlone(KeyValue<String, PendingExample> kv, ModelRef version, Categorize categorize) {
@@ -281,7 +399,8 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         try {
             Optional<CategorizedBatch> result = categorize.apply(List.of(kv.value.example()));
             if (result.isPresent()) {
-                route(List.of(kv), result.get(), started);
+                metrics.batch(1, result.get().inferenceNanos());
+                route(List.of(kv), result.get(), started, started + result.get().inferenceNanos() / 1_000_000);
             }
         } catch (Exception e) {
             Example x = kv.value.example();
@@ -289,7 +408,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                     + " could not categorize example " + x.id() + ": " + e, ContractJson.writeString(x),
                     CategorizeTopology.SOURCE_TOPIC, context.taskId().partition(), Long.parseLong(kv.key), now()),
                     kv.value.timestamp());
-            pending.delete(kv.key);
+            done(kv.key);
         }
     }
 
@@ -299,13 +418,16 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 + kv.value.evaluationId() + " not answered: " + why, ContractJson.writeString(x),
                 CategorizeTopology.SOURCE_TOPIC, context.taskId().partition(), Long.parseLong(kv.key), now()),
                 kv.value.timestamp());
-        pending.delete(kv.key);
+        done(kv.key);
     }
 
-    private void route(List<KeyValue<String, PendingExample>> todo, CategorizedBatch batch, long started) {
-        metrics.batch(todo.size(), batch.inferenceNanos());
-        // The context's clock is only advanced between records: add the batch's measured time.
-        long now = started + batch.inferenceNanos() / 1_000_000;
+    /**
+     * Routes one batch's outcomes for this task's examples ({@code batch.inferenceNanos()} is their
+     * share of the batch's time); {@code finished}: when the batch's inference ended (the context's
+     * clock only advances between records).
+     */
+    private void route(List<KeyValue<String, PendingExample>> todo, CategorizedBatch batch, long started, long finished) {
+        long now = finished;
         long inferenceMs = batch.inferenceNanos() / 1_000_000 / todo.size();
         for (int i = 0; i < todo.size(); i++) {
             KeyValue<String, PendingExample> kv = todo.get(i);
@@ -351,7 +473,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 metrics.duplicate(); // the same example twice in one batch
                 repeated(p, batch.model().key());
             }
-            pending.delete(kv.key);
+            done(kv.key);
         }
     }
 
@@ -419,8 +541,10 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         for (KeyValue<String, QuarantinedExample> e : chosen) {
             QuarantinedExample q = e.value;
             quarantine.put(e.key, q.recheckedFor(liveKey));
-            pending.put(String.format(Locale.ROOT, "%019d", q.sourceOffset()),
-                    new PendingExample(q.example(), q.timestamp(), now, null, null));
+            String key = String.format(Locale.ROOT, "%019d", q.sourceOffset());
+            PendingExample p = new PendingExample(q.example(), q.timestamp(), now, null, null);
+            pending.put(key, p);
+            share(key, p);
         }
         if (!chosen.isEmpty()) {
             rechecked.put(liveKey, done + chosen.size());

@@ -48,31 +48,15 @@ record OperatorProfile(Map<String, Long> kernelMicros, long runMicros, int runs)
                 runs++;
             }
         }
-        Map<String, Long> sorted = new LinkedHashMap<>();
-        byOperator.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .forEach(x -> sorted.put(x.getKey(), x.getValue()));
-        return new OperatorProfile(sorted, run, runs);
+        return new OperatorProfile(byOperator, run, runs);
     }
 
-    /** Markdown rows: the operators that take at least {@code minShare} of kernel time, then the rest as one row. */
-    List<String> rows(double minShare) {
+    /** Markdown rows, one per operator type in name order (the same rows every run, for bin/bench-repeat). */
+    List<String> rows() {
         long total = kernelTotal();
-        List<String> rows = new java.util.ArrayList<>();
-        long rest = 0;
-        int others = 0;
-        for (Map.Entry<String, Long> e : kernelMicros.entrySet()) {
-            if (e.getValue() >= minShare * total) {
-                rows.add(String.format(java.util.Locale.ROOT, "| %s | %.1f | %.1f%% |", e.getKey(),
-                        e.getValue() / 1000.0, 100.0 * e.getValue() / total));
-            } else {
-                rest += e.getValue();
-                others++;
-            }
-        }
-        if (others > 0) {
-            rows.add(String.format(java.util.Locale.ROOT, "| %d other operators | %.1f | %.1f%% |", others, rest / 1000.0,
-                    100.0 * rest / total));
-        }
-        return rows;
+        return kernelMicros.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> String.format(java.util.Locale.ROOT, "| %s | %.1f | %.1f%% |", e.getKey(),
+                        e.getValue() / 1000.0, 100.0 * e.getValue() / total))
+                .toList();
     }
 }

@@ -440,7 +440,7 @@ public final class SlickBenchmark {
                         + "%.2f s in its kernels.%n%n", p.runs(), seconds, p.runMicros() / 1e6, p.kernelTotal() / 1e6);
         System.out.println("| operator | kernel ms | share of kernel time |");
         System.out.println("|---|---|---|");
-        p.rows(0.01).forEach(System.out::println);
+        p.rows().forEach(System.out::println);
         System.out.println();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
