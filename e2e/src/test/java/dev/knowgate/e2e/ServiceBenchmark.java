@@ -108,13 +108,12 @@ public final class ServiceBenchmark {
         System.out.println();
         // The model calls' sizes (knowgate.categorize.batch.size; a call holds examples of every stream
         // task of the instance) and the examples categorized in a call another task started.
-        System.out.printf(Locale.ROOT, "| service's model calls (batch %d) | calls | mean size | median | 99th percentile"
-                + " | largest | examples from other stream tasks | inference s | of the service's time |%n", batch);
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| categorize-stream, 6 partitions, 1 stream thread | %.0f | %.1f | %.0f | %.0f | %.0f | %.0f"
+        System.out.printf(Locale.ROOT, "| service's model calls (batch %d) | calls | mean size | full (%d) | largest"
+                + " | examples from other stream tasks | inference s | of the service's time |%n", batch, batch);
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| categorize-stream, 6 partitions, 1 stream thread | %.0f | %.1f | %.0f | %.0f | %.0f"
                         + " | %.1f | %.0f%% |%n", batches, batched / batches,
-                quantile(metrics, "knowgate_categorize_batch_size", "0.5"),
-                quantile(metrics, "knowgate_categorize_batch_size", "0.99"),
+                value(metrics, "knowgate_categorize_batch_full_total"),
                 value(metrics, "knowgate_categorize_batch_size_max"),
                 value(metrics, "knowgate_categorize_batch_borrowed_total"), inference, 100 * inference / serviceSeconds);
         System.out.println();
@@ -165,13 +164,6 @@ public final class ServiceBenchmark {
             }
             return (System.nanoTime() - start) / 1e9;
         }
-    }
-
-    /** A client-side percentile Micrometer publishes, e.g. {@code name{quantile="0.5",}}. */
-    private static double quantile(String metrics, String name, String q) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*quantile=\"" + Pattern.quote(q)
-                + "\"[^}]*} ([0-9.eE+-]+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private static double value(String metrics, String name) {

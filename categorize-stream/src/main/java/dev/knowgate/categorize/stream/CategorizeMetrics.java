@@ -27,6 +27,7 @@ public final class CategorizeMetrics {
     private final Counter probeHeadersIgnored;
     private final Counter flushesCut;
     private final Counter borrowed;
+    private final Counter fullBatches;
     private final Counter verdictsExpired;
     private final Counter rechecked;
     private final int metricVersions;
@@ -65,6 +66,9 @@ public final class CategorizeMetrics {
                 .register(registry);
         this.borrowed = Counter.builder("knowgate.categorize.batch.borrowed")
                 .description("examples categorized in a batch another stream task of this instance started (SharedBatches)")
+                .register(registry);
+        this.fullBatches = Counter.builder("knowgate.categorize.batch.full")
+                .description("model calls that held batch.size examples (the others: a batch's max-wait ran out first)")
                 .register(registry);
         this.flushesCut = Counter.builder("knowgate.categorize.flushes.cut")
                 .description("flushes that stopped at batch.max-flush-time with examples left for the next turn")
@@ -108,8 +112,11 @@ public final class CategorizeMetrics {
                 .tag("reason", reason).register(registry).increment();
     }
 
-    void batch(int size, long inferenceNanos) {
+    void batch(int size, long inferenceNanos, boolean full) {
         batchSize.record(size);
+        if (full) {
+            fullBatches.increment();
+        }
         inference.record(inferenceNanos, TimeUnit.NANOSECONDS);
     }
 

@@ -79,6 +79,8 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
     /** Of the pending, those left waiting by the last flush (probes for a version not loaded yet). */
     private int waitingCount;
     private long oldestArrival = Long.MAX_VALUE;
+    /** When this task last flushed: what was pending then counts as having arrived then (looked at again after maxWait). */
+    private long lastFlushAt;
 
     MicroBatcher(BatchSettings settings, RoutingPolicy routing, ExampleCategorizer categorizer,
                  CategorizeMetrics metrics) {
@@ -167,7 +169,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         oldestArrival = Math.min(oldestArrival, arrived);
         // A batch fills from this task's examples or from every task's on this instance (SharedBatches).
         if (pendingCount - waitingCount >= settings.size()
-                || (shared.waiting() >= settings.size() && categorizer.live().isPresent())) {
+                || (categorizer.live().isPresent() && shared.waiting() >= settings.size())) {
             flush();
         } else {
             routeReady();
@@ -207,9 +209,23 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             }
             route(List.of(KeyValue.pair(r.getKey(), p)), r.getValue().batch(), r.getValue().startedMs(),
                     r.getValue().finishedMs());
-            pendingCount--;
         }
+        if (ready.isEmpty()) {
+            return;
+        }
+        // What other batches took no longer holds this task's oldest arrival (which starts its own
+        // partial batch after maxWait): recount from what is still pending.
+        long oldest = Long.MAX_VALUE;
+        int left = 0;
+        try (KeyValueIterator<String, PendingExample> it = pending.all()) {
+            while (it.hasNext()) {
+                oldest = Math.min(oldest, it.next().value.arrivedAtMs());
+                left++;
+            }
+        }
+        pendingCount = left;
         waitingCount = Math.min(waitingCount, pendingCount);
+        oldestArrival = left == 0 ? Long.MAX_VALUE : Math.max(oldest, lastFlushAt);
     }
 
     /**
@@ -255,9 +271,11 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         TransactionBudget.flushStarting();
         boolean cut = false;
         if (live.isPresent()) {
-            // Each batch is this task's next examples, filled up with other tasks' waiting ones; with
-            // none of its own (its examples are in other batches) it still fills one for the others.
-            for (int from = 0; from < training.size() || (from == 0 && shared.waiting() > 0); from += settings.size()) {
+            // Each batch is this task's next examples, filled up with other tasks' waiting ones. With none
+            // of its own it computes the others' only when they fill a batch: a task that flushes to look
+            // at its waiting probes again must not start partial batches.
+            for (int from = 0; from < training.size() || (from == 0 && shared.waiting() >= settings.size());
+                 from += settings.size()) {
                 if (!TransactionBudget.tryStartBatch(budget)) {
                     cut = true;
                     break;
@@ -293,7 +311,8 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             }
         }
         waitingCount = pendingCount;
-        oldestArrival = pendingCount == 0 ? Long.MAX_VALUE : context.currentSystemTimeMs();
+        lastFlushAt = context.currentSystemTimeMs();
+        oldestArrival = pendingCount == 0 ? Long.MAX_VALUE : lastFlushAt;
     }
 
     /** Categorizes one batch under one version. */
@@ -336,7 +355,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         CategorizedBatch b = result.get();
         long nanos = b.inferenceNanos();
         long finished = started + nanos / 1_000_000;
-        metrics.batch(examples.size(), nanos);
+        metrics.batch(examples.size(), nanos, examples.size() >= settings.size());
         if (!loan.borrowed().isEmpty()) {
             metrics.sharedBatch(loan.borrowed().size());
         }
@@ -390,7 +409,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         if (result.isEmpty()) {
             return; // the version went away; everything stays pending
         }
-        metrics.batch(todo.size(), result.get().inferenceNanos());
+        metrics.batch(todo.size(), result.get().inferenceNanos(), todo.size() >= settings.size());
         route(todo, result.get(), started, started + result.get().inferenceNanos() / 1_000_000);
     }
 
@@ -399,7 +418,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         try {
             Optional<CategorizedBatch> result = categorize.apply(List.of(kv.value.example()));
             if (result.isPresent()) {
-                metrics.batch(1, result.get().inferenceNanos());
+                metrics.batch(1, result.get().inferenceNanos(), settings.size() == 1);
                 route(List.of(kv), result.get(), started, started + result.get().inferenceNanos() / 1_000_000);
             }
         } catch (Exception e) {

@@ -67,7 +67,8 @@ import java.util.stream.Stream;
  *       protocol's category agreement with per-example draws and with sampled mode.</li>
  *   <li>{@code gemm MODEL_DIR [FACTS=500] [BATCH=32]}: exact mode's achieved FLOP/s (from the
  *       model's shape and the tokens it computed) against ONNX Runtime's own MatMul FLOP/s at the
- *       model's weight shapes, measured in the same run.</li>
+ *       model's weight shapes, measured in the same run; then ONNX Runtime's own profile of the
+ *       default mode, kernel time per operator type.</li>
  * </ul>
  *
  * The world is the standard one with seed 42, exemplars from its dev split (as bin/knowledge-report);
