@@ -84,9 +84,16 @@ public interface CategorizeConfig {
     }
 
     interface Batch {
-        /** Examples per model call, filled from every stream task of the instance: a batch is categorized once this many wait. */
+        /** Examples per model call: a batch is categorized once this many wait. */
         @WithDefault("32")
         int size();
+
+        /**
+         * Whether a batch is filled from every stream task (partition) of the instance, so that a GPU
+         * sees full batches however the partitions spread the traffic, or each task batches its own.
+         */
+        @WithDefault("true")
+        boolean acrossTasks();
 
         /** A partial batch is categorized when its oldest example has waited this long (wall clock). */
         @WithDefault("200ms")

@@ -48,6 +48,7 @@ public final class ServiceBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        boolean acrossTasks = args.length <= 2 || Boolean.parseBoolean(args[2]);
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path model = root.resolve("models/knowgate-base-1");
         List<Example> examples = FactWorld.generate(WorldConfig.standard(42)).finetunePool().stream()
@@ -71,6 +72,7 @@ public final class ServiceBenchmark {
                  ServiceProcess categorize = ServiceProcess.start("categorize-stream", "categorize-stream", work, bootstrap,
                          Map.of("knowgate.categorize.model.initial", model.toString(),
                                  "knowgate.categorize.batch.size", String.valueOf(batch),
+                                 "knowgate.categorize.batch.across-tasks", String.valueOf(acrossTasks),
                                  "kafka-streams.state.dir", work.resolve("state").toString()), jit)) {
                 long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                 while (!(ingest.ready() && categorize.ready())) {
@@ -111,8 +113,8 @@ public final class ServiceBenchmark {
         System.out.printf(Locale.ROOT, "| service's model calls (batch %d) | calls | mean size | full (%d) | largest"
                 + " | examples from other stream tasks | inference s | of the service's time |%n", batch, batch);
         System.out.println("|---|---|---|---|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| categorize-stream, 6 partitions, 1 stream thread | %.0f | %.1f | %.0f | %.0f | %.0f"
-                        + " | %.1f | %.0f%% |%n", batches, batched / batches,
+        System.out.printf(Locale.ROOT, "| categorize-stream, 6 partitions, 1 stream thread, batches %s | %.0f | %.1f | %.0f | %.0f"
+                        + " | %.0f | %.1f | %.0f%% |%n", acrossTasks ? "across tasks" : "per task", batches, batched / batches,
                 value(metrics, "knowgate_categorize_batch_full_total"),
                 value(metrics, "knowgate_categorize_batch_size_max"),
                 value(metrics, "knowgate_categorize_batch_borrowed_total"), inference, 100 * inference / serviceSeconds);

@@ -67,10 +67,12 @@ public final class CategorizeTopology {
     public static Topology build(BatchSettings batch, RoutingPolicy routing, ExampleCategorizer categorizer,
                                  CategorizeMetrics metrics, VerdictRetention retention, QuarantineRecheck recheck) {
         StringSerializer keys = new StringSerializer();
-        SharedBatches shared = new SharedBatches(); // one per instance: batches fill across its stream tasks
+        // One per instance: batches fill across its stream tasks; or one per task.
+        SharedBatches shared = batch.acrossTasks() ? new SharedBatches() : null;
         return new Topology()
                 .addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), SOURCE_TOPIC)
-                .addProcessor(BATCHER, () -> new MicroBatcher(batch, routing, categorizer, metrics, recheck, shared), SOURCE)
+                .addProcessor(BATCHER, () -> new MicroBatcher(batch, routing, categorizer, metrics, recheck,
+                        shared != null ? shared : new SharedBatches()), SOURCE)
                 .addProcessor(SWEEPER, () -> new VerdictSweeper(retention, metrics), SOURCE)
                 .addSource(DECISIONS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), DECISIONS_TOPIC)
                 .addProcessor(DECIDER, () -> new QuarantineDecider(metrics), DECISIONS_SOURCE)

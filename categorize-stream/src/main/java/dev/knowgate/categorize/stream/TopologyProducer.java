@@ -22,7 +22,7 @@ public class TopologyProducer {
     @Produces
     Topology topology(CategorizeConfig config, LoadedModels live, MeterRegistry registry) {
         return CategorizeTopology.build(new BatchSettings(config.batch().size(), config.batch().maxWait(),
-                        config.batch().probeMaxWait(), config.batch().maxFlushTime()),
+                        config.batch().probeMaxWait(), config.batch().maxFlushTime(), config.batch().acrossTasks()),
                 new RoutingPolicy(config.routing().accept()), live, new CategorizeMetrics(registry, config.verdicts().metricVersions()),
                 new VerdictRetention(config.verdicts().retention(), config.verdicts().sweepInterval()),
                 new QuarantineRecheck(config.quarantine().recheck(), config.quarantine().recheckMaxPerVersion()));

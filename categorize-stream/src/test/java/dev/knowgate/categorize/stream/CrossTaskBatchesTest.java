@@ -50,7 +50,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 20, goal 2, on the real broker: batches are formed across the stream tasks of an instance.
  * Six partitions hold 8 examples each, the batch size is 16 and a partial batch would wait a minute:
  * a task alone never fills a batch, so every model call of 16 holds examples of several tasks, and
- * each task still writes its own verdicts in its own transactions, exactly once.
+ * each task still writes its own verdicts in its own transactions, exactly once. Without
+ * {@code acrossTasks} each task's 8 go alone once its max-wait runs out.
  */
 class CrossTaskBatchesTest {
 
@@ -77,6 +78,18 @@ class CrossTaskBatchesTest {
         }
     }
 
+    @Test
+    void withoutAcrossTasksEachTaskBatchesItsOwn() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.start()) {
+            Run run = run(broker, 1, 2000, new BatchSettings(BATCH, Duration.ofSeconds(2), Duration.ofMinutes(10),
+                    Duration.ofSeconds(20), false));
+            assertThat(run.computed()).as("each call one partition's 8, after max-wait").hasSize(PARTITIONS)
+                    .allSatisfy(call -> assertThat(call.stream().map(CrossTaskBatchesTest::partition).distinct()).hasSize(1))
+                    .allSatisfy(call -> assertThat(call).hasSize(PER_PARTITION));
+            run.assertEachExampleComputedAndCommittedOnce();
+        }
+    }
+
     record Run(String bootstrap, List<Example> examples, List<List<String>> computed) {
 
         List<Integer> calls() {
@@ -96,6 +109,11 @@ class CrossTaskBatchesTest {
     }
 
     private Run run(KafkaBroker broker, int threads, int firstFact) throws Exception {
+        // A partial batch waits a minute: only batches filled across tasks run within the test.
+        return run(broker, threads, firstFact, new BatchSettings(BATCH, Duration.ofMinutes(1)));
+    }
+
+    private Run run(KafkaBroker broker, int threads, int firstFact, BatchSettings batch) throws Exception {
         String bootstrap = broker.bootstrapServers();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             new TopicProvisioner(admin, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
@@ -113,8 +131,6 @@ class CrossTaskBatchesTest {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        // A partial batch waits a minute: only batches filled across tasks run within the test.
-        BatchSettings batch = new BatchSettings(BATCH, Duration.ofMinutes(1));
         try (KafkaStreams streams = new KafkaStreams(CategorizeTopology.build(batch, RoutingPolicy.defaults(),
                 categorizer, new CategorizeMetrics(new SimpleMeterRegistry())), props, new BudgetedClientSupplier())) {
             streams.start();
@@ -143,7 +159,7 @@ class CrossTaskBatchesTest {
         for (Fact f : FactWorld.generate(WorldConfig.preset("standard", 42L)).finetunePool().subList(firstFact,
                 firstFact + 1000)) {
             Example e = f.toExample();
-            int p = Utils.toPositive(Utils.murmur2(e.id().getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+            int p = partition(e.id());
             if (counts[p] < PER_PARTITION) {
                 counts[p]++;
                 chosen.add(e);
@@ -153,6 +169,10 @@ class CrossTaskBatchesTest {
             }
         }
         throw new IllegalStateException("not enough facts to spread");
+    }
+
+    private static int partition(String exampleId) {
+        return Utils.toPositive(Utils.murmur2(exampleId.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
     }
 
     /** The real model, recording the examples of every call. */
