@@ -50,10 +50,7 @@ class SharedBatchesTest {
 
     @Test
     void resultsGoToTheirOwnTasksForTheVersionThatIsLiveWhenTheyAreTaken() {
-        SharedBatches shared = new SharedBatches();
-        add(shared, A, "a1", 0);
-        add(shared, B, "b1", 1);
-        add(shared, B, "b2", 2);
+        SharedBatches shared = aWaitingWithB1AndB2();
         SharedBatches.Loan loan = shared.claim(A, List.of("a1"), 3);
         shared.settle(loan, List.of(ready(V1), ready(V1)));
         assertThat(shared.hasReady(B)).isTrue();
@@ -76,10 +73,7 @@ class SharedBatchesTest {
 
     @Test
     void aBatchThatDidNotRunGivesItsExamplesBackAndResultsForAnExampleThatLeftAreDropped() {
-        SharedBatches shared = new SharedBatches();
-        add(shared, A, "a1", 0);
-        add(shared, B, "b1", 1);
-        add(shared, B, "b2", 2);
+        SharedBatches shared = aWaitingWithB1AndB2();
         SharedBatches.Loan loan = shared.claim(A, List.of("a1"), 3);
         shared.release(loan);
         assertThat(shared.waiting()).isEqualTo(3);
@@ -90,6 +84,15 @@ class SharedBatchesTest {
         shared.settle(second, List.of(ready(V1), ready(V1)));
         assertThat(shared.hasReady(B)).isFalse();
         assertThat(shared.waiting()).isZero();
+    }
+
+    /** Task A's a1, task B's b1 and b2, all waiting. */
+    private static SharedBatches aWaitingWithB1AndB2() {
+        SharedBatches shared = new SharedBatches();
+        add(shared, A, "a1", 0);
+        add(shared, B, "b1", 1);
+        add(shared, B, "b2", 2);
+        return shared;
     }
 
     private static void add(SharedBatches shared, TaskId task, String key, int example) {
