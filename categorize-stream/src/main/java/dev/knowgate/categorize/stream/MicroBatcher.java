@@ -215,17 +215,23 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         }
         // What other batches took no longer holds this task's oldest arrival (which starts its own
         // partial batch after maxWait): recount from what is still pending.
+        long oldest = recountPending();
+        waitingCount = Math.min(waitingCount, pendingCount);
+        oldestArrival = pendingCount == 0 ? Long.MAX_VALUE : Math.max(oldest, lastFlushAt);
+    }
+
+    /** Sets {@link #pendingCount} from the store; returns the oldest arrival pending (MAX_VALUE: none). */
+    private long recountPending() {
         long oldest = Long.MAX_VALUE;
-        int left = 0;
+        int n = 0;
         try (KeyValueIterator<String, PendingExample> it = pending.all()) {
             while (it.hasNext()) {
                 oldest = Math.min(oldest, it.next().value.arrivedAtMs());
-                left++;
+                n++;
             }
         }
-        pendingCount = left;
-        waitingCount = Math.min(waitingCount, pendingCount);
-        oldestArrival = left == 0 ? Long.MAX_VALUE : Math.max(oldest, lastFlushAt);
+        pendingCount = n;
+        return oldest;
     }
 
     /**
@@ -303,13 +309,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         // What is left waits: probes for a version not loaded yet, and examples that found no model
         // (none loaded, or it went away mid-flush). Both are looked at again after maxWait; they do
         // not count toward the next batch's size, so one new record does not flush a near-empty batch.
-        pendingCount = 0;
-        try (KeyValueIterator<String, PendingExample> it = pending.all()) {
-            while (it.hasNext()) {
-                it.next();
-                pendingCount++;
-            }
-        }
+        recountPending();
         waitingCount = pendingCount;
         lastFlushAt = context.currentSystemTimeMs();
         oldestArrival = pendingCount == 0 ? Long.MAX_VALUE : lastFlushAt;
