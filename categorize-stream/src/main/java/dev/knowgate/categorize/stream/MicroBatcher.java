@@ -105,7 +105,15 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         this.pending = context.getStateStore(CategorizeTopology.PENDING_STORE);
         this.verdicts = context.getStateStore(CategorizeTopology.VERDICT_STORE);
         this.quarantine = context.getStateStore(CategorizeTopology.QUARANTINE_STORE);
-        // After a restart the store holds what was pending at the last commit.
+        // After a restart the store holds what was pending at the last commit. Kafka Streams initializes
+        // this same processor again when it revives a task after an aborted transaction: count afresh.
+        pendingCount = 0;
+        waitingCount = 0;
+        oldestArrival = Long.MAX_VALUE;
+        lastFlushAt = 0;
+        recheckedAll = null;
+        recheckVersion = null;
+        recheckAfter = null;
         try (KeyValueIterator<String, PendingExample> it = pending.all()) {
             while (it.hasNext()) {
                 KeyValue<String, PendingExample> kv = it.next();
