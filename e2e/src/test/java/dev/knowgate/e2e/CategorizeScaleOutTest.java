@@ -19,9 +19,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -84,8 +88,7 @@ class CategorizeScaleOutTest {
                 services.add(b);
                 await("both instances ready").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(250))
                         .until(() -> a.ready() && b.ready());
-                await("the first wave categorized, read_committed").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                        .until(() -> categorizedIds(bootstrap).containsAll(firstWave));
+                awaitCategorized("the first wave", firstWave, Duration.ofSeconds(120), bootstrap, services);
 
                 // 1. Each instance answers every key; the owner's store answers, itself or the other.
                 Map<String, Set<String>> servedBy = new TreeMap<>();
@@ -172,8 +175,7 @@ class CategorizeScaleOutTest {
                 }
 
                 // 3. Nothing lost, nothing twice: read_committed, every example categorized and routed exactly once.
-                await("the second wave committed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                        .until(() -> categorizedIds(bootstrap).containsAll(all));
+                awaitCategorized("the second wave", all, Duration.ofSeconds(90), bootstrap, services);
                 Map<String, Long> categorized = countById(TopicContents.committed(bootstrap, Topics.EXAMPLES_CATEGORIZED.name()));
                 assertThat(categorized.keySet()).containsExactlyInAnyOrderElementsOf(all);
                 assertThat(categorized.values()).allMatch(n -> n == 1L);
@@ -247,6 +249,28 @@ class CategorizeScaleOutTest {
     private static Set<String> taskDirs(Path stateDir) throws Exception {
         try (Stream<Path> dirs = Files.list(stateDir.resolve(APPLICATION_ID))) {
             return dirs.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+_\\d+")).collect(Collectors.toSet());
+        }
+    }
+
+    /** Every one of {@code ids} categorized, read_committed; if not in time, a message that says where they are. */
+    private static void awaitCategorized(String what, List<String> ids, Duration atMost, String bootstrap,
+                                         List<ServiceProcess> services) {
+        try {
+            await(what + " categorized, read_committed").atMost(atMost).pollInterval(Duration.ofMillis(250))
+                    .until(() -> categorizedIds(bootstrap).containsAll(ids));
+        } catch (ConditionTimeoutException e) {
+            Set<String> missing = new TreeSet<>(ids);
+            missing.removeAll(categorizedIds(bootstrap));
+            Set<String> written = countById(TopicContents.uncommitted(bootstrap, Topics.EXAMPLES_CATEGORIZED.name())).keySet();
+            throw new AssertionError(String.format("%s not categorized within %s: %d of %d missing (on partitions %s), "
+                            + "%d of them written but not committed; %s", what, atMost, missing.size(), ids.size(),
+                    missing.stream().map(id -> Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % 6)
+                            .collect(Collectors.toCollection(TreeSet::new)),
+                    missing.stream().filter(written::contains).count(),
+                    services.stream().map(s -> s.summary(List.of("knowgate_categorize_batch_size_count",
+                            "knowgate_categorize_verdicts_total", "knowgate_categorize_flushes_cut_total",
+                            "knowgate_categorize_batch_borrowed_total", "knowgate_categorize_rejected_total")))
+                            .collect(Collectors.joining("; "))), e);
         }
     }
 

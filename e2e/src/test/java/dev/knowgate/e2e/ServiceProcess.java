@@ -122,6 +122,42 @@ final class ServiceProcess implements AutoCloseable {
         return tail(log);
     }
 
+    /**
+     * One line on where the service stands, for a failure message that CI's summary shows whole: alive,
+     * each health check's status, the sums of the metrics named by these prefixes, the last warning.
+     */
+    String summary(List<String> metricPrefixes) {
+        StringBuilder b = new StringBuilder(name).append(process.isAlive() ? " alive" : " exited " + process.exitValue());
+        try {
+            String health = get(url("/q/health")).body();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "\"name\"\\s*:\\s*\"([^\"]+)\"\\s*,\\s*\"status\"\\s*:\\s*\"(\\w+)\"|\"state\"\\s*:\\s*\"(\\w+)\"")
+                    .matcher(health);
+            while (m.find()) {
+                b.append(", ").append(m.group(1) != null ? m.group(1) + "=" + m.group(2) : "state " + m.group(3));
+            }
+            Map<String, Double> sums = new java.util.TreeMap<>();
+            for (String line : get(url("/q/metrics")).body().split("\n")) {
+                for (String prefix : metricPrefixes) {
+                    if (line.startsWith(prefix)) {
+                        String metric = line.substring(0, line.indexOf(line.contains("{") ? '{' : ' '));
+                        sums.merge(metric, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+                    }
+                }
+            }
+            sums.forEach((k, v) -> b.append(", ").append(k).append('=').append(Math.round(v)));
+        } catch (IOException | RuntimeException e) {
+            b.append(", not answering (").append(e.getMessage()).append(')');
+        }
+        try {
+            Files.readAllLines(log).stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).reduce((x, y) -> y)
+                    .ifPresent(l -> b.append(", last warning: ").append(l, 0, Math.min(l.length(), 300)));
+        } catch (IOException e) {
+            b.append(", no log");
+        }
+        return b.toString();
+    }
+
     /** The last 30 lines of a process's log, for a failure message. */
     static String tail(Path log) {
         try {
