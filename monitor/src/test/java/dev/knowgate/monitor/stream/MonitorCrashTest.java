@@ -77,8 +77,9 @@ class MonitorCrashTest {
         Process first = launch(bootstrap, state);
         try {
             // A liveness bound, not a timing: the events reach the decision through a repartition topic,
-            // visible only as each 20 s transaction commits, so v2's decision takes one to three commit
-            // intervals after a start (40-60 s on a quiet 2-core machine); CI once took over 2 minutes.
+            // visible only as each 8 s transaction commits, so v2's decision takes one to three commit
+            // intervals after a start (40-60 s with 20 s commits on a quiet 2-core machine; CI once took
+            // over 2 minutes).
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             while (decisions(TopicContents.uncommitted(bootstrap, Topics.MODELS_DECISIONS.name()), 2) == 0) {
                 assertThat(first.isAlive()).as(() -> "the monitor is running:\n" + log(1)).isTrue();
