@@ -39,7 +39,8 @@ import java.util.stream.Collectors;
  * from the first request to the last committed verdict (read_committed); then the same examples go
  * through the categorizer the service calls (LoadedModels, the shipped base model, exact SliCK) in
  * batches of the service's batch size, in this JVM. Prints the service's batch sizes and time in
- * inference, and last {@code service_over_bare=<ratio> examples=<n>}.
+ * inference (summed over its stream threads' concurrent calls), and last
+ * {@code service_over_bare=<ratio> examples=<n>}.
  */
 public final class ServiceBenchmark {
 
@@ -49,6 +50,7 @@ public final class ServiceBenchmark {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         boolean acrossTasks = args.length <= 2 || Boolean.parseBoolean(args[2]);
+        int streamThreads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path model = root.resolve("models/knowgate-base-1");
         List<Example> examples = FactWorld.generate(WorldConfig.standard(42)).finetunePool().stream()
@@ -73,6 +75,7 @@ public final class ServiceBenchmark {
                          Map.of("knowgate.categorize.model.initial", model.toString(),
                                  "knowgate.categorize.batch.size", String.valueOf(batch),
                                  "knowgate.categorize.batch.across-tasks", String.valueOf(acrossTasks),
+                                 "kafka-streams.num.stream.threads", String.valueOf(streamThreads),
                                  "kafka-streams.state.dir", work.resolve("state").toString()), jit)) {
                 long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                 while (!(ingest.ready() && categorize.ready())) {
@@ -113,8 +116,9 @@ public final class ServiceBenchmark {
         System.out.printf(Locale.ROOT, "| service's model calls (batch %d) | calls | mean size | full (%d) | largest"
                 + " | examples from other stream tasks | inference s | of the service's time |%n", batch, batch);
         System.out.println("|---|---|---|---|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| categorize-stream, 6 partitions, 1 stream thread, batches %s | %.0f | %.1f | %.0f | %.0f"
-                        + " | %.0f | %.1f | %.0f%% |%n", acrossTasks ? "across tasks" : "per task", batches, batched / batches,
+        System.out.printf(Locale.ROOT, "| categorize-stream, 6 partitions, %d stream thread%s, batches %s | %.0f | %.1f | %.0f | %.0f"
+                        + " | %.0f | %.1f | %.0f%% |%n", streamThreads, streamThreads == 1 ? "" : "s",
+                acrossTasks ? "across tasks" : "per task", batches, batched / batches,
                 value(metrics, "knowgate_categorize_batch_full_total"),
                 value(metrics, "knowgate_categorize_batch_size_max"),
                 value(metrics, "knowgate_categorize_batch_borrowed_total"), inference, 100 * inference / serviceSeconds);
