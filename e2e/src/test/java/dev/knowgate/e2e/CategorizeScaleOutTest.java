@@ -264,7 +264,8 @@ class CategorizeScaleOutTest {
             Set<String> written = countById(TopicContents.uncommitted(bootstrap, Topics.EXAMPLES_CATEGORIZED.name())).keySet();
             throw new AssertionError(String.format("%s not categorized within %s: %d of %d missing (on partitions %s), "
                             + "%d of them written but not committed; %s", what, atMost, missing.size(), ids.size(),
-                    missing.stream().map(id -> Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % 6)
+                    missing.stream().map(id -> Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8)))
+                                    % Topics.EXAMPLES_SUBMITTED.partitions())
                             .collect(Collectors.toCollection(TreeSet::new)),
                     missing.stream().filter(written::contains).count(),
                     services.stream().map(s -> s.summary(List.of("knowgate_categorize_batch_size_count",

@@ -28,8 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -89,9 +87,9 @@ public final class ServiceBenchmark {
             }
         }
 
-        double batches = value(metrics, "knowgate_categorize_batch_size_count");
-        double batched = value(metrics, "knowgate_categorize_batch_size_sum");
-        double inference = value(metrics, "knowgate_categorize_inference_seconds_sum");
+        double batches = ServiceProcess.metric(metrics, "knowgate_categorize_batch_size_count");
+        double batched = ServiceProcess.metric(metrics, "knowgate_categorize_batch_size_sum");
+        double inference = ServiceProcess.metric(metrics, "knowgate_categorize_inference_seconds_sum");
         // The bare categorizer at the configured size, and at the service's mean size: how much of
         // the gap the service's smaller batches explain.
         int serviceMean = (int) Math.max(1, Math.round(batched / batches));
@@ -119,9 +117,9 @@ public final class ServiceBenchmark {
         System.out.printf(Locale.ROOT, "| categorize-stream, 6 partitions, %d stream thread%s, batches %s | %.0f | %.1f | %.0f | %.0f"
                         + " | %.0f | %.1f | %.0f%% |%n", streamThreads, streamThreads == 1 ? "" : "s",
                 acrossTasks ? "across tasks" : "per task", batches, batched / batches,
-                value(metrics, "knowgate_categorize_batch_full_total"),
-                value(metrics, "knowgate_categorize_batch_size_max"),
-                value(metrics, "knowgate_categorize_batch_borrowed_total"), inference, 100 * inference / serviceSeconds);
+                ServiceProcess.metric(metrics, "knowgate_categorize_batch_full_total"),
+                ServiceProcess.metric(metrics, "knowgate_categorize_batch_size_max"),
+                ServiceProcess.metric(metrics, "knowgate_categorize_batch_borrowed_total"), inference, 100 * inference / serviceSeconds);
         System.out.println();
         System.out.printf(Locale.ROOT, "service_over_bare_at_service_batches=%.3f%n", bareAtServiceMean / serviceSeconds);
         System.out.printf(Locale.ROOT, "service_over_bare=%.3f examples=%d%n", bareSeconds / serviceSeconds, n);
@@ -170,17 +168,6 @@ public final class ServiceBenchmark {
             }
             return (System.nanoTime() - start) / 1e9;
         }
-    }
-
-    private static double value(String metrics, String name) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$").matcher(metrics);
-        double sum = 0;
-        boolean found = false;
-        while (m.find()) {
-            sum = name.endsWith("_max") ? Math.max(sum, Double.parseDouble(m.group(1))) : sum + Double.parseDouble(m.group(1));
-            found = true;
-        }
-        return found ? sum : Double.NaN;
     }
 
     private static String sha256(String s) throws Exception {

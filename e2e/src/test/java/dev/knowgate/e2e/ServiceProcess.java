@@ -12,11 +12,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One knowgate service started from its packaged quarkus-app jar as a separate JVM. */
 final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** A check's name and status in /q/health, or a Kafka Streams state in a check's data. */
+    private static final Pattern HEALTH_CHECK = Pattern.compile(
+            "\"name\"\\s*:\\s*\"([^\"]+)\"\\s*,\\s*\"status\"\\s*:\\s*\"(\\w+)\"|\"state\"\\s*:\\s*\"(\\w+)\"");
 
     final String name;
     final int port;
@@ -124,28 +129,19 @@ final class ServiceProcess implements AutoCloseable {
 
     /**
      * One line on where the service stands, for a failure message that CI's summary shows whole: alive,
-     * each health check's status, the sums of the metrics named by these prefixes, the last warning.
+     * each health check's status, these metrics (summed over their labels), the last warning.
      */
-    String summary(List<String> metricPrefixes) {
+    String summary(List<String> metrics) {
         StringBuilder b = new StringBuilder(name).append(process.isAlive() ? " alive" : " exited " + process.exitValue());
         try {
-            String health = get(url("/q/health")).body();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                    "\"name\"\\s*:\\s*\"([^\"]+)\"\\s*,\\s*\"status\"\\s*:\\s*\"(\\w+)\"|\"state\"\\s*:\\s*\"(\\w+)\"")
-                    .matcher(health);
+            Matcher m = HEALTH_CHECK.matcher(get(url("/q/health")).body());
             while (m.find()) {
                 b.append(", ").append(m.group(1) != null ? m.group(1) + "=" + m.group(2) : "state " + m.group(3));
             }
-            Map<String, Double> sums = new java.util.TreeMap<>();
-            for (String line : get(url("/q/metrics")).body().split("\n")) {
-                for (String prefix : metricPrefixes) {
-                    if (line.startsWith(prefix)) {
-                        String metric = line.substring(0, line.indexOf(line.contains("{") ? '{' : ' '));
-                        sums.merge(metric, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
-                    }
-                }
+            String exposition = get(url("/q/metrics")).body();
+            for (String metric : metrics) {
+                b.append(", ").append(metric).append('=').append(Math.round(metric(exposition, metric)));
             }
-            sums.forEach((k, v) -> b.append(", ").append(k).append('=').append(Math.round(v)));
         } catch (IOException | RuntimeException e) {
             b.append(", not answering (").append(e.getMessage()).append(')');
         }
@@ -156,6 +152,18 @@ final class ServiceProcess implements AutoCloseable {
             b.append(", no log");
         }
         return b.toString();
+    }
+
+    /** A metric of a Prometheus exposition, summed over its labels (the largest for a {@code _max}); NaN when absent. */
+    static double metric(String exposition, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$").matcher(exposition);
+        double sum = 0;
+        boolean found = false;
+        while (m.find()) {
+            sum = name.endsWith("_max") ? Math.max(sum, Double.parseDouble(m.group(1))) : sum + Double.parseDouble(m.group(1));
+            found = true;
+        }
+        return found ? sum : Double.NaN;
     }
 
     /** The last 30 lines of a process's log, for a failure message. */
