@@ -363,7 +363,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         CategorizedBatch b = result.get();
         long nanos = b.inferenceNanos();
         long finished = started + nanos / 1_000_000;
-        metrics.batch(examples.size(), nanos, examples.size() >= settings.size());
+        recordBatch(examples.size(), nanos);
         if (!loan.borrowed().isEmpty()) {
             metrics.sharedBatch(loan.borrowed().size());
         }
@@ -417,7 +417,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         if (result.isEmpty()) {
             return; // the version went away; everything stays pending
         }
-        metrics.batch(todo.size(), result.get().inferenceNanos(), todo.size() >= settings.size());
+        recordBatch(todo.size(), result.get().inferenceNanos());
         route(todo, result.get(), started, started + result.get().inferenceNanos() / 1_000_000);
     }
 
@@ -426,7 +426,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         try {
             Optional<CategorizedBatch> result = categorize.apply(List.of(kv.value.example()));
             if (result.isPresent()) {
-                metrics.batch(1, result.get().inferenceNanos(), settings.size() == 1);
+                recordBatch(1, result.get().inferenceNanos());
                 route(List.of(kv), result.get(), started, started + result.get().inferenceNanos() / 1_000_000);
             }
         } catch (Exception e) {
@@ -437,6 +437,11 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                     kv.value.timestamp());
             done(kv.key);
         }
+    }
+
+    /** One model call of {@code n} examples; full when it held {@code batch.size}. */
+    private void recordBatch(int n, long inferenceNanos) {
+        metrics.batch(n, inferenceNanos, n >= settings.size());
     }
 
     private void rejectProbe(KeyValue<String, PendingExample> kv, String reason, String why) {
