@@ -153,9 +153,10 @@ public final class LlamaExportBenchmark {
         PrefixScorer.Work work = prefix.work();
         ExactSlick.GreedyWork greedy = exact.greedyWork();
         System.out.printf(Locale.ROOT, "exact mode, warm-up included: %d passes, %,d positions computed (%,d tokens, the"
-                        + " rest padding), %.1f s in the model; %d of %d prompts decoded greedily (%d counted)%n%n",
+                        + " rest padding), %.1f s in the model; %d of %d prompts decoded greedily (%d counted, %d whole"
+                        + " for a float16 near-tie)%n%n",
                 work.passes(), work.positions(), work.tokens(), work.modelNanos() / 1e9, greedy.decoded(),
-                greedy.prompts(), greedy.resegmented() + greedy.normalised());
+                greedy.prompts(), greedy.resegmented() + greedy.normalised(), greedy.nearTies());
         System.out.printf(Locale.ROOT, "exact_over_sampled=%.2f examples=%d%n", sampledSeconds / exactSeconds, timed.size());
     }
 

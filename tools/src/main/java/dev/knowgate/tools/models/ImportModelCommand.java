@@ -123,10 +123,12 @@ public final class ImportModelCommand implements Callable<Integer> {
         for (ModelFile f : folder.manifest().files()) {
             System.out.printf(Locale.ROOT, "  %-24s %,15d bytes  sha256 %s%n", f.path(), f.bytes(), f.sha256());
         }
-        System.out.printf(Locale.ROOT, "checked: loads in %.1f s; tokenizer ids within the logits; answer terminator"
-                        + " %s is id %d; %d exemplars; the cache decodes what recomputation decodes%n",
-                report.loadSeconds(), folder.manifest().answerTerminator().replace("\n", "\\n"), report.terminatorId(),
-                report.exemplarCount());
+        System.out.printf(Locale.ROOT, "checked: loads in %.1f s; %s logits and cache; tokenizer ids within the logits;"
+                        + " answer terminator %s is id %d; %d exemplars; the cache decodes what recomputation decodes%s%n",
+                report.loadSeconds(), report.float16() ? "float16" : "float32",
+                folder.manifest().answerTerminator().replace("\n", "\\n"), report.terminatorId(),
+                report.exemplarCount(), report.nearTieAt() < 0 ? ""
+                        : " up to a float16 near-tie at answer token " + report.nearTieAt());
         System.out.printf(Locale.ROOT, "greedy answer to \"%s\": \"%s\"%n", report.checkQuestion(),
                 report.greedyAnswer().replace("\n", "\\n"));
         System.out.println("written to " + folder.dir());

@@ -14,9 +14,12 @@ import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
 import dev.knowgate.model.runtime.RecomputingDecoder;
 import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.runtime.TargetScore;
+import dev.knowgate.model.runtime.TargetScorer;
 import dev.knowgate.model.runtime.TokenChooser;
 import dev.knowgate.model.runtime.TokenDecoder;
 import dev.knowgate.model.runtime.VocabularyCheck;
+import dev.knowgate.model.slick.ExactSlick;
 import dev.knowgate.model.slick.Exemplar;
 import dev.knowgate.model.slick.ExemplarFile;
 
@@ -24,6 +27,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -65,12 +69,17 @@ public final class OptimumImport {
     }
 
     /** What was imported and what the checks saw. */
+    /**
+     * @param float16  whether the export's logits and cache are float16 (optimum's {@code --dtype fp16})
+     * @param nearTieAt where the cached and the recomputed greedy answer part at a float16 near-tie
+     *                  (the answer token's index), or -1 where they are the same
+     */
     public record Report(ModelFolder folder, String modelType, int layers, int hiddenSize, int kvHeads, int vocab,
                          int maxPositions, int terminatorId, int exemplarCount, String checkQuestion,
-                         String greedyAnswer, double loadSeconds) {
+                         String greedyAnswer, double loadSeconds, boolean float16, int nearTieAt) {
         Report in(ModelFolder moved) {
             return new Report(moved, modelType, layers, hiddenSize, kvHeads, vocab, maxPositions, terminatorId,
-                    exemplarCount, checkQuestion, greedyAnswer, loadSeconds);
+                    exemplarCount, checkQuestion, greedyAnswer, loadSeconds, float16, nearTieAt);
         }
     }
 
@@ -133,7 +142,8 @@ public final class OptimumImport {
      * Loads the sealed folder as the services do and runs it: the inputs and outputs of a
      * with-past export, config.json against the cache, the tokenizer's ids against the logits, the
      * terminator as one token, and one greedy answer decoded with the cache equal to the same answer
-     * recomputed without it.
+     * recomputed without it (with float16 logits, equal up to a near-tie: a float16 cache moves the
+     * logits by about as much as rounding them does).
      */
     static Report check(ModelFolder folder, List<Exemplar> exemplars) throws IOException, RefusedException {
         JsonNode config = JSON.readTree(folder.file(ExportConfig.CONFIG_FILE).toFile());
@@ -155,19 +165,56 @@ public final class OptimumImport {
                 cached = decoder.decode(group, terminator, 16).get(0).get(0);
             }
             Decoded recomputed = new RecomputingDecoder(model, 0).decode(group, terminator, 16).get(0).get(0);
-            if (!cached.equals(recomputed)) {
+            int nearTieAt = cached.equals(recomputed) ? -1 : nearTie(model, prompt, cached, terminator);
+            if (!cached.equals(recomputed) && nearTieAt < 0) {
                 throw new RefusedException("decoding with the cache gives " + cached + " but recomputation gives "
                         + recomputed + ": the export's present.* do not continue its past_key_values", null);
             }
             return new Report(folder, config.path("model_type").asText("?"), config.path("num_hidden_layers").asInt(-1),
                     config.path("hidden_size").asInt(-1), ExportConfig.of(folder).kvHeads(), model.vocabSize(),
                     model.maxPositions(), terminator, exemplars.size(), question, tokenizer.decode(cached.tokens()),
-                    loadSeconds);
+                    loadSeconds, model.float16Logits(), nearTieAt);
         } catch (ai.onnxruntime.OrtException e) {
             throw new RefusedException("ONNX Runtime cannot run model.onnx: " + e.getMessage(), e);
         } catch (VocabularyCheck.MismatchException e) {
             throw new RefusedException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * With float16 logits, whether the cached greedy answer is one that recomputation could have
+     * decoded: at each of its tokens (and its terminator) the recomputed logits either choose it
+     * too or lead it by no more than a near-tie ({@link ExactSlick#FLOAT16_NEAR_TIE}). Returns the
+     * first answer token where they part, or -1 (float32 logits, or a choice that is no near-tie:
+     * a cache that does not continue its past).
+     */
+    static int nearTie(OnnxCausalLm model, int[] prompt, Decoded cached, int terminator)
+            throws ai.onnxruntime.OrtException {
+        if (!model.float16Logits()) {
+            return -1;
+        }
+        int answer = cached.tokens().length + (cached.answered() ? 1 : 0);
+        int[] sequence = Arrays.copyOf(prompt, prompt.length + answer);
+        System.arraycopy(cached.tokens(), 0, sequence, prompt.length, cached.tokens().length);
+        if (cached.answered()) {
+            sequence[sequence.length - 1] = terminator;
+        }
+        return model.forward(List.of(sequence), 0, logits -> {
+            float[] row = new float[logits.vocab()];
+            int parted = -1;
+            for (int t = 0; t < answer; t++) {
+                logits.row(0, prompt.length - 1 + t, row);
+                int chosen = sequence[prompt.length + t];
+                int best = TargetScorer.argmax(row);
+                if (best != chosen) {
+                    if (TargetScore.lead(row[best], row[chosen]) > ExactSlick.FLOAT16_NEAR_TIE) {
+                        return -1;
+                    }
+                    parted = parted < 0 ? t : parted;
+                }
+            }
+            return parted;
+        });
     }
 
     /** Where an older or differently-tasked optimum export put its model, say so. */

@@ -11,6 +11,14 @@ import dev.knowgate.model.onnx.LlamaOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.registry.RegistryOrigin;
 import dev.knowgate.model.runtime.ModelTokenizer;
+import dev.knowgate.model.runtime.OnnxCausalLm;
+import dev.knowgate.model.runtime.RuntimeOptions;
+import dev.knowgate.model.slick.ExactSlick;
+import dev.knowgate.model.slick.ExemplarFile;
+import dev.knowgate.model.slick.ExemplarPool;
+import dev.knowgate.model.slick.SlickConfig;
+import dev.knowgate.model.slick.SlickQuestion;
+import dev.knowgate.model.slick.SlickResult;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;
 import org.junit.jupiter.api.Test;
@@ -22,6 +30,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,9 +51,12 @@ class ImportModelCommandTest {
     Path tmp;
 
     private Path export(String name) throws Exception {
+        return export(name, LlamaOnnxWriter.Precision.FP32);
+    }
+
+    private Path export(String name, LlamaOnnxWriter.Precision precision) throws Exception {
         Path dir = tmp.resolve(name);
-        LlamaOnnxWriter.write(LlamaWeights.random(SHAPE, 3L, 0.3, 0.1),
-                new LlamaOnnxWriter.Options(true, LlamaOnnxWriter.Precision.FP32), dir);
+        LlamaOnnxWriter.write(LlamaWeights.random(SHAPE, 3L, 0.3, 0.1), new LlamaOnnxWriter.Options(true, precision), dir);
         Files.copy(TOKENIZER, dir.resolve(ModelTokenizer.TOKENIZER_FILE));
         Files.writeString(dir.resolve("special_tokens_map.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
         Files.writeString(dir.resolve("README.md"), "not part of the model"); // left behind
@@ -79,7 +91,7 @@ class ImportModelCommandTest {
                 "--public-key", tmp.resolve("keys/k.pub").toString());
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         assertThat(r[1]).contains("smol@1: llama, 2 layers, hidden 32, 2 key/value heads, vocab 32000, 256 positions")
-                .contains("model.onnx_data").contains("answer terminator \\n is id 13")
+                .contains("model.onnx_data").contains("float32 logits and cache").contains("answer terminator \\n is id 13")
                 .contains("the cache decodes what recomputation decodes")
                 .contains("to run the pipeline on it: bin/run --model " + out + " --fresh");
 
@@ -94,6 +106,31 @@ class ImportModelCommandTest {
         ModelFolder installed = ModelFolder.open(tmp.resolve("registry").resolve("smol").resolve("1"));
         RegistryOrigin.of(tmp.resolve("registry"), tmp.resolve("keys/k.pub")).verify(installed);
         assertThat(Files.exists(out.resolveSibling("smol-1.importing"))).isFalse();
+    }
+
+    /**
+     * An export with optimum's {@code --dtype fp16} interface (float16 past_key_values, logits and
+     * present.*) passes the same checks and loads as a version that categorizes.
+     */
+    @Test
+    void aFloat16ExportIsImportedAndCategorizes() throws Exception {
+        Path out = tmp.resolve("versions").resolve("smol16-1");
+        String[] r = run(export("smol16-export", LlamaOnnxWriter.Precision.FP16_IO).toString(), "--name", "smol16",
+                "--exemplars", EXEMPLARS.toString(), "--out", out.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("float16 logits and cache").contains("the cache decodes what recomputation decodes");
+        ModelFolder folder = ModelFolder.open(out);
+        try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
+             ModelTokenizer tokenizer = ModelTokenizer.load(folder)) {
+            assertThat(model.float16Logits()).isTrue();
+            ExemplarPool pool = new ExemplarPool(ExemplarFile.read(folder.file("exemplars.jsonl")));
+            SlickQuestion question = new SlickQuestion("ex-1", "birthplace", "In which city was Mesza Drolhanhel born ?",
+                    "Zistolmere", List.of());
+            SlickResult result = ExactSlick.forVersion(folder, model, tokenizer, pool, SlickConfig.paper())
+                    .categorize(List.of(question)).get(0);
+            assertThat(result.category()).isNotNull();
+            assertThat(result.pSampled()).isBetween(0.0, 1.0);
+        }
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * Reads a folder written by {@link LlamaOnnxWriter} back into {@link LlamaWeights} (the shape from
- * config.json, the weights from model.onnx's initializers, inline or in model.onnx_data, fp32 or fp16),
+ * config.json, the weights from model.onnx's initializers, inline or in model.onnx_data, fp32 or fp16,
+ * behind a float32 or float16 interface),
  * with the options it was written with, so that a fine-tuned version is exported as its parent was.
  * An export whose initializers are not LlamaForCausalLM's parameter names (optimum's own exports
  * fold some of them into anonymous constants) is refused naming the first tensor that is missing.
@@ -58,12 +59,25 @@ public final class LlamaOnnxReader {
             } catch (IllegalArgumentException e) {
                 throw new GptOnnxFormatException(e.getMessage(), e);
             }
-            return new Result(weights, new LlamaOnnxWriter.Options(external,
-                    half ? LlamaOnnxWriter.Precision.FP16 : LlamaOnnxWriter.Precision.FP32));
+            LlamaOnnxWriter.Precision precision = !half ? LlamaOnnxWriter.Precision.FP32
+                    : halfInterface(graph) ? LlamaOnnxWriter.Precision.FP16_IO : LlamaOnnxWriter.Precision.FP16;
+            return new Result(weights, new LlamaOnnxWriter.Options(external, precision));
         } catch (InvalidProtocolBufferException e) {
             throw new GptOnnxFormatException(modelFile + ": not a valid ONNX protobuf: " + e.getMessage(), e);
         } catch (GptOnnxFormatException e) {
             throw new GptOnnxFormatException(modelFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether the graph's logits output is float16 (ValueInfoProto.type.tensor_type.elem_type). */
+    private static boolean halfInterface(ProtoFields graph) throws InvalidProtocolBufferException {
+        for (ProtoFields output : graph.messages(12)) {
+            if ("logits".equals(output.string(1, ""))) {
+                ProtoFields type = output.message(2);
+                ProtoFields tensor = type == null ? null : type.message(1);
+                return tensor != null && tensor.int64(1, OnnxGraphBuilder.FLOAT) == OnnxGraphBuilder.FLOAT16;
+            }
+        }
+        return false;
     }
 }

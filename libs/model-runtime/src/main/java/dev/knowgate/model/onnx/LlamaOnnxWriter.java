@@ -36,7 +36,9 @@ import static dev.knowgate.model.onnx.OnnxGraphBuilder.INT64;
  *
  * <p>Weights are inline, or in {@code model.onnx_data} (the external-data layout optimum switches
  * to past 2 GB); float32, or float16 cast to float32 when the session loads (inputs, outputs and
- * arithmetic stay float32, so the runtime's buffers do not change).
+ * arithmetic stay float32, so the runtime's buffers do not change), or float16 behind float16
+ * cache inputs, logits and cache outputs, the interface of optimum's {@code --dtype fp16} export
+ * (the arithmetic inside stays float32, so it runs on any CPU).
  */
 public final class LlamaOnnxWriter {
 
@@ -46,8 +48,18 @@ public final class LlamaOnnxWriter {
     /** Offsets in the data file are multiples of this, as onnx's external-data helper aligns them. */
     static final int ALIGNMENT = 4096;
 
-    /** How the weights are stored. */
-    public enum Precision { FP32, FP16 }
+    /**
+     * How the weights are stored, and the element type of the float inputs and outputs: float32
+     * throughout; float16 weights behind a float32 interface; or float16 weights and a float16
+     * interface (past_key_values, logits, present), as optimum's {@code --dtype fp16} declares it.
+     */
+    public enum Precision {
+        FP32, FP16, FP16_IO;
+
+        boolean halfWeights() {
+            return this != FP32;
+        }
+    }
 
     /**
      * @param externalData weights in {@value #DATA_FILE} rather than inline
@@ -72,7 +84,7 @@ public final class LlamaOnnxWriter {
         Files.createDirectories(dir);
         LlamaConfig c = weights.config();
         OnnxGraphBuilder g = new OnnxGraphBuilder();
-        int type = options.precision() == Precision.FP16 ? FLOAT16 : FLOAT;
+        int type = options.precision().halfWeights() ? FLOAT16 : FLOAT;
         if (options.externalData()) {
             Path data = dir.resolve(DATA_FILE);
             Path tmp = Files.createTempFile(dir, DATA_FILE, ".tmp");
@@ -99,7 +111,7 @@ public final class LlamaOnnxWriter {
                 g.initializer(e.getKey(), e.getValue().shape(), type, bytes(e.getValue().data(), options.precision()));
             }
         }
-        buildGraph(g, c, options.precision() == Precision.FP16);
+        buildGraph(g, c, options.precision());
         ProtoMessage model = new ProtoMessage(options.externalData() ? 1 << 16
                 : Math.toIntExact(weights.parameterCount() * (type == FLOAT ? 4 : 2) + (1 << 16)));
         model.int64(1, GptOnnxWriter.IR_VERSION);
@@ -132,7 +144,9 @@ public final class LlamaOnnxWriter {
         return buf.array();
     }
 
-    private static void buildGraph(OnnxGraphBuilder g, LlamaConfig c, boolean half) {
+    private static void buildGraph(OnnxGraphBuilder g, LlamaConfig c, Precision precision) {
+        boolean half = precision.halfWeights();
+        int io = precision == Precision.FP16_IO ? FLOAT16 : FLOAT;
         int heads = c.heads();
         int kvHeads = c.kvHeads();
         int dh = c.headDim();
@@ -142,14 +156,15 @@ public final class LlamaOnnxWriter {
         g.input("attention_mask", INT64, "batch", "past_sequence + sequence");
         g.input("position_ids", INT64, "batch", "sequence");
         for (int i = 0; i < c.layers(); i++) {
-            g.input("past_key_values." + i + ".key", FLOAT, "batch", (long) kvHeads, "past_sequence", (long) dh);
-            g.input("past_key_values." + i + ".value", FLOAT, "batch", (long) kvHeads, "past_sequence", (long) dh);
+            g.input("past_key_values." + i + ".key", io, "batch", (long) kvHeads, "past_sequence", (long) dh);
+            g.input("past_key_values." + i + ".value", io, "batch", (long) kvHeads, "past_sequence", (long) dh);
         }
-        g.output("logits", FLOAT, "batch", "sequence", (long) c.vocabSize());
+        g.output("logits", io, "batch", "sequence", (long) c.vocabSize());
         for (int i = 0; i < c.layers(); i++) {
-            g.output("present." + i + ".key", FLOAT, "batch", (long) kvHeads, "past_sequence + sequence", (long) dh);
-            g.output("present." + i + ".value", FLOAT, "batch", (long) kvHeads, "past_sequence + sequence", (long) dh);
+            g.output("present." + i + ".key", io, "batch", (long) kvHeads, "past_sequence + sequence", (long) dh);
+            g.output("present." + i + ".value", io, "batch", (long) kvHeads, "past_sequence + sequence", (long) dh);
         }
+
 
         g.scope("const.");
         String zeroI = g.constInt64Scalar(0);
@@ -213,11 +228,8 @@ public final class LlamaOnnxWriter {
             String v = heads(g, g.op("MatMul", h, transposed.apply(p + "self_attn.v_proj.weight")), kvShape);
             q = rotate(g, q, cos, sin, firstHalf, middle, end, axes3);
             k = rotate(g, k, cos, sin, firstHalf, middle, end, axes3);
-            String presentK = "present." + i + ".key";
-            String presentV = "present." + i + ".value";
-            g.node("Concat", new String[] {"past_key_values." + i + ".key", k}, new String[] {presentK}, Attr.i("axis", 2));
-            g.node("Concat", new String[] {"past_key_values." + i + ".value", v}, new String[] {presentV},
-                    Attr.i("axis", 2));
+            String presentK = present(g, io, "past_key_values." + i + ".key", k, "present." + i + ".key");
+            String presentV = present(g, io, "past_key_values." + i + ".value", v, "present." + i + ".value");
             // Grouped-query attention without copying the cache: the queries of one key/value head
             // are stacked along the sequence axis and attend to that head's keys in one MatMul.
             String grouped = group > 1 ? g.op("Reshape", q, groupedShape) : q;
@@ -241,7 +253,28 @@ public final class LlamaOnnxWriter {
         g.scope("head.");
         String normed = rmsNorm(g, x, weight.apply(LlamaWeights.FINAL_NORM), eps, axesLast());
         String head = c.tieWordEmbeddings() ? LlamaWeights.EMBED : LlamaWeights.LM_HEAD;
-        g.node("MatMul", new String[] {normed, transposed.apply(head)}, new String[] {"logits"});
+        if (io == FLOAT) {
+            g.node("MatMul", new String[] {normed, transposed.apply(head)}, new String[] {"logits"});
+        } else {
+            g.node("Cast", new String[] {g.op("MatMul", normed, transposed.apply(head))}, new String[] {"logits"},
+                    Attr.i("to", io));
+        }
+    }
+
+    /**
+     * Output {@code name}, the past followed by this pass's keys or values (float32 {@code x}) along
+     * the sequence axis; returns the float32 tensor attention reads. With a float16 interface the past
+     * is widened on the way in and the present narrowed on the way out, so the cache a caller holds
+     * between passes is float16, as in optimum's fp16 export.
+     */
+    private static String present(OnnxGraphBuilder g, int io, String past, String x, String name) {
+        if (io == FLOAT) {
+            g.node("Concat", new String[] {past, x}, new String[] {name}, Attr.i("axis", 2));
+            return name;
+        }
+        String all = g.op("Concat", new String[] {g.op("Cast", past, Attr.i("to", FLOAT)), x}, Attr.i("axis", 2));
+        g.node("Cast", new String[] {all}, new String[] {name}, Attr.i("to", io));
+        return all;
     }
 
     private static Attr axesLast() {

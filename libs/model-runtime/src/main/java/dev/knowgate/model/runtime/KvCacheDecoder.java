@@ -205,7 +205,7 @@ public final class KvCacheDecoder implements TokenDecoder {
         if (kv.selected()) {
             return false;
         }
-        long logits = (long) Float.BYTES * kv.vocab() * ((long) groups * longest + rows);
+        long logits = kv.bytesPerLogit() * kv.vocab() * ((long) groups * longest + rows);
         long caches = 2L * rows * (longest + maxNewTokens) * kv.cacheBytesPerColumn();
         return logits + caches > kv.budgetBytes();
     }

@@ -76,9 +76,14 @@ final class KvSession implements AutoCloseable {
     /** Per cache tensor (layer i: 2i key, 2i + 1 value), its input and output names. */
     private final String[] pastNames;
     private final String[] presentNames;
-    /** Two native buffers per cache tensor: one read as past, the other written as present. */
-    private final FloatBuffer[][] cache;
+    /** The cache's element type (float16 in an optimum {@code --dtype fp16} export), and the logits'. */
+    private final FloatWidth cacheWidth;
+    private final FloatWidth logitsWidth;
+    /** Two native buffers per cache tensor, in the export's width: one read as past, the other written as present. */
+    private final ByteBuffer[][] cache;
     private FloatBuffer logitsBuffer;
+    /** Where a float16 export writes its logits before they are widened into {@link #logitsBuffer}. */
+    private ByteBuffer narrowLogits;
 
     KvSession(OrtEnvironment env, OrtSession session, ExportConfig config) throws OrtException {
         this(env, session, config, true);
@@ -93,6 +98,7 @@ final class KvSession implements AutoCloseable {
         Map<String, NodeInfo> outputs = session.getOutputInfo();
         TreeSet<Integer> layerSet = new TreeSet<>();
         long[] pastShape = null;
+        FloatWidth pastWidth = null;
         for (Map.Entry<String, NodeInfo> input : inputs.entrySet()) {
             String name = input.getKey();
             Matcher m = PAST.matcher(name);
@@ -106,7 +112,12 @@ final class KvSession implements AutoCloseable {
                 if (pastShape != null && (pastShape[1] != shape[1] || pastShape[3] != shape[3])) {
                     throw new IllegalArgumentException("cache inputs disagree on heads or head_dim: " + name);
                 }
+                FloatWidth width = FloatWidth.of(name, input.getValue());
+                if (pastWidth != null && pastWidth != width) {
+                    throw new IllegalArgumentException("cache inputs disagree on their element type: " + name);
+                }
                 pastShape = shape;
+                pastWidth = width;
             } else if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(POSITION_IDS)
                     && !((name.equals(SELECTED_ROWS) || name.equals(TOP_K)) && outputs.containsKey(SELECTED_LOGITS))) {
                 throw new IllegalArgumentException("unsupported input '" + name + "' of a KV-cache export");
@@ -133,6 +144,10 @@ final class KvSession implements AutoCloseable {
                 if (!inputs.containsKey(pastNames[2 * i + kv]) || !outputs.containsKey(presentNames[2 * i + kv])) {
                     throw new IllegalArgumentException("not a KV-cache export: needs input " + pastNames[2 * i + kv]
                             + " and output " + presentNames[2 * i + kv]);
+                }
+                if (FloatWidth.of(presentNames[2 * i + kv], outputs.get(presentNames[2 * i + kv])) != pastWidth) {
+                    throw new IllegalArgumentException(presentNames[2 * i + kv] + " and " + pastNames[2 * i + kv]
+                            + " differ in element type: the present is fed back as the past");
                 }
             }
         }
@@ -161,8 +176,13 @@ final class KvSession implements AutoCloseable {
                     + ", vocab] with a fixed vocab, got " + Arrays.toString(shape));
         }
         this.vocab = (int) shape[rank - 1];
+        this.logitsWidth = FloatWidth.of(logitsName, logits);
+        if (selected && (logitsWidth != FloatWidth.FLOAT32 || pastWidth != FloatWidth.FLOAT32)) {
+            throw new IllegalArgumentException("a selected-rows export computes in float32");
+        }
+        this.cacheWidth = pastWidth;
         this.maxPositions = OnnxCausalLm.maxPositions(session, config);
-        this.cache = new FloatBuffer[2][2 * layers];
+        this.cache = new ByteBuffer[2][2 * layers];
     }
 
     /**
@@ -241,14 +261,19 @@ final class KvSession implements AutoCloseable {
         return maxPositions;
     }
 
-    /** Floats of one batch row of one cache tensor {@code columns} wide. */
+    /** Elements of one batch row of one cache tensor {@code columns} wide. */
     int slab(int columns) {
         return heads * columns * headDim;
     }
 
     /** Bytes the cache of one batch row takes per column, over all layers' keys and values. */
     long cacheBytesPerColumn() {
-        return (long) Float.BYTES * pastNames.length * slab(1);
+        return (long) cacheWidth.bytes * pastNames.length * slab(1);
+    }
+
+    /** Bytes one logit takes while a pass's logits are held: float32, plus the float16 copy it was widened from. */
+    long bytesPerLogit() {
+        return Float.BYTES + (logitsWidth == FloatWidth.FLOAT32 ? 0 : logitsWidth.bytes);
     }
 
     long budgetBytes() {
@@ -307,6 +332,7 @@ final class KvSession implements AutoCloseable {
         int presentSide = pastSide < 0 ? 0 : 1 - pastSide;
         int presentColumns = past + sequence;
         FloatBuffer logits = logitsBuffer(Math.multiplyExact(rowCount, vocab));
+        ByteBuffer narrow = logitsWidth == FloatWidth.FLOAT32 ? null : narrowLogits(logits.capacity());
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -320,22 +346,28 @@ final class KvSession implements AutoCloseable {
                 inputs.put(TOP_K, own(owned, OnnxTensor.createTensor(env, LongBuffer.wrap(new long[]{topK}), new long[]{1})));
                 outputs.put(SELECTED_LOGITS, own(owned, OnnxTensor.createTensor(env, logits, new long[]{rowCount, vocab})));
             } else {
-                outputs.put(LOGITS, own(owned, OnnxTensor.createTensor(env, logits, new long[]{batch, sequence, vocab})));
+                long[] logitsShape = {batch, sequence, vocab};
+                outputs.put(LOGITS, own(owned, narrow == null
+                        ? OnnxTensor.createTensor(env, logits, logitsShape)
+                        : logitsWidth.tensor(env, narrow, logitsShape)));
             }
             long[] pastShape = {batch, heads, past, headDim};
             long[] presentShape = {batch, heads, presentColumns, headDim};
-            int pastFloats = batch * slab(past);
-            int presentFloats = batch * slab(presentColumns);
-            ensureSide(presentSide, presentFloats);
+            int pastElements = batch * slab(past);
+            int presentElements = batch * slab(presentColumns);
+            ensureSide(presentSide, presentElements);
             for (int t = 0; t < pastNames.length; t++) {
-                FloatBuffer pastData = pastSide < 0 ? directFloats(0) : cache[pastSide][t].slice(0, pastFloats);
-                inputs.put(pastNames[t], own(owned, OnnxTensor.createTensor(env, pastData, pastShape)));
-                outputs.put(presentNames[t], own(owned, OnnxTensor.createTensor(env,
-                        cache[presentSide][t].slice(0, presentFloats), presentShape)));
+                ByteBuffer pastData = pastSide < 0 ? cacheWidth.allocate(0) : cacheWidth.slice(cache[pastSide][t], pastElements);
+                inputs.put(pastNames[t], own(owned, cacheWidth.tensor(env, pastData, pastShape)));
+                outputs.put(presentNames[t], own(owned, cacheWidth.tensor(env,
+                        cacheWidth.slice(cache[presentSide][t], presentElements), presentShape)));
             }
             Set<String> computed = selected ? Set.of(TOP_VALUES, TOP_INDICES, LOG_SUM_EXP) : Set.of();
             try (OrtSession.Result result = session.run(inputs, computed, outputs)) {
                 if (!selected) {
+                    if (narrow != null) {
+                        logitsWidth.widen(narrow, logits, logits.capacity());
+                    }
                     return new Selected(logits, null, null, null);
                 }
                 return new Selected(logits, ((OnnxTensor) result.get(TOP_VALUES).orElseThrow()).getFloatBuffer(),
@@ -354,27 +386,38 @@ final class KvSession implements AutoCloseable {
     void gather(int side, int[] sourceRows, int columns) {
         int slab = slab(columns);
         ensureSide(1 - side, sourceRows.length * slab);
+        int bytes = slab * cacheWidth.bytes;
         for (int t = 0; t < pastNames.length; t++) {
-            FloatBuffer from = cache[side][t];
-            FloatBuffer to = cache[1 - side][t];
+            ByteBuffer from = cache[side][t];
+            ByteBuffer to = cache[1 - side][t];
             for (int b = 0; b < sourceRows.length; b++) {
-                to.put(b * slab, from, sourceRows[b] * slab, slab);
+                to.put(b * bytes, from, sourceRows[b] * bytes, bytes);
             }
         }
     }
 
     /**
-     * Grows one side's buffers to hold {@code floats} per tensor before that side is written (what
+     * Grows one side's buffers to hold {@code elements} per tensor before that side is written (what
      * it held is dead by then). Kept between calls, so they are sized by the largest pass so far.
      */
-    private void ensureSide(int side, int floats) {
+    private void ensureSide(int side, int elements) {
         for (int t = 0; t < pastNames.length; t++) {
-            if (cache[side][t] == null || cache[side][t].capacity() < floats) {
-                int grown = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(floats, floats + (long) floats / 2));
+            if (cache[side][t] == null || cache[side][t].capacity() < (long) elements * cacheWidth.bytes) {
+                long limit = (Integer.MAX_VALUE - 8) / cacheWidth.bytes;
+                int grown = (int) Math.min(limit, Math.max(elements, elements + (long) elements / 2));
                 cache[side][t] = null; // let the old buffer go before allocating the new one
-                cache[side][t] = directFloats(grown);
+                cache[side][t] = cacheWidth.allocate(grown);
             }
         }
+    }
+
+    /** The buffer a float16 export writes {@code elements} logits into, grown as needed. */
+    private ByteBuffer narrowLogits(int elements) {
+        if (narrowLogits == null || narrowLogits.capacity() < (long) elements * logitsWidth.bytes) {
+            narrowLogits = null;
+            narrowLogits = logitsWidth.allocate(elements);
+        }
+        return logitsWidth.slice(narrowLogits, elements);
     }
 
     private FloatBuffer logitsBuffer(int floats) {
@@ -406,5 +449,6 @@ final class KvSession implements AutoCloseable {
         Arrays.fill(cache[0], null);
         Arrays.fill(cache[1], null);
         logitsBuffer = null;
+        narrowLogits = null;
     }
 }

@@ -51,9 +51,14 @@ public final class OnnxCausalLm implements AutoCloseable {
     private final OrtProvider provider;
     private final boolean positionIds;
     private final Map<String, long[]> pastShapes;
+    /** The element type of the past inputs (fed empty) and of the logits: float16 in an optimum fp16 export. */
+    private final FloatWidth pastWidth;
+    private final FloatWidth logitsWidth;
     private final int vocab;
     private final int maxPositions;
     private final ThreadLocal<FloatBuffer> outputs = new ThreadLocal<>();
+    /** Per thread, where float16 logits land before they are widened into {@link #outputs}. */
+    private final ThreadLocal<ByteBuffer> narrowOutputs = new ThreadLocal<>();
 
     private OnnxCausalLm(OrtEnvironment env, OrtSession session, OrtProvider provider, ExportConfig config)
             throws OrtException {
@@ -68,6 +73,7 @@ public final class OnnxCausalLm implements AutoCloseable {
             }
         }
         Map<String, long[]> past = new HashMap<>();
+        FloatWidth width = FloatWidth.FLOAT32;
         for (Map.Entry<String, NodeInfo> input : inputs.entrySet()) {
             String name = input.getKey();
             if (PAST.matcher(name).matches()) {
@@ -75,6 +81,11 @@ public final class OnnxCausalLm implements AutoCloseable {
                 if (config != null && shape.length == 4) {
                     config.checkCache(shape[1], shape[3]);
                 }
+                FloatWidth own = FloatWidth.of(name, input.getValue());
+                if (!past.isEmpty() && own != width) {
+                    throw new IllegalArgumentException("cache inputs disagree on their element type: " + name);
+                }
+                width = own;
                 past.put(name, shape);
             } else if (!name.equals(INPUT_IDS) && !name.equals(ATTENTION_MASK) && !name.equals(POSITION_IDS)) {
                 throw new IllegalArgumentException("unsupported model input '" + name + "'");
@@ -82,6 +93,7 @@ public final class OnnxCausalLm implements AutoCloseable {
         }
         this.positionIds = inputs.containsKey(POSITION_IDS);
         this.pastShapes = Map.copyOf(past);
+        this.pastWidth = width;
         NodeInfo logits = session.getOutputInfo().get(LOGITS);
         if (logits == null) {
             throw new IllegalArgumentException("not a causal LM export: no output 'logits' (outputs: "
@@ -93,6 +105,7 @@ public final class OnnxCausalLm implements AutoCloseable {
                     + java.util.Arrays.toString(shape));
         }
         this.vocab = (int) shape[2];
+        this.logitsWidth = FloatWidth.of(LOGITS, logits);
         this.maxPositions = maxPositions(session, config);
     }
 
@@ -122,7 +135,8 @@ public final class OnnxCausalLm implements AutoCloseable {
 
     /** How many sequences of up to {@code longest} tokens one pass takes: at most {@code cap}, at least 1. */
     int sequencesPerPass(int longest, int cap) {
-        return (int) Math.max(1, Math.min(cap, LOGITS_BUDGET_BYTES / ((long) Float.BYTES * vocab * Math.max(1, longest))));
+        long bytesPerLogit = Float.BYTES + (logitsWidth == FloatWidth.FLOAT32 ? 0 : logitsWidth.bytes);
+        return (int) Math.max(1, Math.min(cap, LOGITS_BUDGET_BYTES / (bytesPerLogit * vocab * Math.max(1, longest))));
     }
 
     /** Opens {@value #MODEL_FILE} of a verified folder with the given runtime options. */
@@ -154,6 +168,15 @@ public final class OnnxCausalLm implements AutoCloseable {
         return provider;
     }
 
+    /**
+     * Whether the export's logits are float16 (optimum's {@code --dtype fp16}): logits that close are
+     * rounded together, and a float16 cache moves them by about as much between a cached and a
+     * recomputed pass, so near-ties may fall either way.
+     */
+    public boolean float16Logits() {
+        return logitsWidth == FloatWidth.FLOAT16;
+    }
+
     /** True for exports that take position_ids and past_key_values (optimum layout). */
     public boolean optimumLayout() {
         return positionIds || !pastShapes.isEmpty();
@@ -182,6 +205,7 @@ public final class OnnxCausalLm implements AutoCloseable {
         positions.rewind();
         long[] shape = {batch, seq};
         FloatBuffer logits = outputBuffer(Math.multiplyExact(batch * seq, vocab));
+        ByteBuffer narrow = logitsWidth == FloatWidth.FLOAT32 ? null : narrowBuffer(logits.capacity());
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -193,9 +217,14 @@ public final class OnnxCausalLm implements AutoCloseable {
             for (Map.Entry<String, long[]> past : pastShapes.entrySet()) {
                 inputs.put(past.getKey(), own(owned, emptyPast(past.getKey(), past.getValue(), batch)));
             }
-            OnnxTensor out = own(owned, OnnxTensor.createTensor(env, logits, new long[]{batch, seq, vocab}));
+            long[] logitsShape = {batch, seq, vocab};
+            OnnxTensor out = own(owned, narrow == null ? OnnxTensor.createTensor(env, logits, logitsShape)
+                    : logitsWidth.tensor(env, narrow, logitsShape));
             Map<String, OnnxValue> pinned = Map.of(LOGITS, out);
             try (OrtSession.Result ignored = session.run(inputs, java.util.Set.of(), pinned)) {
+                if (narrow != null) {
+                    logitsWidth.widen(narrow, logits, logits.capacity());
+                }
                 return reader.read(new Logits(logits, batch, seq, vocab));
             }
         } finally {
@@ -310,8 +339,7 @@ public final class OnnxCausalLm implements AutoCloseable {
             throw new IllegalArgumentException(name + ": heads and head_dim must be fixed in the export, got "
                     + java.util.Arrays.toString(declared));
         }
-        return OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()).asFloatBuffer(),
-                new long[]{batch, heads, 0, headDim});
+        return pastWidth.tensor(env, pastWidth.allocate(0), new long[]{batch, heads, 0, headDim});
     }
 
     private int longest(List<int[]> sequences) {
@@ -339,6 +367,16 @@ public final class OnnxCausalLm implements AutoCloseable {
             outputs.set(buffer);
         }
         return buffer.clear().limit(floats).slice();
+    }
+
+    /** The calling thread's buffer for {@code elements} float16 logits, grown like {@link #outputBuffer}. */
+    private ByteBuffer narrowBuffer(int elements) {
+        ByteBuffer buffer = narrowOutputs.get();
+        if (buffer == null || buffer.capacity() < (long) elements * logitsWidth.bytes) {
+            buffer = logitsWidth.allocate(elements);
+            narrowOutputs.set(buffer);
+        }
+        return logitsWidth.slice(buffer, elements);
     }
 
     private static LongBuffer directLongs(int n) {

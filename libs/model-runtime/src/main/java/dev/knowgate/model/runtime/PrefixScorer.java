@@ -192,7 +192,7 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         if (kv.selected()) {
             return false;
         }
-        long logits = (long) Float.BYTES * kv.vocab() * ((long) prefixes * longestPrefix + (long) rows * longestRest);
+        long logits = kv.bytesPerLogit() * kv.vocab() * ((long) prefixes * longestPrefix + (long) rows * longestRest);
         long caches = 2L * rows * (longestPrefix + longestRest) * kv.cacheBytesPerColumn();
         return logits + caches > kv.budgetBytes();
     }

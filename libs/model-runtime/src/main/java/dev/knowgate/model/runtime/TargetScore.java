@@ -10,12 +10,50 @@ package dev.knowgate.model.runtime;
  * @param targets                  the target tokens
  * @param finalAlternatives        other tokens the last target may be ({@link ScoringRequest#endingAlsoWith})
  * @param finalAlternativesSampled their log p when sampling, at the last target's position
+ * @param lead                     at each target position, how far the argmax's logit leads the
+ *                                 runner-up's, relative to its own magnitude (at least 1): how much
+ *                                 the logits may move before greedy decoding would choose otherwise;
+ *                                 infinite where not known
  */
 public record TargetScore(int[] argmax, double[] logProb, double[] sampledLogProb, int[] targets,
-                          int[] finalAlternatives, double[] finalAlternativesSampled) {
+                          int[] finalAlternatives, double[] finalAlternativesSampled, double[] lead) {
+
+    public TargetScore(int[] argmax, double[] logProb, double[] sampledLogProb, int[] targets,
+                       int[] finalAlternatives, double[] finalAlternativesSampled) {
+        this(argmax, logProb, sampledLogProb, targets, finalAlternatives, finalAlternativesSampled,
+                infinite(targets.length));
+    }
 
     public TargetScore(int[] argmax, double[] logProb, double[] sampledLogProb, int[] targets) {
         this(argmax, logProb, sampledLogProb, targets, new int[0], new double[0]);
+    }
+
+    /** The lead of a row's argmax over its runner-up, relative to the argmax's magnitude (at least 1). */
+    public static double lead(float best, float runnerUp) {
+        return (best - (double) runnerUp) / Math.max(1.0, Math.abs(best));
+    }
+
+    /**
+     * Whether greedy decoding's choice is within {@code margin} (a {@link #lead}) of another token at a
+     * position teacher forcing followed it through: every target up to and including the first one that
+     * is not its position's argmax (all of them when greedy reproduces the targets).
+     */
+    public boolean nearTieOnGreedyPath(double margin) {
+        for (int i = 0; i < targets.length; i++) {
+            if (lead[i] <= margin) {
+                return true;
+            }
+            if (argmax[i] != targets[i]) {
+                return false; // greedy left the targets here; later positions are not on its path
+            }
+        }
+        return false;
+    }
+
+    private static double[] infinite(int n) {
+        double[] lead = new double[n];
+        java.util.Arrays.fill(lead, Double.POSITIVE_INFINITY);
+        return lead;
     }
 
     /**

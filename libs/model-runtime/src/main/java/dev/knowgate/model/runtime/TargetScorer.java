@@ -68,6 +68,7 @@ public final class TargetScorer implements TeacherForcing {
         return eachTarget(requests, (b, request, t, target, into) -> {
             rows.read(b, request.firstTarget() + t - 1, row);
             into.argmax[t] = argmax(row);
+            into.lead[t] = leadAt(row, into.argmax[t]);
             into.logProb[t] = logSoftmaxAt(row, target, 1.0, Float.NEGATIVE_INFINITY);
             into.sampled[t] = logSoftmaxAt(row, target, temperature,
                     topK >= vocab ? Float.NEGATIVE_INFINITY : kthLargest(row, heap));
@@ -92,6 +93,8 @@ public final class TargetScorer implements TeacherForcing {
             int top = r * width;
             double max = s.topValues().get(top);
             into.argmax[t] = (int) s.topIndices().get(top);
+            into.lead[t] = width < 2 ? Double.POSITIVE_INFINITY
+                    : TargetScore.lead(s.topValues().get(top), s.topValues().get(top + 1));
             into.logProb[t] = logit - (double) s.logSumExp().get(r);
             if (k >= vocab) {
                 s.logits().get(r * vocab, row, 0, vocab);
@@ -122,7 +125,10 @@ public final class TargetScorer implements TeacherForcing {
     }
 
     /** One request's scores, filled target by target. */
-    private record Filling(int[] argmax, double[] logProb, double[] sampled) {
+    private record Filling(int[] argmax, double[] logProb, double[] sampled, double[] lead) {
+        Filling(int n) {
+            this(new int[n], new double[n], new double[n], new double[n]);
+        }
     }
 
     @FunctionalInterface
@@ -136,7 +142,7 @@ public final class TargetScorer implements TeacherForcing {
             ScoringRequest request = requests.get(b);
             int n = request.targets();
             int[] targets = new int[n];
-            Filling into = new Filling(new int[n], new double[n], new double[n]);
+            Filling into = new Filling(n);
             for (int t = 0; t < n; t++) {
                 targets[t] = request.tokens()[request.firstTarget() + t];
                 perTarget.score(b, request, t, targets[t], into);
@@ -144,15 +150,26 @@ public final class TargetScorer implements TeacherForcing {
             // Alternatives to the last target: the same row, another column.
             int[] alternatives = request.finalAlternatives();
             double[] alternativesSampled = new double[alternatives.length];
-            Filling scratch = new Filling(new int[n], new double[n], new double[n]);
+            Filling scratch = new Filling(n);
             for (int i = 0; i < alternatives.length; i++) {
                 perTarget.score(b, request, n - 1, alternatives[i], scratch);
                 alternativesSampled[i] = scratch.sampled[n - 1];
             }
             scores.add(new TargetScore(into.argmax, into.logProb, into.sampled, targets, alternatives,
-                    alternativesSampled));
+                    alternativesSampled, into.lead));
         }
         return scores;
+    }
+
+    /** {@link TargetScore#lead} of the row's argmax {@code best} over the largest other logit. */
+    static double leadAt(float[] row, int best) {
+        float runnerUp = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < row.length; i++) {
+            if (i != best && row[i] > runnerUp) {
+                runnerUp = row[i];
+            }
+        }
+        return row.length < 2 ? Double.POSITIVE_INFINITY : TargetScore.lead(row[best], runnerUp);
     }
 
     /** The index of the largest logit (the first, on ties): greedy decoding's choice. */

@@ -56,12 +56,23 @@ public final class ExactSlick implements SlickCategorizer {
     private static final int MAX_BATCH = 64;
     /** The longest greedy answer, in tokens before the terminator: sampled mode's limit. */
     private static final int MAX_ANSWER_TOKENS = SampledOptions.defaults().maxAnswerTokens();
+    /**
+     * With float16 logits (optimum's {@code --dtype fp16}) a greedy choice that leads its runner-up by
+     * at most this share of its logit ({@link TargetScore#lead}) is a near-tie: rounding to float16 and a
+     * float16 cache move logits by up to about 2^-9 of their size between teacher forcing and a
+     * token-by-token decode (measured: 0.0019 on logits of about 1), and this is 8 times that. A prompt
+     * with a near-tie on its greedy path is decoded whole instead.
+     */
+    public static final double FLOAT16_NEAR_TIE = 0x1p-6;
 
     private final OnnxCausalLm model;
     private final TeacherForcing scorer;
     private final TokenDecoder greedyDecoder;
     private final AtomicLong promptsScored = new AtomicLong();
     private final AtomicLong promptsDecoded = new AtomicLong();
+    private final AtomicLong nearTies = new AtomicLong();
+    /** The lead at or below which teacher forcing cannot tell greedy's choice; 0 (never) with float32 logits. */
+    private final double nearTie;
     private final AtomicLong countedResegmented = new AtomicLong();
     private final AtomicLong countedNormalised = new AtomicLong();
     private final int padId;
@@ -83,6 +94,7 @@ public final class ExactSlick implements SlickCategorizer {
                        StopTokens stops) {
         this.model = model;
         this.scorer = scorer;
+        this.nearTie = model.float16Logits() ? FLOAT16_NEAR_TIE : 0;
         // Through the KV cache where the scorer has one: recomputation runs the whole prompt per token.
         this.greedyDecoder = scorer instanceof PrefixScorer prefix ? prefix.decoder() : new RecomputingDecoder(model, padId);
         this.padId = padId;
@@ -225,7 +237,7 @@ public final class ExactSlick implements SlickCategorizer {
         // A greedy answer that counts in other tokens than the variants' (see greedyBeyondVariants)
         // is one more way to sample it: its probability adds to the variants'.
         int[][] beyond = greedyBeyondVariants(promptTokens, q -> questions.get(q / prompts).answers(), scores, slots,
-                greedy);
+                counting, greedy);
         List<ScoringRequest> extra = new ArrayList<>();
         List<Integer> extraSlots = new ArrayList<>();
         for (int slot = 0; slot < beyond.length; slot++) {
@@ -277,17 +289,24 @@ public final class ExactSlick implements SlickCategorizer {
      * it; otherwise it cannot count. So the verdict is a real greedy decode's, at the cost of
      * decoding only the few prompts whose greedy answer left the variants on the way to gold.
      *
+     * <p>With float16 logits a prompt whose greedy path has a near-tie ({@link #FLOAT16_NEAR_TIE})
+     * is decoded whole, and the decode's answer decides: {@code answered} is set or cleared for it.
+     *
      * @return per slot (question x prompt), the greedy answer's tokens when it counts and no variant
      *         is it (null elsewhere)
      */
     private int[][] greedyBeyondVariants(int[][] promptTokens, IntFunction<List<String>> golds,
-                                         List<TargetScore> scores, List<Integer> slots, boolean[] answered)
-            throws OrtException {
+                                         List<TargetScore> scores, List<Integer> slots, List<Boolean> counting,
+                                         boolean[] answered) throws OrtException {
+        boolean[] tied = new boolean[promptTokens.length];
+        for (int i = 0; nearTie > 0 && i < scores.size(); i++) {
+            tied[slots.get(i)] |= scores.get(i).nearTieOnGreedyPath(nearTie);
+        }
         int[][] start = new int[promptTokens.length][];
         for (int i = 0; i < scores.size(); i++) {
             int slot = slots.get(i);
             TargetScore score = scores.get(i);
-            if (answered[slot]) {
+            if (answered[slot] || tied[slot]) {
                 continue;
             }
             int[] targets = score.targets();
@@ -307,7 +326,14 @@ public final class ExactSlick implements SlickCategorizer {
         int[][] counted = new int[promptTokens.length][];
         List<DecodeGroup> toFinish = new ArrayList<>();
         List<Integer> finishing = new ArrayList<>();
+        List<DecodeGroup> whole = new ArrayList<>();
+        List<Integer> wholeSlots = new ArrayList<>();
         for (int slot = 0; slot < start.length; slot++) {
+            if (tied[slot]) {
+                whole.add(new DecodeGroup(promptTokens[slot], List.of(TokenChooser.GREEDY)));
+                wholeSlots.add(slot);
+                continue;
+            }
             int[] begun = start[slot];
             if (begun == null) {
                 continue;
@@ -325,7 +351,27 @@ public final class ExactSlick implements SlickCategorizer {
             }
         }
         promptsScored.addAndGet(promptTokens.length);
-        promptsDecoded.addAndGet(toFinish.size());
+        promptsDecoded.addAndGet(toFinish.size() + whole.size());
+        nearTies.addAndGet(whole.size());
+        List<List<Decoded>> decodedWhole = whole.isEmpty() ? List.of()
+                : greedyDecoder.decode(whole, stops, MAX_ANSWER_TOKENS);
+        for (int i = 0; i < wholeSlots.size(); i++) {
+            int slot = wholeSlots.get(i);
+            Decoded decoded = decodedWhole.get(i).get(0);
+            int[] answer = decoded.tokens();
+            answered[slot] = false;
+            if (!decoded.answered()) {
+                continue;
+            }
+            for (int s = 0; s < scores.size(); s++) {
+                int[] targets = scores.get(s).targets();
+                answered[slot] |= slots.get(s) == slot && counting.get(s)
+                        && Arrays.equals(targets, 0, targets.length - 1, answer, 0, answer.length);
+            }
+            if (!answered[slot] && counts(answer, golds.apply(slot))) {
+                counted[slot] = answer; // not a variant: its sampling probability is added by the caller
+            }
+        }
         // Every start has at least one token: an answer longer than MAX_ANSWER_TOKENS is none. The
         // decoders bound their own memory.
         List<List<Decoded>> finished = greedyDecoder.decode(toFinish, stops, MAX_ANSWER_TOKENS - 1);
@@ -358,13 +404,14 @@ public final class ExactSlick implements SlickCategorizer {
      * @param decoded     prompts finished by greedy decoding (see {@link #greedyBeyondVariants})
      * @param resegmented greedy answers that counted as a gold text in other tokens
      * @param normalised  greedy answers that counted as another text normalising to gold
+     * @param nearTies    prompts decoded whole for a near-tie on their greedy path (float16 logits only)
      */
-    public record GreedyWork(long prompts, long decoded, long resegmented, long normalised) {
+    public record GreedyWork(long prompts, long decoded, long resegmented, long normalised, long nearTies) {
     }
 
     public GreedyWork greedyWork() {
         return new GreedyWork(promptsScored.get(), promptsDecoded.get(), countedResegmented.get(),
-                countedNormalised.get());
+                countedNormalised.get(), nearTies.get());
     }
 
     private static int[] concat(int[] first, int[] second) {
@@ -445,7 +492,8 @@ public final class ExactSlick implements SlickCategorizer {
         for (int i = 0; i < scores.size(); i++) {
             correct[slots.get(i)] |= counting.get(i) && scores.get(i).greedyMatches();
         }
-        int[][] beyond = greedyBeyondVariants(prompts, q -> questions.get(q).answers(), scores, slots, correct);
+        int[][] beyond = greedyBeyondVariants(prompts, q -> questions.get(q).answers(), scores, slots, counting,
+                correct);
         for (int q = 0; q < beyond.length; q++) {
             correct[q] |= beyond[q] != null;
         }

@@ -49,8 +49,13 @@ class LlamaRealTokenizerSlickTest extends RealTokenizerSlickTest {
             embed[newline * CONFIG.hiddenSize() + j] *= 5f;
         }
         weights = random.roundedToHalf();
-        LlamaOnnxWriter.write(random, new LlamaOnnxWriter.Options(true, LlamaOnnxWriter.Precision.FP16), dir);
+        LlamaOnnxWriter.write(random, new LlamaOnnxWriter.Options(true, precision()), dir);
         return "hf-causal-lm";
+    }
+
+    /** Float16 weights behind a float32 interface; {@link Float16InterfaceSlickTest} runs the same with float16 I/O. */
+    LlamaOnnxWriter.Precision precision() {
+        return LlamaOnnxWriter.Precision.FP16;
     }
 
     @Test
