@@ -66,22 +66,25 @@ enum FloatWidth {
                 : OnnxTensor.createTensor(env, bytes.asShortBuffer(), shape, OnnxJavaType.FLOAT16);
     }
 
-    /** Copies {@code elements} values of {@code from} (this width) into {@code to} as float32. */
-    void widen(ByteBuffer from, FloatBuffer to, int elements) {
+    /**
+     * Copies {@code elements} values of {@code from} (this width), starting at element {@code at},
+     * into {@code to} from element {@code into}, as float32.
+     */
+    void widen(ByteBuffer from, int at, FloatBuffer to, int into, int elements) {
         if (this == FLOAT32) {
-            to.put(0, from.order(ByteOrder.nativeOrder()).asFloatBuffer(), 0, elements);
+            to.put(into, from.order(ByteOrder.nativeOrder()).asFloatBuffer(), at, elements);
             return;
         }
         ShortBuffer halves = from.order(ByteOrder.nativeOrder()).asShortBuffer();
         short[] chunk = new short[Math.min(elements, 1 << 14)];
         float[] widened = new float[chunk.length];
-        for (int from0 = 0; from0 < elements; from0 += chunk.length) {
-            int n = Math.min(chunk.length, elements - from0);
-            halves.get(from0, chunk, 0, n);
+        for (int done = 0; done < elements; done += chunk.length) {
+            int n = Math.min(chunk.length, elements - done);
+            halves.get(at + done, chunk, 0, n);
             for (int i = 0; i < n; i++) {
                 widened[i] = HALF_TO_FLOAT[chunk[i] & 0xffff];
             }
-            to.put(from0, widened, 0, n);
+            to.put(into + done, widened, 0, n);
         }
     }
 }

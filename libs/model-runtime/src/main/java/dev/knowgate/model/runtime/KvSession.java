@@ -242,13 +242,22 @@ final class KvSession implements AutoCloseable {
             LongBuffer wanted = directLongs(rows.length).put(rows).rewind();
             return runSelected(ids, positions, mask, batch, sequence, past, pastSide, wanted, rows.length, 1).logits();
         }
-        FloatBuffer all = run(ids, positions, mask, batch, sequence, past, pastSide);
         if (rows.length == batch * sequence && sequence == 1) {
-            return all; // every row, in order
+            return run(ids, positions, mask, batch, sequence, past, pastSide); // every row, in order
         }
         FloatBuffer picked = directFloats(Math.multiplyExact(rows.length, vocab));
+        if (logitsWidth == FloatWidth.FLOAT32) {
+            FloatBuffer all = run(ids, positions, mask, batch, sequence, past, pastSide);
+            for (int i = 0; i < rows.length; i++) {
+                picked.put(i * vocab, all, Math.toIntExact(rows[i] * vocab), vocab);
+            }
+            return picked;
+        }
+        // Float16: widen only the rows read.
+        pass(ids, positions, mask, batch, sequence, past, pastSide, null, batch * sequence, 0, false);
+        ByteBuffer narrow = narrowLogits(Math.multiplyExact(batch * sequence, vocab));
         for (int i = 0; i < rows.length; i++) {
-            picked.put(i * vocab, all, Math.toIntExact(rows[i] * vocab), vocab);
+            logitsWidth.widen(narrow, Math.toIntExact(rows[i] * vocab), picked, i * vocab, vocab);
         }
         return picked;
     }
@@ -301,7 +310,19 @@ final class KvSession implements AutoCloseable {
         if (selected) {
             throw new IllegalStateException("this export computes selected rows only: use runSelected");
         }
-        return pass(ids, positions, mask, batch, sequence, past, pastSide, null, batch * sequence, 0).logits();
+        return pass(ids, positions, mask, batch, sequence, past, pastSide, null, batch * sequence, 0, true).logits();
+    }
+
+    /**
+     * As {@link #run}, for a pass whose logits are not read (a shared prefix: only its cache is
+     * wanted), so float16 ones are not widened.
+     */
+    void runForCache(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
+                     int pastSide) throws OrtException {
+        if (selected) {
+            throw new IllegalStateException("this export computes selected rows only: use runSelected");
+        }
+        pass(ids, positions, mask, batch, sequence, past, pastSide, null, batch * sequence, 0, false);
     }
 
     /**
@@ -324,11 +345,12 @@ final class KvSession implements AutoCloseable {
         if (topK < 1 || topK > vocab) {
             throw new IllegalArgumentException("topK must be in [1, " + vocab + "], got " + topK);
         }
-        return pass(ids, positions, mask, batch, sequence, past, pastSide, rows, rowCount, topK);
+        return pass(ids, positions, mask, batch, sequence, past, pastSide, rows, rowCount, topK, true);
     }
 
+    /** One pass; {@code widen}: float16 logits are widened into the float32 buffer returned. */
     private Selected pass(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
-                          int pastSide, LongBuffer rows, int rowCount, int topK) throws OrtException {
+                          int pastSide, LongBuffer rows, int rowCount, int topK, boolean widen) throws OrtException {
         int presentSide = pastSide < 0 ? 0 : 1 - pastSide;
         int presentColumns = past + sequence;
         FloatBuffer logits = logitsBuffer(Math.multiplyExact(rowCount, vocab));
@@ -365,8 +387,8 @@ final class KvSession implements AutoCloseable {
             Set<String> computed = selected ? Set.of(TOP_VALUES, TOP_INDICES, LOG_SUM_EXP) : Set.of();
             try (OrtSession.Result result = session.run(inputs, computed, outputs)) {
                 if (!selected) {
-                    if (narrow != null) {
-                        logitsWidth.widen(narrow, logits, logits.capacity());
+                    if (narrow != null && widen) {
+                        logitsWidth.widen(narrow, 0, logits, 0, logits.capacity());
                     }
                     return new Selected(logits, null, null, null);
                 }

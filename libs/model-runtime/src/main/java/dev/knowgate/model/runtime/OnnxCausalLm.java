@@ -223,7 +223,7 @@ public final class OnnxCausalLm implements AutoCloseable {
             Map<String, OnnxValue> pinned = Map.of(LOGITS, out);
             try (OrtSession.Result ignored = session.run(inputs, java.util.Set.of(), pinned)) {
                 if (narrow != null) {
-                    logitsWidth.widen(narrow, logits, logits.capacity());
+                    logitsWidth.widen(narrow, 0, logits, 0, logits.capacity());
                 }
                 return reader.read(new Logits(logits, batch, seq, vocab));
             }

@@ -232,7 +232,7 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
                 kv.runSelected(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1,
                         KvSession.directLongs(1).put(0, 0), 1, 1);
             } else {
-                kv.run(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1);
+                kv.runForCache(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1);
             }
             modelNanos += System.nanoTime() - start;
         }
