@@ -48,6 +48,16 @@ enum FloatWidth {
         };
     }
 
+    /** A float16 bit pattern as a float32 (exact). */
+    static float halfToFloat(short half) {
+        return HALF_TO_FLOAT[half & 0xffff];
+    }
+
+    /** Bytes one logit of this width takes while a pass's logits are held: float32, plus the copy it is widened from. */
+    long bytesPerHeldLogit() {
+        return Float.BYTES + (this == FLOAT32 ? 0 : bytes);
+    }
+
     /** A native buffer of {@code elements} elements of this width. */
     ByteBuffer allocate(int elements) {
         return ByteBuffer.allocateDirect(Math.multiplyExact(elements, bytes)).order(ByteOrder.nativeOrder());

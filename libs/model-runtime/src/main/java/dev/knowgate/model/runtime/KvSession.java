@@ -280,9 +280,9 @@ final class KvSession implements AutoCloseable {
         return (long) cacheWidth.bytes * pastNames.length * slab(1);
     }
 
-    /** Bytes one logit takes while a pass's logits are held: float32, plus the float16 copy it was widened from. */
+    /** Bytes one logit takes while a pass's logits are held ({@link FloatWidth#bytesPerHeldLogit}). */
     long bytesPerLogit() {
-        return Float.BYTES + (logitsWidth == FloatWidth.FLOAT32 ? 0 : logitsWidth.bytes);
+        return logitsWidth.bytesPerHeldLogit();
     }
 
     long budgetBytes() {

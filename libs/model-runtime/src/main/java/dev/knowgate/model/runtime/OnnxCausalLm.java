@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class OnnxCausalLm implements AutoCloseable {
     private final int vocab;
     private final int maxPositions;
     private final ThreadLocal<FloatBuffer> outputs = new ThreadLocal<>();
-    /** Per thread, where float16 logits land before they are widened into {@link #outputs}. */
+    /** Per thread, where float16 logits land; {@link Logits} widens the ones read. */
     private final ThreadLocal<ByteBuffer> narrowOutputs = new ThreadLocal<>();
 
     private OnnxCausalLm(OrtEnvironment env, OrtSession session, OrtProvider provider, ExportConfig config)
@@ -135,8 +136,8 @@ public final class OnnxCausalLm implements AutoCloseable {
 
     /** How many sequences of up to {@code longest} tokens one pass takes: at most {@code cap}, at least 1. */
     int sequencesPerPass(int longest, int cap) {
-        long bytesPerLogit = Float.BYTES + (logitsWidth == FloatWidth.FLOAT32 ? 0 : logitsWidth.bytes);
-        return (int) Math.max(1, Math.min(cap, LOGITS_BUDGET_BYTES / (bytesPerLogit * vocab * Math.max(1, longest))));
+        return (int) Math.max(1, Math.min(cap,
+                LOGITS_BUDGET_BYTES / ((long) logitsWidth.bytes * vocab * Math.max(1, longest))));
     }
 
     /** Opens {@value #MODEL_FILE} of a verified folder with the given runtime options. */
@@ -204,8 +205,9 @@ public final class OnnxCausalLm implements AutoCloseable {
         mask.rewind();
         positions.rewind();
         long[] shape = {batch, seq};
-        FloatBuffer logits = outputBuffer(Math.multiplyExact(batch * seq, vocab));
-        ByteBuffer narrow = logitsWidth == FloatWidth.FLOAT32 ? null : narrowBuffer(logits.capacity());
+        int elements = Math.multiplyExact(batch * seq, vocab);
+        FloatBuffer logits = logitsWidth == FloatWidth.FLOAT32 ? outputBuffer(elements) : null;
+        ByteBuffer narrow = logits == null ? narrowBuffer(elements) : null;
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -222,10 +224,7 @@ public final class OnnxCausalLm implements AutoCloseable {
                     : logitsWidth.tensor(env, narrow, logitsShape));
             Map<String, OnnxValue> pinned = Map.of(LOGITS, out);
             try (OrtSession.Result ignored = session.run(inputs, java.util.Set.of(), pinned)) {
-                if (narrow != null) {
-                    logitsWidth.widen(narrow, 0, logits, 0, logits.capacity());
-                }
-                return reader.read(new Logits(logits, batch, seq, vocab));
+                return reader.read(new Logits(logits, narrow == null ? null : narrow.asShortBuffer(), batch, seq, vocab));
             }
         } finally {
             owned.forEach(OnnxTensor::close);
@@ -279,15 +278,21 @@ public final class OnnxCausalLm implements AutoCloseable {
         T read(Logits logits);
     }
 
-    /** A view of [batch, seq, vocab] logits in native memory; valid only inside {@link LogitsReader#read}. */
+    /**
+     * A view of [batch, seq, vocab] logits in native memory, float32 or float16 (widened as they are
+     * read, so a reader of a few rows pays for those only); valid only inside {@link LogitsReader#read}.
+     */
     public static final class Logits {
         private final FloatBuffer data;
+        private final ShortBuffer halves;
         private final int batch;
         private final int seq;
         private final int vocab;
 
-        Logits(FloatBuffer data, int batch, int seq, int vocab) {
+        /** Exactly one of {@code data} (float32) and {@code halves} (float16) is given. */
+        Logits(FloatBuffer data, ShortBuffer halves, int batch, int seq, int vocab) {
             this.data = data;
+            this.halves = halves;
             this.batch = batch;
             this.seq = seq;
             this.vocab = vocab;
@@ -306,12 +311,20 @@ public final class OnnxCausalLm implements AutoCloseable {
         }
 
         public float get(int b, int position, int token) {
-            return data.get(offset(b, position) + token);
+            int at = offset(b, position) + token;
+            return data != null ? data.get(at) : FloatWidth.halfToFloat(halves.get(at));
         }
 
         /** Copies one position's row into {@code into} (length vocab) and returns it. */
         public float[] row(int b, int position, float[] into) {
-            data.get(offset(b, position), into, 0, vocab);
+            int at = offset(b, position);
+            if (data != null) {
+                data.get(at, into, 0, vocab);
+            } else {
+                for (int i = 0; i < vocab; i++) {
+                    into[i] = FloatWidth.halfToFloat(halves.get(at + i));
+                }
+            }
             return into;
         }
 
