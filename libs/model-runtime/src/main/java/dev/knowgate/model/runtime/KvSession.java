@@ -348,13 +348,18 @@ final class KvSession implements AutoCloseable {
         return pass(ids, positions, mask, batch, sequence, past, pastSide, rows, rowCount, topK, true);
     }
 
-    /** One pass; {@code widen}: float16 logits are widened into the float32 buffer returned. */
+    /**
+     * One pass; {@code widen}: float16 logits are widened into the float32 buffer returned (else the
+     * returned logits are null for a float16 export, and {@link #narrowLogits} holds them).
+     */
     private Selected pass(LongBuffer ids, LongBuffer positions, LongBuffer mask, int batch, int sequence, int past,
                           int pastSide, LongBuffer rows, int rowCount, int topK, boolean widen) throws OrtException {
         int presentSide = pastSide < 0 ? 0 : 1 - pastSide;
         int presentColumns = past + sequence;
-        FloatBuffer logits = logitsBuffer(Math.multiplyExact(rowCount, vocab));
-        ByteBuffer narrow = logitsWidth == FloatWidth.FLOAT32 ? null : narrowLogits(logits.capacity());
+        int elements = Math.multiplyExact(rowCount, vocab);
+        ByteBuffer narrow = logitsWidth == FloatWidth.FLOAT32 ? null : narrowLogits(elements);
+        // Float16 logits that are not widened here need no float32 buffer at all.
+        FloatBuffer logits = narrow == null || widen ? logitsBuffer(elements) : null;
         List<OnnxTensor> owned = new ArrayList<>();
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -388,7 +393,7 @@ final class KvSession implements AutoCloseable {
             try (OrtSession.Result result = session.run(inputs, computed, outputs)) {
                 if (!selected) {
                     if (narrow != null && widen) {
-                        logitsWidth.widen(narrow, 0, logits, 0, logits.capacity());
+                        logitsWidth.widen(narrow, 0, logits, 0, elements);
                     }
                     return new Selected(logits, null, null, null);
                 }
