@@ -17,14 +17,14 @@ import java.nio.ShortBuffer;
  * The element type of an export's floating-point inputs and outputs (logits, past_key_values,
  * present.*): float32, or float16 as optimum's {@code --dtype fp16} exports declare them. The
  * runtime keeps caches in the export's own width (ONNX Runtime reads and writes them in place) and
- * reads logits as float32, widening float16 ones once per pass.
+ * reads logits as float32, widening float16 ones where they are read.
  */
 enum FloatWidth {
     FLOAT32(Float.BYTES),
     FLOAT16(Short.BYTES);
 
     final int bytes;
-    /** Every float16 value as a float32, by bit pattern: widening a pass's logits is one lookup each. */
+    /** Every float16 value as a float32, by bit pattern: widening a logit is one lookup. */
     private static final float[] HALF_TO_FLOAT = new float[1 << 16];
 
     static {

@@ -67,8 +67,7 @@ public final class TargetScorer implements TeacherForcing {
         float[] heap = new float[Math.min(topK, vocab)];
         return eachTarget(requests, (b, request, t, target, into) -> {
             rows.read(b, request.firstTarget() + t - 1, row);
-            into.argmax[t] = argmax(row);
-            into.lead[t] = leadAt(row, into.argmax[t]);
+            greedyChoice(row, into, t);
             into.logProb[t] = logSoftmaxAt(row, target, 1.0, Float.NEGATIVE_INFINITY);
             into.sampled[t] = logSoftmaxAt(row, target, temperature,
                     topK >= vocab ? Float.NEGATIVE_INFINITY : kthLargest(row, heap));
@@ -161,15 +160,23 @@ public final class TargetScorer implements TeacherForcing {
         return scores;
     }
 
-    /** {@link TargetScore#lead} of the row's argmax {@code best} over the largest other logit. */
-    static double leadAt(float[] row, int best) {
+    /**
+     * The row's argmax (as {@link #argmax}: the first, on ties) and its {@link TargetScore#lead} over
+     * the largest other logit, in one scan of the row, into target {@code t} of {@code into}.
+     */
+    private static void greedyChoice(float[] row, Filling into, int t) {
+        int best = 0;
         float runnerUp = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < row.length; i++) {
-            if (i != best && row[i] > runnerUp) {
+        for (int i = 1; i < row.length; i++) {
+            if (row[i] > row[best]) {
+                runnerUp = row[best];
+                best = i;
+            } else if (row[i] > runnerUp) {
                 runnerUp = row[i];
             }
         }
-        return row.length < 2 ? Double.POSITIVE_INFINITY : TargetScore.lead(row[best], runnerUp);
+        into.argmax[t] = best;
+        into.lead[t] = row.length < 2 ? Double.POSITIVE_INFINITY : TargetScore.lead(row[best], runnerUp);
     }
 
     /** The index of the largest logit (the first, on ties): greedy decoding's choice. */
