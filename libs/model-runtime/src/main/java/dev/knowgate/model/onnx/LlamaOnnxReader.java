@@ -8,23 +8,36 @@ import dev.knowgate.model.llama.LlamaWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a folder written by {@link LlamaOnnxWriter} back into {@link LlamaWeights} (the shape from
  * config.json, the weights from model.onnx's initializers, inline or in model.onnx_data, fp32 or fp16,
  * behind a float32 or float16 interface),
  * with the options it was written with, so that a fine-tuned version is exported as its parent was.
- * An export whose initializers are not LlamaForCausalLM's parameter names (optimum's own exports
- * fold some of them into anonymous constants) is refused naming the first tensor that is missing.
+ *
+ * <p>It also reads optimum's own exports (torch.onnx.export of transformers' LlamaForCausalLM). There
+ * the norms and the embedding keep their parameter names, but each projection's weight is folded into
+ * an anonymous constant ({@code onnx::MatMul_123}) holding its transpose, [in, out]; torch names the
+ * MatMul node after the module that made it ({@code /model/layers.0/self_attn/q_proj/MatMul}), so the
+ * parameter's name is taken from the node and the constant is transposed back. A tensor found neither
+ * way is refused by name.
  */
 public final class LlamaOnnxReader {
 
     /** The weights and how the folder stored them. */
     public record Result(LlamaWeights weights, LlamaOnnxWriter.Options options) {
     }
+
+    /** torch's name for a projection's MatMul: the module path, '/'-separated, then the op. */
+    private static final Pattern PROJECTION_NODE =
+            Pattern.compile("/?((?:model/layers\\.\\d+/(?:self_attn|mlp)/[a-z]+_proj)|lm_head)/MatMul");
 
     private LlamaOnnxReader() {
     }
@@ -39,18 +52,21 @@ public final class LlamaOnnxReader {
             }
             // The graph's own constants may be initializers too; the weights are the names the config expects.
             Set<String> expected = LlamaWeights.expectedShapes(config).keySet();
+            Map<String, String> folded = foldedProjections(graph, expected);
             Map<String, Tensor> tensors = new HashMap<>();
             boolean external = false;
             boolean half = false;
             for (ProtoFields init : graph.messages(5)) {
-                String name = init.string(8, "");
-                if (!expected.contains(name)) {
+                String stored = init.string(8, "");
+                String name = expected.contains(stored) ? stored : folded.get(stored);
+                if (name == null) {
                     continue;
                 }
                 external |= init.has(13);
                 half |= init.int64(2, 0) == OnnxGraphBuilder.FLOAT16;
-                if (tensors.put(name, OnnxInitializers.read(name, init, dir)) != null) {
-                    throw new GptOnnxFormatException("initializer '" + name + "' appears twice");
+                Tensor t = OnnxInitializers.read(stored, init, dir);
+                if (tensors.put(name, name.equals(stored) ? t : transpose(stored, t)) != null) {
+                    throw new GptOnnxFormatException("weight '" + name + "' appears twice");
                 }
             }
             LlamaWeights weights;
@@ -67,6 +83,53 @@ public final class LlamaOnnxReader {
         } catch (GptOnnxFormatException e) {
             throw new GptOnnxFormatException(modelFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Anonymous initializer name to parameter name, for each MatMul node torch named after a projection
+     * module ({@code /model/layers.3/mlp/down_proj/MatMul}, {@code /lm_head/MatMul}) whose weight input is
+     * an initializer under another name. Nothing for the project's own exports, whose weights keep their names.
+     */
+    private static Map<String, String> foldedProjections(ProtoFields graph, Set<String> expected)
+            throws IOException {
+        Map<String, String> out = new HashMap<>();
+        for (ProtoFields node : graph.messages(1)) {
+            List<String> inputs = node.strings(1);
+            if (!"MatMul".equals(node.string(4, "")) || inputs.size() != 2 || expected.contains(inputs.get(1))) {
+                continue;
+            }
+            Matcher m = PROJECTION_NODE.matcher(node.string(3, ""));
+            if (!m.matches()) {
+                continue;
+            }
+            String name = m.group(1).replace('/', '.') + ".weight";
+            if (expected.contains(name)) {
+                String before = out.put(inputs.get(1), name);
+                if (before != null && !before.equals(name)) {
+                    throw new GptOnnxFormatException("initializer '" + inputs.get(1) + "' is the weight of both "
+                            + before + " and " + name);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A folded [in, out] projection back to the parameter's [out, in]. */
+    private static Tensor transpose(String name, Tensor t) throws GptOnnxFormatException {
+        if (t.shape().length != 2) {
+            throw new GptOnnxFormatException("initializer '" + name + "' multiplies a projection but has shape "
+                    + Arrays.toString(t.shape()));
+        }
+        int rows = t.shape()[0];
+        int cols = t.shape()[1];
+        float[] src = t.data();
+        float[] dst = new float[src.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                dst[c * rows + r] = src[r * cols + c];
+            }
+        }
+        return new Tensor(new int[] {cols, rows}, dst);
     }
 
     /** Whether the graph's logits output is float16 (ValueInfoProto.type.tensor_type.elem_type). */

@@ -74,6 +74,15 @@ final class ProtoFields {
         return v.isEmpty() ? fallback : ((ByteString) v.get(v.size() - 1)).toString(StandardCharsets.UTF_8);
     }
 
+    /** A repeated string field, in order. */
+    List<String> strings(int field) {
+        List<String> out = new ArrayList<>();
+        for (Object o : all(field)) {
+            out.add(((ByteString) o).toString(StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
     ByteString bytes(int field) {
         List<Object> v = all(field);
         return v.isEmpty() ? null : (ByteString) v.get(v.size() - 1);
