@@ -21,9 +21,17 @@ public final class TorchLlamaExport {
 
     private static final String SCRIPT = "torch_llama_export.py";
 
-    /** The shape, in config.json's terms; head_dim is hidden / heads. */
+    /**
+     * The shape, in config.json's terms; head_dim is hidden / heads. {@code attentionBias}: biases on the
+     * query, key and value projections, as Qwen2 has (not the Llama architecture).
+     */
     public record Shape(int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads,
-                        int maxPositions, boolean tied) {
+                        int maxPositions, boolean tied, boolean attentionBias) {
+
+        public Shape(int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads, int maxPositions,
+                     boolean tied) {
+            this(vocab, hidden, intermediate, layers, heads, kvHeads, maxPositions, tied, false);
+        }
     }
 
     private TorchLlamaExport() {
@@ -51,6 +59,9 @@ public final class TorchLlamaExport {
                     "--max-positions", str(shape.maxPositions()), "--std", Double.toString(std), "--seed", Long.toString(seed)));
             if (shape.tied()) {
                 command.add("--tied");
+            }
+            if (shape.attentionBias()) {
+                command.add("--attention-bias");
             }
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -8,7 +8,7 @@ weights folded into anonymous transposed constants (onnx::MatMul_123), norms and
 their parameter names, and a graph the project did not write.
 
     python3 torch_llama_export.py OUT_DIR --vocab 32000 --hidden 64 --intermediate 96 --layers 2 \
-        --heads 4 --kv-heads 2 --max-positions 64 [--tied] [--std 0.05] [--seed 7]
+        --heads 4 --kv-heads 2 --max-positions 64 [--tied] [--attention-bias] [--std 0.05] [--seed 7]
 
 Writes OUT_DIR/model.onnx, config.json and generation_config.json (as transformers saves them).
 With --from DIR the shape and the weights are those of a Llama folder the project wrote (config.json,
@@ -52,9 +52,10 @@ class Attention(nn.Module):
         super().__init__()
         self.heads, self.kv_heads, self.head_dim = c["num_attention_heads"], c["num_key_value_heads"], c["head_dim"]
         d = c["hidden_size"]
-        self.q_proj = nn.Linear(d, self.heads * self.head_dim, bias=False)
-        self.k_proj = nn.Linear(d, self.kv_heads * self.head_dim, bias=False)
-        self.v_proj = nn.Linear(d, self.kv_heads * self.head_dim, bias=False)
+        bias = c.get("attention_bias", False)  # Qwen2's query, key and value projections have biases
+        self.q_proj = nn.Linear(d, self.heads * self.head_dim, bias=bias)
+        self.k_proj = nn.Linear(d, self.kv_heads * self.head_dim, bias=bias)
+        self.v_proj = nn.Linear(d, self.kv_heads * self.head_dim, bias=bias)
         self.o_proj = nn.Linear(self.heads * self.head_dim, d, bias=False)
 
     def forward(self, x, cos, sin, bias, past_k, past_v):
@@ -147,6 +148,7 @@ def main():
     for flag in ("--vocab", "--hidden", "--intermediate", "--layers", "--heads", "--kv-heads", "--max-positions"):
         ap.add_argument(flag, type=int)
     ap.add_argument("--tied", action="store_true")
+    ap.add_argument("--attention-bias", action="store_true", help="biases on q, k and v, as Qwen2 has")
     ap.add_argument("--std", type=float, default=0.05, help="of the random weights; norm gains are 1 +- 0.2")
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
@@ -163,7 +165,7 @@ def main():
              "hidden_size": a.hidden, "intermediate_size": a.intermediate, "num_hidden_layers": a.layers,
              "num_attention_heads": a.heads, "num_key_value_heads": a.kv_heads, "head_dim": a.hidden // a.heads,
              "max_position_embeddings": a.max_positions, "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
-             "hidden_act": "silu", "tie_word_embeddings": a.tied, "torch_dtype": "float32", "use_cache": True,
+             "hidden_act": "silu", "attention_bias": a.attention_bias, "tie_word_embeddings": a.tied, "torch_dtype": "float32", "use_cache": True,
              "bos_token_id": 1, "eos_token_id": 2}
     torch.manual_seed(a.seed)
     model = LlamaForCausalLM(c).eval()

@@ -185,9 +185,24 @@ public final class ExperimentRunner implements Callable<Integer> {
     static final class All extends Base {
         @Override
         void run(ExperimentContext ctx) throws Exception {
+            long t = System.nanoTime();
             GekhmanExperiment.run(ctx);
+            double gekhman = (System.nanoTime() - t) / 1e9;
+            t = System.nanoTime();
             CategoriesExperiment.run(ctx);
+            double categories = (System.nanoTime() - t) / 1e9;
+            t = System.nanoTime();
             KaplanExperiment.run(ctx);
+            double kaplan = (System.nanoTime() - t) / 1e9;
+            // docs/results.md's time table, printed so that bin/bench-repeat can merge it over runs.
+            System.out.println();
+            System.out.println("| part | wall time |");
+            System.out.println("|---|---|");
+            System.out.printf(Locale.ROOT, "| Gekhman: 5 shares x 5 seeds + 5 filtered sets, each trained twice "
+                    + "(early stopping; 15 epochs) | %.1f s |%n", gekhman);
+            System.out.printf(Locale.ROOT, "| single-category sets: 4 categories x 5 seeds, each trained twice | %.1f s |%n",
+                    categories);
+            System.out.printf(Locale.ROOT, "| Kaplan: 7 methods x 5 seeds, 10 epochs each | %.1f s |%n", kaplan);
         }
     }
 

@@ -61,7 +61,7 @@ public final class PipelineWatch implements Callable<Integer> {
             description = "whether the monitor gates promotion (--no-gate: every version goes live as announced)")
     boolean gate;
 
-    @Option(names = "--stream", defaultValue = "", description = "what was pushed (compared runs must match)")
+    @Option(names = "--stream", defaultValue = "", description = "what was pushed, and against which model (compared runs must match)")
     String stream;
 
     @Option(names = "--summary-dir", defaultValue = "var/run")
@@ -374,12 +374,14 @@ public final class PipelineWatch implements Callable<Integer> {
         }
         System.out.println();
         System.out.println("=== the same stream, run by run ===");
-        System.out.println("| run | live version | its forgetting | most any live version forgot | versions live / rejected "
+        System.out.println("| run | wall time | rounds promoted / rejected | live version | its forgetting "
+                + "| most any live version forgot | versions live / rejected "
                 + "| learned (live version's lineage, MaybeKnown+WeaklyKnown) | every evaluation complete |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         runs.forEach((name, s) -> {
             JsonNode live = liveVersion(s);
-            System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %d / %d | %s | %s |%n", name,
+            System.out.printf(Locale.ROOT, "| %s | %d s | %d / %d | %s | %.3f | %.3f | %d / %d | %s | %s |%n", name,
+                    s.path("wallSeconds").asLong(), s.path("roundsPromoted").asInt(), s.path("roundsRejected").asInt(),
                     live == null ? "-" : live.path("key").asText(), live == null ? 0 : live.path("forgettingRate").asDouble(),
                     maxServedForgetting(s), count(s, "live", "promoted", "base"), count(s, "rejected"),
                     live == null ? "-" : share(live, "lineageLearned"), allComplete(s) ? "yes" : "no");

@@ -1,5 +1,7 @@
 package dev.knowgate.model.onnx;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.knowgate.model.gpt.GptWeights.Tensor;
 import dev.knowgate.model.llama.LlamaConfig;
@@ -27,7 +29,8 @@ import java.util.regex.Pattern;
  * an anonymous constant ({@code onnx::MatMul_123}) holding its transpose, [in, out]; torch names the
  * MatMul node after the module that made it ({@code /model/layers.0/self_attn/q_proj/MatMul}), so the
  * parameter's name is taken from the node and the constant is transposed back. A tensor found neither
- * way is refused by name.
+ * way is refused by name, and so is a model that is not a plain Llama (another model_type, biases in
+ * config.json or among the initializers), so that nothing trains a Llama that drops its parameters.
  */
 public final class LlamaOnnxReader {
 
@@ -39,12 +42,15 @@ public final class LlamaOnnxReader {
     private static final Pattern PROJECTION_NODE =
             Pattern.compile("/?((?:model/layers\\.\\d+/(?:self_attn|mlp)/[a-z]+_proj)|lm_head)/MatMul");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private LlamaOnnxReader() {
     }
 
     public static Result read(Path dir) throws IOException {
         Path modelFile = dir.resolve(LlamaOnnxWriter.MODEL_FILE);
         LlamaConfig config = LlamaConfig.read(dir.resolve(LlamaConfig.CONFIG_FILE));
+        refuseOtherArchitectures(dir.resolve(LlamaConfig.CONFIG_FILE));
         try {
             ProtoFields graph = ProtoFields.parse(Files.readAllBytes(modelFile)).message(7);
             if (graph == null) {
@@ -60,6 +66,11 @@ public final class LlamaOnnxReader {
                 String stored = init.string(8, "");
                 String name = expected.contains(stored) ? stored : folded.get(stored);
                 if (name == null) {
+                    if (isParameterName(stored) && !(config.tieWordEmbeddings() && stored.equals(LlamaWeights.LM_HEAD))) {
+                        // Such as Qwen2's q_proj.bias: training without it would write a different model.
+                        throw new GptOnnxFormatException("initializer '" + stored + "' is a parameter the Llama "
+                                + "architecture does not have");
+                    }
                     continue;
                 }
                 external |= init.has(13);
@@ -82,6 +93,35 @@ public final class LlamaOnnxReader {
             throw new GptOnnxFormatException(modelFile + ": not a valid ONNX protobuf: " + e.getMessage(), e);
         } catch (GptOnnxFormatException e) {
             throw new GptOnnxFormatException(modelFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A name under LlamaForCausalLM's modules, as torch names parameters; rotary frequencies are buffers. */
+    private static boolean isParameterName(String name) {
+        return (name.startsWith("model.") || name.startsWith("lm_head.")) && !name.endsWith("inv_freq");
+    }
+
+    /**
+     * Refuses a config.json of a model that is not a plain Llama: another model_type, or biases on the
+     * projections (attention_bias, mlp_bias), which LlamaWeights does not hold. Mistral is Llama's
+     * architecture but for its sliding window, so it passes where the window covers every position.
+     */
+    private static void refuseOtherArchitectures(Path configJson) throws IOException {
+        JsonNode c = JSON.readTree(configJson.toFile());
+        String type = c.path("model_type").asText(LlamaConfig.MODEL_TYPE);
+        JsonNode window = c.path("sliding_window");
+        boolean windowCoversAll = window.isMissingNode() || window.isNull()
+                || window.asLong() >= c.path("max_position_embeddings").asLong(Long.MAX_VALUE);
+        if (!(type.equals(LlamaConfig.MODEL_TYPE) || type.equals("mistral") && windowCoversAll)) {
+            throw new GptOnnxFormatException(configJson + ": model_type '" + type + "'"
+                    + (type.equals("mistral") ? " with a sliding window of " + window.asLong() + " positions" : "")
+                    + " is not the Llama architecture this reader trains");
+        }
+        for (String bias : List.of("attention_bias", "mlp_bias")) {
+            if (c.path(bias).asBoolean(false)) {
+                throw new GptOnnxFormatException(configJson + ": " + bias + " is true; the Llama architecture "
+                        + "this reader trains has no biases");
+            }
         }
     }
 
