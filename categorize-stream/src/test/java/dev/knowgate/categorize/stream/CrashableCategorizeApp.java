@@ -21,7 +21,27 @@ import java.util.Properties;
  */
 public final class CrashableCategorizeApp {
 
+    /**
+     * Starts the app in a JVM of its own, its output (its log lines and Kafka's, at INFO) in {@code log}.
+     * Arguments as {@link #main}'s.
+     */
+    static Process launch(Path log, String... args) throws java.io.IOException {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(javaBin, "-Xmx1g", "-Dai.djl.offline=true",
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-cp", System.getProperty("java.class.path"), CrashableCategorizeApp.class.getName()));
+        command.addAll(java.util.List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     public static void main(String[] args) throws Exception {
+        // Kafka logs through slf4j to JBoss LogManager, where Quarkus' start-up configuration holds every
+        // line until a Quarkus app configures logging; this app is none. The tests read these lines.
+        org.jboss.logmanager.handlers.ConsoleHandler console = new org.jboss.logmanager.handlers.ConsoleHandler(
+                org.jboss.logmanager.handlers.ConsoleHandler.Target.SYSTEM_OUT,
+                new org.jboss.logmanager.formatters.PatternFormatter("%d{HH:mm:ss,SSS} %-5p [%c] (%t) %s%e%n"));
+        console.setLevel(java.util.logging.Level.INFO);
+        org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").addHandler(console);
         LoadedModels live = new LoadedModels();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "knowgate-categorize-crash-test");
@@ -69,16 +89,28 @@ public final class CrashableCategorizeApp {
         @Override
         public java.util.Optional<dev.knowgate.categorize.model.CategorizedBatch> categorize(
                 java.util.List<dev.knowgate.contracts.Example> examples) throws Exception {
+            long t0 = System.nanoTime();
             Thread.sleep(delayMs);
-            return delegate.categorize(examples);
+            var batch = delegate.categorize(examples);
+            log(examples.size(), t0);
+            return batch;
         }
 
         @Override
         public java.util.Optional<dev.knowgate.categorize.model.CategorizedBatch> categorize(
                 dev.knowgate.categorize.model.ModelRef version, java.util.List<dev.knowgate.contracts.Example> examples)
                 throws Exception {
+            long t0 = System.nanoTime();
             Thread.sleep(delayMs);
-            return delegate.categorize(version, examples);
+            var batch = delegate.categorize(version, examples);
+            log(examples.size(), t0);
+            return batch;
+        }
+
+        /** One line per batch, so that a load test's log shows how its time went. */
+        private static void log(int examples, long t0) {
+            System.out.printf("%s batch of %d examples on %s took %.1f s%n", java.time.Instant.now(), examples,
+                    Thread.currentThread().getName(), (System.nanoTime() - t0) / 1e9);
         }
     }
 }

@@ -292,13 +292,8 @@ class ExactlyOnceCrashTest {
     }
 
     private Process launch(String bootstrap, Path state) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        System.out.println("crash test classpath: " + System.getProperty("java.class.path"));
-        return new ProcessBuilder(java, "-Xmx1g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-                CrashableCategorizeApp.class.getName(), bootstrap, state.toString(), TestModels.base().toString())
-                .redirectErrorStream(true)
-                // Kept in target/ for a look after a failure.
-                .redirectOutput(Path.of("target", "crash-test-app-" + (++launches) + ".log").toFile())
-                .start();
+        // Kept in target/ for a look after a failure.
+        return CrashableCategorizeApp.launch(Path.of("target", "crash-test-app-" + (++launches) + ".log"), bootstrap,
+                state.toString(), TestModels.base().toString());
     }
 }
