@@ -21,27 +21,13 @@ import java.util.Properties;
  */
 public final class CrashableCategorizeApp {
 
-    /**
-     * Starts the app in a JVM of its own, its output (its log lines and Kafka's, at INFO) in {@code log}.
-     * Arguments as {@link #main}'s.
-     */
+    /** Starts the app in a JVM of its own, its output in {@code log}. Arguments as {@link #main}'s. */
     static Process launch(Path log, String... args) throws java.io.IOException {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(javaBin, "-Xmx1g", "-Dai.djl.offline=true",
-                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-                "-cp", System.getProperty("java.class.path"), CrashableCategorizeApp.class.getName()));
-        command.addAll(java.util.List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return dev.knowgate.testing.ChildJvm.start(log, "1g", CrashableCategorizeApp.class, args);
     }
 
     public static void main(String[] args) throws Exception {
-        // Kafka logs through slf4j to JBoss LogManager, where Quarkus' start-up configuration holds every
-        // line until a Quarkus app configures logging; this app is none. The tests read these lines.
-        org.jboss.logmanager.handlers.ConsoleHandler console = new org.jboss.logmanager.handlers.ConsoleHandler(
-                org.jboss.logmanager.handlers.ConsoleHandler.Target.SYSTEM_OUT,
-                new org.jboss.logmanager.formatters.PatternFormatter("%d{HH:mm:ss,SSS} %-5p [%c] (%t) %s%e%n"));
-        console.setLevel(java.util.logging.Level.INFO);
-        org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").addHandler(console);
+        dev.knowgate.testing.ChildJvm.logToStdout(); // the tests read Kafka's lines
         LoadedModels live = new LoadedModels();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "knowgate-categorize-crash-test");

@@ -22,6 +22,7 @@ import java.util.Properties;
 public final class CrashableMonitorApp {
 
     public static void main(String[] args) throws Exception {
+        dev.knowgate.testing.ChildJvm.logToStdout(); // Kafka's lines in the log a failed test prints
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "knowgate-monitor-crash-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);

@@ -131,11 +131,7 @@ class MonitorCrashTest {
     }
 
     private Process launch(String bootstrap, Path state) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                CrashableMonitorApp.class.getName(), bootstrap, state.toString(), Integer.toString(PROBES))
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of("target", "crash-monitor-" + (++launches) + ".log").toFile())
-                .start();
+        return dev.knowgate.testing.ChildJvm.start(Path.of("target", "crash-monitor-" + (++launches) + ".log"), "512m",
+                CrashableMonitorApp.class, bootstrap, state.toString(), Integer.toString(PROBES));
     }
 }

@@ -25,6 +25,7 @@ import java.util.Map;
 public final class CrashableTrainerApp {
 
     public static void main(String[] args) throws Exception {
+        dev.knowgate.testing.ChildJvm.logToStdout(); // Kafka's lines in the log a failed test prints
         String bootstrap = args[0];
         String accepted = args[1];
         String modelsTopic = args[2];

@@ -277,13 +277,10 @@ class TrainerCrashTest {
     }
 
     private Process launch(String bootstrap, Topics t, Path registry, String halt, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx1g", "-Dai.djl.offline=true",
-                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", System.getProperty("java.class.path"),
-                CrashableTrainerApp.class.getName(), bootstrap, t.accepted(), t.models(), t.group(), registry.toString(),
+        return dev.knowgate.testing.ChildJvm.start(log, "1g", CrashableTrainerApp.class,
+                bootstrap, t.accepted(), t.models(), t.group(), registry.toString(),
                 KnownFacts.BASE.toString(), halt, "3", // all examples are on the topic before it starts
-                t.decisions(), t.parked(), t.released(), t.returns())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                t.decisions(), t.parked(), t.released(), t.returns());
     }
 
     /** What the monitor would do: a decision on models.decisions. */
