@@ -75,28 +75,24 @@ public final class CrashableCategorizeApp {
         @Override
         public java.util.Optional<dev.knowgate.categorize.model.CategorizedBatch> categorize(
                 java.util.List<dev.knowgate.contracts.Example> examples) throws Exception {
-            long t0 = System.nanoTime();
-            Thread.sleep(delayMs);
-            var batch = delegate.categorize(examples);
-            log(examples.size(), t0);
-            return batch;
+            return slowly(examples.size(), () -> delegate.categorize(examples));
         }
 
         @Override
         public java.util.Optional<dev.knowgate.categorize.model.CategorizedBatch> categorize(
                 dev.knowgate.categorize.model.ModelRef version, java.util.List<dev.knowgate.contracts.Example> examples)
                 throws Exception {
-            long t0 = System.nanoTime();
-            Thread.sleep(delayMs);
-            var batch = delegate.categorize(version, examples);
-            log(examples.size(), t0);
-            return batch;
+            return slowly(examples.size(), () -> delegate.categorize(version, examples));
         }
 
-        /** One line per batch, so that a load test's log shows how its time went. */
-        private static void log(int examples, long t0) {
+        /** The batch after {@code delayMs}, and one line about it, so that a load test's log shows how its time went. */
+        private <T> T slowly(int examples, java.util.concurrent.Callable<T> batch) throws Exception {
+            long t0 = System.nanoTime();
+            Thread.sleep(delayMs);
+            T result = batch.call();
             System.out.printf("%s batch of %d examples on %s took %.1f s%n", java.time.Instant.now(), examples,
                     Thread.currentThread().getName(), (System.nanoTime() - t0) / 1e9);
+            return result;
         }
     }
 }
