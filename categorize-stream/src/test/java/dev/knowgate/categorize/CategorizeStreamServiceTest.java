@@ -27,11 +27,7 @@ import dev.knowgate.world.WorldConfig;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -42,8 +38,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -423,13 +419,11 @@ class CategorizeStreamServiceTest {
         Example training = examples(37, 38).get(0);
         Fact probe = WORLD.probes().get(10);
         long sent = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = producer()) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), training.id(),
-                    ContractJson.write(training));
-            r.headers().add(ProbeHeaders.MODEL, "knowgate-base@99".getBytes(StandardCharsets.UTF_8));
-            r.headers().add(ProbeHeaders.EVALUATION_ID, "eval-never".getBytes(StandardCharsets.UTF_8));
-            producer.send(r);
-        }
+        ProducerRecord<String, byte[]> headed = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), training.id(),
+                ContractJson.write(training));
+        headed.headers().add(ProbeHeaders.MODEL, "knowgate-base@99".getBytes(StandardCharsets.UTF_8));
+        headed.headers().add(ProbeHeaders.EVALUATION_ID, "eval-never".getBytes(StandardCharsets.UTF_8));
+        write(List.of(headed));
         sendProbes(List.of(probe), "knowgate-base@99", "eval-never");
 
         await().atMost(Duration.ofSeconds(15)).until(() -> categorized(Set.of(training.id())).size() == 1);
@@ -556,16 +550,16 @@ class CategorizeStreamServiceTest {
     }
 
     private static void sendProbes(List<Fact> probes, String model, String evaluation) {
-        try (KafkaProducer<String, byte[]> producer = producer()) {
-            for (Fact f : probes) {
-                Example e = f.toExample();
-                ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(),
-                        ContractJson.write(e));
-                r.headers().add(ProbeHeaders.MODEL, model.getBytes(StandardCharsets.UTF_8));
-                r.headers().add(ProbeHeaders.EVALUATION_ID, evaluation.getBytes(StandardCharsets.UTF_8));
-                producer.send(r);
-            }
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (Fact f : probes) {
+            Example e = f.toExample();
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(),
+                    ContractJson.write(e));
+            r.headers().add(ProbeHeaders.MODEL, model.getBytes(StandardCharsets.UTF_8));
+            r.headers().add(ProbeHeaders.EVALUATION_ID, evaluation.getBytes(StandardCharsets.UTF_8));
+            records.add(r);
         }
+        write(records);
     }
 
     private static List<ProbeResult> probeResults(String evaluation) {
@@ -581,20 +575,15 @@ class CategorizeStreamServiceTest {
     }
 
     private static void send(List<Example> examples) {
-        try (KafkaProducer<String, byte[]> producer = producer()) {
-            examples.forEach(e -> producer.send(new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(),
-                    ContractJson.write(e))));
-        }
+        write(examples.stream().map(e -> new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(),
+                ContractJson.write(e))).toList());
     }
 
     private static void publish(String topic, String key, byte[] value) {
-        try (KafkaProducer<String, byte[]> producer = producer()) {
-            producer.send(new ProducerRecord<>(topic, key, value));
-        }
+        write(List.of(new ProducerRecord<>(topic, key, value)));
     }
 
-    private static KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+    private static void write(List<ProducerRecord<String, byte[]>> records) {
+        TopicContents.write(KafkaBroker.shared().bootstrapServers(), records);
     }
 }

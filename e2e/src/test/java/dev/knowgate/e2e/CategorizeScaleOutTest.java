@@ -14,11 +14,7 @@ import dev.knowgate.world.WorldConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -231,13 +227,9 @@ class CategorizeScaleOutTest {
     }
 
     private static void produce(String bootstrap, List<Example> examples) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (Example e : examples) { // keyed by example id, as ingest keys them
-                producer.send(new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(), ContractJson.write(e)));
-            }
-        }
+        // keyed by example id, as ingest keys them
+        TopicContents.write(bootstrap, examples.stream().map(e -> new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(),
+                e.id(), ContractJson.write(e))).toList());
     }
 
     /** The instance's answer once it has one: 503 (still starting) is asked again. */

@@ -196,15 +196,14 @@ class MonitorLeaseTest {
     /** What categorize-stream would answer under {@code version}: the first {@code wrong} probes wrongly. */
     private static void answer(String bootstrap, String evaluationId, long version, List<Example> probes, int wrong)
             throws Exception {
-        try (KafkaProducer<String, byte[]> p = producer(bootstrap)) {
-            for (int i = 0; i < probes.size(); i++) {
-                boolean right = i >= wrong;
-                ProbeResult r = new ProbeResult(probes.get(i).id(), evaluationId, "knowgate-base", version,
-                        right ? Category.HIGHLY_KNOWN : Category.UNKNOWN, right ? 1 : 0, right ? 1 : 0, right, Instant.now());
-                p.send(new ProducerRecord<>(Topics.PROBES_RESULTS.name(), r.probeId(), ContractJson.write(r)));
-            }
-            p.flush();
+        List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+        for (int i = 0; i < probes.size(); i++) {
+            boolean right = i >= wrong;
+            ProbeResult r = new ProbeResult(probes.get(i).id(), evaluationId, "knowgate-base", version,
+                    right ? Category.HIGHLY_KNOWN : Category.UNKNOWN, right ? 1 : 0, right ? 1 : 0, right, Instant.now());
+            records.add(new ProducerRecord<>(Topics.PROBES_RESULTS.name(), r.probeId(), ContractJson.write(r)));
         }
+        TopicContents.write(bootstrap, records);
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrap) {

@@ -1,17 +1,13 @@
 package dev.knowgate.e2e;
 
-import dev.knowgate.contracts.Example;
 import dev.knowgate.contracts.json.ContractJson;
 import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.testing.KafkaBroker;
+import dev.knowgate.testing.TopicContents;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.WorldConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -223,14 +219,8 @@ class PrometheusScrapeTest {
     }
 
     private static void sendMalformed(String bootstrap) {
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
-            producer.send(new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), "malformed",
-                    "not json".getBytes(StandardCharsets.UTF_8)));
-            producer.flush();
-        }
+        TopicContents.write(bootstrap, List.of(new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), "malformed",
+                "not json".getBytes(StandardCharsets.UTF_8))));
     }
 
     private static String sha256(String s) throws Exception {

@@ -17,11 +17,7 @@ import dev.knowgate.world.WorldConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,22 +63,20 @@ class ExactlyOnceCrashTest {
         List<Example> examples = java.util.stream.IntStream.range(0, EXAMPLES).mapToObj(i ->
                 pool.get(i).withCurator("crash").withSubmission(i < EXAMPLES / 2 ? "crash-a" : "crash-b")).toList();
         List<Example> probes = world.probes().stream().map(f -> f.toExample()).toList();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < examples.size(); i++) {
-                Example e = examples.get(i);
-                producer.send(new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(), ContractJson.write(e)));
-                if (i % 3 == 0 && i / 3 < probes.size()) { // the evaluation interleaved with the stream
-                    Example p = probes.get(i / 3);
-                    ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), p.id(),
-                            ContractJson.write(p));
-                    r.headers().add(ProbeHeaders.MODEL, "knowgate-base@1".getBytes(StandardCharsets.UTF_8));
-                    r.headers().add(ProbeHeaders.EVALUATION_ID, "eval-crash".getBytes(StandardCharsets.UTF_8));
-                    producer.send(r);
-                }
+        List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            Example e = examples.get(i);
+            records.add(new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(), ContractJson.write(e)));
+            if (i % 3 == 0 && i / 3 < probes.size()) { // the evaluation interleaved with the stream
+                Example p = probes.get(i / 3);
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), p.id(),
+                        ContractJson.write(p));
+                r.headers().add(ProbeHeaders.MODEL, "knowgate-base@1".getBytes(StandardCharsets.UTF_8));
+                r.headers().add(ProbeHeaders.EVALUATION_ID, "eval-crash".getBytes(StandardCharsets.UTF_8));
+                records.add(r);
             }
         }
+        TopicContents.write(bootstrap, records);
 
         Path state = tmp.resolve("state");
         Process first = launch(bootstrap, state);
@@ -244,12 +238,8 @@ class ExactlyOnceCrashTest {
     }
 
     private static void sendDecisions(String bootstrap, List<QuarantineDecision> decisions) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            decisions.forEach(d -> producer.send(new ProducerRecord<>(Topics.QUARANTINE_DECISIONS.name(), d.exampleId(),
-                    ContractJson.write(d))));
-        }
+        TopicContents.write(bootstrap, decisions.stream().map(d -> new ProducerRecord<>(Topics.QUARANTINE_DECISIONS.name(),
+                d.exampleId(), ContractJson.write(d))).toList());
     }
 
     /** Released examples on examples.released (read_committed), with how often each appears. */

@@ -3,22 +3,60 @@ package dev.knowgate.testing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * Everything on a topic of a real broker, from the beginning to the end as of the call, read the
- * way a downstream consumer reads it.
+ * way a downstream consumer reads it; and a test's records written to topics, each acknowledged.
  */
 public final class TopicContents {
 
     private TopicContents() {
+    }
+
+    /**
+     * Writes the records in order and returns once the broker has acknowledged every one; fails naming
+     * the first it refused. A test that sent and did not look lost records without a word: right after
+     * a topic was created, a first batch refused (NOT_LEADER_OR_FOLLOWER) and retried behind later
+     * batches the broker had meanwhile taken was refused for good (OUT_OF_ORDER_SEQUENCE_NUMBER) and
+     * dropped after the delivery timeout. One request in flight per connection keeps a retried batch
+     * ahead of the next.
+     */
+    public static void write(String bootstrapServers, List<ProducerRecord<String, byte[]>> records) {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
+                new StringSerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> sent = records.stream().map(producer::send).toList();
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get();
+                } catch (ExecutionException e) {
+                    ProducerRecord<String, byte[]> r = records.get(i);
+                    throw new AssertionError("the broker did not take record " + (i + 1) + " of " + records.size()
+                            + " (topic " + r.topic() + ", key " + r.key() + "): " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted while writing to " + records.get(i).topic(), e);
+                }
+            }
+        }
     }
 
     /** Committed records only: the end is the last stable offset, aborted transactions are skipped. */

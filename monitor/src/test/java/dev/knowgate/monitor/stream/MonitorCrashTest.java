@@ -14,11 +14,7 @@ import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,24 +50,22 @@ class MonitorCrashTest {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             new TopicProvisioner(admin, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
         }
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-            for (long v = 1; v <= 2; v++) {
-                ModelVersion version = new ModelVersion(SchemaVersions.CURRENT, MODEL, v, v == 1 ? null : v - 1, "knowgate-gpt",
-                        List.of(new ModelFile("model.onnx", "0".repeat(64), 1)), "Q: {question}\nA:", "\n", Instant.now(),
-                        null, "/registry/" + v);
-                p.send(new ProducerRecord<>(Topics.MODELS.name(), version.key(), ContractJson.write(version))).get();
-            }
-            for (long v = 1; v <= 2; v++) {
-                for (int i = 0; i < PROBES; i++) {
-                    boolean right = v == 1 || i >= 2; // v2 forgets 2 of 300: within the gate
-                    ProbeResult r = new ProbeResult("probe-" + i, "eval-" + v, MODEL, v,
-                            right ? Category.HIGHLY_KNOWN : Category.UNKNOWN, right ? 1 : 0, right ? 1 : 0, right, Instant.now());
-                    p.send(new ProducerRecord<>(Topics.PROBES_RESULTS.name(), r.probeId(), ContractJson.write(r)));
-                }
-            }
-            p.flush();
+        List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+        for (long v = 1; v <= 2; v++) {
+            ModelVersion version = new ModelVersion(SchemaVersions.CURRENT, MODEL, v, v == 1 ? null : v - 1, "knowgate-gpt",
+                    List.of(new ModelFile("model.onnx", "0".repeat(64), 1)), "Q: {question}\nA:", "\n", Instant.now(),
+                    null, "/registry/" + v);
+            records.add(new ProducerRecord<>(Topics.MODELS.name(), version.key(), ContractJson.write(version)));
         }
+        for (long v = 1; v <= 2; v++) {
+            for (int i = 0; i < PROBES; i++) {
+                boolean right = v == 1 || i >= 2; // v2 forgets 2 of 300: within the gate
+                ProbeResult r = new ProbeResult("probe-" + i, "eval-" + v, MODEL, v,
+                        right ? Category.HIGHLY_KNOWN : Category.UNKNOWN, right ? 1 : 0, right ? 1 : 0, right, Instant.now());
+                records.add(new ProducerRecord<>(Topics.PROBES_RESULTS.name(), r.probeId(), ContractJson.write(r)));
+            }
+        }
+        TopicContents.write(bootstrap, records);
 
         Path state = tmp.resolve("state");
         Process first = launch(bootstrap, state);
