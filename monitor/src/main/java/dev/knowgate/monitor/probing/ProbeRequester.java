@@ -24,6 +24,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -36,10 +38,13 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * Owns the probe set and asks for evaluations. At start it writes the probe set to the compacted
@@ -57,10 +62,11 @@ public class ProbeRequester {
     private static final Backoff RESTARTS = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(1), Backoff.Jitter.NONE);
     private static final Duration HEALTHY_AFTER = Duration.ofMinutes(1);
 
-    private final MonitorConfig config;
+    private final Duration reprobeInterval;
     private final Map<String, Object> kafkaConfig;
     private final ProbeProgress progress;
     private final MeterRegistry meters;
+    private final Counter failed;
     private final Set<String> requested = new HashSet<>();
     private final ProbeSet probes;
     private final int probeCount;
@@ -74,12 +80,20 @@ public class ProbeRequester {
     public ProbeRequester(MonitorConfig config, ProbeSet probes,
                           @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
                           ProbeProgress progress, MeterRegistry meters) {
-        this.config = config;
+        this(config.probes().reprobeInterval(), probes, kafkaConfig, progress, meters);
+    }
+
+    ProbeRequester(Duration reprobeInterval, ProbeSet probes, Map<String, Object> kafkaConfig, ProbeProgress progress,
+                   MeterRegistry meters) {
+        this.reprobeInterval = reprobeInterval;
         this.probes = probes;
         this.probeCount = probes.probes().size(); // an evaluation is complete when every probe is answered
         this.kafkaConfig = kafkaConfig;
         this.progress = progress;
         this.meters = meters;
+        this.failed = Counter.builder("knowgate.monitor.probe.requester.failures")
+                .description("times the probe requester failed and started over (broker away, a probe refused)")
+                .register(meters);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -124,6 +138,7 @@ public class ProbeRequester {
                 failures = Duration.ofNanos(System.nanoTime() - started).compareTo(HEALTHY_AFTER) >= 0 ? 1 : failures + 1;
                 Duration wait = RESTARTS.delay(failures);
                 LOG.errorf(e, "the probe requester failed (%s); starting over in %s", e.getMessage(), wait);
+                failed.increment();
                 try {
                     Sleeper.THREAD.sleep(wait);
                 } catch (InterruptedException ie) {
@@ -143,7 +158,7 @@ public class ProbeRequester {
             publishProbeSet(p);
             c.assign(List.of(MODELS));
             c.seekToBeginning(List.of(MODELS));
-            long interval = config.probes().reprobeInterval().toMillis();
+            long interval = reprobeInterval.toMillis();
             long nextReprobe = interval > 0 ? System.currentTimeMillis() + interval : Long.MAX_VALUE;
             while (!stopping) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(1))) {
@@ -164,27 +179,53 @@ public class ProbeRequester {
     }
 
     private void publishProbeSet(KafkaProducer<String, byte[]> p) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (Example e : probes.probes()) {
-            p.send(new ProducerRecord<>(Topics.PROBES.name(), e.id(), ContractJson.write(e)));
+            sent.add(p.send(new ProducerRecord<>(Topics.PROBES.name(), e.id(), ContractJson.write(e))));
         }
-        p.flush();
+        awaitAll(sent, "the probe set");
         LOG.infof("probe set: %d probes on %s", probes.probes().size(), Topics.PROBES.name());
     }
 
     /** Sends every probe to categorize-stream for {@code modelKey}, tagged with the evaluation. */
     private void request(KafkaProducer<String, byte[]> p, String modelKey, String evaluationId) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (Example e : probes.probes()) {
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.EXAMPLES_SUBMITTED.name(), e.id(),
                     ContractJson.write(e));
             r.headers().add(ProbeHeaders.MODEL, modelKey.getBytes(StandardCharsets.UTF_8));
             r.headers().add(ProbeHeaders.EVALUATION_ID, evaluationId.getBytes(StandardCharsets.UTF_8));
-            p.send(r);
+            sent.add(p.send(r));
         }
-        p.flush();
+        awaitAll(sent, "evaluation " + evaluationId + " of " + modelKey);
         Counter.builder("knowgate.monitor.probe.evaluations.requested")
                 .description("probe evaluations requested from categorize-stream (one per model version, plus re-probes)")
                 .register(meters).increment();
         LOG.infof("requested probe evaluation %s of %s (%d probes)", evaluationId, modelKey, probes.probes().size());
+    }
+
+    /**
+     * Returns once the broker has taken every record; a refusal fails this pass, and the loop starts
+     * over (the version is requested again). An evaluation missing probes would never be complete.
+     */
+    private static void awaitAll(List<Future<RecordMetadata>> sent, String what) {
+        int refused = 0;
+        Throwable first = null;
+        for (Future<RecordMetadata> f : sent) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                refused++;
+                first = first == null ? e.getCause() : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptException(e);
+            }
+        }
+        if (first != null) {
+            throw new KafkaException(refused + " of " + sent.size() + " records of " + what + " were not written: "
+                    + first.getMessage(), first);
+        }
     }
 
     private java.util.Optional<ModelVersion> version(ConsumerRecord<String, byte[]> r) {
@@ -213,6 +254,9 @@ public class ProbeRequester {
         c.put(ProducerConfig.CLIENT_ID_CONFIG, "monitor-probe-requester");
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One request at a time: a batch refused while a new partition gets its leader is retried ahead
+        // of the next, not refused for good behind batches the broker took meanwhile (OUT_OF_ORDER_SEQUENCE_NUMBER).
+        c.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return c;
     }
 }
