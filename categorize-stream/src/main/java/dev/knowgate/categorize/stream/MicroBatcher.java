@@ -122,8 +122,16 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 share(kv.key, kv.value);
             }
         }
-        // Results other tasks' batches left here are routed soon, whatever maxWait is.
-        context.schedule(Duration.ofMillis(20), PunctuationType.WALL_CLOCK_TIME, now -> routeReady());
+        // Results other tasks' batches left here are routed soon, whatever maxWait is, and a batch's worth
+        // waiting across the tasks runs even when no new record comes to start it (where the thread's
+        // transactions bound the batches it starts; TransactionBudget).
+        context.schedule(Duration.ofMillis(20), PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (TransactionBudget.transactional()) {
+                fillOrRoute();
+            } else {
+                routeReady();
+            }
+        });
         Duration tick = settings.maxWait().dividedBy(4);
         context.schedule(tick.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : tick,
                 PunctuationType.WALL_CLOCK_TIME, now -> {
@@ -176,9 +184,17 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
         pendingCount++;
         oldestArrival = Math.min(oldestArrival, arrived);
         // A batch fills from this task's examples or from every task's on this instance (SharedBatches).
-        if (pendingCount - waitingCount >= settings.size()
-                || (categorizer.live().isPresent() && shared.waiting() >= settings.size())) {
+        if (pendingCount - waitingCount >= settings.size()) {
             flush();
+        } else {
+            fillOrRoute();
+        }
+    }
+
+    /** Runs the full batches that wait across the tasks here, if any; else routes what others computed. */
+    private void fillOrRoute() {
+        if (categorizer.live().isPresent() && shared.batchWaiting(settings.size())) {
+            flushFullBatches();
         } else {
             routeReady();
         }
@@ -218,14 +234,54 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             route(List.of(KeyValue.pair(r.getKey(), p)), r.getValue().batch(), r.getValue().startedMs(),
                     r.getValue().finishedMs());
         }
-        if (ready.isEmpty()) {
-            return;
+        if (!ready.isEmpty()) {
+            recountAfterOthersTook();
         }
-        // What other batches took no longer holds this task's oldest arrival (which starts its own
-        // partial batch after maxWait): recount from what is still pending.
+    }
+
+    /**
+     * What other batches took (or a full batch of this task's took) no longer holds this task's oldest
+     * arrival, which starts its own partial batch after maxWait: recount from what is still pending.
+     */
+    private void recountAfterOthersTook() {
         long oldest = recountPending();
         waitingCount = Math.min(waitingCount, pendingCount);
         oldestArrival = pendingCount == 0 ? Long.MAX_VALUE : Math.max(oldest, lastFlushAt);
+    }
+
+    /**
+     * Categorizes full batches only: this task's training examples filled up with other tasks' waiting
+     * ones, and with none of its own, a batch of theirs. Started because a batch's worth waits across
+     * the tasks, which another thread's batch may have taken since; a batch that cannot be filled is not
+     * started (it would be a partial model call), and what is left keeps its place and its clock.
+     */
+    private void flushFullBatches() {
+        routeReady();
+        Optional<ModelRef> live = categorizer.live();
+        if (live.isEmpty()) {
+            return;
+        }
+        List<KeyValue<String, PendingExample>> training = new ArrayList<>();
+        try (KeyValueIterator<String, PendingExample> it = pending.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, PendingExample> kv = it.next();
+                if (kv.value.probeFor() == null && !shared.computingElsewhere(task, kv.key)) {
+                    training.add(kv);
+                }
+            }
+        }
+        TransactionBudget.flushStarting();
+        for (int from = 0; from == 0 || from < training.size(); from += settings.size()) {
+            if (!TransactionBudget.tryStartBatch(settings.maxFlushTime())) {
+                break; // the thread's transaction has had its batches; this waits for the next one
+            }
+            List<KeyValue<String, PendingExample>> batch = training.subList(Math.min(from, training.size()),
+                    Math.min(training.size(), from + settings.size()));
+            if (!categorizeShared(batch, live.get(), true)) {
+                break;
+            }
+        }
+        recountAfterOthersTook();
     }
 
     /** Sets {@link #pendingCount} from the store; returns the oldest arrival pending (MAX_VALUE: none). */
@@ -288,7 +344,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             // Each batch is this task's next examples, filled up with other tasks' waiting ones. With none
             // of its own it computes the others' only when they fill a batch: a task that flushes to look
             // at its waiting probes again must not start partial batches.
-            for (int from = 0; from < training.size() || (from == 0 && shared.waiting() >= settings.size());
+            for (int from = 0; from < training.size() || (from == 0 && shared.batchWaiting(settings.size()));
                  from += settings.size()) {
                 if (!TransactionBudget.tryStartBatch(budget)) {
                     cut = true;
@@ -296,7 +352,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
                 }
                 List<KeyValue<String, PendingExample>> batch = training.subList(Math.min(from, training.size()),
                         Math.min(training.size(), from + settings.size()));
-                categorizeShared(batch, live.get());
+                categorizeShared(batch, live.get(), batch.isEmpty());
             }
         }
         for (Map.Entry<ModelRef, List<KeyValue<String, PendingExample>>> e : probes.entrySet()) {
@@ -331,15 +387,19 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
 
     /**
      * One batch under the live version: {@code batch} (this task's) plus other tasks' waiting examples up
-     * to the batch size. This task routes its own results now; the others are left with their tasks.
+     * to the batch size; with {@code fullOnly}, only if that fills it. This task routes its own results
+     * now; the others are left with their tasks. Returns whether the batch ran (a failed batch's
+     * examples were categorized one by one).
      */
-    private void categorizeShared(List<KeyValue<String, PendingExample>> batch, ModelRef version) {
+    private boolean categorizeShared(List<KeyValue<String, PendingExample>> batch, ModelRef version, boolean fullOnly) {
         List<KeyValue<String, PendingExample>> fresh = notYetCategorized(batch, version);
-        SharedBatches.Loan loan = shared.claim(task, fresh.stream().map(kv -> kv.key).toList(), settings.size());
+        List<String> keys = fresh.stream().map(kv -> kv.key).toList();
+        SharedBatches.Loan loan = fullOnly ? shared.claimFull(task, keys, settings.size())
+                : shared.claim(task, keys, settings.size());
         // (an example of this task another thread's batch took meanwhile is routed when that batch is done)
         List<KeyValue<String, PendingExample>> todo = fresh.stream().filter(kv -> loan.own().contains(kv.key)).toList();
         if (todo.isEmpty() && loan.borrowed().isEmpty()) {
-            return;
+            return false;
         }
         List<Example> examples = new ArrayList<>(todo.stream().map(kv -> kv.value.example()).toList());
         examples.addAll(loan.examples());
@@ -354,11 +414,11 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             for (KeyValue<String, PendingExample> kv : todo) {
                 categorizeAlone(kv, version, list -> categorizer.categorize(list));
             }
-            return;
+            return true;
         }
         if (result.isEmpty()) {
             shared.release(loan);
-            return; // the version went away; everything stays pending
+            return false; // the version went away; everything stays pending
         }
         CategorizedBatch b = result.get();
         long nanos = b.inferenceNanos();
@@ -378,6 +438,7 @@ final class MicroBatcher implements Processor<String, byte[], String, Object> {
             route(todo, new CategorizedBatch(b.model(), b.method(), b.config(), b.outcomes().subList(0, todo.size()),
                     each * todo.size()), started, finished);
         }
+        return true;
     }
 
     /** The batch less examples this version already judged (their submissions learn that verdict). */

@@ -166,6 +166,40 @@ final class SharedBatches {
         return new Loan(token, claimed, borrowed);
     }
 
+    /**
+     * {@link #claim}, but only a full batch: when fewer than {@code size} can be claimed it claims
+     * nothing (an empty loan). Atomic, so two threads that each saw a batch's worth waiting never
+     * split it into two partial batches; the one that comes second finds it taken and waits.
+     */
+    synchronized Loan claimFull(TaskId task, List<String> own, int size) {
+        Loan loan = claim(task, own, size);
+        if (loan.own().size() + loan.borrowed().size() < size) {
+            release(loan);
+            return new Loan(loan.token(), List.of(), List.of());
+        }
+        return loan;
+    }
+
+    /** Whether at least {@code size} examples wait across the tasks here (a full batch could be claimed). */
+    synchronized boolean batchWaiting(int size) {
+        int entries = 0;
+        for (Map<String, Entry> e : tasks.values()) {
+            entries += e.size();
+        }
+        if (entries < size) {
+            return false; // the common quiet case, without looking at each entry
+        }
+        int n = 0;
+        for (Map<String, Entry> e : tasks.values()) {
+            for (Entry x : e.values()) {
+                if (x.claim == null && x.ready == null && ++n >= size) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The loan's batch ran: each borrowed example still claimed by it gets its result. */
     synchronized void settle(Loan loan, List<Ready> results) {
         for (int i = 0; i < loan.borrowed().size(); i++) {

@@ -34,6 +34,15 @@ final class TransactionBudget {
         }
     }
 
+    /**
+     * Whether this thread's budget is bounded by its transactions (a commit was seen). Without that
+     * signal the budget is one per flush, so nothing but a flush may start batches: a punctuation
+     * starting them too would add batches to a transaction no budget sees.
+     */
+    static boolean transactional() {
+        return WINDOW.get().commitsSeen;
+    }
+
     /** Whether a batch may start now in this thread's transaction; if so, it is counted as started. */
     static boolean tryStartBatch(Duration max) {
         Window w = WINDOW.get();

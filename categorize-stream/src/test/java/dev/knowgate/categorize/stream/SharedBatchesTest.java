@@ -86,6 +86,29 @@ class SharedBatchesTest {
         assertThat(shared.waiting()).isZero();
     }
 
+    @Test
+    void aFullBatchIsClaimedWholeOrNotAtAllSoTwoThreadsNeverSplitOneIntoTwoPartialCalls() {
+        SharedBatches shared = aWaitingWithB1AndB2();
+        add(shared, C, "c1", 3);
+        assertThat(shared.batchWaiting(4)).isTrue();
+        assertThat(shared.batchWaiting(5)).isFalse();
+
+        // Another thread's batch takes two of the four between the look and the claim.
+        SharedBatches.Loan other = shared.claim(C, List.of("c1"), 2);
+        assertThat(other.borrowed()).hasSize(1);
+        assertThat(shared.batchWaiting(4)).isFalse();
+        SharedBatches.Loan partial = shared.claimFull(A, List.of("a1"), 4);
+        assertThat(partial.own()).isEmpty();
+        assertThat(partial.borrowed()).isEmpty();
+        assertThat(shared.waiting()).as("nothing taken by the claim that could not fill").isEqualTo(2);
+
+        shared.release(other);
+        SharedBatches.Loan full = shared.claimFull(A, List.of("a1"), 4);
+        assertThat(full.own()).containsExactly("a1");
+        assertThat(full.borrowed()).extracting(SharedBatches.Borrowed::key).containsExactlyInAnyOrder("b1", "b2", "c1");
+        assertThat(shared.waiting()).isZero();
+    }
+
     /** Task A's a1, task B's b1 and b2, all waiting. */
     private static SharedBatches aWaitingWithB1AndB2() {
         SharedBatches shared = new SharedBatches();

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,8 +46,14 @@ class ProbeRequesterTest {
         try (KafkaBroker broker = KafkaBroker.startEmbedded(Map.of());
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             String bootstrap = broker.bootstrapServers();
+            // Every probe is larger than 64 bytes: the broker refuses them all. The limit is part of the
+            // topic's creation, so its log has it from the first write; an altered config reaches the
+            // broker a moment later, and under load the requester's first write came first (CI, stop 37).
+            Map<String, String> refusing = new HashMap<>(Topics.PROBES.allConfigs());
+            refusing.put("max.message.bytes", "64");
+            admin.createTopics(List.of(new NewTopic(Topics.PROBES.name(), Topics.PROBES.partitions(), (short) 1)
+                    .configs(refusing))).all().get();
             new TopicProvisioner(admin, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
-            maxMessageBytes(admin, "64"); // every probe is larger: the broker refuses them all
             ProbeSet probes = new ProbeSet(ProbeSet.world("standard", 42L).probes().subList(0, PROBES));
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             // The producer retries a refused probe (it splits the batch) until its delivery timeout: 5 s here.
@@ -59,7 +67,7 @@ class ProbeRequesterTest {
                         .until(() -> failures(meters) >= 1);
                 assertThat(TopicContents.uncommitted(bootstrap, Topics.PROBES.name())).isEmpty();
 
-                maxMessageBytes(admin, null); // the broker takes them again
+                takeEveryProbe(admin);
                 await("the probe set written on the requester's next try").atMost(Duration.ofSeconds(60))
                         .until(() -> TopicContents.committed(bootstrap, Topics.PROBES.name()).size() == PROBES);
 
@@ -78,11 +86,10 @@ class ProbeRequesterTest {
         }
     }
 
-    /** Sets the probes topic's max.message.bytes; null removes the setting. */
-    private static void maxMessageBytes(Admin admin, String value) throws Exception {
+    /** Removes the probes topic's max.message.bytes: the broker takes probes again. */
+    private static void takeEveryProbe(Admin admin) throws Exception {
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.PROBES.name());
-        ConfigEntry entry = new ConfigEntry("max.message.bytes", value);
-        AlterConfigOp op = new AlterConfigOp(entry, value == null ? AlterConfigOp.OpType.DELETE : AlterConfigOp.OpType.SET);
+        AlterConfigOp op = new AlterConfigOp(new ConfigEntry("max.message.bytes", null), AlterConfigOp.OpType.DELETE);
         admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get();
     }
 
