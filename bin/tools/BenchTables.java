@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * Measured: `COMMAND` on YYYY-MM-DD, MACHINE, N run[s][ (NOTE)]; table `ID`.
  * Not measured: WHY.
  * </pre>
- * COMMAND is one or more bin/ commands joined by " &amp;&amp; "; with N &gt; 1 it is run through bin/bench-repeat.
+ * COMMAND is one or more bin/ commands joined by " &amp;&amp; "; with N &gt; 1 it is run through bin/bench-repeat,
+ * unless the NOTE is "repeated by the command" (a command that runs its N repetitions itself and prints the ranges).
  */
 public final class BenchTables {
 
@@ -35,11 +36,14 @@ public final class BenchTables {
             "^Measured: `([^`]+)` on (\\d{4}-\\d{2}-\\d{2}), (.+), (\\d+) runs?(?: \\(([^)]+)\\))?; table `([a-z0-9-]+)`\\.$");
     static final Pattern NOT_MEASURED = Pattern.compile("^Not measured: \\S.*\\.$");
 
-    record Table(String doc, int line, String id, String command, String date, String machine, int runs) {
+    static final String SELF_REPEATED = "repeated by the command";
+
+    record Table(String doc, int line, String id, String command, String date, String machine, int runs, String note) {
 
         /** What regenerates the table: the command, or bin/bench-repeat over it when the figures are ranges. */
         String shell() {
-            return runs > 1 ? "bin/bench-repeat " + runs + " bash -c '" + command + "'" : command;
+            return runs > 1 && !SELF_REPEATED.equals(note) ? "bin/bench-repeat " + runs + " bash -c '" + command + "'"
+                    : command;
         }
     }
 
@@ -113,7 +117,7 @@ public final class BenchTables {
                     problems.add(doc + ":" + (i + 1) + ": a table without a caption (Measured: ... or Not measured: ...)");
                 } else if (caption != null) {
                     Table t = new Table(doc, i + 1, caption.group(6), caption.group(1), caption.group(2),
-                            caption.group(3), Integer.parseInt(caption.group(4)));
+                            caption.group(3), Integer.parseInt(caption.group(4)), caption.group(5));
                     if (!ids.add(t.id())) {
                         problems.add(doc + ":" + captionLine + ": table id '" + t.id() + "' is used twice");
                     }

@@ -44,7 +44,9 @@ class BenchTablesTest {
                 "| no caption | here |", "|---|---|", "",
                 "Measured: `bin/bench-nope` on 2026-12-05, a machine, 1 run; table `a`.", "",
                 "| x | y |", "|---|---|", "",
-                "Measured: bin/bench-x on Tuesday; table `c`.", ""));
+                "Measured: bin/bench-x on Tuesday; table `c`.", "",
+                "Measured: `bin/bench-x 3` on 2026-12-05, a machine, 3 runs (repeated by the command); table `d`.", "",
+                "| x | y |", "|---|---|", ""));
         Files.writeString(tmp.resolve("docs/results.md"), String.join("\n",
                 "Not measured: the setup.", "", "| | |", "|---|---|", "| model | tiny |", ""));
 
@@ -59,6 +61,8 @@ class BenchTablesTest {
 
         // Ranges over several runs come from bin/bench-repeat, a single run from the command itself.
         assertThat(tables(tmp, "command", "a").out().strip()).isEqualTo("bin/bench-repeat 3 bash -c 'bin/bench-x 3'");
+        // ... unless the command repeats itself.
+        assertThat(tables(tmp, "command", "d").out().strip()).isEqualTo("bin/bench-x 3");
         Run missing = tables(tmp, "command", "zzz");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.out()).contains("no table 'zzz'");

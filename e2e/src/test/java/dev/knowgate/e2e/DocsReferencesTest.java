@@ -217,7 +217,7 @@ class DocsReferencesTest {
 
     // bin/<script>, or knowgate-push on its own (it is installed on PATH); a bare "run" is prose or another tool's.
     private static final Pattern COMMAND = Pattern.compile("(?:\\bbin/(run|experiments|pretrain|finetune|torch-finetune|knowledge-report|"
-            + "bench-[a-z]+|kafka|knowgate-push)|(?<![\\w/-])(knowgate-push))((?: +[^ `|\\n]+)*)");
+            + "bench-[a-z]+(?:-[a-z]+)*|kafka|knowgate-push)|(?<![\\w/-])(knowgate-push))((?: +[^ `|\\n]+)*)");
     private static final Pattern FLAG = Pattern.compile("(?<![\\w-])(--[a-z][a-z0-9-]*)");
     private static final Pattern PYTHON_PROGRAM = Pattern.compile("\\$ROOT/([\\w/.-]+\\.py)");
     private static final Pattern MAIN_CLASS = Pattern.compile("dev\\.knowgate\\.[a-z.]+\\.([A-Z][A-Za-z]+)");
