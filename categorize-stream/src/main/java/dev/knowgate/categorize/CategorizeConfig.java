@@ -153,6 +153,14 @@ public interface CategorizeConfig {
         @WithDefault("2")
         int maxCandidates();
 
+        /**
+         * Model calls run at once on this instance, across its stream threads. With one call at a time
+         * (the default) a second stream thread's Kafka work overlaps the running call instead of a second
+         * call sharing its cores or GPU.
+         */
+        @WithDefault("1")
+        int concurrentCalls();
+
         /** CUDA device id when the CUDA provider is used. */
         @WithDefault("0")
         int cudaDevice();

@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
  * from the first request to the last committed verdict (read_committed); then the same examples go
  * through the categorizer the service calls (LoadedModels, the shipped base model, exact SliCK) in
  * batches of the service's batch size, in this JVM. Prints the service's batch sizes and time in
- * inference (summed over its stream threads' concurrent calls), and last
+ * inference (summed over its stream threads' calls), the CPU each JVM used in both runs, and last
  * {@code service_over_bare=<ratio> examples=<n>}.
  */
 public final class ServiceBenchmark {
@@ -60,6 +60,7 @@ public final class ServiceBenchmark {
                 Runtime.getRuntime().availableProcessors(), root.relativize(model));
 
         double serviceSeconds;
+        CpuUse serviceCpu;
         String metrics;
         Path work = Files.createTempDirectory("knowgate-bench-service");
         try (KafkaBroker broker = KafkaBroker.start()) {
@@ -82,7 +83,9 @@ public final class ServiceBenchmark {
                     }
                     Thread.sleep(250);
                 }
+                CpuUse before = CpuUse.now(categorize, ingest);
                 serviceSeconds = throughService(ingest, bootstrap, examples);
+                serviceCpu = CpuUse.now(categorize, ingest).minus(before);
                 metrics = ServiceProcess.get(categorize.url("/q/metrics")).body();
             }
         }
@@ -95,7 +98,9 @@ public final class ServiceBenchmark {
         int serviceMean = (int) Math.max(1, Math.round(batched / batches));
         LoadedModels bare = new LoadedModels();
         bare.swap(new ModelLoader(RuntimeOptions.cpu(), SlickConfig.paper()).load(model));
+        CpuUse bareBefore = CpuUse.now(null, null);
         double bareSeconds = bareSeconds(bare, examples, batch);
+        CpuUse bareCpu = CpuUse.now(null, null).minus(bareBefore);
         double bareAtServiceMean = bareSeconds(bare, examples, serviceMean);
         bare.close();
 
@@ -120,6 +125,21 @@ public final class ServiceBenchmark {
                 ServiceProcess.metric(metrics, "knowgate_categorize_batch_full_total"),
                 ServiceProcess.metric(metrics, "knowgate_categorize_batch_size_max"),
                 ServiceProcess.metric(metrics, "knowgate_categorize_batch_borrowed_total"), inference, 100 * inference / serviceSeconds);
+        System.out.println();
+        // Where the cores went: the service's model shares them with the broker, ingest and Kafka Streams.
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf(Locale.ROOT, "| CPU (%d cores) | service run: core-seconds | share of the run's core time"
+                + " | bare run (batches of %d): core-seconds | share |%n", cores, batch);
+        System.out.println("|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| categorize-stream's JVM (model, stream threads, clients) | %.1f | %.0f%% | | |%n",
+                serviceCpu.categorize(), 100 * serviceCpu.categorize() / (cores * serviceSeconds));
+        System.out.printf(Locale.ROOT, "| ingest's JVM | %.1f | %.0f%% | | |%n",
+                serviceCpu.ingest(), 100 * serviceCpu.ingest() / (cores * serviceSeconds));
+        System.out.printf(Locale.ROOT, "| the benchmark's JVM (broker and client; bare: the categorizer) | %.1f | %.0f%% | %.1f | %.0f%% |%n",
+                serviceCpu.self(), 100 * serviceCpu.self() / (cores * serviceSeconds), bareCpu.self(),
+                100 * bareCpu.self() / (cores * bareSeconds));
+        System.out.printf(Locale.ROOT, "| the machine, every process | | %.0f%% busy | | %.0f%% busy |%n",
+                100 * serviceCpu.machineBusyShare(), 100 * bareCpu.machineBusyShare());
         System.out.println();
         System.out.printf(Locale.ROOT, "service_over_bare_at_service_batches=%.3f%n", bareAtServiceMean / serviceSeconds);
         System.out.printf(Locale.ROOT, "service_over_bare=%.3f examples=%d%n", bareSeconds / serviceSeconds, n);
@@ -167,6 +187,39 @@ public final class ServiceBenchmark {
                 }
             }
             return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    /**
+     * CPU seconds the service JVMs and this one have used (all threads), and the machine's busy and
+     * total CPU ticks from /proc/stat; differences of two give one interval's use.
+     */
+    private record CpuUse(double categorize, double ingest, double self, long machineBusy, long machineAll) {
+
+        static CpuUse now(ServiceProcess categorize, ServiceProcess ingest) throws Exception {
+            // /proc/stat's first line: cpu user nice system idle iowait irq softirq steal ...
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long all = 0;
+            for (int i = 1; i <= 8; i++) {
+                all += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new CpuUse(categorize == null ? 0 : seconds(categorize.cpuTime()),
+                    ingest == null ? 0 : seconds(ingest.cpuTime()),
+                    seconds(ProcessHandle.current().info().totalCpuDuration().orElseThrow()), all - idle, all);
+        }
+
+        CpuUse minus(CpuUse before) {
+            return new CpuUse(categorize - before.categorize, ingest - before.ingest, self - before.self,
+                    machineBusy - before.machineBusy, machineAll - before.machineAll);
+        }
+
+        double machineBusyShare() {
+            return machineAll == 0 ? 0 : (double) machineBusy / machineAll;
+        }
+
+        private static double seconds(Duration d) {
+            return d.toNanos() / 1e9;
         }
     }
 

@@ -63,6 +63,11 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(name, port, log, p);
     }
 
+    /** CPU time the service's JVM has used so far, all its threads. */
+    Duration cpuTime() {
+        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException(name + ": no CPU time from the OS"));
+    }
+
     String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -23,7 +24,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * beside it so that probe evaluations are answered under the very version they name. Batches hold
  * the read lock while they use a version; a swap or an unload takes the write lock, so it happens
  * between batches and a session is closed only when no batch uses it. Loading and verifying
- * happen before, off the stream thread ({@link ModelsWatcher}).
+ * happen before, off the stream thread ({@link ModelsWatcher}). At most {@code concurrentCalls} model
+ * calls run at once, whichever stream threads make them, in the order they asked: with several stream
+ * threads, one thread's commits, fetches and routing then overlap another's model call instead of a
+ * second call competing for the same cores (or the same GPU).
  */
 public final class LoadedModels implements ExampleCategorizer, AutoCloseable {
 
@@ -31,22 +35,30 @@ public final class LoadedModels implements ExampleCategorizer, AutoCloseable {
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final int maxCandidates;
+    private final Semaphore calls;
     private volatile ServingModel live;
     /** Candidates by key, least recently used first. */
     private final LinkedHashMap<String, ServingModel> candidates = new LinkedHashMap<>(8, 0.75f, true);
     private final Map<String, String> refused = new ConcurrentHashMap<>();
     private final Set<ModelRef> wanted = ConcurrentHashMap.newKeySet();
 
-    /** @param maxCandidates candidates kept loaded beside the live version; the least recently used goes first */
-    public LoadedModels(int maxCandidates) {
+    /**
+     * @param maxCandidates candidates kept loaded beside the live version; the least recently used goes first
+     * @param concurrentCalls model calls run at once on this instance
+     */
+    public LoadedModels(int maxCandidates, int concurrentCalls) {
         if (maxCandidates < 1) {
             throw new IllegalArgumentException("knowgate.categorize.model.max-candidates must be >= 1, got " + maxCandidates);
         }
+        if (concurrentCalls < 1) {
+            throw new IllegalArgumentException("knowgate.categorize.model.concurrent-calls must be >= 1, got " + concurrentCalls);
+        }
         this.maxCandidates = maxCandidates;
+        this.calls = new Semaphore(concurrentCalls, true);
     }
 
     public LoadedModels() {
-        this(2);
+        this(2, 1);
     }
 
     /** Makes {@code next} the live model; the one it replaces is unloaded. */
@@ -184,7 +196,7 @@ public final class LoadedModels implements ExampleCategorizer, AutoCloseable {
         lock.readLock().lock();
         try {
             ServingModel model = live;
-            return model == null ? Optional.empty() : Optional.of(categorize(model, examples));
+            return model == null ? Optional.empty() : Optional.of(call(model, examples));
         } finally {
             lock.readLock().unlock();
         }
@@ -201,9 +213,19 @@ public final class LoadedModels implements ExampleCategorizer, AutoCloseable {
             lock.writeLock().unlock();
         }
         try {
-            return model == null ? Optional.empty() : Optional.of(categorize(model, examples));
+            return model == null ? Optional.empty() : Optional.of(call(model, examples));
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** One model call, when a call permit is free; the batch's inference time starts once it is. */
+    private CategorizedBatch call(ServingModel model, List<Example> examples) throws Exception {
+        calls.acquire();
+        try {
+            return categorize(model, examples);
+        } finally {
+            calls.release();
         }
     }
 

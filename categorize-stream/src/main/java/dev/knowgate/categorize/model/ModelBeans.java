@@ -14,7 +14,7 @@ public class ModelBeans {
     @Produces
     @Singleton
     LoadedModels loadedModels(CategorizeConfig config) {
-        return new LoadedModels(config.model().maxCandidates());
+        return new LoadedModels(config.model().maxCandidates(), config.model().concurrentCalls());
     }
 
     @Produces
