@@ -49,6 +49,11 @@ final class SharedBatches {
         Entry(Example example) {
             this.example = example;
         }
+
+        /** Neither in a batch nor computed: a batch may claim it. */
+        boolean waiting() {
+            return claim == null && ready == null;
+        }
     }
 
     /** The claim of a result its owner has taken and is routing. */
@@ -79,7 +84,7 @@ final class SharedBatches {
         int n = 0;
         for (Map<String, Entry> entries : tasks.values()) {
             for (Entry e : entries.values()) {
-                n += e.claim == null && e.ready == null ? 1 : 0;
+                n += e.waiting() ? 1 : 0;
             }
         }
         return n;
@@ -130,7 +135,7 @@ final class SharedBatches {
         List<String> claimed = new ArrayList<>();
         for (String key : own) {
             Entry e = entry(task, key);
-            if (e == null || (e.claim == null && e.ready == null)) {
+            if (e == null || e.waiting()) {
                 if (e != null) {
                     e.claim = token;
                 }
@@ -154,7 +159,7 @@ final class SharedBatches {
                 Iterator<Map.Entry<String, Entry>> it = others.get(i);
                 while (it.hasNext()) {
                     Map.Entry<String, Entry> e = it.next();
-                    if (e.getValue().claim == null && e.getValue().ready == null) {
+                    if (e.getValue().waiting()) {
                         e.getValue().claim = token;
                         borrowed.add(new Borrowed(owners.get(i), e.getKey(), e.getValue().example));
                         any = true;
@@ -192,7 +197,7 @@ final class SharedBatches {
         int n = 0;
         for (Map<String, Entry> e : tasks.values()) {
             for (Entry x : e.values()) {
-                if (x.claim == null && x.ready == null && ++n >= size) {
+                if (x.waiting() && ++n >= size) {
                     return true;
                 }
             }
