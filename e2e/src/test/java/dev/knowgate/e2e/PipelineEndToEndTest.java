@@ -13,15 +13,11 @@ import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.ingest.cli.PushCommand;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;
-import dev.knowgate.tools.pretrain.PretrainCommand;
-import dev.knowgate.tools.pretrain.Pretrainer;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.WorldConfig;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,11 +49,7 @@ class PipelineEndToEndTest {
     void fromAnExamplePushedThroughIngestToAFiredAlert() throws Exception {
         String bootstrap = KafkaBroker.shared().bootstrapServers();
         Path work = Files.createDirectories(Path.of("target", "e2e-run").toAbsolutePath());
-        Path model = work.resolve("model");
-        if (!Files.exists(model.resolve("manifest.json"))) {
-            new Pretrainer(PretrainCommand.parse(new String[]{"--preset", "micro", "--out", model.toString(), "--force"}),
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
-        }
+        Path model = MicroModel.get();
         Path keys = work.resolve("api-keys");
         Files.writeString(keys, "e2e " + sha256(KEY) + " submit,probe\n");
         Path registry = Files.createTempDirectory(work, "registry");

@@ -12,16 +12,12 @@ import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.ingest.cli.QuarantineCommand;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;
-import dev.knowgate.tools.pretrain.PretrainCommand;
-import dev.knowgate.tools.pretrain.Pretrainer;
 import dev.knowgate.trainer.round.ReleaseBudget;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.WorldConfig;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,11 +51,7 @@ class QuarantineReviewEndToEndTest {
     @Test
     void aCuratorReleasesDropsAndAmendsAndTheTrainerAdmitsReleasesWithinItsBudget() throws Exception {
         Path work = Files.createDirectories(Path.of("target", "e2e-quarantine").toAbsolutePath());
-        Path model = Path.of("target", "e2e-run", "model").toAbsolutePath();
-        if (!Files.exists(model.resolve("manifest.json"))) {
-            new Pretrainer(PretrainCommand.parse(new String[]{"--preset", "micro", "--out", model.toString(), "--force"}),
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
-        }
+        Path model = MicroModel.get();
         Path keys = work.resolve("api-keys");
         Files.writeString(keys, "reviewer " + sha256(KEY) + " submit\nnobody " + sha256("e2e-nobody-key-0123456789") + " probe\n");
         Path registry = Files.createTempDirectory(work, "registry");

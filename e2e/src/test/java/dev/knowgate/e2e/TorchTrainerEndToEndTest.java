@@ -10,8 +10,6 @@ import dev.knowgate.contracts.topic.Topics;
 import dev.knowgate.testing.KafkaBroker;
 import dev.knowgate.testing.TopicContents;
 import dev.knowgate.testing.TorchRuntime;
-import dev.knowgate.tools.pretrain.PretrainCommand;
-import dev.knowgate.tools.pretrain.Pretrainer;
 import dev.knowgate.world.Fact;
 import dev.knowgate.world.FactWorld;
 import dev.knowgate.world.WorldConfig;
@@ -22,9 +20,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,11 +46,7 @@ class TorchTrainerEndToEndTest {
     void aVersionTrainedByTorchrunIsEvaluatedByTheMonitorAndServedByCategorizeStream() throws Exception {
         TorchRuntime.assume();
         Path work = Files.createDirectories(Path.of("target", "e2e-run").toAbsolutePath());
-        Path model = work.resolve("model"); // the micro model PipelineEndToEndTest uses, made once
-        if (!Files.exists(model.resolve("manifest.json"))) {
-            new Pretrainer(PretrainCommand.parse(new String[]{"--preset", "micro", "--out", model.toString(), "--force"}),
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run();
-        }
+        Path model = MicroModel.get();
         Path registry = Files.createTempDirectory(work, "torch-registry");
         Path state = Files.createTempDirectory(work, "torch-state");
         List<ServiceProcess> services = new ArrayList<>();

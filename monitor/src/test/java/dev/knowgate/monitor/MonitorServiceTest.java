@@ -208,7 +208,7 @@ class MonitorServiceTest {
                 .contains("data-windows=\"4\"").contains("data-active-alerts=\"1\"")
                 .contains("knowgate-base@2 forgets").contains("<canvas id=\"versionsChart\"")
                 .contains("<canvas id=\"mixChart\"").doesNotContain("Could not refresh");
-        Path png = chromium.get().screenshot(dashboard.toString(), Path.of("target", "dashboard.png"), 1400, 1000,
+        Path png = chromium.get().screenshot(dashboard.toString(), Path.of("target", "dashboard-service.png"), 1400, 1000,
                 Duration.ofSeconds(10));
         assertThat(Files.size(png)).isGreaterThan(20_000);
         assertThat(Files.readAllBytes(png)).startsWith(new byte[]{(byte) 0x89, 'P', 'N', 'G'});
