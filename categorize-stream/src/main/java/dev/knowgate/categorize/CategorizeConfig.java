@@ -147,6 +147,13 @@ public interface CategorizeConfig {
         int threads();
 
         /**
+         * Passes of one model call (exact SliCK on shared prefixes) run at once, each on its own buffers
+         * over the one session; 0 chooses: two on the CPU where the JVM sees two cores or more, else one.
+         */
+        @WithDefault("0")
+        int scoringThreads();
+
+        /**
          * Candidate versions kept loaded beside the live one, so that each probe evaluation is
          * answered under the version it names; the least recently used is unloaded first.
          */

@@ -26,7 +26,8 @@ public class ModelBeans {
     }
 
     public static RuntimeOptions runtimeOptions(CategorizeConfig.Model model) {
-        return new RuntimeOptions(model.accelerator(), model.cudaDevice(), model.threads());
+        return new RuntimeOptions(model.accelerator(), model.cudaDevice(), model.threads())
+                .withScoringThreads(model.scoringThreads());
     }
 
     public static SlickConfig slickConfig(CategorizeConfig.Slick s) {

@@ -123,7 +123,8 @@ class ContainerSystemEndToEndTest {
                         "/etc/knowgate/ingest-api-keys")
                 .withEnv("KNOWGATE_CATEGORIZE_ROUTING_ACCEPT", ALL_CATEGORIES)
                 .withEnv("KNOWGATE_CATEGORIZE_BATCH_MAX_WAIT", "200ms")
-                .withEnv("KNOWGATE_CATEGORIZE_MODEL_THREADS", "2")
+                // Two scoring passes at once (the default on two cores), one intra-op thread each (docs/deploy.md).
+                .withEnv("KNOWGATE_CATEGORIZE_MODEL_THREADS", "1")
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withBinds(
                         new Bind(registryVolume, new Volume(REGISTRY), AccessMode.ro)));
         trainer = service(Images.TRAINER, "trainer", 8083, broker)

@@ -13,6 +13,7 @@ import dev.knowgate.model.onnx.GptOnnxReader;
 import dev.knowgate.model.onnx.GptOnnxWriter;
 import dev.knowgate.model.onnx.MatMulGraph;
 import dev.knowgate.model.registry.ModelFolder;
+import dev.knowgate.model.runtime.Accelerator;
 import dev.knowgate.model.runtime.KvCacheDecoder;
 import dev.knowgate.model.runtime.ModelTokenizer;
 import dev.knowgate.model.runtime.OnnxCausalLm;
@@ -47,7 +48,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -66,9 +70,9 @@ import java.util.stream.Stream;
  *       the same run; verdicts compared where the prompts are identical, and the per-relation
  *       protocol's category agreement with per-example draws and with sampled mode.</li>
  *   <li>{@code gemm MODEL_DIR [FACTS=500] [BATCH=32]}: exact mode's achieved FLOP/s (from the
- *       model's shape and the tokens it computed) against ONNX Runtime's own MatMul FLOP/s at the
- *       model's weight shapes, measured in the same run; then ONNX Runtime's own profile of the
- *       default mode, kernel time per operator type.</li>
+ *       model's shape and the tokens it computed), by passes at once and intra-op threads, against
+ *       ONNX Runtime's own MatMul FLOP/s at the model's weight shapes, measured in the same run; then
+ *       ONNX Runtime's own profile of the default mode, kernel time per operator type.</li>
  * </ul>
  *
  * The world is the standard one with seed 42, exemplars from its dev split (as bin/knowledge-report);
@@ -361,10 +365,12 @@ public final class SlickBenchmark {
     }
 
     /**
-     * Exact mode on shared prefixes (per example, the service's default, and per relation): useful
-     * FLOPs from the model's shape and the work the scorer did (real tokens, attention pairs, head
-     * rows read), per second of categorizing; against ONNX Runtime's MatMul FLOP/s at the model's
-     * weight shapes and the scorer's mean rows per pass, weighted by the FLOPs each shape does.
+     * Exact mode on shared prefixes (per example, the service's default, and per relation), one pass
+     * at a time and with the default scoring threads (per example also with ONNX Runtime's intra-op
+     * threads set to the cores): useful FLOPs from the model's shape and the work the scorer did (real
+     * tokens, attention pairs, head rows read), per second of categorizing; against ONNX Runtime's
+     * MatMul FLOP/s at the model's weight shapes and the scorer's mean rows per pass, weighted by the
+     * FLOPs each shape does.
      */
     private static void gemm(Setup setup, FactWorld world, int facts, int batch) throws Exception {
         GptConfig c = GptOnnxReader.readWeights(setup.folder.file(OnnxCausalLm.MODEL_FILE)).config();
@@ -374,46 +380,66 @@ public final class SlickBenchmark {
         int[][] body = {{d, 3 * d}, {d, d}, {d, c.dFf()}, {c.dFf(), d}};
         System.out.printf(Locale.ROOT, "### Exact mode against ONNX Runtime's MatMul, %d facts in calls of %d%n%n",
                 questions.size(), batch);
-        System.out.println("| exact mode | examples/s | GFLOP/s achieved | MatMul GFLOP/s at its shapes | share |"
-                + " time in ONNX Runtime | in cache copies | MatMul time at reference speed | mean rows per pass"
-                + " | head rows computed / read | real tokens / positions computed |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| exact mode | passes at once | intra-op threads | examples/s | GFLOP/s achieved"
+                + " | MatMul GFLOP/s at its shapes | share | time in ONNX Runtime (summed over passes) | in cache copies"
+                + " | MatMul time at reference speed | mean rows per pass | head rows computed / read"
+                + " | real tokens / positions computed |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         double share = 0;
+        Map<List<Integer>, double[]> references = new LinkedHashMap<>();
+        int cores = Runtime.getRuntime().availableProcessors();
+        // {passes at once (0: the default), intra-op threads (0: ONNX Runtime's default)}; the default last but one.
+        int[][] perRelation = {{1, 0}, {0, 0}};
+        int[][] perExample = {{1, 0}, {1, cores}, {PrefixScorer.AUTO_THREADS, 1}, {0, 0},
+                {PrefixScorer.AUTO_THREADS, cores}};
         for (PromptSharing sharing : List.of(PromptSharing.PER_RELATION, PromptSharing.PER_EXAMPLE)) {
-            try (PrefixScorer scorer = PrefixScorer.load(setup.folder, RuntimeOptions.cpu(), 0)) {
-                ExactSlick exact = setup.exact().sharing(sharing).scoredBy(scorer);
-                exact.categorize(questions.subList(0, Math.min(batch, questions.size()))); // warm-up
-                PrefixScorer.Work before = scorer.work();
-                Timed timed = run(exact::categorize, questions, batch);
-                PrefixScorer.Work w = scorer.work().minus(before);
-                double bodyFlops = 0;
-                for (int[] m : body) {
-                    bodyFlops += 2.0 * m[0] * m[1];
+            for (int[] threads : sharing == PromptSharing.PER_RELATION ? perRelation : perExample) {
+                RuntimeOptions options = new RuntimeOptions(Accelerator.CPU, 0, threads[1]).withScoringThreads(threads[0]);
+                try (PrefixScorer scorer = PrefixScorer.load(setup.folder, options, 0)) {
+                    ExactSlick exact = setup.exact().sharing(sharing).scoredBy(scorer);
+                    exact.categorize(questions.subList(0, Math.min(batch, questions.size()))); // warm-up
+                    PrefixScorer.Work before = scorer.work();
+                    Timed timed = run(exact::categorize, questions, batch);
+                    PrefixScorer.Work w = scorer.work().minus(before);
+                    double bodyFlops = 0;
+                    for (int[] m : body) {
+                        bodyFlops += 2.0 * m[0] * m[1];
+                    }
+                    double tokenFlops = c.nLayers() * bodyFlops * w.tokens();
+                    double attentionFlops = c.nLayers() * 4.0 * d * w.attended();
+                    double headFlops = 2.0 * d * c.vocabSize() * w.targets();
+                    double achieved = (tokenFlops + attentionFlops + headFlops) / timed.seconds;
+                    // ONNX Runtime's own speed at the same shapes: the time its MatMul alone would need.
+                    int rows = (int) Math.max(1, w.positions() / w.passes());
+                    int headRows = (int) Math.max(1, 2 * w.headRows() / w.passes()); // every other pass runs the head
+                    double referenceSeconds = 0;
+                    for (int[] m : body) {
+                        referenceSeconds += c.nLayers() * 2.0 * m[0] * m[1] * w.tokens()
+                                / best(references.computeIfAbsent(List.of(rows, m[0], m[1]), SlickBenchmark::matMulFlops));
+                    }
+                    referenceSeconds += headFlops
+                            / best(references.computeIfAbsent(List.of(headRows, d, c.vocabSize()), SlickBenchmark::matMulFlops));
+                    double reference = (tokenFlops + headFlops) / referenceSeconds;
+                    if (sharing == PromptSharing.PER_EXAMPLE && threads[0] == 0 && threads[1] == 0) {
+                        share = achieved / reference;
+                    }
+                    // Where the time goes, as shares of the whole categorization.
+                    System.out.printf(Locale.ROOT, "| %s | %d%s | %s | %.1f | %.2f | %.2f | %.2f | %.0f%% | %.0f%% | %.0f%%"
+                                    + " | %d (head %d) | %d / %d | %d / %d |%n",
+                            sharing == PromptSharing.PER_EXAMPLE ? "per-example sets (default)" : "per-relation sets",
+                            scorer.threads(), threads[0] == 0 ? " (default)" : "",
+                            threads[1] == 0 ? "ONNX Runtime's default" : String.valueOf(threads[1]), timed.perSecond(), achieved / 1e9, reference / 1e9, achieved / reference,
+                            100 * w.modelNanos() / 1e9 / timed.seconds, 100 * w.copyNanos() / 1e9 / timed.seconds,
+                            100 * referenceSeconds / timed.seconds, rows, headRows, w.headRows(), w.targets(),
+                            w.tokens(), w.positions());
                 }
-                double tokenFlops = c.nLayers() * bodyFlops * w.tokens();
-                double attentionFlops = c.nLayers() * 4.0 * d * w.attended();
-                double headFlops = 2.0 * d * c.vocabSize() * w.targets();
-                double achieved = (tokenFlops + attentionFlops + headFlops) / timed.seconds;
-                // ONNX Runtime's own speed at the same shapes: the time its MatMul alone would need.
-                int rows = (int) Math.max(1, w.positions() / w.passes());
-                int headRows = (int) Math.max(1, 2 * w.headRows() / w.passes()); // every other pass runs the head
-                double referenceSeconds = 0;
-                for (int[] m : body) {
-                    referenceSeconds += c.nLayers() * 2.0 * m[0] * m[1] * w.tokens() / matMulFlops(rows, m[0], m[1]);
-                }
-                referenceSeconds += headFlops / matMulFlops(headRows, d, c.vocabSize());
-                double reference = (tokenFlops + headFlops) / referenceSeconds;
-                share = achieved / reference;
-                // Where the time goes, as shares of the whole categorization.
-                System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f | %.2f | %.0f%% | %.0f%% | %.0f%% | %d (head %d)"
-                                + " | %d / %d | %d / %d |%n",
-                        sharing == PromptSharing.PER_EXAMPLE ? "per-example sets (default)" : "per-relation sets",
-                        timed.perSecond(), achieved / 1e9, reference / 1e9, share,
-                        100 * w.modelNanos() / 1e9 / timed.seconds, 100 * w.copyNanos() / 1e9 / timed.seconds,
-                        100 * referenceSeconds / timed.seconds, rows, headRows, w.headRows(), w.targets(),
-                        w.tokens(), w.positions());
             }
         }
+        System.out.println();
+        System.out.println("MatMul reference, GFLOP/s: one call at a time on ONNX Runtime's default threads, "
+                + PrefixScorer.AUTO_THREADS + " calls at once on one session (the faster counts):");
+        references.forEach((shape, flops) -> System.out.printf(Locale.ROOT, "- [%d x %d] x [%d x %d]: %.2f, %.2f%n",
+                shape.get(0), shape.get(1), shape.get(1), shape.get(2), flops[0] / 1e9, flops[1] / 1e9));
         System.out.println();
         profile(setup, questions.subList(0, Math.min(100, questions.size())), batch);
         System.out.printf(Locale.ROOT, "gemm_share=%.3f%n", share);
@@ -451,8 +477,19 @@ public final class SlickBenchmark {
         Files.delete(dir);
     }
 
-    /** FLOP/s of ONNX Runtime's MatMul [rows, k] x [k, n] on this machine, CPU, default threads. */
-    private static double matMulFlops(int rows, int k, int n) throws Exception {
+    /**
+     * FLOP/s of ONNX Runtime's MatMul [rows, k] x [k, n] on this machine, CPU, default threads: one
+     * call at a time, and {@link PrefixScorer#AUTO_THREADS} calls at once on one session (as exact
+     * mode's scoring threads run their passes); the reference is the faster of the two.
+     */
+    private static double best(double[] flops) {
+        return Arrays.stream(flops).max().orElseThrow();
+    }
+
+    private static double[] matMulFlops(List<Integer> shape) {
+        int rows = shape.get(0);
+        int k = shape.get(1);
+        int n = shape.get(2);
         byte[] model = MatMulGraph.toBytes(k, n, 42L);
         try (OrtSession session = SessionLoader.openBytes(model, "matmul", RuntimeOptions.cpu(),
                 (env, opened, provider) -> opened)) {
@@ -465,14 +502,41 @@ public final class SlickBenchmark {
                 for (int i = 0; i < 5; i++) {
                     session.run(Map.of("x", input)).close();
                 }
-                int runs = 0;
-                long start = System.nanoTime();
-                while (runs < 20 || System.nanoTime() - start < 300_000_000L) {
-                    session.run(Map.of("x", input)).close();
-                    runs++;
+                double[] flops = new double[2];
+                for (int mode = 0; mode < 2; mode++) {
+                    int callers = mode == 0 ? 1 : PrefixScorer.AUTO_THREADS;
+                    AtomicLong runs = new AtomicLong();
+                    long start = System.nanoTime();
+                    List<Thread> threads = new ArrayList<>();
+                    AtomicReference<Exception> failed = new AtomicReference<>();
+                    for (int t = 0; t < callers; t++) {
+                        Thread thread = new Thread(() -> {
+                            try {
+                                int mine = 0;
+                                while (mine < 20 || System.nanoTime() - start < 300_000_000L) {
+                                    session.run(Map.of("x", input)).close();
+                                    mine++;
+                                }
+                                runs.addAndGet(mine);
+                            } catch (Exception e) {
+                                failed.set(e);
+                            }
+                        });
+                        thread.start();
+                        threads.add(thread);
+                    }
+                    for (Thread thread : threads) {
+                        thread.join();
+                    }
+                    if (failed.get() != null) {
+                        throw failed.get();
+                    }
+                    flops[mode] = 2.0 * rows * k * n * runs.get() / ((System.nanoTime() - start) / 1e9);
                 }
-                return 2.0 * rows * k * n * runs / ((System.nanoTime() - start) / 1e9);
+                return flops;
             }
+        } catch (Exception e) {
+            throw new IllegalStateException("MatMul reference at " + shape + ": " + e.getMessage(), e);
         }
     }
 

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 
@@ -65,7 +66,9 @@ final class KvSession implements AutoCloseable {
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    /** False when the session is a whole-sequence model's (an HF export's one model.onnx): it closes it. */
+    private final OrtProvider provider;
+    private final ExportConfig config;
+    /** False when the session is a whole-sequence model's (an HF export's one model.onnx) or another lane's. */
     private final boolean ownsSession;
     private final int vocab;
     private final int heads;
@@ -85,14 +88,16 @@ final class KvSession implements AutoCloseable {
     /** Where a float16 export writes its logits before they are widened into {@link #logitsBuffer}. */
     private ByteBuffer narrowLogits;
 
-    KvSession(OrtEnvironment env, OrtSession session, ExportConfig config) throws OrtException {
-        this(env, session, config, true);
+    KvSession(OrtEnvironment env, OrtSession session, OrtProvider provider, ExportConfig config) throws OrtException {
+        this(env, session, provider, config, true);
     }
 
-    private KvSession(OrtEnvironment env, OrtSession session, ExportConfig config, boolean ownsSession)
-            throws OrtException {
+    private KvSession(OrtEnvironment env, OrtSession session, OrtProvider provider, ExportConfig config,
+                      boolean ownsSession) throws OrtException {
         this.env = env;
         this.session = session;
+        this.provider = provider;
+        this.config = config;
         this.ownsSession = ownsSession;
         Map<String, NodeInfo> inputs = session.getInputInfo();
         Map<String, NodeInfo> outputs = session.getOutputInfo();
@@ -203,7 +208,7 @@ final class KvSession implements AutoCloseable {
         }
         byte[] model = GptOnnxWriter.toBytes(weights, GptOnnxWriter.Variant.KV_SCORING, Map.of());
         return SessionLoader.openBytes(model, folder.dir() + " (kv-scoring)", options,
-                (env, session, provider) -> new KvSession(env, session, null));
+                (env, session, provider) -> new KvSession(env, session, provider, null));
     }
 
     /**
@@ -215,7 +220,7 @@ final class KvSession implements AutoCloseable {
         String file = folder.manifest().file(MODEL_FILE).isPresent() || config == null
                 ? MODEL_FILE : OnnxCausalLm.MODEL_FILE;
         return SessionLoader.open(folder, file, options,
-                (env, session, provider) -> new KvSession(env, session, config));
+                (env, session, provider) -> new KvSession(env, session, provider, config));
     }
 
     /**
@@ -228,7 +233,23 @@ final class KvSession implements AutoCloseable {
         if (config == null || folder.manifest().file(MODEL_FILE).isPresent()) {
             return null;
         }
-        return new KvSession(model.environment(), model.session(), config, false);
+        return new KvSession(model.environment(), model.session(), model.provider(), config, false);
+    }
+
+    /**
+     * A second lane on the same session: its own cache and logits buffers, so that two passes can run
+     * at once (ONNX Runtime's {@code Run} may be called from several threads on one session), without
+     * a second copy of the weights. The lane does not close the session.
+     */
+    KvSession lane() throws OrtException {
+        KvSession lane = new KvSession(env, session, provider, config, false);
+        lane.budgetBytes = budgetBytes;
+        return lane;
+    }
+
+    /** The execution provider the session runs on. */
+    OrtProvider provider() {
+        return provider;
     }
 
     /**

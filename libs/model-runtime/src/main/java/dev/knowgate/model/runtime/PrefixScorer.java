@@ -1,6 +1,7 @@
 package dev.knowgate.model.runtime;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import dev.knowgate.model.registry.ModelFolder;
 
 import java.nio.FloatBuffer;
@@ -11,6 +12,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Teacher forcing on a KV cache: each distinct shared prefix of a call (see
@@ -23,6 +29,9 @@ import java.util.Map;
  * Runtime ({@code GptOnnxWriter.Variant.KV_SCORING}); any other model (an optimum export) runs its
  * {@value KvSession#MODEL_FILE} with full logits.
  *
+ * <p>A call's chunks run on {@link #threads()} lanes at once, each with its own buffers on the one
+ * session ({@link RuntimeOptions#scoringThreads()}).
+ *
  * <p>Scores equal {@link TargetScorer}'s up to float rounding (the same model, computed in two
  * pieces). One call at a time per scorer.
  */
@@ -32,7 +41,20 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
     private static final int MAX_PREFIXES = 32;
     private static final int MAX_ROWS = 64;
 
+    /**
+     * Scoring threads when {@link RuntimeOptions#scoringThreads()} is 0, on a CPU with two cores or
+     * more: two passes at once. On the 2-core build machine a pass on ONNX Runtime's default threads
+     * keeps one core busy, and a second pass at once beat both one pass on two intra-op threads and two
+     * passes on two threads each (docs/benchmarks.md, "Scoring threads"). On a GPU one: a pass is a
+     * whole call's work there already.
+     */
+    public static final int AUTO_THREADS = 2;
+
+    /** The first lane; it owns the session (or shares a whole-sequence model's) and decodes. */
     private final KvSession kv;
+    /** Lanes 1.. run on {@link #helpers} while the calling thread runs lane 0. */
+    private final List<KvSession> lanes;
+    private final ExecutorService helpers;
     private final int padId;
     private long passes;
     private long positions;
@@ -43,14 +65,32 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
     private long modelNanos;
     private long copyNanos;
 
-    private PrefixScorer(KvSession kv, int padId) {
+    private PrefixScorer(KvSession kv, int padId, int scoringThreads) throws OrtException {
         this.kv = kv;
         this.padId = padId;
+        int threads = scoringThreads > 0 ? scoringThreads : kv.provider() == OrtProvider.CPU
+                ? Math.min(AUTO_THREADS, Runtime.getRuntime().availableProcessors()) : 1;
+        List<KvSession> opened = new ArrayList<>(List.of(kv));
+        try {
+            for (int i = 1; i < threads; i++) {
+                opened.add(kv.lane());
+            }
+        } catch (OrtException | RuntimeException e) {
+            kv.close();
+            throw e;
+        }
+        this.lanes = List.copyOf(opened);
+        AtomicInteger named = new AtomicInteger();
+        this.helpers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, task -> {
+            Thread t = new Thread(task, "knowgate-scoring-" + named.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** For a verified folder, on the session {@link KvSession#open} chooses (the head only where read, for our models). */
     public static PrefixScorer load(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
-        return new PrefixScorer(KvSession.open(folder, options), padId);
+        return new PrefixScorer(KvSession.open(folder, options), padId, options.scoringThreads());
     }
 
     /**
@@ -63,18 +103,23 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
             throws OrtException {
         KvSession shared = KvSession.sharing(folder, model);
         if (shared != null) {
-            return new PrefixScorer(shared, padId);
+            return new PrefixScorer(shared, padId, options.scoringThreads());
         }
         return KvCacheDecoder.available(folder) ? load(folder, options, padId) : null;
     }
 
     /** Scores through the folder's {@value KvSession#MODEL_FILE}, every position's logits computed. */
     public static PrefixScorer loadKvExport(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
-        return new PrefixScorer(KvSession.openExport(folder, options), padId);
+        return new PrefixScorer(KvSession.openExport(folder, options), padId, options.scoringThreads());
     }
 
     public int vocabSize() {
         return kv.vocab();
+    }
+
+    /** Passes one call runs at once. */
+    public int threads() {
+        return lanes.size();
     }
 
     /**
@@ -92,10 +137,18 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
     public record Work(long passes, long positions, long tokens, long attended, long headRows, long targets,
                        long modelNanos, long copyNanos) {
 
+        static final Work NONE = new Work(0, 0, 0, 0, 0, 0, 0, 0);
+
         public Work minus(Work before) {
             return new Work(passes - before.passes, positions - before.positions, tokens - before.tokens,
                     attended - before.attended, headRows - before.headRows, targets - before.targets,
                     modelNanos - before.modelNanos, copyNanos - before.copyNanos);
+        }
+
+        Work plus(Work more) {
+            return new Work(passes + more.passes, positions + more.positions, tokens + more.tokens,
+                    attended + more.attended, headRows + more.headRows, targets + more.targets,
+                    modelNanos + more.modelNanos, copyNanos + more.copyNanos);
         }
     }
 
@@ -119,7 +172,7 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
             byPrefix.computeIfAbsent(IntBuffer.wrap(Arrays.copyOf(r.tokens(), r.sharedPrefix())), p -> new ArrayList<>())
                     .add(i);
         }
-        TargetScore[] scores = new TargetScore[requests.size()];
+        List<Chunk> chunks = new ArrayList<>();
         List<IntBuffer> prefixes = new ArrayList<>();
         List<List<Integer>> members = new ArrayList<>();
         int rows = 0;
@@ -131,9 +184,9 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
             if (!prefixes.isEmpty() && (prefixes.size() == MAX_PREFIXES || rows + group.getValue().size() > MAX_ROWS
                     || overBudget(prefixes.size() + 1, rows + group.getValue().size(), Math.max(longestPrefix, prefix),
                     Math.max(longestRest, rest)))) {
-                scoreChunk(requests, prefixes, members, temperature, topK, scores);
-                prefixes.clear();
-                members.clear();
+                chunks.add(new Chunk(prefixes, members));
+                prefixes = new ArrayList<>();
+                members = new ArrayList<>();
                 rows = 0;
                 longestPrefix = 0;
                 longestRest = 0;
@@ -145,9 +198,95 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
             longestRest = Math.max(longestRest, rest);
         }
         if (!prefixes.isEmpty()) {
-            scoreChunk(requests, prefixes, members, temperature, topK, scores);
+            chunks.add(new Chunk(prefixes, members));
         }
+        TargetScore[] scores = new TargetScore[requests.size()];
+        count(scoreChunks(requests, chunks, temperature, topK, scores));
         return List.of(scores);
+    }
+
+    /** Prefixes run in one pass, and the requests (indexes) continuing each. */
+    private record Chunk(List<IntBuffer> prefixes, List<List<Integer>> members) {
+    }
+
+    /**
+     * Every chunk, on as many lanes as there are chunks (up to {@link #threads()}): the calling thread
+     * runs lane 0, and each lane takes the next chunk not yet taken. Returns only when every lane has
+     * stopped, so the next call finds the lanes' buffers free.
+     */
+    private Work scoreChunks(List<ScoringRequest> requests, List<Chunk> chunks, double temperature, int topK,
+                             TargetScore[] into) throws OrtException {
+        AtomicInteger next = new AtomicInteger();
+        int helping = Math.min(lanes.size(), chunks.size()) - 1;
+        List<Future<Work>> running = new ArrayList<>(helping);
+        for (int l = 1; l <= helping; l++) {
+            KvSession lane = lanes.get(l);
+            running.add(helpers.submit(() -> drain(lane, next, requests, chunks, temperature, topK, into)));
+        }
+        Work done = Work.NONE;
+        Throwable failure = null;
+        try {
+            done = drain(kv, next, requests, chunks, temperature, topK, into);
+        } catch (OrtException | RuntimeException | Error e) {
+            failure = e;
+        }
+        boolean interrupted = false;
+        for (Future<Work> lane : running) {
+            while (true) {
+                try {
+                    done = done.plus(lane.get());
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the lane still uses its buffers: wait for it all the same
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    } else {
+                        failure.addSuppressed(e.getCause());
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof OrtException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return done;
+    }
+
+    /** Chunks on one lane until none is left (or another lane failed: it takes them all). */
+    private Work drain(KvSession lane, AtomicInteger next, List<ScoringRequest> requests, List<Chunk> chunks,
+                       double temperature, int topK, TargetScore[] into) throws OrtException {
+        Work done = Work.NONE;
+        for (int c = next.getAndIncrement(); c < chunks.size(); c = next.getAndIncrement()) {
+            try {
+                done = done.plus(scoreChunk(lane, padId, requests, chunks.get(c), temperature, topK, into));
+            } catch (OrtException | RuntimeException | Error e) {
+                next.set(chunks.size());
+                throw e;
+            }
+        }
+        return done;
+    }
+
+    private synchronized void count(Work w) {
+        passes += w.passes();
+        positions += w.positions();
+        tokens += w.tokens();
+        attended += w.attended();
+        headRows += w.headRows();
+        targets += w.targets();
+        modelNanos += w.modelNanos();
+        copyNanos += w.copyNanos();
     }
 
     /**
@@ -180,7 +319,9 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
 
     /** For tests: see {@link KvSession#budgetBytes(long)}. */
     void budgetBytes(long bytes) {
-        kv.budgetBytes(bytes);
+        for (KvSession lane : lanes) {
+            lane.budgetBytes(bytes);
+        }
     }
 
     /**
@@ -198,27 +339,37 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
     }
 
     /** One pass over the prefixes (right-padded), then one over every member's remaining tokens. */
-    private void scoreChunk(List<ScoringRequest> all, List<IntBuffer> prefixes, List<List<Integer>> members,
-                            double temperature, int topK, TargetScore[] into) throws OrtException {
+    private static Work scoreChunk(KvSession kv, int padId, List<ScoringRequest> all, Chunk chunk, double temperature,
+                                   int topK, TargetScore[] into) throws OrtException {
+        List<IntBuffer> prefixes = chunk.prefixes();
+        List<List<Integer>> members = chunk.members();
+        long passes = 0;
+        long positions = 0;
+        long tokens = 0;
+        long attended = 0;
+        long headRows = 0;
+        long targets = 0;
+        long modelNanos = 0;
+        long copyNanos = 0;
         int p = prefixes.size();
         int past = prefixes.stream().mapToInt(IntBuffer::capacity).max().orElseThrow();
         long[][] prefixMask = new long[p][past];
         if (past > 0) {
             LongBuffer ids = KvSession.directLongs(p * past);
-            LongBuffer positions = KvSession.directLongs(p * past);
+            LongBuffer at = KvSession.directLongs(p * past);
             LongBuffer mask = KvSession.directLongs(p * past);
             for (int g = 0; g < p; g++) {
                 IntBuffer prefix = prefixes.get(g);
                 for (int c = 0; c < past; c++) {
                     boolean real = c < prefix.capacity();
                     ids.put(real ? prefix.get(c) : padId);
-                    positions.put(real ? c : 0);
+                    at.put(real ? c : 0);
                     mask.put(real ? 1 : 0);
                     prefixMask[g][c] = real ? 1 : 0;
                 }
             }
             passes++;
-            this.positions += (long) p * past;
+            positions += (long) p * past;
             for (IntBuffer prefix : prefixes) {
                 long n = prefix.capacity();
                 tokens += n;
@@ -229,10 +380,10 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
             if (kv.selected()) {
                 // The prefix's logits are never read: the head runs on one row (ONNX Runtime's TopK dies
                 // with SIGFPE on zero rows).
-                kv.runSelected(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1,
+                kv.runSelected(ids.rewind(), at.rewind(), mask.rewind(), p, past, 0, -1,
                         KvSession.directLongs(1).put(0, 0), 1, 1);
             } else {
-                kv.runForCache(ids.rewind(), positions.rewind(), mask.rewind(), p, past, 0, -1);
+                kv.runForCache(ids.rewind(), at.rewind(), mask.rewind(), p, past, 0, -1);
             }
             modelNanos += System.nanoTime() - start;
         }
@@ -251,7 +402,7 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         }
         int size = batch.size();
         LongBuffer ids = KvSession.directLongs(size * longest);
-        LongBuffer positions = KvSession.directLongs(size * longest);
+        LongBuffer at = KvSession.directLongs(size * longest);
         LongBuffer mask = KvSession.directLongs(size * (past + longest));
         for (int b = 0; b < size; b++) {
             ScoringRequest r = batch.get(b);
@@ -260,7 +411,7 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
             for (int c = 0; c < longest; c++) {
                 boolean real = c < length;
                 ids.put(real ? r.tokens()[from + c] : padId);
-                positions.put(real ? from + c : 0);
+                at.put(real ? from + c : 0);
             }
             mask.put(prefixMask[sourceRows[b]]);
             for (int c = 0; c < longest; c++) {
@@ -277,7 +428,7 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         int vocab = kv.vocab();
         int columns = longest;
         passes++;
-        this.positions += (long) size * columns;
+        positions += (long) size * columns;
         long read = 0;
         for (ScoringRequest r : batch) {
             long from = r.sharedPrefix();
@@ -306,13 +457,13 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
             }
             long start = System.nanoTime();
             // One value more than top-k: whether the k-th value has ties outside the k is then visible.
-            KvSession.Selected selected = kv.runSelected(ids.rewind(), positions.rewind(), mask.rewind(), size, columns,
+            KvSession.Selected selected = kv.runSelected(ids.rewind(), at.rewind(), mask.rewind(), size, columns,
                     past, pastSide, rows.rewind(), rowCount, Math.min(topK + 1, vocab));
             modelNanos += System.nanoTime() - start;
             scores = TargetScorer.scoreSelected(batch, offset, temperature, topK, vocab, selected);
         } else {
             long start = System.nanoTime();
-            FloatBuffer logits = kv.run(ids.rewind(), positions.rewind(), mask.rewind(), size, columns, past, pastSide);
+            FloatBuffer logits = kv.run(ids.rewind(), at.rewind(), mask.rewind(), size, columns, past, pastSide);
             modelNanos += System.nanoTime() - start;
             scores = TargetScorer.scoreRows(batch, temperature, topK, vocab,
                     (b, position, row) -> logits.get((b * columns + position - batch.get(b).sharedPrefix()) * vocab,
@@ -321,10 +472,17 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
         for (int b = 0; b < size; b++) {
             into[owners.get(b)] = scores.get(b);
         }
+        return new Work(passes, positions, tokens, attended, headRows, targets, modelNanos, copyNanos);
     }
 
     @Override
     public synchronized void close() throws OrtException {
+        if (helpers != null) {
+            helpers.shutdown();
+        }
+        for (KvSession lane : lanes.subList(1, lanes.size())) {
+            lane.close(); // buffers only: lane 0 closes the session
+        }
         kv.close();
     }
 }

@@ -269,8 +269,10 @@ public final class ExactSlick implements SlickCategorizer {
         // Requests that can share a prefix together; stable, so per-example order is kept.
         Arrays.sort(order, Comparator.comparing(groups::get));
         List<TargetScore> scores = new ArrayList<>(Collections.nCopies(requests.size(), (TargetScore) null));
-        for (int from = 0; from < order.length; from += MAX_BATCH) {
-            List<Integer> chunk = Arrays.asList(order).subList(from, Math.min(order.length, from + MAX_BATCH));
+        // A prefix scorer splits a call into passes itself and runs them on its lanes at once: all of it in one call.
+        int perCall = scorer instanceof PrefixScorer ? Math.max(1, order.length) : MAX_BATCH;
+        for (int from = 0; from < order.length; from += perCall) {
+            List<Integer> chunk = Arrays.asList(order).subList(from, Math.min(order.length, from + perCall));
             List<TargetScore> scored = scorer.score(chunk.stream().map(requests::get).toList(), config.temperature(),
                     config.topK());
             for (int i = 0; i < chunk.size(); i++) {
