@@ -147,8 +147,9 @@ public interface CategorizeConfig {
         int threads();
 
         /**
-         * Passes of one model call (exact SliCK on shared prefixes) run at once, each on its own buffers
-         * over the one session; 0 chooses: two on the CPU where the JVM sees two cores or more, else one.
+         * Passes of one model call run at once (exact SliCK's scoring passes, sampled mode's decoding of
+         * the call's prompts split between them), each on its own buffers over the one session; 0
+         * chooses: two on the CPU where the JVM sees two cores or more, else one (one on a GPU).
          */
         @WithDefault("0")
         int scoringThreads();

@@ -27,7 +27,8 @@ import java.util.stream.LongStream;
  *
  * <p>The cache lives in two native buffers per layer tensor that ONNX Runtime reads from and writes
  * into in turn (pinned outputs), so no step copies it through Java. Decoding is synchronized: one
- * call at a time per decoder.
+ * call at a time per decoder. A call's groups may be split over lanes that decode at once, each on
+ * its own buffers over the one session ({@link RuntimeOptions#scoringThreads()}).
  */
 public final class KvCacheDecoder implements TokenDecoder {
 
@@ -39,11 +40,45 @@ public final class KvCacheDecoder implements TokenDecoder {
     private final KvSession kv;
     private final int padId;
     private final Padding padding;
+    /** Null, or the lanes a call's groups are split over: this decoder runs lane 0, {@link #others} the rest. */
+    private final Lanes threads;
+    private final List<KvCacheDecoder> others;
 
+    /** One lane: every call's groups on {@code kv}. */
     KvCacheDecoder(KvSession kv, int padId, Padding padding) {
+        this(kv, padId, padding, null, List.of());
+    }
+
+    private KvCacheDecoder(KvSession kv, int padId, Padding padding, Lanes threads, List<KvCacheDecoder> others) {
         this.kv = kv;
         this.padId = padId;
         this.padding = padding;
+        this.threads = threads;
+        this.others = others;
+    }
+
+    /**
+     * A decoder that splits a call's groups over {@code scoringThreads} lanes on {@code kv}'s session
+     * (0: {@link Lanes#of} chooses). Groups decode independently, so the tokens are those of one lane.
+     */
+    static KvCacheDecoder laned(KvSession kv, int padId, Padding padding, int scoringThreads) throws OrtException {
+        Lanes threads = Lanes.of(scoringThreads, kv);
+        List<KvCacheDecoder> others = new ArrayList<>();
+        try {
+            for (int i = 1; i < threads.count(); i++) {
+                others.add(new KvCacheDecoder(kv.lane(), padId, padding));
+            }
+        } catch (OrtException | RuntimeException e) {
+            threads.close();
+            kv.close();
+            throw e;
+        }
+        return new KvCacheDecoder(kv, padId, padding, threads, List.copyOf(others));
+    }
+
+    /** Groups one call decodes at once. */
+    public int threads() {
+        return 1 + others.size();
     }
 
     /** Whether a version ships a KV-cache export: {@value #MODEL_FILE}, or an HF export's with-past model.onnx. */
@@ -58,12 +93,12 @@ public final class KvCacheDecoder implements TokenDecoder {
 
     public static KvCacheDecoder load(ModelFolder folder, RuntimeOptions options, int padId, Padding padding)
             throws OrtException {
-        return new KvCacheDecoder(KvSession.open(folder, options), padId, padding);
+        return laned(KvSession.open(folder, options), padId, padding, options.scoringThreads());
     }
 
     /** Decodes through the folder's {@value #MODEL_FILE} itself, every prompt position's logits computed. */
     public static KvCacheDecoder loadKvExport(ModelFolder folder, RuntimeOptions options, int padId) throws OrtException {
-        return new KvCacheDecoder(KvSession.openExport(folder, options), padId, Padding.LEFT);
+        return laned(KvSession.openExport(folder, options), padId, Padding.LEFT, options.scoringThreads());
     }
 
     @Override
@@ -77,6 +112,35 @@ public final class KvCacheDecoder implements TokenDecoder {
 
     @Override
     public synchronized List<List<Decoded>> decode(List<DecodeGroup> groups, StopTokens stops, int maxNewTokens)
+            throws OrtException {
+        int parts = Math.min(threads(), groups.size());
+        if (parts <= 1) {
+            return decodeHere(groups, stops, maxNewTokens);
+        }
+        // Contiguous parts of about as many rows each, one per lane.
+        int total = groups.stream().mapToInt(g -> g.rows().size()).sum();
+        int[] bounds = new int[parts + 1];
+        int rows = 0;
+        int part = 1;
+        for (int g = 0; g < groups.size() && part < parts; g++) {
+            rows += groups.get(g).rows().size();
+            if ((long) rows * parts >= (long) total * part && groups.size() - (g + 1) >= parts - part) {
+                bounds[part++] = g + 1;
+            }
+        }
+        for (; part <= parts; part++) {
+            bounds[part] = groups.size() - (parts - part);
+        }
+        List<List<Decoded>> results = new ArrayList<>(groups.size());
+        for (List<List<Decoded>> lane : threads.all(parts, l -> (l == 0 ? this : others.get(l - 1))
+                .decodeHere(groups.subList(bounds[l], bounds[l + 1]), stops, maxNewTokens))) {
+            results.addAll(lane);
+        }
+        return results;
+    }
+
+    /** The call on this decoder's own session buffers. */
+    private List<List<Decoded>> decodeHere(List<DecodeGroup> groups, StopTokens stops, int maxNewTokens)
             throws OrtException {
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
@@ -103,9 +167,9 @@ public final class KvCacheDecoder implements TokenDecoder {
         }
         if (groupCount > 1 && overBudget(groupCount, rows.size(), longest, maxNewTokens)) {
             // Groups decode independently: halves give the same tokens in less memory.
-            List<List<Decoded>> results = new ArrayList<>(decode(groups.subList(0, groupCount / 2), stops,
+            List<List<Decoded>> results = new ArrayList<>(decodeHere(groups.subList(0, groupCount / 2), stops,
                     maxNewTokens));
-            results.addAll(decode(groups.subList(groupCount / 2, groupCount), stops, maxNewTokens));
+            results.addAll(decodeHere(groups.subList(groupCount / 2, groupCount), stops, maxNewTokens));
             return results;
         }
         // Worst case (every row its own branch until the last step): must be addressable by an int.
@@ -233,6 +297,12 @@ public final class KvCacheDecoder implements TokenDecoder {
 
     @Override
     public synchronized void close() throws OrtException {
+        if (threads != null) {
+            threads.close();
+        }
+        for (KvCacheDecoder lane : others) {
+            lane.close(); // its buffers only: the session is this decoder's
+        }
         kv.close();
     }
 }

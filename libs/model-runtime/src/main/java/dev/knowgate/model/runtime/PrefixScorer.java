@@ -1,7 +1,6 @@
 package dev.knowgate.model.runtime;
 
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
 import dev.knowgate.model.registry.ModelFolder;
 
 import java.nio.FloatBuffer;
@@ -12,10 +11,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -42,19 +37,19 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
     private static final int MAX_ROWS = 64;
 
     /**
-     * Scoring threads when {@link RuntimeOptions#scoringThreads()} is 0, on a CPU with two cores or
-     * more: two passes at once. On the 2-core build machine a pass on ONNX Runtime's default threads
-     * keeps one core busy, and a second pass at once beat both one pass on two intra-op threads and two
-     * passes on two threads each (docs/benchmarks.md, "Scoring threads"). On a GPU one: a pass is a
-     * whole call's work there already.
+     * Passes at once when {@link RuntimeOptions#scoringThreads()} is 0, on a CPU with two cores or
+     * more ({@link Lanes#of}). On the 2-core build machine a pass on ONNX Runtime's default threads
+     * keeps one core busy, and a second pass at once did as well as one pass on two intra-op threads
+     * per example and better per relation, where two passes of two threads each lost
+     * (docs/benchmarks.md, "Scoring threads").
      */
     public static final int AUTO_THREADS = 2;
 
     /** The first lane; it owns the session (or shares a whole-sequence model's) and decodes. */
     private final KvSession kv;
-    /** Lanes 1.. run on {@link #helpers} while the calling thread runs lane 0. */
+    /** Lane i's buffers; lane 0 is {@link #kv}. */
     private final List<KvSession> lanes;
-    private final ExecutorService helpers;
+    private final Lanes threads;
     private final int padId;
     private long passes;
     private long positions;
@@ -68,24 +63,18 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
     private PrefixScorer(KvSession kv, int padId, int scoringThreads) throws OrtException {
         this.kv = kv;
         this.padId = padId;
-        int threads = scoringThreads > 0 ? scoringThreads : kv.provider() == OrtProvider.CPU
-                ? Math.min(AUTO_THREADS, Runtime.getRuntime().availableProcessors()) : 1;
+        this.threads = Lanes.of(scoringThreads, kv);
         List<KvSession> opened = new ArrayList<>(List.of(kv));
         try {
-            for (int i = 1; i < threads; i++) {
+            for (int i = 1; i < threads.count(); i++) {
                 opened.add(kv.lane());
             }
         } catch (OrtException | RuntimeException e) {
+            threads.close();
             kv.close();
             throw e;
         }
         this.lanes = List.copyOf(opened);
-        AtomicInteger named = new AtomicInteger();
-        this.helpers = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, task -> {
-            Thread t = new Thread(task, "knowgate-scoring-" + named.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** For a verified folder, on the session {@link KvSession#open} chooses (the head only where read, for our models). */
@@ -217,48 +206,10 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
     private Work scoreChunks(List<ScoringRequest> requests, List<Chunk> chunks, double temperature, int topK,
                              TargetScore[] into) throws OrtException {
         AtomicInteger next = new AtomicInteger();
-        int helping = Math.min(lanes.size(), chunks.size()) - 1;
-        List<Future<Work>> running = new ArrayList<>(helping);
-        for (int l = 1; l <= helping; l++) {
-            KvSession lane = lanes.get(l);
-            running.add(helpers.submit(() -> drain(lane, next, requests, chunks, temperature, topK, into)));
-        }
         Work done = Work.NONE;
-        Throwable failure = null;
-        try {
-            done = drain(kv, next, requests, chunks, temperature, topK, into);
-        } catch (OrtException | RuntimeException | Error e) {
-            failure = e;
-        }
-        boolean interrupted = false;
-        for (Future<Work> lane : running) {
-            while (true) {
-                try {
-                    done = done.plus(lane.get());
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the lane still uses its buffers: wait for it all the same
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause();
-                    } else {
-                        failure.addSuppressed(e.getCause());
-                    }
-                    break;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure instanceof OrtException e) {
-            throw e;
-        }
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure instanceof Error e) {
-            throw e;
+        for (Work lane : threads.all(Math.min(lanes.size(), chunks.size()),
+                l -> drain(lanes.get(l), next, requests, chunks, temperature, topK, into))) {
+            done = done.plus(lane);
         }
         return done;
     }
@@ -477,9 +428,7 @@ public final class PrefixScorer implements TeacherForcing, OrtResource {
 
     @Override
     public synchronized void close() throws OrtException {
-        if (helpers != null) {
-            helpers.shutdown();
-        }
+        threads.close();
         for (KvSession lane : lanes.subList(1, lanes.size())) {
             lane.close(); // buffers only: lane 0 closes the session
         }

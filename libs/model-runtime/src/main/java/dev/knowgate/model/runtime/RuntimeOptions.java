@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param cudaDevice     CUDA device ordinal used when running on the GPU
  * @param intraOpThreads threads inside one operator; 0 lets ONNX Runtime choose (on the 2-core build
  *                       machine its choice ran a MatMul as fast as one thread did, half as fast as two)
- * @param scoringThreads passes of one teacher-forcing call ({@link PrefixScorer}) run at once, each on
- *                       its own buffers over one session; 0 chooses ({@link PrefixScorer#AUTO_THREADS})
+ * @param scoringThreads passes of one call run at once ({@link PrefixScorer}'s chunks, {@link KvCacheDecoder}'s
+ *                       groups), each on its own buffers over one session; 0 chooses ({@link Lanes#of})
  * @param profile        where ONNX Runtime writes each session's operator profile (a file name prefix;
  *                       null: no profile), for benchmarks that say where the time goes
  */

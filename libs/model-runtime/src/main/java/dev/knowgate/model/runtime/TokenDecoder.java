@@ -39,7 +39,7 @@ public interface TokenDecoder extends OrtResource {
             throws OrtException {
         KvSession shared = KvSession.sharing(folder, model);
         if (shared != null) {
-            return new KvCacheDecoder(shared, padId, KvCacheDecoder.Padding.LEFT);
+            return KvCacheDecoder.laned(shared, padId, KvCacheDecoder.Padding.LEFT, options.scoringThreads());
         }
         return KvCacheDecoder.available(folder) ? KvCacheDecoder.load(folder, options, padId)
                 : new RecomputingDecoder(model, padId);

@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * A call's passes on several lanes at once (RuntimeOptions.scoringThreads): the same scores, bit for
  * bit, as on one lane, whichever lane took which chunk; a pass that fails on any lane fails the call
- * with ONNX Runtime's error, and the scorer serves the next call.
+ * with ONNX Runtime's error, and the scorer serves the next call. The KV-cache decoder splits a
+ * call's groups over lanes and decodes the same tokens as on one.
  */
 class ScoringThreadsTest {
 
@@ -74,6 +75,35 @@ class ScoringThreadsTest {
             assertThat(a.logProb()).as("request %d", i).isEqualTo(e.logProb());
             assertThat(a.sampledLogProb()).as("request %d", i).isEqualTo(e.sampledLogProb());
         }
+    }
+
+    @Test
+    void decodingOnLanesGivesTheTokensOfOneLane() throws Exception {
+        try (KvCacheDecoder one = KvCacheDecoder.load(base, RuntimeOptions.cpu().withScoringThreads(1), 0);
+             KvCacheDecoder three = KvCacheDecoder.load(base, RuntimeOptions.cpu().withScoringThreads(3), 0)) {
+            assertThat(one.threads()).isEqualTo(1);
+            assertThat(three.threads()).isEqualTo(3);
+            StopTokens stops = StopTokens.of(3);
+            List<List<Decoded>> expected = one.decode(groups(one.vocabSize()), stops, 10);
+            List<List<Decoded>> actual = three.decode(groups(one.vocabSize()), stops, 10);
+            assertThat(actual).isEqualTo(expected);
+            assertThat(expected.stream().flatMap(List::stream).map(d -> d.tokens().length).distinct().count())
+                    .as("rows of different lengths").isGreaterThan(1);
+        }
+    }
+
+    /** Groups of prompts of 5 to 39 tokens, each decoded greedily and by three seeded samplers. */
+    private static List<DecodeGroup> groups(int vocab) {
+        SplittableRandom random = new SplittableRandom(11);
+        List<DecodeGroup> groups = new ArrayList<>();
+        for (int g = 0; g < 13; g++) {
+            List<TokenChooser> rows = new ArrayList<>(List.of(TokenChooser.GREEDY));
+            for (int s = 0; s < 3; s++) {
+                rows.add(new TopKSampler(1.0, 40, 100L * g + s));
+            }
+            groups.add(new DecodeGroup(random.ints(5 + random.nextInt(35), 5, vocab).toArray(), rows));
+        }
+        return groups;
     }
 
     @Test
