@@ -13,11 +13,12 @@ import java.util.Properties;
 
 /**
  * The monitor's topology in a JVM of its own, so that {@link MonitorCrashTest} can kill it without a
- * clean shutdown (SIGKILL). Its transactions stay open for 8 s (the commit interval), so that the
- * test can kill it after it made a decision and before the decision is committed (the decision comes
- * just after a commit makes its inputs visible, so nearly all of the 8 s is left for the kill).
+ * clean shutdown (SIGKILL). Given a version, its producer stops once the decision on that version is
+ * written ({@link FreezeAfterDecision}), so that the test kills it after the decision and before its
+ * commit whatever the timing (a commit due just after the decision once beat the kill in CI).
  *
- * <p>args: bootstrap servers, state directory, probes in the set
+ * <p>args: bootstrap servers, state directory, probes in the set, and optionally the version whose
+ * decision freezes the producer
  */
 public final class CrashableMonitorApp {
 
@@ -34,6 +35,11 @@ public final class CrashableMonitorApp {
         // The killed JVM's member stays in the group until its session expires; the restart's first
         // rebalance waits for that (44 s of the test's 79 with Kafka's default of 45 s).
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        if (args.length > 3) {
+            props.put(StreamsConfig.producerPrefix(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG),
+                    FreezeAfterDecision.class.getName());
+            props.put(StreamsConfig.producerPrefix(FreezeAfterDecision.VERSION_CONFIG), args[3]);
+        }
         int probes = Integer.parseInt(args[2]);
         KafkaStreams streams = new KafkaStreams(MonitorTopology.build(1, probes, FlagSettings.builder().minProbes(probes).forgettingMargin(0.05).trendVersions(5).trendMinPoints(3).trendSlope(0.02).build(),
                 GateSettings.builder().enabled(true).maxForgetting(0.03).maxAccuracyDrop(0.05).evaluationTimeout(Duration.ofMinutes(15)).build(),

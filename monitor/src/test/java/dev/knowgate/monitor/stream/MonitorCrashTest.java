@@ -68,7 +68,7 @@ class MonitorCrashTest {
         TopicContents.write(bootstrap, records);
 
         Path state = tmp.resolve("state");
-        Process first = launch(bootstrap, state);
+        Process first = launch(bootstrap, state, "2"); // its producer stops once v2's decision is written
         try {
             // A liveness bound, not a timing: the events reach the decision through a repartition topic,
             // visible only as each 8 s transaction commits, so v2's decision takes one to three commit
@@ -124,8 +124,10 @@ class MonitorCrashTest {
         }
     }
 
-    private Process launch(String bootstrap, Path state) throws Exception {
+    private Process launch(String bootstrap, Path state, String... freezeAfter) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of(bootstrap, state.toString(), Integer.toString(PROBES)));
+        args.addAll(List.of(freezeAfter));
         return dev.knowgate.testing.ChildJvm.start(Path.of("target", "crash-monitor-" + (++launches) + ".log"), "512m",
-                CrashableMonitorApp.class, bootstrap, state.toString(), Integer.toString(PROBES));
+                CrashableMonitorApp.class, args.toArray(String[]::new));
     }
 }
